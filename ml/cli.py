@@ -1,0 +1,98 @@
+"""Command line: `python -m ml {train,download,validate}`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from ml.artifacts import MODEL_KEYS, ArtifactError, load_manifest
+from ml.dataset import DatasetError
+from ml.loading import DATA_ENV, default_data_path
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m ml", description=(
+        "Train and evaluate CIFAR-10 classifiers (Keras CNN, HOG + logistic regression, "
+        "HOG + SVM) and write the artifacts the dashboard reads."))
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    train = commands.add_parser("train", help="train, evaluate and export models into an artifacts folder",
+                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    train.add_argument("--data", type=Path, default=None, help=(
+        "an image folder or zip laid out as <split>/<class>/<image>, or the official "
+        f"cifar-10-batches-py folder (default: ${DATA_ENV}, else {default_data_path()})"))
+    train.add_argument("--out", type=Path, default=Path("artifacts"), help="artifacts folder to write")
+    train.add_argument("--models", default=",".join(MODEL_KEYS), help=(
+        "comma-separated models to train; models of an earlier run on the same data that are "
+        "not named here are kept"))
+    train.add_argument("--subset", type=int, default=None,
+                       help="train on a stratified subset of this many training images (5000 in the original study)")
+    train.add_argument("--val-size", type=int, default=5000,
+                       help="validation images carved (stratified) from training, for early stopping")
+    train.add_argument("--epochs", type=int, default=None, help="CNN epochs (default: the recipe's)")
+    train.add_argument("--no-augment", dest="augment", action="store_false",
+                       help="turn off the CNN's data augmentation (flip and shift)")
+    train.add_argument("--seed", type=int, default=0, help="seed for subsets, splits and training")
+    train.add_argument("--jobs", type=int, default=2, help="processes for decoding and HOG features")
+    train.add_argument("--description", default=None, help="a one-line description of the dataset")
+    train.add_argument("--cnn", default="{}", metavar="JSON",
+                       help='CNN hyper-parameter overrides, e.g. \'{"dropout": 0, "batch_norm": false}\'')
+    train.add_argument("--quiet", action="store_true", help="no progress bars")
+
+    download = commands.add_parser("download", help="download the official CIFAR-10 python batches",
+                                   formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    download.add_argument("--cache-dir", type=Path, default=Path.home() / ".cache" / "cifar10",
+                          help="folder to download into; pass the printed path to `train --data`")
+    download.add_argument("--url", default=None, help="mirror of cifar-10-python.tar.gz (default: the official source)")
+
+    validate = commands.add_parser("validate", help="check an artifacts folder against its manifest")
+    validate.add_argument("folder", type=Path, nargs="?", default=Path("artifacts"))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except (DatasetError, ArtifactError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _train(args) -> int:
+    from ml.pipeline import TrainOptions, run_training
+
+    options = TrainOptions(
+        data=args.data or default_data_path(), out=args.out,
+        models=tuple(m.strip() for m in args.models.split(",") if m.strip()),
+        subset=args.subset, val_size=args.val_size, epochs=args.epochs, augment=args.augment,
+        seed=args.seed, n_jobs=args.jobs, description=args.description,
+        cnn_overrides=json.loads(args.cnn), verbose=not args.quiet)
+    manifest = run_training(options)
+    print(f"artifacts written to {args.out.resolve()}")
+    for key, entry in manifest["models"].items():
+        print(f"  {key:11s} accuracy {entry['metrics']['accuracy']:.4f}  macro-F1 "
+              f"{entry['metrics']['macro_f1']:.4f}  train {entry['train_seconds']:.0f} s  "
+              f"one image {entry['inference']['latency_ms_p50']:.2f} ms  "
+              f"batched {entry['inference']['throughput_ips']:.0f} img/s")
+    return 0
+
+
+def _download(args) -> int:
+    from ml.cifar import CIFAR10_URL, download_cifar10
+
+    folder = download_cifar10(args.cache_dir, url=args.url or CIFAR10_URL)
+    print(f"CIFAR-10 batches ready at {folder}\ntrain with: python -m ml train --data {folder}")
+    return 0
+
+
+def _validate(args) -> int:
+    manifest = load_manifest(args.folder)
+    print(f"{args.folder}: valid (schema {manifest['schema_version']}, "
+          f"{len(manifest['files'])} files, models: {', '.join(manifest['models'])})")
+    return 0
+
+
+COMMANDS = {"train": _train, "download": _download, "validate": _validate}

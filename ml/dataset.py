@@ -1,0 +1,82 @@
+"""In-memory dataset: uint8 images, integer labels and the class names that came with the data."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.model_selection import train_test_split
+
+
+class DatasetError(ValueError):
+    """The data on disk is not a usable dataset; the message names the file or folder."""
+
+
+@dataclass(frozen=True)
+class Split:
+    """One split: images (N, 32, 32, 3) uint8, labels (N,) int64, and where each image came from."""
+
+    images: np.ndarray
+    labels: np.ndarray
+    files: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        if len(self.images) != len(self.labels):
+            raise ValueError("images and labels differ in length")
+        if self.files and len(self.files) != len(self.labels):
+            raise ValueError("files and labels differ in length")
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def take(self, indices: np.ndarray) -> "Split":
+        """A new split holding the given rows, in that order."""
+        indices = np.asarray(indices)
+        files = tuple(self.files[i] for i in indices) if self.files else ()
+        return Split(self.images[indices], self.labels[indices], files)
+
+
+@dataclass
+class Dataset:
+    """A dataset: named splits sharing one ordered list of class names."""
+
+    name: str
+    source: str
+    class_names: tuple[str, ...]
+    splits: dict[str, Split]
+    file_summary: dict = field(default_factory=dict)
+
+    def __getitem__(self, split: str) -> Split:
+        if split not in self.splits:
+            raise DatasetError(f"{self.source}: no '{split}' split (found: {sorted(self.splits)})")
+        return self.splits[split]
+
+
+def fingerprint(split: Split, class_names: tuple[str, ...]) -> str:
+    """sha256 over the class names, labels and pixels of a split (order-sensitive)."""
+    digest = hashlib.sha256()
+    digest.update("\n".join(class_names).encode())
+    digest.update(np.ascontiguousarray(split.labels, dtype=np.int64).tobytes())
+    digest.update(np.ascontiguousarray(split.images, dtype=np.uint8).tobytes())
+    return digest.hexdigest()
+
+
+def stratified_subset(split: Split, size: int | None, seed: int) -> Split:
+    """A class-balanced random subset of `size` images (the whole split when size is None)."""
+    if size is None or size >= len(split):
+        return split
+    if size < 1:
+        raise ValueError("subset size must be positive")
+    indices, _ = train_test_split(np.arange(len(split)), train_size=size, stratify=split.labels,
+                                  random_state=seed)
+    return split.take(np.sort(indices))
+
+
+def validation_split(split: Split, size: int, seed: int) -> tuple[Split, Split]:
+    """Carve a stratified, seeded validation set of `size` images out of a training split."""
+    if size <= 0:
+        raise ValueError("validation size must be positive")
+    train_idx, val_idx = train_test_split(np.arange(len(split)), test_size=size,
+                                          stratify=split.labels, random_state=seed)
+    return split.take(np.sort(train_idx)), split.take(np.sort(val_idx))

@@ -1,0 +1,54 @@
+"""Serving-side models: the CNN through onnxruntime, the baselines through scikit-learn.
+
+Both take uint8 (N, 32, 32, 3) images from :func:`ml.preprocess.decode_image` and return
+(N, n_classes) probabilities. Nothing here imports TensorFlow.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import joblib
+import numpy as np
+import onnxruntime as ort
+
+from ml.preprocess import to_model_input
+
+
+class OnnxPredictor:
+    """The exported CNN in onnxruntime."""
+
+    runtime = "onnxruntime"
+
+    def __init__(self, path: str | Path, threads: int = 0):
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self.input_name = self.session.get_inputs()[0].name
+
+    def predict_proba(self, images: np.ndarray) -> np.ndarray:
+        return self.session.run(None, {self.input_name: to_model_input(images)})[0]
+
+
+class SklearnPredictor:
+    """A fitted scikit-learn pipeline (HOG + classifier) saved with joblib."""
+
+    runtime = "scikit-learn"
+
+    def __init__(self, path: str | Path):
+        self.pipeline = joblib.load(path)
+
+    def predict_proba(self, images: np.ndarray) -> np.ndarray:
+        images = np.asarray(images)
+        if images.ndim == 3:
+            images = images[None]
+        return self.pipeline.predict_proba(images).astype(np.float32)
+
+
+def load_predictor(model_entry: dict, folder: str | Path, threads: int = 0):
+    """Build the predictor a manifest model entry describes."""
+    files = model_entry["files"]
+    if "onnx" in files:
+        return OnnxPredictor(Path(folder) / files["onnx"], threads=threads)
+    return SklearnPredictor(Path(folder) / files["joblib"])

@@ -1,0 +1,116 @@
+"""The one preprocessing path: any image file -> the 32x32 RGB uint8 array every model sees.
+
+Training, evaluation, the dashboard and the API all call :func:`decode_image`, so a
+client's photo is turned into model input exactly as the training images were.
+
+The documented transformation:
+
+1. decode with Pillow from the file's bytes (the file name is never trusted);
+2. take the first frame of an animated image and apply the EXIF orientation;
+3. flatten transparency onto a white background (product photos are shot on white);
+   scale 16-bit and float images to 8 bits; convert every other mode to RGB;
+4. centre-crop to a square (keeps the aspect ratio; product photos are centred);
+5. resize to 32x32 with Lanczos (anti-aliased); a 32x32 image is left untouched.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+IMAGE_SIZE = 32
+DEFAULT_MAX_PIXELS = 64_000_000  # ~8000x8000; larger headers are rejected before decoding
+
+_BACKGROUND = (255, 255, 255)
+
+
+class ImageDecodeError(ValueError):
+    """An input could not be turned into a model image; the message says why."""
+
+
+def decode_image(source: bytes | str | Path, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:
+    """Decode image bytes (or a file path) into a (32, 32, 3) uint8 RGB array."""
+    image, _ = open_image(source, max_pixels=max_pixels)
+    return to_model_image(image)
+
+
+def open_image(source: bytes | str | Path, *, max_pixels: int = DEFAULT_MAX_PIXELS):
+    """Open and fully decode an image; returns (PIL image, info dict) or raises ImageDecodeError."""
+    data = Path(source).read_bytes() if isinstance(source, (str, Path)) else source
+    if not data:
+        raise ImageDecodeError("the file is empty")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            info = {"format": image.format, "width": image.width, "height": image.height,
+                    "mode": image.mode}
+            if image.width * image.height > max_pixels:
+                raise ImageDecodeError(
+                    f"the image is {image.width}x{image.height} pixels, over the limit of "
+                    f"{max_pixels:,} pixels")
+            if getattr(image, "n_frames", 1) > 1:
+                image.seek(0)
+            if image.format == "JPEG":
+                # Let libjpeg decode at 1/2..1/8 scale: a 12 MP photo decodes in a few ms.
+                image.draft("RGB", (4 * IMAGE_SIZE, 4 * IMAGE_SIZE))
+            image.load()
+    except ImageDecodeError:
+        raise
+    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ImageDecodeError(_reason(exc)) from exc
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise ImageDecodeError(f"the image data is damaged or truncated ({exc})") from exc
+    return image, info
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, UnidentifiedImageError):
+        return "not an image file Pillow can read (JPEG, PNG, WebP, BMP, GIF, TIFF...)"
+    return f"the image is too large to decode safely ({exc})"
+
+
+def to_model_image(image: Image.Image) -> np.ndarray:
+    """Apply steps 2-5 of the module's transformation to a decoded Pillow image."""
+    image = ImageOps.exif_transpose(image)
+    image = _to_rgb(image)
+    width, height = image.size
+    if (width, height) != (IMAGE_SIZE, IMAGE_SIZE):
+        side = min(width, height)
+        left, top = (width - side) // 2, (height - side) // 2
+        image = image.resize((IMAGE_SIZE, IMAGE_SIZE), Image.Resampling.LANCZOS,
+                             box=(left, top, left + side, top + side), reducing_gap=3.0)
+    return np.asarray(image, dtype=np.uint8).copy()
+
+
+def _to_rgb(image: Image.Image) -> Image.Image:
+    if image.mode in ("I;16", "I;16L", "I;16B", "I;16N", "I", "F"):
+        values = np.asarray(image, dtype=np.float64)
+        if image.mode.startswith("I;16") or values.max(initial=0) > 255:
+            values = values / 257.0
+        image = Image.fromarray(np.clip(values, 0, 255).round().astype(np.uint8), "L")
+    if image.mode == "P" and "transparency" in image.info:
+        image = image.convert("RGBA")
+    if image.mode in ("RGBA", "LA", "PA", "La", "RGBa"):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, _BACKGROUND + (255,))
+        return Image.alpha_composite(background, rgba).convert("RGB")
+    return image.convert("RGB") if image.mode != "RGB" else image
+
+
+def to_model_input(images: np.ndarray) -> np.ndarray:
+    """uint8 (N, 32, 32, 3) images -> float32 NHWC batch in 0..255, the CNN/ONNX input.
+
+    Scaling to the network's range happens inside the network, so the exported model
+    and every caller share this one contract.
+    """
+    images = np.asarray(images)
+    if images.ndim == 3:
+        images = images[None]
+    if images.shape[1:] != (IMAGE_SIZE, IMAGE_SIZE, 3):
+        raise ValueError(f"expected images of shape (N, 32, 32, 3), got {images.shape}")
+    return images.astype(np.float32)

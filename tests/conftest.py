@@ -1,0 +1,95 @@
+"""Small datasets the tests make themselves: image folders, zips and CIFAR-style batches."""
+
+from __future__ import annotations
+
+import io
+import pickle
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+CLASSES = ("cat", "dog", "ship")
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED_ZIP = ROOT.parent / "shared" / "data" / "cifar10-jpeg.zip"
+
+
+def synthetic_images(n_per_class: int, n_classes: int = len(CLASSES), seed: int = 0, size: int = 32):
+    """Learnable images: each class has its own stripe orientation and colour, plus noise."""
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[0:size, 0:size]
+    images, labels = [], []
+    for k in range(n_classes):
+        angle = np.pi * k / n_classes
+        stripes = (np.sin((xx * np.cos(angle) + yy * np.sin(angle)) * 0.8) > 0).astype(np.float32)
+        colour = np.array([(k * 97) % 256, (k * 53 + 80) % 256, (k * 29 + 160) % 256], np.float32)
+        for _ in range(n_per_class):
+            shift = rng.integers(0, 4, size=2)
+            pattern = np.roll(stripes, shift, axis=(0, 1))[..., None]
+            image = pattern * colour + (1 - pattern) * (255 - colour) + rng.normal(0, 20, (size, size, 3))
+            images.append(np.clip(image, 0, 255).astype(np.uint8))
+            labels.append(k)
+    return np.stack(images), np.array(labels)
+
+
+def encode(image: np.ndarray, fmt: str = "PNG", **kwargs) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(image).save(buffer, format=fmt, **kwargs)
+    return buffer.getvalue()
+
+
+def write_image_folder(root: Path, n_train: int = 6, n_test: int = 3, classes=CLASSES) -> Path:
+    """<root>/<split>/<class>/<i>.png|.jpg, mixing PNG and JPEG."""
+    for split, n in (("train", n_train), ("test", n_test)):
+        images, labels = synthetic_images(n, len(classes), seed=len(split))
+        for i, (image, label) in enumerate(zip(images, labels)):
+            folder = root / split / classes[label]
+            folder.mkdir(parents=True, exist_ok=True)
+            fmt, ext = ("PNG", "png") if i % 2 else ("JPEG", "jpg")
+            (folder / f"{i:04d}.{ext}").write_bytes(encode(image, fmt))
+    return root
+
+
+def zip_folder(folder: Path, archive: Path, prefix: str = "") -> Path:
+    with zipfile.ZipFile(archive, "w") as zf:
+        for path in sorted(folder.rglob("*")):
+            zf.write(path, prefix + path.relative_to(folder).as_posix())
+    return archive
+
+
+def write_cifar_batches(folder: Path, n_per_batch: int = 6, classes=CLASSES) -> Path:
+    """A miniature cifar-10-batches-py: five data batches, a test batch and batches.meta."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for i, name in enumerate([f"data_batch_{j}" for j in range(1, 6)] + ["test_batch"]):
+        images, labels = synthetic_images(n_per_batch // len(classes), len(classes), seed=i)
+        data = images.transpose(0, 3, 1, 2).reshape(len(images), -1)
+        with open(folder / name, "wb") as handle:
+            pickle.dump({b"data": data, b"labels": labels.tolist()}, handle)
+    with open(folder / "batches.meta", "wb") as handle:
+        pickle.dump({b"label_names": [c.encode() for c in classes]}, handle)
+    return folder
+
+
+@pytest.fixture
+def image_folder(tmp_path) -> Path:
+    return write_image_folder(tmp_path / "photos")
+
+
+@pytest.fixture
+def image_zip(tmp_path) -> Path:
+    folder = write_image_folder(tmp_path / "photos")
+    return zip_folder(folder, tmp_path / "photos.zip", prefix="photos/")
+
+
+@pytest.fixture
+def cifar_batches(tmp_path) -> Path:
+    return write_cifar_batches(tmp_path / "cifar-10-batches-py")
+
+
+@pytest.fixture
+def shipped_zip() -> Path:
+    if not SHIPPED_ZIP.is_file():
+        pytest.skip(f"real data not found at {SHIPPED_ZIP}: skipping the real-dataset test")
+    return SHIPPED_ZIP

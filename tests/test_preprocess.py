@@ -1,0 +1,97 @@
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from ml.preprocess import ImageDecodeError, decode_image, to_model_input
+from tests.conftest import encode, synthetic_images
+
+
+def _save(image: Image.Image, fmt: str, **kwargs) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format=fmt, **kwargs)
+    return buffer.getvalue()
+
+
+def test_32x32_png_round_trips_exactly():
+    image = synthetic_images(1)[0][0]
+    assert np.array_equal(decode_image(encode(image, "PNG")), image)
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP", "BMP", "GIF", "TIFF"])
+def test_every_common_format_gives_a_32x32_rgb_array(fmt):
+    image = Image.new("RGB", (300, 200), (200, 30, 40))
+    out = decode_image(_save(image, fmt))
+    assert out.shape == (32, 32, 3) and out.dtype == np.uint8
+    assert abs(int(out[16, 16, 0]) - 200) < 12
+
+
+def test_non_square_image_is_centre_cropped():
+    image = np.zeros((100, 300, 3), np.uint8)
+    image[:, 100:200] = 255  # the white centre square survives the crop, the black sides do not
+    out = decode_image(encode(image))
+    assert out.mean() > 245 and out.min() > 200  # squashing instead would keep black sides
+
+
+def test_transparency_is_flattened_onto_white():
+    rgba = Image.new("RGBA", (40, 40), (255, 0, 0, 0))
+    assert (decode_image(_save(rgba, "PNG")) == 255).all()
+    palette = Image.new("P", (40, 40), 0)
+    palette.putpalette([0, 0, 0] * 256)
+    out = decode_image(_save(palette, "PNG", transparency=0))
+    assert (out == 255).all()
+
+
+def test_greyscale_16bit_and_cmyk_become_rgb():
+    grey16 = Image.fromarray(np.full((40, 40), 65535, np.uint16))
+    assert (decode_image(_save(grey16, "PNG")) == 255).all()
+    grey = decode_image(_save(Image.new("L", (40, 40), 100), "PNG"))
+    assert (grey == 100).all()
+    cmyk = decode_image(_save(Image.new("CMYK", (40, 40), (0, 0, 0, 0)), "JPEG"))
+    assert cmyk.shape == (32, 32, 3) and cmyk.min() > 240
+
+
+def test_animated_gif_uses_first_frame():
+    frames = [Image.new("RGB", (40, 40), colour) for colour in [(255, 255, 255), (0, 0, 0)]]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:], duration=50)
+    assert decode_image(buffer.getvalue()).min() > 240
+
+
+def test_exif_orientation_is_applied():
+    image = Image.new("RGB", (60, 30), (0, 0, 0))
+    image.paste((255, 255, 255), (0, 0, 30, 30))  # left half white
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90 degrees clockwise on display: the white half goes on top
+    out = decode_image(_save(image, "JPEG", exif=exif, quality=95))
+    assert out.shape == (32, 32, 3)
+    assert out[:10].mean() > 200 and out[-10:].mean() < 60
+
+
+def test_large_jpeg_is_downscaled():
+    image = Image.new("RGB", (4000, 3000), (10, 200, 10))
+    out = decode_image(_save(image, "JPEG"))
+    assert out.shape == (32, 32, 3) and out[..., 1].mean() > 180
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"", "empty"),
+    (b"hello, this is text", "not an image"),
+    (encode(np.zeros((32, 32, 3), np.uint8), "PNG")[:60], "damaged or truncated"),
+])
+def test_bad_inputs_raise_a_clear_error(data, message):
+    with pytest.raises(ImageDecodeError, match=message):
+        decode_image(data)
+
+
+def test_decompression_bomb_is_refused_before_decoding():
+    with pytest.raises(ImageDecodeError, match="over the limit"):
+        decode_image(_save(Image.new("L", (2000, 2000)), "PNG"), max_pixels=1_000_000)
+
+
+def test_model_input_is_float32_nhwc_and_checks_shape():
+    batch = to_model_input(np.zeros((32, 32, 3), np.uint8))
+    assert batch.shape == (1, 32, 32, 3) and batch.dtype == np.float32
+    with pytest.raises(ValueError, match="expected images"):
+        to_model_input(np.zeros((2, 28, 28, 3), np.uint8))
