@@ -136,13 +136,13 @@ def _model_entry(key, metrics, seconds, n_train, files, out, speed, runtime, **e
 
 def _train_baseline(key, fit, val, train, test, names, out, options, log):
     pipeline = baselines.BUILDERS[key](n_jobs=options.n_jobs, progress=options.verbose,
-                                       seed=options.seed)
+                                       seed=options.seed, n_samples=len(train))
     start = time.perf_counter()
     pipeline.fit(train.images, train.labels)
     seconds = time.perf_counter() - start
     path = out / f"models/{key}/model.joblib"
     path.parent.mkdir(parents=True, exist_ok=True)
-    joblib.dump(pipeline, path, compress=3)
+    joblib.dump(baselines.compact(pipeline), path, compress=3)
     predictor = SklearnPredictor(path)  # evaluate what the app will load
     proba = predictor.predict_proba(test.images)
     speed = measure_speed(predictor.predict_proba, test.images)

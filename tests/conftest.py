@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import json
 import pickle
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -93,3 +95,33 @@ def shipped_zip() -> Path:
     if not SHIPPED_ZIP.is_file():
         pytest.skip(f"real data not found at {SHIPPED_ZIP}: skipping the real-dataset test")
     return SHIPPED_ZIP
+
+
+TINY_CNN = {"widths": [8, 16, 16], "batch_size": 16}
+
+
+def build_tiny_artifacts(root: Path) -> tuple[Path, Path]:
+    """(dataset folder, artifacts folder) made by `python -m ml train` on tiny data."""
+    from ml.cli import main
+
+    data = write_image_folder(root / "photos", n_train=24, n_test=6)
+    out = root / "artifacts"
+    assert main(["train", "--data", str(data), "--out", str(out), "--val-size", "12", "--epochs", "2",
+                 "--jobs", "1", "--quiet", "--cnn", json.dumps(TINY_CNN)]) == 0
+    return data, out
+
+
+@pytest.fixture(scope="session")
+def tiny_artifacts(tmp_path_factory):
+    """Artifacts trained once per test session by the real pipeline."""
+    pytest.importorskip("tensorflow", reason="making artifacts needs the training dependencies")
+    return build_tiny_artifacts(tmp_path_factory.mktemp("tiny"))
+
+
+@pytest.fixture
+def artifacts_copy(tiny_artifacts, tmp_path):
+    """A private copy of the tiny artifacts that a test may damage."""
+    data, out = tiny_artifacts
+    copy = tmp_path / "artifacts"
+    shutil.copytree(out, copy)
+    return data, copy

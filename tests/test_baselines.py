@@ -23,9 +23,7 @@ def test_hog_rejects_wrong_shapes():
 def test_baseline_pipelines_learn_and_give_probabilities(key):
     train_x, train_y = synthetic_images(40, seed=0)
     test_x, test_y = synthetic_images(10, seed=1)
-    pipeline = baselines.BUILDERS[key](n_jobs=1)
-    if key == "hog_svm":
-        pipeline.set_params(kernel__n_components=100)
+    pipeline = baselines.BUILDERS[key](n_jobs=1, n_samples=len(train_y))
     pipeline.fit(train_x, train_y)
     proba = pipeline.predict_proba(test_x)
     assert proba.shape == (30, 3)

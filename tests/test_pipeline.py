@@ -10,19 +10,11 @@ pytest.importorskip("tensorflow", reason="training needs the training dependenci
 from ml.artifacts import MODEL_KEYS, load_manifest  # noqa: E402
 from ml.cli import main  # noqa: E402
 from ml.predictors import load_predictor  # noqa: E402
-from tests.conftest import write_image_folder  # noqa: E402
 
 
-@pytest.fixture(scope="module")
-def trained(tmp_path_factory):
-    root = tmp_path_factory.mktemp("e2e")
-    data = write_image_folder(root / "photos", n_train=24, n_test=6)
-    out = root / "artifacts"
-    code = main(["train", "--data", str(data), "--out", str(out), "--val-size", "12",
-                 "--epochs", "2", "--jobs", "1", "--quiet",
-                 "--cnn", json.dumps({"widths": [8, 16, 16], "batch_size": 16})])
-    assert code == 0
-    return data, out
+@pytest.fixture
+def trained(artifacts_copy):
+    return artifacts_copy
 
 
 def test_artifacts_folder_is_complete_and_valid(trained):

@@ -1,0 +1,53 @@
+"""Classifier page callbacks: classify dropped files, download the batch as CSV."""
+
+from __future__ import annotations
+
+from dash import Input, Output, State, dcc, no_update
+
+from dash_app import figures
+from dash_app.classify import classify_files, public, results_csv
+from dash_app.images import decode_data_uri, png_data_uri
+from layouts.classifier import result_card
+from layouts.common import error_alert
+from ml.artifacts import ArtifactError
+
+
+def register(app) -> None:
+    services = app.server.extensions["cifar"]
+
+    @app.callback(Output("div-upload-results", "children"), Output("store-upload-results", "data"),
+                  Output("button-download-csv", "disabled"),
+                  Input("upload-images", "contents"), State("upload-images", "filename"),
+                  prevent_initial_call=True)
+    def classify_uploads(contents, filenames):
+        return uploads_view(services, contents or [], filenames or [])
+
+    @app.callback(Output("download-results-csv", "data"), Input("button-download-csv", "n_clicks"),
+                  State("store-upload-results", "data"), prevent_initial_call=True)
+    def download_results_csv(_, stored):
+        if not stored:
+            return no_update
+        return dcc.send_string(results_csv(stored["results"], stored["classes"]), "predictions.csv")
+
+
+def uploads_view(services, contents: list[str], filenames: list[str]):
+    """(cards, stored results, download disabled?) for a batch of dcc.Upload contents."""
+    files, failures = [], []
+    for i, content in enumerate(contents):
+        name = filenames[i] if i < len(filenames) else f"file {i + 1}"
+        try:
+            files.append((name, decode_data_uri(content)))
+        except ValueError as exc:
+            failures.append({"file": name, "ok": False, "error": f"{name}: {exc}"})
+    try:
+        results = failures + classify_files(files, services.artifacts, services.config, explain=True)
+        classes = services.artifacts.class_names()
+    except ArtifactError as exc:
+        return error_alert(str(exc), "The models cannot be loaded"), None, True
+    cards = [result_card(
+        r, png_data_uri(r["image"]) if r["ok"] else None,
+        figures.probability_figure(r["predictions"], classes) if r["ok"] else None,
+        figures.explanation_figure(r["image"], r["occlusion"], r["label"]) if r["ok"] else None,
+        services.config.uncertain_below) for r in results]
+    stored = {"results": [public(r) for r in results], "classes": classes}
+    return cards, stored, False

@@ -1,0 +1,69 @@
+"""Model performance callbacks: confusion matrix, its cell galleries, per-class scores, curves."""
+
+from __future__ import annotations
+
+from dash import Input, Output, State, no_update
+
+from dash_app import views
+from dash_app.gallery import GalleryUnavailable, dataset_test_images
+from dash_app.images import png_data_uri
+from layouts.performance import cell_gallery
+
+GALLERY_LIMIT = 24
+
+
+def register(app) -> None:
+    services = app.server.extensions["cifar"]
+    artifacts = services.artifacts
+
+    @app.callback(Output("graph-confusion-matrix", "figure"),
+                  Input("dropdown-matrix-model", "value"), Input("dropdown-class", "value"),
+                  Input("radio-matrix-mode", "value"))
+    def update_confusion_matrix(model, classes, mode):
+        return views.confusion_figure(artifacts.folder, artifacts.fingerprint, model,
+                                      views.normalise(classes, artifacts.class_names()), mode)
+
+    @app.callback(Output("graph-per-class-metric", "figure"),
+                  Input("dropdown-model", "value"), Input("dropdown-class", "value"),
+                  Input("radio-class-metric", "value"), Input("dropdown-metric-sort", "value"))
+    def update_per_class_metric(models, classes, metric, sort):
+        return views.per_class_figure(artifacts.folder, artifacts.fingerprint,
+                                      views.normalise(models, artifacts.model_keys()),
+                                      views.normalise(classes, artifacts.class_names()), metric, sort)
+
+    @app.callback(Output("graph-training-curves", "figure"), Input("graph-training-curves", "id"))
+    def update_training_curves(_):
+        return views.training_figure(artifacts.folder, artifacts.fingerprint)
+
+    @app.callback(Output("div-cell-gallery", "children"),
+                  Input("graph-confusion-matrix", "clickData"), State("dropdown-matrix-model", "value"))
+    def show_cell_gallery(click, model):
+        if not click or not click.get("points"):
+            return no_update
+        point = click["points"][0]
+        return gallery_for_cell(services, model, point["y"], point["x"])
+
+
+def gallery_for_cell(services, model: str, true_class: str, predicted_class: str):
+    """The test images of one confusion-matrix cell, most confident first, with probabilities."""
+    artifacts = services.artifacts
+    manifest = artifacts.manifest()
+    names = manifest["dataset"]["class_names"]
+    true, predicted = names.index(true_class), names.index(predicted_class)
+    predictions = artifacts.predictions()
+    indices = views.cell_indices(predictions, model, true, predicted, GALLERY_LIMIT)
+    proba = predictions[f"proba_{model}"]
+    try:
+        images, note = dataset_test_images(services.config.data_path, manifest), None
+    except GalleryUnavailable as exc:
+        images, note = None, str(exc)
+    items = [{
+        "src": png_data_uri(images[i]) if images is not None else None,
+        "caption": f"#{i} · p={proba[i, predicted]:.2f}",
+        "tooltip": f"test image {i}: p({predicted_class})={proba[i, predicted]:.2f}, "
+                   f"p({true_class})={proba[i, true]:.2f}",
+    } for i in indices]
+    total = int(((predictions["y_true"] == true) & (proba.argmax(1) == predicted)).sum())
+    title = (f"True {true_class}, predicted {predicted_class}: {total} test images"
+             + (f" (the {len(items)} most confident shown)" if total > len(items) else ""))
+    return cell_gallery(title, items, note)

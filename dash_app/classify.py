@@ -1,0 +1,84 @@
+"""Classify uploaded files with every model: shared by the Classifier page and POST /api/predict."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import numpy as np
+
+from dash_app.config import AppConfig
+from dash_app.store import Artifacts
+from ml.explain import occlusion_map
+from ml.preprocess import ImageDecodeError, decode_image
+
+TOP_K = 3
+
+
+def classify_files(files: list[tuple[str, bytes]], artifacts: Artifacts, config: AppConfig,
+                   explain: bool = False) -> list[dict]:
+    """One result per (name, bytes): predictions from each model, or an error of its own."""
+    results, images = [], []
+    for name, data in files:
+        try:
+            if len(data) > config.max_upload_bytes:
+                raise ImageDecodeError(f"the file is {len(data) / 2**20:.1f} MB, over the "
+                                       f"{config.max_upload_mb:g} MB limit")
+            images.append(decode_image(data, max_pixels=config.max_pixels))
+            results.append({"file": name, "ok": True})
+        except ImageDecodeError as exc:
+            results.append({"file": name, "ok": False, "error": f"{name}: {exc}"})
+    if not images:
+        return results
+    batch = np.stack(images)
+    names = artifacts.class_names()
+    predictors = artifacts.predictors()
+    probabilities = {key: predictor.predict_proba(batch) for key, predictor in predictors.items()}
+    best = artifacts.best_model()
+    ok_results = [r for r in results if r["ok"]]
+    for i, result in enumerate(ok_results):
+        result["predictions"] = {key: _summary(proba[i], names) for key, proba in probabilities.items()}
+        chosen = result["predictions"][best]
+        result.update(model=best, label=chosen["label"], confidence=chosen["confidence"],
+                      uncertain=chosen["confidence"] < config.uncertain_below)
+        result["image"] = batch[i]
+        if explain:
+            heat, _ = occlusion_map(predictors[best].predict_proba, batch[i])
+            result["occlusion"] = heat
+    return results
+
+
+def _summary(proba: np.ndarray, names: list[str]) -> dict:
+    order = np.argsort(proba)[::-1]
+    return {
+        "label": names[order[0]],
+        "confidence": round(float(proba[order[0]]), 4),
+        "top": [{"class": names[k], "probability": round(float(proba[k]), 4)} for k in order[:TOP_K]],
+        "probabilities": {name: round(float(p), 4) for name, p in zip(names, proba)},
+    }
+
+
+def public(result: dict) -> dict:
+    """A result without its arrays, for JSON."""
+    return {k: v for k, v in result.items() if k not in ("image", "occlusion")}
+
+
+def results_csv(results: list[dict], class_names: list[str]) -> str:
+    """A batch of results as CSV: one row per file, each model's label and probabilities."""
+    models = next((list(r["predictions"]) for r in results if r.get("ok")), [])
+    header = ["file", "status", "label", "confidence", "uncertain"]
+    for key in models:
+        header += [f"{key}_label"] + [f"{key}_p_{c}" for c in class_names]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for r in results:
+        if not r.get("ok"):
+            writer.writerow([r["file"], r["error"]] + [""] * (len(header) - 2))
+            continue
+        row = [r["file"], "ok", r["label"], r["confidence"], r["uncertain"]]
+        for key in models:
+            summary = r["predictions"][key]
+            row += [summary["label"]] + [summary["probabilities"][c] for c in class_names]
+        writer.writerow(row)
+    return buffer.getvalue()

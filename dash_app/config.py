@@ -1,0 +1,75 @@
+"""App settings, read from the environment (12-factor), overridable in tests."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE_TYPES = ("SimpleCache", "FileSystemCache", "RedisCache", "NullCache")
+
+
+def _env_bool(name: str) -> bool:
+    return os.environ.get(name, "").lower() in ("1", "true", "yes", "on")
+
+
+@dataclass
+class AppConfig:
+    """Everything the dashboard can be told; see README 'Configuration'."""
+
+    artifacts_dir: Path = ROOT / "artifacts"
+    data_path: Path | None = None  # the dataset the artifacts were built from (galleries only)
+    cache_type: str = "SimpleCache"
+    cache_dir: str = field(default_factory=lambda: os.path.join(tempfile.gettempdir(), "cifar-dash-cache"))
+    redis_url: str | None = None
+    max_upload_mb: float = 10.0
+    max_upload_files: int = 50
+    max_pixels: int = 64_000_000
+    uncertain_below: float = 0.5
+    onnx_threads: int = 1
+    debug: bool = False
+
+    @classmethod
+    def from_env(cls, **overrides) -> "AppConfig":
+        """Settings from ARTIFACTS_DIR, CIFAR10_DATA, CACHE_TYPE, CACHE_DIR, REDIS_URL,
+        MAX_UPLOAD_MB, ONNX_THREADS and DASH_DEBUG, then `overrides`."""
+        from ml.loading import default_data_path
+
+        env = os.environ
+        values = {
+            "artifacts_dir": Path(env.get("ARTIFACTS_DIR", ROOT / "artifacts")),
+            "data_path": default_data_path(),
+            "cache_type": env.get("CACHE_TYPE", "SimpleCache"),
+            "redis_url": env.get("REDIS_URL") or None,
+            "max_upload_mb": float(env.get("MAX_UPLOAD_MB", 10)),
+            "onnx_threads": int(env.get("ONNX_THREADS", 1)),
+            "debug": _env_bool("DASH_DEBUG"),
+        }
+        if env.get("CACHE_DIR"):
+            values["cache_dir"] = env["CACHE_DIR"]
+        values.update(overrides)
+        return cls(**values)
+
+    def __post_init__(self):
+        self.artifacts_dir = Path(self.artifacts_dir)
+        self.data_path = Path(self.data_path) if self.data_path else None
+        if self.cache_type not in CACHE_TYPES:
+            raise ValueError(f"CACHE_TYPE must be one of {CACHE_TYPES}, not {self.cache_type!r}")
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return int(self.max_upload_mb * 1024 * 1024)
+
+    def cache_settings(self) -> dict:
+        """flask-caching settings: RedisCache when a Redis URL is given, else `cache_type`."""
+        if self.redis_url:
+            return {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": self.redis_url,
+                    "CACHE_KEY_PREFIX": "cifar-dash:", "CACHE_DEFAULT_TIMEOUT": 0}
+        settings = {"CACHE_TYPE": self.cache_type, "CACHE_DEFAULT_TIMEOUT": 0}
+        if self.cache_type == "FileSystemCache":
+            settings["CACHE_DIR"] = self.cache_dir
+        if self.cache_type == "SimpleCache":
+            settings["CACHE_THRESHOLD"] = 500
+        return settings

@@ -1,0 +1,43 @@
+"""The app factory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import dash
+
+from dash_app.api import api
+from dash_app.config import ROOT, AppConfig
+from dash_app.extensions import cache
+from dash_app.store import Artifacts
+from layouts.common import shell
+
+TITLE = "Product photo classifier · CIFAR-10"
+
+
+@dataclass
+class Services:
+    """What callbacks and API views share: settings and the artifacts."""
+
+    config: AppConfig
+    artifacts: Artifacts
+
+
+def create_app(config: AppConfig | None = None) -> dash.Dash:
+    """Build a fresh Dash app (own Flask server, cache binding, callbacks and API)."""
+    from callbacks import register_all
+
+    config = config or AppConfig.from_env()
+    app = dash.Dash(
+        __name__, title=TITLE, assets_folder=str(ROOT / "assets"), serve_locally=True,
+        suppress_callback_exceptions=True, update_title=None,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}])
+    server = app.server
+    # base64 uploads grow by a third; allow a batch of ten maximum-size files per request
+    server.config["MAX_CONTENT_LENGTH"] = int(config.max_upload_bytes * 10 * 1.4) + (1 << 20)
+    cache.init_app(server, config=config.cache_settings())
+    server.extensions["cifar"] = Services(config, Artifacts(config.artifacts_dir, config.onnx_threads))
+    server.register_blueprint(api)
+    app.layout = shell()
+    register_all(app)
+    return app

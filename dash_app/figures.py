@@ -1,0 +1,192 @@
+"""Figure builders: pure functions from artifact data to `go.Figure` (no I/O, no app state)."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from ml.artifacts import MODEL_NAMES
+
+TEMPLATE = "plotly_white"
+MODEL_COLOURS = {"cnn": "#1f6feb", "hog_svm": "#d97706", "hog_logreg": "#6b7280"}
+SPLIT_COLOURS = {"train": "#1f6feb", "test": "#d97706"}
+METRICS = ("f1", "precision", "recall")
+
+
+def _layout(fig: go.Figure, title: str, **kwargs) -> go.Figure:
+    settings = dict(template=TEMPLATE, title=title, margin=dict(l=50, r=20, t=60, b=50),
+                    legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0))
+    fig.update_layout(**{**settings, **kwargs})
+    return fig
+
+
+def empty_figure(message: str) -> go.Figure:
+    """A blank figure that says why it is blank."""
+    fig = go.Figure()
+    fig.add_annotation(text=message, showarrow=False, font=dict(size=14), x=0.5, y=0.5,
+                       xref="paper", yref="paper")
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return _layout(fig, "")
+
+
+def class_distribution_figure(stats: dict, splits: list[str], classes: list[str]) -> go.Figure:
+    """Images per class, one bar group per split."""
+    if not splits or not classes:
+        return empty_figure("Select at least one split and one class")
+    fig = go.Figure()
+    for split in splits:
+        counts = stats["splits"][split]["class_counts"]
+        fig.add_bar(name=split, x=classes, y=[counts[c] for c in classes],
+                    marker_color=SPLIT_COLOURS.get(split),
+                    hovertemplate="%{x}: %{y:,} images<extra>" + split + "</extra>")
+    return _layout(fig, "Images per class", barmode="group", yaxis_title="images")
+
+
+def mean_images_figure(mean_images: np.ndarray, class_names: list[str], classes: list[str]) -> go.Figure:
+    """Per-class mean image (an average of thousands of images, not any one image)."""
+    shown = [c for c in class_names if c in classes] or list(class_names)
+    cols = min(5, len(shown))
+    rows = int(np.ceil(len(shown) / cols))
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=shown, horizontal_spacing=0.02,
+                        vertical_spacing=0.12)
+    for i, name in enumerate(shown):
+        fig.add_trace(go.Image(z=mean_images[class_names.index(name)], hoverinfo="skip"),
+                      row=i // cols + 1, col=i % cols + 1)
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return _layout(fig, "Mean image per class (training split)", height=170 * rows + 60)
+
+
+def channel_stats_figure(stats: dict, split: str, classes: list[str]) -> go.Figure:
+    """Mean R, G, B per class with the standard deviation as error bars."""
+    per_class = stats["splits"][split]["per_class"]
+    fig = go.Figure()
+    for channel, colour in enumerate(("#dc2626", "#16a34a", "#2563eb")):
+        fig.add_bar(name="RGB"[channel], x=classes, marker_color=colour,
+                    y=[per_class[c]["channel_mean"][channel] for c in classes],
+                    error_y=dict(type="data", array=[per_class[c]["channel_std"][channel] for c in classes]))
+    return _layout(fig, f"Channel mean ± std per class ({split})", barmode="group",
+                   yaxis_title="pixel value (0-255)")
+
+
+def histogram_figure(edges: np.ndarray, counts: np.ndarray, class_names: list[str], classes: list[str],
+                     title: str, xaxis: str) -> go.Figure:
+    """Per-class distributions (as the share of each class's images) from precomputed histograms."""
+    centres = (edges[:-1] + edges[1:]) / 2
+    fig = go.Figure()
+    for name in classes:
+        row = counts[class_names.index(name)]
+        share = row / max(row.sum(), 1)
+        fig.add_scatter(x=centres, y=share, name=name, mode="lines", line_shape="spline",
+                        hovertemplate=name + ": %{y:.1%} at %{x:.0f}<extra></extra>")
+    return _layout(fig, title, xaxis_title=xaxis, yaxis_title="share of the class's images",
+                   yaxis_tickformat=".0%")
+
+
+def confusion_matrix_figure(matrix: np.ndarray, class_names: list[str], classes: list[str],
+                            normalise: bool, title: str) -> go.Figure:
+    """Heatmap of true (rows) x predicted (columns); hover gives count, row % and column %."""
+    matrix = np.asarray(matrix, dtype=float)
+    index = [class_names.index(c) for c in classes]
+    sub = matrix[np.ix_(index, index)]
+    row_pct = matrix[index] / np.maximum(matrix[index].sum(axis=1, keepdims=True), 1)
+    col_pct = matrix[:, index] / np.maximum(matrix[:, index].sum(axis=0, keepdims=True), 1)
+    row_pct, col_pct = row_pct[:, index], col_pct[index]
+    z = row_pct if normalise else sub
+    text = [[f"{row_pct[i, j]:.0%}" if normalise else f"{int(sub[i, j])}" for j in range(len(index))]
+            for i in range(len(index))]
+    custom = np.dstack([sub, row_pct, col_pct])
+    fig = go.Figure(go.Heatmap(
+        z=z, x=classes, y=classes, text=text, texttemplate="%{text}", colorscale="Blues",
+        customdata=custom, zmin=0, zmax=1 if normalise else None,
+        hovertemplate=("true %{y} → predicted %{x}<br>%{customdata[0]:.0f} images<br>"
+                       "%{customdata[1]:.1%} of true %{y}<br>%{customdata[2]:.1%} of predicted %{x}"
+                       "<extra></extra>"),
+        colorbar=dict(title="row share" if normalise else "images")))
+    fig.update_yaxes(autorange="reversed", title="true class")
+    fig.update_xaxes(title="predicted class", side="bottom")
+    return _layout(fig, title, height=520)
+
+
+def per_class_metric_figure(models: dict[str, dict], classes: list[str], metric: str,
+                            sort_by: str | None) -> go.Figure:
+    """Grouped bars of a per-class metric across models; optionally sorted by one model's score."""
+    if metric not in METRICS:
+        raise ValueError(f"metric must be one of {METRICS}")
+    if not models or not classes:
+        return empty_figure("Select at least one model and one class")
+    order = list(classes)
+    if sort_by in models:
+        order.sort(key=lambda c: models[sort_by]["metrics"]["per_class"][c][metric], reverse=True)
+    fig = go.Figure()
+    for key, entry in models.items():
+        per_class = entry["metrics"]["per_class"]
+        fig.add_bar(name=MODEL_NAMES.get(key, key), x=order, y=[per_class[c][metric] for c in order],
+                    marker_color=MODEL_COLOURS.get(key),
+                    hovertemplate="%{x}: %{y:.3f}<extra>" + MODEL_NAMES.get(key, key) + "</extra>")
+    return _layout(fig, f"Per-class {metric} on the test split", barmode="group",
+                   yaxis=dict(range=[0, 1], title=metric))
+
+
+def training_curves_figure(history: dict) -> go.Figure:
+    """Training and validation accuracy and loss per epoch."""
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("accuracy", "loss"))
+    for col, metric in enumerate(("accuracy", "loss"), start=1):
+        for prefix, dash in (("", "solid"), ("val_", "dash")):
+            values = history.get(prefix + metric)
+            if values:
+                fig.add_scatter(x=list(range(1, len(values) + 1)), y=values, mode="lines+markers",
+                                name=("validation " if prefix else "training ") + metric,
+                                line=dict(dash=dash), row=1, col=col)
+    fig.update_xaxes(title="epoch")
+    return _layout(fig, "CNN training curves (training accuracy is on augmented images)")
+
+
+def probability_figure(predictions: dict[str, dict], class_names: list[str]) -> go.Figure:
+    """Every model's probability for every class, side by side, for one image."""
+    fig = go.Figure()
+    for key, summary in predictions.items():
+        fig.add_bar(name=MODEL_NAMES.get(key, key), y=class_names, orientation="h",
+                    x=[summary["probabilities"][c] for c in class_names],
+                    marker_color=MODEL_COLOURS.get(key),
+                    hovertemplate="%{y}: %{x:.1%}<extra>" + MODEL_NAMES.get(key, key) + "</extra>")
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, "Probabilities per model", barmode="group", height=360,
+                   xaxis=dict(range=[0, 1], tickformat=".0%"))
+
+
+def explanation_figure(image: np.ndarray, heat: np.ndarray, label: str) -> go.Figure:
+    """The 32x32 input beside its occlusion-sensitivity map."""
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("what the models saw (32×32)",
+                                                        f"regions behind '{label}'"))
+    fig.add_trace(go.Image(z=image, hoverinfo="skip"), row=1, col=1)
+    limit = float(max(abs(heat).max(), 1e-6))
+    fig.add_trace(go.Heatmap(z=heat, colorscale="RdBu", reversescale=True, zmin=-limit, zmax=limit,
+                             showscale=False,
+                             hovertemplate="hiding this drops p by %{z:.2f}<extra></extra>"),
+                  row=1, col=2)
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, autorange="reversed")
+    fig.update_yaxes(scaleanchor="x", row=1, col=1)
+    fig.update_yaxes(scaleanchor="x2", row=1, col=2)
+    return _layout(fig, "", height=260, margin=dict(l=10, r=10, t=40, b=10))
+
+
+def models_table_rows(manifest: dict) -> list[dict]:
+    """One row per model for the comparison table and its CSV."""
+    rows = []
+    for key, entry in manifest["models"].items():
+        speed = entry["inference"]
+        rows.append({
+            "model": entry.get("name", MODEL_NAMES.get(key, key)),
+            "accuracy": round(entry["metrics"]["accuracy"], 4),
+            "macro_f1": round(entry["metrics"]["macro_f1"], 4),
+            "size_mb": round(entry["size_bytes"] / 1e6, 2),
+            "train_minutes": round(entry["train_seconds"] / 60, 1),
+            "latency_ms": round(speed["latency_ms_p50"], 2),
+            "throughput_ips": round(speed["throughput_ips"]),
+            "runtime": speed["runtime"],
+        })
+    return rows

@@ -1,0 +1,98 @@
+"""Read-only access to the artifacts folder.
+
+Parsed artifacts are memoized with flask-caching under keys that include the folder's
+fingerprint (the sha256 of its manifest), so a regenerated folder is never served from a
+stale cache. Model sessions are not picklable and live in a per-process LRU instead.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from dash_app.extensions import cache
+from ml.artifacts import ArtifactError, load_manifest, manifest_fingerprint
+from ml.predictors import load_predictor
+
+
+class Artifacts:
+    """The artifacts folder as the app sees it; every getter raises ArtifactError when unusable."""
+
+    def __init__(self, folder: str | Path, onnx_threads: int = 1):
+        self.folder = str(Path(folder).resolve())
+        self.onnx_threads = onnx_threads
+
+    @property
+    def fingerprint(self) -> str:
+        return manifest_fingerprint(self.folder)
+
+    def manifest(self) -> dict:
+        return _manifest(self.folder, self.fingerprint)
+
+    def class_names(self) -> list[str]:
+        return self.manifest()["dataset"]["class_names"]
+
+    def model_keys(self) -> list[str]:
+        return list(self.manifest()["models"])
+
+    def best_model(self) -> str:
+        models = self.manifest()["models"]
+        return max(models, key=lambda k: models[k]["metrics"]["accuracy"])
+
+    def stats(self) -> dict:
+        return _json_file(self.folder, self.fingerprint, "stats")
+
+    def stats_arrays(self) -> dict[str, np.ndarray]:
+        return _npz_file(self.folder, self.fingerprint, "stats_arrays")
+
+    def predictions(self) -> dict[str, np.ndarray]:
+        return _predictions(self.folder, self.fingerprint)
+
+    def history(self, key: str = "cnn") -> dict | None:
+        files = self.manifest()["models"].get(key, {}).get("files", {})
+        if "history" not in files:
+            return None
+        return json.loads((Path(self.folder) / files["history"]).read_text())
+
+    def predictors(self) -> dict:
+        return _predictors(self.folder, self.fingerprint, self.onnx_threads)
+
+
+@cache.memoize()
+def _manifest(folder: str, fingerprint: str) -> dict:
+    return load_manifest(folder, verify=True)
+
+
+def _dataset_file(folder: str, fingerprint: str, key: str) -> Path:
+    rel = _manifest(folder, fingerprint)["dataset"]["files"].get(key)
+    if rel is None:
+        raise ArtifactError(f"{folder}: the manifest lists no dataset file '{key}'")
+    return Path(folder) / rel
+
+
+@cache.memoize()
+def _json_file(folder: str, fingerprint: str, key: str):
+    return json.loads(_dataset_file(folder, fingerprint, key).read_text())
+
+
+@cache.memoize()
+def _npz_file(folder: str, fingerprint: str, key: str) -> dict[str, np.ndarray]:
+    with np.load(_dataset_file(folder, fingerprint, key)) as data:
+        return {k: data[k] for k in data.files}
+
+
+@cache.memoize()
+def _predictions(folder: str, fingerprint: str) -> dict[str, np.ndarray]:
+    rel = _manifest(folder, fingerprint)["predictions"]["files"]["test"]
+    with np.load(Path(folder) / rel) as data:
+        return {k: data[k].astype(np.float32) if k.startswith("proba_") else data[k] for k in data.files}
+
+
+@lru_cache(maxsize=2)
+def _predictors(folder: str, fingerprint: str, threads: int) -> dict:
+    manifest = _manifest(folder, fingerprint)
+    return {key: load_predictor(entry, folder, threads=threads)
+            for key, entry in manifest["models"].items()}

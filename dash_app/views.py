@@ -1,0 +1,70 @@
+"""Memoized view models: artifact data through the pure figure builders.
+
+Arguments are normalised by the callers (sorted tuples in the dataset's class order) and
+every key carries the artifacts' fingerprint, so equal filters share one cache entry and a
+new artifacts folder never reuses an old one.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dash_app import figures
+from dash_app.extensions import cache
+from dash_app.store import Artifacts
+
+
+def normalise(selected, universe) -> tuple[str, ...]:
+    """The selected values that exist, in the universe's order (None or empty -> nothing)."""
+    chosen = set(selected or ())
+    return tuple(v for v in universe if v in chosen)
+
+
+@cache.memoize()
+def data_figures(folder: str, fingerprint: str, splits: tuple, classes: tuple) -> tuple:
+    artifacts = Artifacts(folder)
+    stats, arrays = artifacts.stats(), artifacts.stats_arrays()
+    names = stats["class_names"]
+    shown = list(classes) or names
+    split = "train" if "train" in splits or not splits else splits[0]
+    return (
+        figures.class_distribution_figure(stats, list(splits), list(classes)),
+        figures.channel_stats_figure(stats, split, shown),
+        figures.mean_images_figure(arrays["train_mean_images"], names, shown),
+        figures.histogram_figure(arrays["hist_brightness_edges"], arrays[f"{split}_hist_brightness"], names,
+                                 shown, f"Brightness per class ({split})", "mean luminance (0-255)"),
+        figures.histogram_figure(arrays["hist_contrast_edges"], arrays[f"{split}_hist_contrast"], names,
+                                 shown, f"Contrast per class ({split})", "luminance std"),
+    )
+
+
+@cache.memoize()
+def confusion_figure(folder: str, fingerprint: str, model: str, classes: tuple, mode: str):
+    manifest = Artifacts(folder).manifest()
+    entry = manifest["models"][model]
+    if not classes:
+        return figures.empty_figure("Select at least one class")
+    return figures.confusion_matrix_figure(np.array(entry["metrics"]["confusion_matrix"]),
+                                           manifest["dataset"]["class_names"], list(classes),
+                                           mode == "normalised", f"{entry['name']}: true × predicted")
+
+
+@cache.memoize()
+def per_class_figure(folder: str, fingerprint: str, models: tuple, classes: tuple, metric: str, sort: str):
+    entries = Artifacts(folder).manifest()["models"]
+    return figures.per_class_metric_figure({k: entries[k] for k in models}, list(classes), metric,
+                                           sort if sort in models else None)
+
+
+@cache.memoize()
+def training_figure(folder: str, fingerprint: str):
+    history = Artifacts(folder).history("cnn")
+    return figures.training_curves_figure(history) if history else figures.empty_figure("No CNN history")
+
+
+def cell_indices(predictions: dict, model: str, true: int, predicted: int, limit: int) -> np.ndarray:
+    """Test indices whose true and predicted classes are those of one confusion-matrix cell."""
+    proba = predictions[f"proba_{model}"]
+    hits = np.flatnonzero((predictions["y_true"] == true) & (proba.argmax(1) == predicted))
+    order = np.argsort(-proba[hits, predicted])  # most confident first
+    return hits[order][:limit]

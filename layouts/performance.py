@@ -1,0 +1,74 @@
+"""Model performance page: confusion matrix with cell galleries, per-class scores, comparison table."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import dash_table, dcc, html
+
+from layouts.common import card
+from ml.artifacts import MODEL_NAMES
+
+TABLE_COLUMNS = [
+    ("model", "Model"), ("accuracy", "Accuracy"), ("macro_f1", "Macro-F1"), ("size_mb", "Size (MB)"),
+    ("train_minutes", "Training (min)"), ("latency_ms", "One image (ms)"),
+    ("throughput_ips", "Batched (img/s)"), ("runtime", "Runtime"),
+]
+
+
+def performance_page(model_keys: list[str], class_names: list[str], table_rows: list[dict]) -> html.Div:
+    """Controls, empty graphs for the callbacks, and the (static) comparison table."""
+    model_options = [{"label": MODEL_NAMES.get(k, k), "value": k} for k in model_keys]
+    controls = dbc.Row([
+        dbc.Col([dbc.Label("Models"), dcc.Dropdown(id="dropdown-model", options=model_options,
+                                                   value=model_keys, multi=True)], md=5),
+        dbc.Col([dbc.Label("Classes"), dcc.Dropdown(id="dropdown-class", options=class_names,
+                                                    value=class_names, multi=True,
+                                                    placeholder="all classes")], md=7),
+    ])
+    matrix_controls = dbc.Row([
+        dbc.Col([dbc.Label("Confusion matrix of"), dcc.Dropdown(
+            id="dropdown-matrix-model", options=model_options, value=model_keys[0], clearable=False)], md=6),
+        dbc.Col([dbc.Label("Show"), dbc.RadioItems(
+            id="radio-matrix-mode", options=[{"label": "counts", "value": "counts"},
+                                             {"label": "row-normalised", "value": "normalised"}],
+            value="counts", inline=True)], md=6),
+    ], className="mb-2")
+    metric_controls = dbc.Row([
+        dbc.Col([dbc.Label("Metric"), dbc.RadioItems(
+            id="radio-class-metric", options=["f1", "precision", "recall"], value="f1", inline=True)], md=6),
+        dbc.Col([dbc.Label("Sort classes by"), dcc.Dropdown(
+            id="dropdown-metric-sort", options=[{"label": "class name", "value": "name"}] + model_options,
+            value="name", clearable=False)], md=6),
+    ], className="mb-2")
+    return html.Div([
+        html.H2("Model performance"),
+        html.P("All models are scored on the same held-out test split.", className="text-muted"),
+        card("Filters", controls),
+        card("Comparison", dash_table.DataTable(
+            id="table-models", data=table_rows, columns=[{"name": n, "id": i} for i, n in TABLE_COLUMNS],
+            sort_action="native", export_format="csv", export_headers="display",
+            style_table={"overflowX": "auto"}, style_cell={"fontFamily": "inherit", "padding": "6px"},
+            style_header={"fontWeight": "600"})),
+        dbc.Row([
+            dbc.Col(card("Confusion matrix", matrix_controls, dcc.Loading(dcc.Graph(id="graph-confusion-matrix")),
+                         html.P("Click a cell to see its test images.", className="text-muted small mb-2"),
+                         dcc.Loading(html.Div(id="div-cell-gallery"))), xl=7),
+            dbc.Col(card("Per-class scores", metric_controls,
+                         dcc.Loading(dcc.Graph(id="graph-per-class-metric"))), xl=5),
+        ]),
+        card("CNN training", dcc.Loading(dcc.Graph(id="graph-training-curves"))),
+    ])
+
+
+def cell_gallery(title: str, items: list[dict], note: str | None = None) -> html.Div:
+    """Images of one confusion-matrix cell: each item has src (or None), caption and tooltip lines."""
+    tiles = [html.Div([
+        html.Img(src=item["src"], className="pixelated", alt=item["caption"]) if item["src"] else
+        html.Div("no image", className="border rounded text-muted small p-4"),
+        html.Div(item["caption"]),
+    ], className="gallery-item me-2 mb-2", title=item["tooltip"]) for item in items]
+    children = [html.H6(title)]
+    if note:
+        children.append(dbc.Alert(note, color="secondary", className="small py-2"))
+    children.append(html.Div(tiles, className="d-flex flex-wrap"))
+    return html.Div(children)
