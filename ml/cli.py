@@ -49,6 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = commands.add_parser("validate", help="check an artifacts folder against its manifest")
     validate.add_argument("folder", type=Path, nargs="?", default=Path("artifacts"))
+
+    report = commands.add_parser("report", help="print the results of an artifacts folder as Markdown")
+    report.add_argument("folder", type=Path, nargs="?", default=Path("artifacts"))
     return parser
 
 
@@ -95,4 +98,15 @@ def _validate(args) -> int:
     return 0
 
 
-COMMANDS = {"train": _train, "download": _download, "validate": _validate}
+def _report(args) -> int:
+    from ml.report import cnn_notes, results_table
+
+    manifest = load_manifest(args.folder)
+    print(f"{manifest['dataset']['description']}; test split of "
+          f"{manifest['dataset']['splits']['test']['size']:,} images.\n")
+    print(results_table(manifest))
+    print("\n" + cnn_notes(manifest))
+    return 0
+
+
+COMMANDS = {"train": _train, "download": _download, "validate": _validate, "report": _report}

@@ -32,7 +32,7 @@ class CNNConfig:
     dropout: float = 0.1
     batch_norm: bool = True
     bn_momentum: float = 0.4  # Keras convention: weight of the running value (PyTorch's 0.6)
-    epochs: int = 12
+    epochs: int = 16
     batch_size: int = 512
     peak_lr: float = 0.4
     warmup_fraction: float = 0.2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import platform
+import tempfile
 import time
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -160,9 +161,10 @@ def _train_cnn(key, fit, val, train, test, names, out, options, log):
     if options.epochs:
         config.epochs = options.epochs
     start = time.perf_counter()
-    model, history, precision = cnn.train_cnn(fit.images, fit.labels, val.images, val.labels,
-                                              len(names), config, out / "work",
-                                              verbose="auto" if options.verbose else 0)
+    with tempfile.TemporaryDirectory(prefix="cnn-checkpoints-") as work:
+        model, history, precision = cnn.train_cnn(fit.images, fit.labels, val.images, val.labels,
+                                                  len(names), config, Path(work),
+                                                  verbose="auto" if options.verbose else 0)
     seconds = time.perf_counter() - start
     served = cnn.serving_model(model, config.tta)
     files = {"keras": "models/cnn/model.keras", "onnx": "models/cnn/model.onnx",

@@ -125,3 +125,15 @@ def artifacts_copy(tiny_artifacts, tmp_path):
     copy = tmp_path / "artifacts"
     shutil.copytree(out, copy)
     return data, copy
+
+
+def pytest_setup_options():
+    """Chromium flags for dash_duo on a machine with no network (see README, 'Tests')."""
+    from selenium.webdriver.chrome.options import Options
+
+    options = Options()
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic",
+                 "--window-size=1400,1000"):
+        options.add_argument(flag)
+    return options

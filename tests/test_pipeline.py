@@ -77,3 +77,11 @@ def test_cli_reports_bad_data_clearly(tmp_path, capsys):
     assert "no such file or folder" in capsys.readouterr().err
     assert main(["validate", str(tmp_path / "a")]) == 2
     assert "manifest.json: missing" in capsys.readouterr().err
+
+
+def test_report_prints_every_model(trained, capsys):
+    _, out = trained
+    assert main(["report", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert text.count("| HOG + ") == 2 and "| CNN (Keras → ONNX) |" in text
+    assert "top-1 agreement" in text

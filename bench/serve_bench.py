@@ -1,0 +1,240 @@
+"""Serving benchmark: start-up, memory, filter latency, /api/predict latency, and a load test.
+
+    python -m bench.serve_bench [--artifacts artifacts] [--duration 60] [--clients 16]
+
+Everything runs on loopback against real gunicorn processes; results are printed and
+written to bench/results/serve.json. Timings are for this machine at this moment: compare
+them as ratios within one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import itertools
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import psutil
+import requests
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = ["/", "/data", "/performance", "/classify", "/hypotheses"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """A gunicorn process serving wsgi:server on loopback."""
+
+    def __init__(self, artifacts: Path, workers: int):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "ARTIFACTS_DIR": str(artifacts), "WEB_CONCURRENCY": str(workers)}
+        self.started = time.perf_counter()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "wsgi:server", "--workers", str(workers), "--threads", "4",
+             "--bind", f"127.0.0.1:{self.port}", "--preload", "--log-level", "warning"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def wait_ready(self, timeout: float = 60) -> float:
+        """Seconds from start until GET / answers 200."""
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            try:
+                if requests.get(self.url + "/", timeout=2).status_code == 200:
+                    return time.perf_counter() - self.started
+            except requests.ConnectionError:
+                time.sleep(0.02)
+        raise RuntimeError("server did not start: " + self.process.stderr.read().decode()[-2000:])
+
+    def worker_rss_mb(self) -> list[float]:
+        children = psutil.Process(self.process.pid).children()
+        return [round(c.memory_info().rss / 2**20, 1) for c in children]
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def dash_update(session, url, output, outputs, inputs) -> requests.Response:
+    return session.post(url + "/_dash-update-component", timeout=30, json={
+        "output": output, "outputs": outputs, "inputs": inputs, "changedPropIds": [], "state": []})
+
+
+def page_request(session, url, path):
+    return dash_update(session, url, "container-page.children",
+                       {"id": "container-page", "property": "children"},
+                       [{"id": "location-page", "property": "pathname", "value": path}])
+
+
+def filter_request(session, url, classes, metric):
+    return dash_update(session, url, "graph-per-class-metric.figure",
+                       {"id": "graph-per-class-metric", "property": "figure"},
+                       [{"id": "dropdown-model", "property": "value", "value": ["cnn", "hog_logreg", "hog_svm"]},
+                        {"id": "dropdown-class", "property": "value", "value": classes},
+                        {"id": "radio-class-metric", "property": "value", "value": metric},
+                        {"id": "dropdown-metric-sort", "property": "value", "value": "cnn"}])
+
+
+def filter_combinations(class_names):
+    """Distinct class filters a user might choose: drop one class, then keep pairs."""
+    combos = [[c for c in class_names if c != drop] for drop in class_names]
+    combos += [list(pair) for pair in itertools.combinations(class_names, 2)][:10]
+    return [(combo, metric) for combo in combos for metric in ("f1", "recall")]
+
+
+def photo_jpeg(width=4000, height=3000) -> bytes:
+    """A 12-megapixel JPEG made from a photograph that ships with scikit-image."""
+    from skimage import data
+    buffer = io.BytesIO()
+    Image.fromarray(data.chelsea()).resize((width, height), Image.Resampling.BICUBIC).save(
+        buffer, "JPEG", quality=90)
+    return buffer.getvalue()
+
+
+def small_png() -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(np.random.default_rng(0).integers(0, 255, (32, 32, 3), dtype=np.uint8)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def percentiles(seconds: list[float]) -> dict:
+    ms = np.array(seconds) * 1000
+    return {"n": len(ms), "p50_ms": round(float(np.percentile(ms, 50)), 2),
+            "p95_ms": round(float(np.percentile(ms, 95)), 2), "max_ms": round(float(ms.max()), 2)}
+
+
+def timed(call, repeats: int) -> list[float]:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        response = call()
+        times.append(time.perf_counter() - start)
+        response.raise_for_status()
+    return times
+
+
+def predict(session, url, name, payload):
+    return session.post(url + "/api/predict", files={"file": (name, payload)}, timeout=30)
+
+
+def single_worker_checks(artifacts: Path, class_names) -> dict:
+    server = Server(artifacts, workers=1)
+    try:
+        startup = server.wait_ready()
+        session = requests.Session()
+        page_request(session, server.url, "/").raise_for_status()
+        first_page = time.perf_counter() - server.started
+        for path in PAGES:  # warm-up: every page, every filter, both uploads
+            page_request(session, server.url, path).raise_for_status()
+        combos = filter_combinations(class_names)
+        for classes, metric in combos:
+            filter_request(session, server.url, classes, metric).raise_for_status()
+        big, small = photo_jpeg(), small_png()
+        for _ in range(3):
+            predict(session, server.url, "photo.jpg", big).raise_for_status()
+            predict(session, server.url, "tiny.png", small).raise_for_status()
+        rss = server.worker_rss_mb()
+        cycle = itertools.cycle(combos)
+        filter_times = timed(lambda: filter_request(session, server.url, *next(cycle)), 200)
+        return {
+            "startup_to_first_html_s": round(startup, 3),
+            "startup_to_first_page_content_s": round(first_page, 3),
+            "worker_rss_after_warmup_mb": rss,
+            "filter_change": percentiles(filter_times),
+            "predict_12mp_jpeg": {**percentiles(timed(lambda: predict(session, server.url, "photo.jpg", big), 30)),
+                                  "bytes": len(big)},
+            "predict_32px_png": percentiles(timed(lambda: predict(session, server.url, "tiny.png", small), 200)),
+        }
+    finally:
+        server.stop()
+
+
+def load_test(artifacts: Path, class_names, clients: int, duration: float) -> dict:
+    server = Server(artifacts, workers=2)
+    try:
+        server.wait_ready()
+        big, small = photo_jpeg(1600, 1200), small_png()
+        combos = filter_combinations(class_names)
+        warm = requests.Session()
+        for _ in range(4):  # each worker: pages, filters, predictions
+            for path in PAGES:
+                page_request(warm, server.url, path).raise_for_status()
+            for classes, metric in combos:
+                filter_request(warm, server.url, classes, metric).raise_for_status()
+            predict(warm, server.url, "p.jpg", big).raise_for_status()
+        rss_warm = server.worker_rss_mb()
+        counts = {"ok": 0, "failed": 0}
+        errors: list[str] = []
+        lock = threading.Lock()
+        stop_at = time.perf_counter() + duration
+
+        def client(seed: int):
+            session = requests.Session()
+            rng = np.random.default_rng(seed)
+            while time.perf_counter() < stop_at:
+                kind = rng.integers(0, 4)
+                try:
+                    if kind == 0:
+                        response = page_request(session, server.url, PAGES[rng.integers(len(PAGES))])
+                    elif kind == 1:
+                        response = filter_request(session, server.url, *combos[rng.integers(len(combos))])
+                    elif kind == 2:
+                        response = predict(session, server.url, "t.png", small)
+                    else:
+                        response = predict(session, server.url, "p.jpg", big)
+                    ok = response.status_code == 200
+                    detail = f"HTTP {response.status_code}"
+                except requests.RequestException as exc:
+                    ok, detail = False, repr(exc)
+                with lock:
+                    counts["ok" if ok else "failed"] += 1
+                    if not ok and len(errors) < 10:
+                        errors.append(detail)
+
+        threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        rss_end = server.worker_rss_mb()
+        return {"clients": clients, "duration_s": duration, "workers": 2, **counts,
+                "requests_per_s": round((counts["ok"] + counts["failed"]) / duration, 1),
+                "errors": errors, "worker_rss_after_warmup_mb": rss_warm, "worker_rss_at_end_mb": rss_end,
+                "rss_growth_mb": [round(b - a, 1) for a, b in zip(sorted(rss_warm), sorted(rss_end))]}
+    finally:
+        server.stop()
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--artifacts", type=Path, default=ROOT / "artifacts")
+    parser.add_argument("--duration", type=float, default=60)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "serve.json")
+    args = parser.parse_args(argv)
+    class_names = json.loads((args.artifacts / "manifest.json").read_text())["dataset"]["class_names"]
+    results = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+               "single_worker": single_worker_checks(args.artifacts, class_names),
+               "load": load_test(args.artifacts, class_names, args.clients, args.duration)}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=1) + "\n")
+    print(json.dumps(results, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,91 @@
+"""End to end in headless Chromium with dash[testing]'s dash_duo."""
+
+import shutil
+
+import pytest
+from dash.testing.wait import until
+from PIL import Image
+from selenium.webdriver.common.action_chains import ActionChains
+
+from dash_app import AppConfig, create_app
+
+pytestmark = pytest.mark.browser
+
+if not (shutil.which("chromedriver") and (shutil.which("chromium") or shutil.which("google-chrome"))):
+    pytest.skip("chromium / chromedriver not installed (.ci/run installs them): skipping browser tests",
+                allow_module_level=True)
+
+PAGES = [("/", "Can machine learning sort product photos?"), ("/data", "The data"),
+         ("/performance", "Model performance"), ("/classify", "Classify your own photos"),
+         ("/hypotheses", "Hypotheses and results")]
+
+
+@pytest.fixture
+def served(dash_duo, tiny_artifacts):
+    data, out = tiny_artifacts
+    dash_duo.start_server(create_app(AppConfig(artifacts_dir=out, data_path=data)))
+    return dash_duo
+
+
+def _go(duo, path):
+    duo.driver.get(duo.server_url + path)
+    duo.wait_for_element("#container-page h2", timeout=15)
+
+
+def _trace_count(duo, graph_id):
+    return duo.driver.execute_script(
+        f"const g = document.querySelector('#{graph_id} .js-plotly-plot'); return g && g.data ? g.data.length : -1;")
+
+
+@pytest.fixture
+def cat_photo(tmp_path):
+    """A real photograph that ships with scikit-image (not from the dataset)."""
+    from skimage import data
+    path = tmp_path / "chelsea.jpg"
+    Image.fromarray(data.chelsea()).save(path, quality=90)
+    return path
+
+
+def test_browser001_every_page_renders_without_console_errors(served):
+    for path, heading in PAGES:
+        _go(served, path)
+        served.wait_for_contains_text("#container-page h2", heading, timeout=15)
+    assert served.get_logs() == []
+
+
+def test_browser002_filter_changes_the_charts(served):
+    _go(served, "/data")
+    served.wait_for_element("#graph-class-distribution .main-svg", timeout=20)
+    until(lambda: _trace_count(served, "graph-class-distribution") == 2, timeout=10)
+    served.find_element("#checklist-data-split input[value='test']").click()
+    until(lambda: _trace_count(served, "graph-class-distribution") == 1, timeout=10)
+    assert served.get_logs() == []
+
+
+def test_browser003_clicking_a_matrix_cell_opens_its_gallery(served):
+    _go(served, "/performance")
+    served.wait_for_element("#graph-confusion-matrix .nsewdrag", timeout=20)
+    drag = served.find_element("#graph-confusion-matrix .nsewdrag")
+    ActionChains(served.driver).move_to_element(drag).click().perform()
+    served.wait_for_contains_text("#div-cell-gallery h6", "True ", timeout=15)
+    heading = served.find_element("#div-cell-gallery h6").text
+    assert ", predicted " in heading and heading.endswith(("test images", "shown)"))
+    assert served.get_logs() == []
+
+
+def test_browser004_upload_a_photo_and_a_text_file(served, cat_photo, tmp_path):
+    _go(served, "/classify")
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not an image")
+    upload = served.find_element("#upload-images input[type=file]")
+    upload.send_keys(str(notes))
+    served.wait_for_contains_text("#div-upload-results", "notes.txt", timeout=20)
+    served.wait_for_contains_text("#div-upload-results .alert-danger", "not an image", timeout=5)
+    upload = served.find_element("#upload-images input[type=file]")
+    upload.send_keys(str(cat_photo))  # the page keeps working after the bad file
+    served.wait_for_contains_text("#div-upload-results", "chelsea.jpg", timeout=30)
+    served.wait_for_element("#div-upload-results .js-plotly-plot", timeout=15)
+    graphs = served.find_elements("#div-upload-results .js-plotly-plot")
+    assert len(graphs) == 2  # probabilities per model, and the occlusion map
+    assert served.find_element("#div-upload-results img.pixelated")
+    assert served.get_logs() == []

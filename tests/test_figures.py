@@ -1,0 +1,83 @@
+"""Figure builders are pure functions: data in, go.Figure out."""
+
+import numpy as np
+import pytest
+
+from dash_app import evidence, figures
+
+NAMES = ["cat", "dog", "ship"]
+
+
+def _metrics(f1s):
+    return {"metrics": {"per_class": {n: {"f1": f, "precision": f, "recall": f} for n, f in zip(NAMES, f1s)}}}
+
+
+def test_confusion_matrix_counts_percentages_and_filter():
+    matrix = np.array([[8, 2, 0], [1, 6, 3], [0, 0, 10]])
+    fig = figures.confusion_matrix_figure(matrix, NAMES, ["cat", "dog"], normalise=False, title="t")
+    heat = fig.data[0]
+    assert list(heat.x) == ["cat", "dog"] and np.array_equal(heat.z, [[8, 2], [1, 6]])
+    custom = np.asarray(heat.customdata)
+    assert custom[1, 1, 1] == pytest.approx(0.6)  # row share uses the whole row (3 went to ship)
+    assert custom[0, 1, 2] == pytest.approx(2 / 8)  # column share over every true class
+    normalised = figures.confusion_matrix_figure(matrix, NAMES, NAMES, normalise=True, title="t")
+    assert np.allclose(np.asarray(normalised.data[0].z).sum(axis=1), 1)
+    assert normalised.data[0].text[2][2] == "100%"
+
+
+def test_per_class_metric_sorting_and_empty_selection():
+    models = {"cnn": _metrics([0.9, 0.5, 0.7]), "hog_svm": _metrics([0.4, 0.6, 0.5])}
+    fig = figures.per_class_metric_figure(models, NAMES, "f1", sort_by="cnn")
+    assert list(fig.data[0].x) == ["cat", "ship", "dog"] and len(fig.data) == 2
+    assert list(figures.per_class_metric_figure(models, NAMES, "f1", None).data[0].x) == NAMES
+    empty = figures.per_class_metric_figure({}, NAMES, "f1", None)
+    assert not empty.data and "Select" in empty.layout.annotations[0].text
+    with pytest.raises(ValueError):
+        figures.per_class_metric_figure(models, NAMES, "auc", None)
+
+
+def test_class_distribution_and_histograms():
+    stats = {"splits": {"train": {"class_counts": {"cat": 5, "dog": 7, "ship": 1}},
+                        "test": {"class_counts": {"cat": 2, "dog": 2, "ship": 2}}}}
+    fig = figures.class_distribution_figure(stats, ["test"], ["dog", "ship"])
+    assert len(fig.data) == 1 and list(fig.data[0].y) == [2, 2]
+    edges = np.linspace(0, 256, 5)
+    counts = np.array([[1, 1, 2, 0], [0, 0, 0, 4], [4, 0, 0, 0]])
+    hist = figures.histogram_figure(edges, counts, NAMES, ["cat"], "b", "x")
+    assert np.allclose(hist.data[0].y, [0.25, 0.25, 0.5, 0])
+
+
+def test_models_table_rows_and_explanation():
+    manifest = {"models": {"cnn": {"name": "CNN", "metrics": {"accuracy": 0.91234, "macro_f1": 0.9},
+                                   "size_bytes": 8_000_000, "train_seconds": 600,
+                                   "inference": {"latency_ms_p50": 1.234, "throughput_ips": 2000.4,
+                                                 "runtime": "onnxruntime"}}}}
+    row = figures.models_table_rows(manifest)[0]
+    assert row == {"model": "CNN", "accuracy": 0.9123, "macro_f1": 0.9, "size_mb": 8.0, "train_minutes": 10.0,
+                   "latency_ms": 1.23, "throughput_ips": 2000, "runtime": "onnxruntime"}
+    fig = figures.explanation_figure(np.zeros((32, 32, 3), np.uint8), np.ones((32, 32)) * 0.2, "cat")
+    assert len(fig.data) == 2 and fig.data[1].zmax == pytest.approx(0.2)
+
+
+def _manifest(cnn_accuracy, experiments=None):
+    cm = [[9, 1, 0], [3, 7, 0], [0, 0, 10]]
+    model = {"name": "CNN", "metrics": {"accuracy": cnn_accuracy, "n_test": 30, "confusion_matrix": cm,
+                                        "per_class": _metrics([0.9, 0.7, 1.0])["metrics"]["per_class"]},
+             "train_seconds": 600, "epochs_run": 10}
+    manifest = {"models": {"cnn": model}, "dataset": {"class_names": NAMES}}
+    if experiments:
+        manifest["experiments"] = experiments
+    return manifest
+
+
+def test_hypothesis_verdicts_follow_the_evidence():
+    assert evidence._cnn_reaches_floor(_manifest(0.71))["status"] == "supported"
+    assert evidence._cnn_reaches_floor(_manifest(0.69))["status"] == "refuted"
+    assert evidence._augmentation_gain(_manifest(0.8))["status"] == "open"
+    mixed = {"augmentation": {"cells": [
+        {"train_images": 5000, "with": [0.70, 0.72], "without": [0.60, 0.62]},
+        {"train_images": 50000, "with": [0.90], "without": [0.88]}]}}
+    result = evidence._augmentation_gain(_manifest(0.8, mixed))
+    assert result["status"] == "open" and "+10.0 points" in result["evidence"][0]
+    limits = evidence.model_limits(_manifest(0.8))
+    assert "dog (F1 0.70)" in limits[0] and "dog taken for cat (3 test images)" in limits[1]
