@@ -60,9 +60,10 @@ class Server:
                 time.sleep(0.02)
         raise RuntimeError("server did not start: " + self.process.stderr.read().decode()[-2000:])
 
-    def worker_rss_mb(self) -> list[float]:
+    def worker_rss_mb(self) -> dict[int, float]:
+        """Resident memory of each worker process, by pid."""
         children = psutil.Process(self.process.pid).children()
-        return [round(c.memory_info().rss / 2**20, 1) for c in children]
+        return {c.pid: round(c.memory_info().rss / 2**20, 1) for c in children}
 
     def stop(self):
         self.process.terminate()
@@ -153,7 +154,7 @@ def single_worker_checks(artifacts: Path, class_names) -> dict:
         return {
             "startup_to_first_html_s": round(startup, 3),
             "startup_to_first_page_content_s": round(first_page, 3),
-            "worker_rss_after_warmup_mb": rss,
+            "worker_rss_after_warmup_mb": list(rss.values()),
             "filter_change": percentiles(filter_times),
             "predict_12mp_jpeg": {**percentiles(timed(lambda: predict(session, server.url, "photo.jpg", big), 30)),
                                   "bytes": len(big)},
@@ -163,58 +164,58 @@ def single_worker_checks(artifacts: Path, class_names) -> dict:
         server.stop()
 
 
-def load_test(artifacts: Path, class_names, clients: int, duration: float) -> dict:
+def run_clients(url, clients: int, duration: float, combos, big: bytes, small: bytes) -> dict:
+    """`clients` threads sending a mix of page, filter and predict requests for `duration` seconds."""
+    counts = {"ok": 0, "failed": 0}
+    errors: list[str] = []
+    lock = threading.Lock()
+    stop_at = time.perf_counter() + duration
+
+    def client(seed: int):
+        session = requests.Session()
+        rng = np.random.default_rng(seed)
+        while time.perf_counter() < stop_at:
+            kind = rng.integers(0, 4)
+            try:
+                if kind == 0:
+                    response = page_request(session, url, PAGES[rng.integers(len(PAGES))])
+                elif kind == 1:
+                    response = filter_request(session, url, *combos[rng.integers(len(combos))])
+                elif kind == 2:
+                    response = predict(session, url, "t.png", small)
+                else:
+                    response = predict(session, url, "p.jpg", big)
+                ok, detail = response.status_code == 200, f"HTTP {response.status_code}"
+            except requests.RequestException as exc:
+                ok, detail = False, repr(exc)
+            with lock:
+                counts["ok" if ok else "failed"] += 1
+                if not ok and len(errors) < 10:
+                    errors.append(detail)
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return {**counts, "requests_per_s": round((counts["ok"] + counts["failed"]) / duration, 1),
+            "errors": errors}
+
+
+def load_test(artifacts: Path, class_names, clients: int, duration: float, warmup: float) -> dict:
+    """Warm both workers under the same load, then measure failures and memory over `duration`."""
     server = Server(artifacts, workers=2)
     try:
         server.wait_ready()
         big, small = photo_jpeg(1600, 1200), small_png()
         combos = filter_combinations(class_names)
-        warm = requests.Session()
-        for _ in range(4):  # each worker: pages, filters, predictions
-            for path in PAGES:
-                page_request(warm, server.url, path).raise_for_status()
-            for classes, metric in combos:
-                filter_request(warm, server.url, classes, metric).raise_for_status()
-            predict(warm, server.url, "p.jpg", big).raise_for_status()
+        run_clients(server.url, clients, warmup, combos, big, small)
         rss_warm = server.worker_rss_mb()
-        counts = {"ok": 0, "failed": 0}
-        errors: list[str] = []
-        lock = threading.Lock()
-        stop_at = time.perf_counter() + duration
-
-        def client(seed: int):
-            session = requests.Session()
-            rng = np.random.default_rng(seed)
-            while time.perf_counter() < stop_at:
-                kind = rng.integers(0, 4)
-                try:
-                    if kind == 0:
-                        response = page_request(session, server.url, PAGES[rng.integers(len(PAGES))])
-                    elif kind == 1:
-                        response = filter_request(session, server.url, *combos[rng.integers(len(combos))])
-                    elif kind == 2:
-                        response = predict(session, server.url, "t.png", small)
-                    else:
-                        response = predict(session, server.url, "p.jpg", big)
-                    ok = response.status_code == 200
-                    detail = f"HTTP {response.status_code}"
-                except requests.RequestException as exc:
-                    ok, detail = False, repr(exc)
-                with lock:
-                    counts["ok" if ok else "failed"] += 1
-                    if not ok and len(errors) < 10:
-                        errors.append(detail)
-
-        threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        result = run_clients(server.url, clients, duration, combos, big, small)
         rss_end = server.worker_rss_mb()
-        return {"clients": clients, "duration_s": duration, "workers": 2, **counts,
-                "requests_per_s": round((counts["ok"] + counts["failed"]) / duration, 1),
-                "errors": errors, "worker_rss_after_warmup_mb": rss_warm, "worker_rss_at_end_mb": rss_end,
-                "rss_growth_mb": [round(b - a, 1) for a, b in zip(sorted(rss_warm), sorted(rss_end))]}
+        return {"clients": clients, "duration_s": duration, "warmup_s": warmup, "workers": 2, **result,
+                "worker_rss_after_warmup_mb": rss_warm, "worker_rss_at_end_mb": rss_end,
+                "rss_growth_mb": {pid: round(rss_end[pid] - rss_warm[pid], 1) for pid in rss_warm}}
     finally:
         server.stop()
 
@@ -224,12 +225,13 @@ def main(argv=None) -> int:
     parser.add_argument("--artifacts", type=Path, default=ROOT / "artifacts")
     parser.add_argument("--duration", type=float, default=60)
     parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--warmup", type=float, default=20, help="seconds of load before memory is read")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "serve.json")
     args = parser.parse_args(argv)
     class_names = json.loads((args.artifacts / "manifest.json").read_text())["dataset"]["class_names"]
     results = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
                "single_worker": single_worker_checks(args.artifacts, class_names),
-               "load": load_test(args.artifacts, class_names, args.clients, args.duration)}
+               "load": load_test(args.artifacts, class_names, args.clients, args.duration, args.warmup)}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=1) + "\n")
     print(json.dumps(results, indent=1))

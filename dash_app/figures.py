@@ -15,8 +15,9 @@ METRICS = ("f1", "precision", "recall")
 
 
 def _layout(fig: go.Figure, title: str, **kwargs) -> go.Figure:
-    settings = dict(template=TEMPLATE, title=title, margin=dict(l=50, r=20, t=60, b=50),
-                    legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0))
+    settings = dict(template=TEMPLATE, title=dict(text=title, x=0, xanchor="left"),
+                    margin=dict(l=50, r=20, t=50, b=40),
+                    legend=dict(orientation="h", yanchor="top", y=-0.2, x=0))
     fig.update_layout(**{**settings, **kwargs})
     return fig
 

@@ -9,8 +9,6 @@ from layouts.common import card
 from layouts.formatting import pct
 from ml.artifacts import MODEL_NAMES
 
-ACCEPTED = "image/*,.jpg,.jpeg,.png,.webp,.bmp,.gif,.tif,.tiff"
-
 
 def classifier_page(max_upload_mb: float) -> html.Div:
     return html.Div([
@@ -18,9 +16,9 @@ def classifier_page(max_upload_mb: float) -> html.Div:
         html.P("Drop one or many product photos (JPEG, PNG, WebP, BMP, GIF; any size). Each is "
                "turned into the 32×32 image the models were trained on, exactly as in training.",
                className="text-muted"),
-        dcc.Upload(id="upload-images", multiple=True, accept=ACCEPTED,
-                   max_size=int(max_upload_mb * 1024 * 1024),
-                   className="upload-zone mb-3",
+        # No `accept` / `max_size`: the browser would drop such files silently; the server
+        # checks every file and explains what is wrong with it.
+        dcc.Upload(id="upload-images", multiple=True, className="upload-zone mb-3",
                    children=html.Div([html.H5("Drag and drop images here"),
                                       html.Span("or click to browse · up to "
                                                 f"{max_upload_mb:g} MB per file")])),

@@ -50,6 +50,15 @@ def build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check an artifacts folder against its manifest")
     validate.add_argument("folder", type=Path, nargs="?", default=Path("artifacts"))
 
+    ablate = commands.add_parser("ablate", help="CNN with and without augmentation, per training-set size",
+                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    ablate.add_argument("--data", type=Path, default=None, help="the dataset the artifacts were built from")
+    ablate.add_argument("--out", type=Path, default=Path("artifacts"), help="artifacts folder to add the results to")
+    ablate.add_argument("--cells", nargs="+", default=["5000:0,1,2", "all:0"], metavar="SIZE:SEEDS",
+                        help="training-set size (or 'all') and the seeds to run at that size")
+    ablate.add_argument("--epochs", type=int, default=None, help="CNN epochs (default: the recipe's)")
+    ablate.add_argument("--cnn", default="{}", metavar="JSON", help="CNN hyper-parameter overrides")
+
     report = commands.add_parser("report", help="print the results of an artifacts folder as Markdown")
     report.add_argument("folder", type=Path, nargs="?", default=Path("artifacts"))
     return parser
@@ -98,6 +107,17 @@ def _validate(args) -> int:
     return 0
 
 
+def _ablate(args) -> int:
+    from ml.ablation import parse_cells, run_ablation
+
+    result = run_ablation(args.data or default_data_path(), args.out, parse_cells(args.cells),
+                          epochs=args.epochs, overrides=json.loads(args.cnn))
+    for cell in result["cells"]:
+        print(f"{cell['train_images']:>6} images: augmentation {cell['gain_points']:+.2f} points "
+              f"({len(cell['with'])} seed(s))")
+    return 0
+
+
 def _report(args) -> int:
     from ml.report import cnn_notes, results_table
 
@@ -109,4 +129,5 @@ def _report(args) -> int:
     return 0
 
 
-COMMANDS = {"train": _train, "download": _download, "validate": _validate, "report": _report}
+COMMANDS = {"train": _train, "download": _download, "validate": _validate, "report": _report,
+            "ablate": _ablate}

@@ -85,3 +85,22 @@ def test_report_prints_every_model(trained, capsys):
     text = capsys.readouterr().out
     assert text.count("| HOG + ") == 2 and "| CNN (Keras → ONNX) |" in text
     assert "top-1 agreement" in text
+
+
+def test_augmentation_ablation_is_recorded_in_the_manifest(trained):
+    data, out = trained
+    code = main(["ablate", "--data", str(data), "--out", str(out), "--cells", "all:0,1", "--epochs", "1",
+                 "--cnn", json.dumps({"widths": [8, 16, 16], "batch_size": 16})])
+    assert code == 0
+    manifest = load_manifest(out)
+    cell = manifest["experiments"]["augmentation"]["cells"][0]
+    assert cell["train_images"] == 72 and len(cell["with"]) == len(cell["without"]) == 2
+    assert cell["with_ci95"][0] <= sum(cell["with"]) / 2 <= cell["with_ci95"][1]
+    assert "experiments/augmentation.json" in manifest["files"]
+
+
+def test_ablation_cells_are_parsed():
+    from ml.ablation import parse_cells
+    assert parse_cells(["5000:0,1,2", "all:3"]) == [(5000, [0, 1, 2]), (None, [3])]
+    with pytest.raises(ValueError, match="SIZE:SEED"):
+        parse_cells(["5000"])
