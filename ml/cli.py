@@ -119,13 +119,16 @@ def _ablate(args) -> int:
 
 
 def _report(args) -> int:
-    from ml.report import cnn_notes, results_table
+    from ml.report import ablation_table, cnn_notes, results_table
 
     manifest = load_manifest(args.folder)
     print(f"{manifest['dataset']['description']}; test split of "
           f"{manifest['dataset']['splits']['test']['size']:,} images.\n")
     print(results_table(manifest))
     print("\n" + cnn_notes(manifest))
+    ablation = ablation_table(manifest)
+    if ablation:
+        print("\nCNN test accuracy with and without data augmentation:\n\n" + ablation)
     return 0
 
 

@@ -31,3 +31,20 @@ def cnn_notes(manifest: dict) -> str:
             f"{parity['max_abs_prob_diff']:.1e}); one image {cnn['inference']['latency_ms_p50']:.2f} ms "
             f"in onnxruntime vs {cnn['keras_inference']['latency_ms_p50']:.1f} ms with Keras `predict` "
             f"({cnn['onnx_speedup_one_image']:.0f}x).")
+
+
+def ablation_table(manifest: dict) -> str:
+    """The augmentation ablation, one row per training-set size ('' when it was not run)."""
+    ablation = manifest.get("experiments", {}).get("augmentation")
+    if not ablation:
+        return ""
+    lines = ["| Training images | Seeds | With augmentation | Without | Gain (points) |", "|---|---|---|---|---|"]
+    for cell in ablation["cells"]:
+        lines.append(f"| {cell['train_images']:,} | {len(cell['with'])} | {_mean_ci(cell['with'], cell['with_ci95'])} | "
+                     f"{_mean_ci(cell['without'], cell['without_ci95'])} | {cell['gain_points']:+.1f} |")
+    return "\n".join(lines)
+
+
+def _mean_ci(values: list[float], ci: list[float] | None) -> str:
+    mean = sum(values) / len(values)
+    return f"{mean:.2%}" + (f" (95% CI {ci[0]:.2%}–{ci[1]:.2%})" if ci else "")

@@ -97,6 +97,8 @@ def test_augmentation_ablation_is_recorded_in_the_manifest(trained):
     assert cell["train_images"] == 72 and len(cell["with"]) == len(cell["without"]) == 2
     assert cell["with_ci95"][0] <= sum(cell["with"]) / 2 <= cell["with_ci95"][1]
     assert "experiments/augmentation.json" in manifest["files"]
+    from ml.report import ablation_table
+    assert ablation_table(manifest).splitlines()[2].startswith("| 72 | 2 |")
 
 
 def test_ablation_cells_are_parsed():
