@@ -15,7 +15,6 @@ from PIL import Image
 
 CLASSES = ("cat", "dog", "ship")
 ROOT = Path(__file__).resolve().parent.parent
-SHIPPED_ZIP = ROOT.parent / "shared" / "data" / "cifar10-jpeg.zip"
 
 
 def synthetic_images(n_per_class: int, n_classes: int = len(CLASSES), seed: int = 0, size: int = 32):
@@ -90,11 +89,15 @@ def cifar_batches(tmp_path) -> Path:
     return write_cifar_batches(tmp_path / "cifar-10-batches-py")
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def shipped_zip() -> Path:
-    if not SHIPPED_ZIP.is_file():
-        pytest.skip(f"real data not found at {SHIPPED_ZIP}: skipping the real-dataset test")
-    return SHIPPED_ZIP
+    """The real dataset: $CIFAR10_DATA, else ../shared/data/cifar10-jpeg.zip; skips when absent."""
+    from ml.loading import default_data_path
+
+    path = default_data_path()
+    if not path.exists():
+        pytest.skip(f"real data not found at {path} (set CIFAR10_DATA): skipping the real-dataset test")
+    return path
 
 
 TINY_CNN = {"widths": [8, 16, 16], "batch_size": 16}
