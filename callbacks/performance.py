@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dash import Input, Output, State, no_update
+from dash import Input, Output, State, dcc, no_update
 
 from dash_app import views
+from dash_app.figures import models_table_rows, rows_csv
 from dash_app.gallery import GalleryUnavailable, dataset_test_images
 from dash_app.images import png_data_uri
 from layouts.performance import cell_gallery
@@ -34,6 +35,11 @@ def register(app) -> None:
     @app.callback(Output("graph-training-curves", "figure"), Input("graph-training-curves", "id"))
     def update_training_curves(_):
         return views.training_figure(artifacts.folder, artifacts.fingerprint)
+
+    @app.callback(Output("download-models-csv", "data"), Input("button-download-models", "n_clicks"),
+                  prevent_initial_call=True)
+    def download_models_csv(_):
+        return dcc.send_string(rows_csv(models_table_rows(artifacts.manifest())), "models.csv")
 
     @app.callback(Output("div-cell-gallery", "children"),
                   Input("graph-confusion-matrix", "clickData"), State("dropdown-matrix-model", "value"))

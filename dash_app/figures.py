@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -173,6 +176,15 @@ def explanation_figure(image: np.ndarray, heat: np.ndarray, label: str) -> go.Fi
     fig.update_yaxes(scaleanchor="x", row=1, col=1)
     fig.update_yaxes(scaleanchor="x2", row=1, col=2)
     return _layout(fig, "", height=260, margin=dict(l=10, r=10, t=40, b=10))
+
+
+def rows_csv(rows: list[dict]) -> str:
+    """Table rows (dicts with the same keys) as CSV text."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else [])
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
 
 
 def models_table_rows(manifest: dict) -> list[dict]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import dash_table, dcc, html
+from dash import dcc, html
 
 from layouts.common import card
 from ml.artifacts import MODEL_NAMES
@@ -44,11 +44,9 @@ def performance_page(model_keys: list[str], class_names: list[str], table_rows: 
         html.H2("Model performance"),
         html.P("All models are scored on the same held-out test split.", className="text-muted"),
         card("Filters", controls),
-        card("Comparison", dash_table.DataTable(
-            id="table-models", data=table_rows, columns=[{"name": n, "id": i} for i, n in TABLE_COLUMNS],
-            sort_action="native", export_format="csv", export_headers="display",
-            style_table={"overflowX": "auto"}, style_cell={"fontFamily": "inherit", "padding": "6px"},
-            style_header={"fontWeight": "600"})),
+        card("Comparison", models_table(table_rows),
+             dbc.Button("Download as CSV", id="button-download-models", color="secondary", size="sm"),
+             dcc.Download(id="download-models-csv")),
         dbc.Row([
             dbc.Col(card("Confusion matrix", matrix_controls, dcc.Loading(dcc.Graph(id="graph-confusion-matrix")),
                          html.P("Click a cell to see its test images.", className="text-muted small mb-2"),
@@ -58,6 +56,14 @@ def performance_page(model_keys: list[str], class_names: list[str], table_rows: 
         ]),
         card("CNN training", dcc.Loading(dcc.Graph(id="graph-training-curves"))),
     ])
+
+
+def models_table(rows: list[dict]) -> dbc.Table:
+    """The comparison table, one row per model."""
+    header = html.Thead(html.Tr([html.Th(name) for _, name in TABLE_COLUMNS]))
+    body = html.Tbody([html.Tr([html.Td(f"{row[key]:,}" if isinstance(row[key], (int, float)) else row[key])
+                                for key, _ in TABLE_COLUMNS]) for row in rows])
+    return dbc.Table([header, body], id="table-models", striped=True, hover=True, responsive=True, size="sm")
 
 
 def cell_gallery(title: str, items: list[dict], note: str | None = None) -> html.Div:

@@ -65,11 +65,8 @@ def _fetch(url: str, dest: Path, progress: bool) -> None:
 
 
 def _md5(path: Path) -> str:
-    digest = hashlib.md5()
     with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "md5").hexdigest()
 
 
 def is_cifar_batches(folder: Path) -> bool:

@@ -207,3 +207,14 @@ def test_app012_no_tensorflow_in_the_serving_process(tiny_artifacts):
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_app013_models_table_downloads_as_csv(tiny_artifacts):
+    _, out = tiny_artifacts
+    client = _app(out).server.test_client()
+    response = _dash_update(client, "download-models-csv.data",
+                            [{"id": "button-download-models", "property": "n_clicks", "value": 1}])
+    download = response.get_json()["response"]["download-models-csv"]["data"]
+    lines = download["content"].strip().splitlines()
+    assert download["filename"] == "models.csv" and len(lines) == 4
+    assert lines[0].startswith("model,accuracy,macro_f1,size_mb")
