@@ -77,7 +77,7 @@ def _augmentation_gain(manifest: dict) -> dict:
     ablation = manifest.get("experiments", {}).get("augmentation")
     if not ablation:
         return _verdict(title, ["These artifacts hold no run without augmentation to compare with.",
-                                "Run the ablation (README, 'Experiments') to test it."],
+                                "Run `python -m ml ablate` (README, 'Retraining and experiments') to test it."],
                         "open", "Open: not measured in these artifacts.")
     evidence, verdicts = [], []
     for cell in ablation["cells"]:

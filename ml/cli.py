@@ -18,24 +18,24 @@ def build_parser() -> argparse.ArgumentParser:
         "HOG + SVM) and write the artifacts the dashboard reads."))
     commands = parser.add_subparsers(dest="command", required=True)
 
-    train = commands.add_parser("train", help="train, evaluate and export models into an artifacts folder",
-                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    train = commands.add_parser("train", help="train, evaluate and export models into an artifacts folder")
     train.add_argument("--data", type=Path, default=None, help=(
         "an image folder or zip laid out as <split>/<class>/<image>, or the official "
         f"cifar-10-batches-py folder (default: ${DATA_ENV}, else {default_data_path()})"))
-    train.add_argument("--out", type=Path, default=Path("artifacts"), help="artifacts folder to write")
+    train.add_argument("--out", type=Path, default=Path("artifacts"), help="artifacts folder to write (default: artifacts)")
     train.add_argument("--models", default=",".join(MODEL_KEYS), help=(
         "comma-separated models to train; models of an earlier run on the same data that are "
-        "not named here are kept"))
+        "not named here are kept (default: all three)"))
     train.add_argument("--subset", type=int, default=None,
                        help="train on a stratified subset of this many training images (5000 in the original study)")
     train.add_argument("--val-size", type=int, default=5000,
-                       help="validation images carved (stratified) from training, for early stopping")
+                       help="validation images carved (stratified) from training, for early stopping "
+                            "(default: 5000)")
     train.add_argument("--epochs", type=int, default=None, help="CNN epochs (default: the recipe's)")
     train.add_argument("--no-augment", dest="augment", action="store_false",
                        help="turn off the CNN's data augmentation (flip and shift)")
-    train.add_argument("--seed", type=int, default=0, help="seed for subsets, splits and training")
-    train.add_argument("--jobs", type=int, default=2, help="processes for decoding and HOG features")
+    train.add_argument("--seed", type=int, default=0, help="seed for subsets, splits and training (default: 0)")
+    train.add_argument("--jobs", type=int, default=2, help="processes for decoding and HOG features (default: 2)")
     train.add_argument("--description", default=None, help="a one-line description of the dataset")
     train.add_argument("--cnn", default="{}", metavar="JSON",
                        help='CNN hyper-parameter overrides, e.g. \'{"dropout": 0, "batch_norm": false}\'')
