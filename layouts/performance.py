@@ -9,7 +9,7 @@ from layouts.common import card
 from ml.artifacts import MODEL_NAMES
 
 TABLE_COLUMNS = [
-    ("model", "Model"), ("accuracy", "Accuracy"), ("macro_f1", "Macro-F1"), ("size_mb", "Size (MB)"),
+    ("model", "Model"), ("accuracy", "Accuracy"), ("macro_f1", "Macro-F1"), ("size_mb", "Files on disk (MB)"),
     ("train_minutes", "Training (min)"), ("latency_ms", "One image (ms)"),
     ("throughput_ips", "Batched (img/s)"), ("runtime", "Runtime"),
 ]
