@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from dash_app.extensions import cache
-from ml.artifacts import ArtifactError, load_manifest, manifest_fingerprint
+from ml.artifacts import MANIFEST, ArtifactError, load_manifest, manifest_fingerprint
 from ml.predictors import load_predictor
 
 
@@ -24,10 +24,21 @@ class Artifacts:
     def __init__(self, folder: str | Path, onnx_threads: int = 1):
         self.folder = str(Path(folder).resolve())
         self.onnx_threads = onnx_threads
+        self._cached: tuple = (None, "missing")  # (manifest stat, fingerprint), swapped atomically
 
     @property
     def fingerprint(self) -> str:
-        return manifest_fingerprint(self.folder)
+        """The manifest's hash, recomputed only when manifest.json's inode, size or mtime change."""
+        try:
+            stat = (Path(self.folder) / MANIFEST).stat()
+            seen = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+        except OSError:
+            seen = None
+        cached_seen, fingerprint = self._cached
+        if seen is None or seen != cached_seen:
+            fingerprint = manifest_fingerprint(self.folder)
+            self._cached = (seen, fingerprint)
+        return fingerprint
 
     def manifest(self) -> dict:
         return _manifest(self.folder, self.fingerprint)

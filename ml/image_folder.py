@@ -132,8 +132,7 @@ def _decode_all(path: Path, entries: dict, files: list[str], *, n_jobs: int, pro
     sources = [entries[tuple(f.split("/"))] for f in files]
     archive = str(path) if path.is_file() else None
     chunks = [range(i, min(i + _CHUNK, len(files))) for i in range(0, len(files), _CHUNK)]
-    jobs = (delayed(_decode_chunk)(archive, [sources[i] for i in c], [files[i] for i in c])
-            for c in chunks)
+    jobs = (delayed(_decode_chunk)(archive, [sources[i] for i in c]) for c in chunks)
     images, infos = [], []
     with tqdm(total=len(files), desc=desc, unit="img", disable=not progress) as bar:
         for chunk_images, chunk_infos in Parallel(n_jobs=n_jobs, return_as="generator")(jobs):
@@ -143,12 +142,12 @@ def _decode_all(path: Path, entries: dict, files: list[str], *, n_jobs: int, pro
     return np.concatenate(images), infos
 
 
-def _decode_chunk(archive: str | None, sources: list[str], names: list[str]):
+def _decode_chunk(archive: str | None, sources: list[str]):
     images = np.empty((len(sources), 32, 32, 3), np.uint8)
     infos = []
     zf = zipfile.ZipFile(archive) if archive else None
     try:
-        for i, (source, name) in enumerate(zip(sources, names)):
+        for i, source in enumerate(sources):
             data = zf.read(source) if zf else Path(source).read_bytes()
             try:
                 image, info = open_image(data)

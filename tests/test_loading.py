@@ -1,4 +1,3 @@
-import io
 import tarfile
 import zipfile
 
@@ -9,7 +8,7 @@ from ml.cifar import CIFAR10_URL, download_cifar10, load_cifar_batches
 from ml.dataset import DatasetError
 from ml.image_folder import load_image_folder
 from ml.loading import load_dataset
-from tests.conftest import CLASSES, encode, synthetic_images, write_cifar_batches, write_image_folder, zip_folder
+from tests.conftest import CLASSES, encode, synthetic_images, write_image_folder, zip_folder
 
 
 def _check(dataset, n_train, n_test, folders=True):

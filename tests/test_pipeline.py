@@ -24,7 +24,7 @@ def test_artifacts_folder_is_complete_and_valid(trained):
     assert manifest["dataset"]["class_names"] == ["cat", "dog", "ship"]
     assert manifest["dataset"]["splits"]["test"]["size"] == 18
     assert manifest["dataset"]["splits"]["fit"]["size"] == 60
-    for key, entry in manifest["models"].items():
+    for entry in manifest["models"].values():
         metrics = entry["metrics"]
         assert 0 <= metrics["accuracy"] <= 1
         assert set(metrics["per_class"]) == {"cat", "dog", "ship"}
