@@ -57,7 +57,7 @@ def gallery_for_cell(services, model: str, true_class: str, predicted_class: str
     names = manifest["dataset"]["class_names"]
     true, predicted = names.index(true_class), names.index(predicted_class)
     predictions = artifacts.predictions()
-    indices = views.cell_indices(predictions, model, true, predicted, GALLERY_LIMIT)
+    indices, total = views.cell_indices(predictions, model, true, predicted, GALLERY_LIMIT)
     proba = predictions[f"proba_{model}"]
     try:
         images, note = dataset_test_images(services.config.data_path, manifest), None
@@ -69,7 +69,6 @@ def gallery_for_cell(services, model: str, true_class: str, predicted_class: str
         "tooltip": f"test image {i}: p({predicted_class})={proba[i, predicted]:.2f}, "
                    f"p({true_class})={proba[i, true]:.2f}",
     } for i in indices]
-    total = int(((predictions["y_true"] == true) & (proba.argmax(1) == predicted)).sum())
     title = (f"True {true_class}, predicted {predicted_class}: {total} test images"
              + (f" (the {len(items)} most confident shown)" if total > len(items) else ""))
     return cell_gallery(title, items, note)

@@ -9,6 +9,7 @@ import numpy as np
 
 from dash_app.config import AppConfig
 from dash_app.store import Artifacts
+from ml.artifacts import best_model
 from ml.explain import occlusion_map
 from ml.preprocess import ImageDecodeError, decode_image
 
@@ -31,10 +32,11 @@ def classify_files(files: list[tuple[str, bytes]], artifacts: Artifacts, config:
     if not images:
         return results
     batch = np.stack(images)
-    names = artifacts.class_names()
+    manifest = artifacts.manifest()  # one lookup per request, not one per field
+    names = manifest["dataset"]["class_names"]
     predictors = artifacts.predictors()
     probabilities = {key: predictor.predict_proba(batch) for key, predictor in predictors.items()}
-    best = artifacts.best_model()
+    best = best_model(manifest)
     ok_results = [r for r in results if r["ok"]]
     for i, result in enumerate(ok_results):
         result["predictions"] = {key: _summary(proba[i], names) for key, proba in probabilities.items()}

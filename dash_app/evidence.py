@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ml.artifacts import best_model
+
 CNN_FLOOR = 0.70
 AUGMENTATION_GAIN = 0.05
 
@@ -95,9 +97,7 @@ def _augmentation_gain(manifest: dict) -> dict:
 
 def model_limits(manifest: dict) -> list[str]:
     """Where the best model is weakest, from its per-class scores and confusion matrix."""
-    models = manifest["models"]
-    key = max(models, key=lambda k: models[k]["metrics"]["accuracy"])
-    metrics = models[key]["metrics"]
+    metrics = manifest["models"][best_model(manifest)]["metrics"]
     names = manifest["dataset"]["class_names"]
     per_class = metrics["per_class"]
     worst = sorted(per_class, key=lambda c: per_class[c]["f1"])[:2]

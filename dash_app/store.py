@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from dash_app.extensions import cache
-from ml.artifacts import MANIFEST, ArtifactError, load_manifest, manifest_fingerprint
+from ml.artifacts import MANIFEST, ArtifactError, best_model, load_manifest, manifest_fingerprint
 from ml.predictors import load_predictor
 
 
@@ -50,8 +50,7 @@ class Artifacts:
         return list(self.manifest()["models"])
 
     def best_model(self) -> str:
-        models = self.manifest()["models"]
-        return max(models, key=lambda k: models[k]["metrics"]["accuracy"])
+        return best_model(self.manifest())
 
     def stats(self) -> dict:
         return _json_file(self.folder, self.fingerprint, "stats")

@@ -62,9 +62,10 @@ def training_figure(folder: str, fingerprint: str):
     return figures.training_curves_figure(history) if history else figures.empty_figure("No CNN history")
 
 
-def cell_indices(predictions: dict, model: str, true: int, predicted: int, limit: int) -> np.ndarray:
-    """Test indices whose true and predicted classes are those of one confusion-matrix cell."""
+def cell_indices(predictions: dict, model: str, true: int, predicted: int,
+                 limit: int) -> tuple[np.ndarray, int]:
+    """(up to `limit` test indices of one confusion-matrix cell, most confident first; the cell's size)."""
     proba = predictions[f"proba_{model}"]
     hits = np.flatnonzero((predictions["y_true"] == true) & (proba.argmax(1) == predicted))
-    order = np.argsort(-proba[hits, predicted])  # most confident first
-    return hits[order][:limit]
+    order = np.argsort(-proba[hits, predicted])
+    return hits[order][:limit], len(hits)

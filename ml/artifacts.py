@@ -84,6 +84,12 @@ def load_manifest(folder: str | Path, *, verify: bool = True) -> dict:
     return manifest
 
 
+def best_model(manifest: dict) -> str:
+    """The key of the manifest's model with the highest test accuracy."""
+    models = manifest["models"]
+    return max(models, key=lambda k: models[k]["metrics"]["accuracy"])
+
+
 def manifest_fingerprint(folder: str | Path) -> str:
     """A short id of an artifacts folder's content: the sha256 of its manifest (which hashes every file)."""
     path = Path(folder) / MANIFEST
