@@ -5,7 +5,7 @@ from __future__ import annotations
 from dash import Input, Output, State
 
 from dash_app import evidence
-from dash_app.figures import models_table_rows
+from dash_app.figures import ablation_figure, learning_curve_figure, models_table_rows
 from layouts.classifier import classifier_page
 from layouts.common import error_alert, not_found
 from layouts.data import data_page
@@ -33,8 +33,11 @@ def page_for(pathname: str | None, services):
             return classifier_page(services.config.max_upload_mb)
         if path == "/hypotheses":
             manifest = artifacts.manifest()
+            experiments = manifest.get("experiments", {})
             return hypotheses_page(evidence.hypotheses(manifest, artifacts.stats()),
-                                   evidence.model_limits(manifest))
+                                   evidence.model_limits(manifest),
+                                   ablation_figure(experiments.get("ablation", {}).get("cells", [])),
+                                   learning_curve_figure(experiments.get("learning_curve", {}).get("cells", [])))
     except ArtifactError as exc:
         return error_alert(f"{exc}. The dashboard shows the results of `python -m ml train`; "
                            "restore the committed artifacts folder or retrain.",

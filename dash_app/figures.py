@@ -12,7 +12,7 @@ from plotly.subplots import make_subplots
 from ml.artifacts import MODEL_NAMES
 
 TEMPLATE = "plotly_white"
-MODEL_COLOURS = {"cnn": "#1f6feb", "hog_svm": "#d97706", "hog_logreg": "#6b7280"}
+MODEL_COLOURS = {"cnn": "#1f6feb", "basic_cnn": "#7c3aed", "hog_svm": "#d97706", "hog_logreg": "#6b7280"}
 SPLIT_COLOURS = {"train": "#1f6feb", "test": "#d97706"}
 METRICS = ("f1", "precision", "recall")
 
@@ -203,3 +203,52 @@ def models_table_rows(manifest: dict) -> list[dict]:
             "runtime": speed["runtime"],
         })
     return rows
+
+
+VARIANT_LABELS = {"recipe": "recipe", "no_augmentation": "no augmentation",
+                  "no_regularization": "no batch norm or dropout", "no_lookahead": "no lookahead"}
+
+
+def _error_bars(summaries: list[dict]) -> dict | None:
+    """Plotly error bars from 95% intervals; None where no summary has one."""
+    if not any(s["ci95"] for s in summaries):
+        return None
+    upper = [s["ci95"][1] - s["mean"] if s["ci95"] else 0 for s in summaries]
+    lower = [s["mean"] - s["ci95"][0] if s["ci95"] else 0 for s in summaries]
+    return dict(type="data", symmetric=False, array=upper, arrayminus=lower)
+
+
+def ablation_figure(cells: list[dict]) -> go.Figure:
+    """Test accuracy of the CNN recipe and its variants per training-set size, with 95% intervals."""
+    if not cells:
+        return empty_figure("No ablation in these artifacts: run `python -m ml ablate`.")
+    fig = go.Figure()
+    sizes = sorted({c["train_images"] for c in cells})
+    for variant in [v for v in VARIANT_LABELS if any(c["variant"] == v for c in cells)]:
+        chosen = sorted((c for c in cells if c["variant"] == variant), key=lambda c: c["train_images"])
+        fig.add_bar(name=VARIANT_LABELS[variant], x=[f"{c['train_images']:,} images" for c in chosen],
+                    y=[c["accuracy"]["mean"] for c in chosen], error_y=_error_bars([c["accuracy"] for c in chosen]),
+                    customdata=[c["accuracy"]["n"] for c in chosen],
+                    hovertemplate="%{x}: %{y:.1%} (%{customdata} seeds)<extra>" + VARIANT_LABELS[variant] + "</extra>")
+    low = min(c["accuracy"]["mean"] for c in cells)
+    return _layout(fig, "CNN test accuracy: recipe against variants (95% intervals over seeds)", barmode="group",
+                   xaxis=dict(categoryorder="array", categoryarray=[f"{s:,} images" for s in sizes]),
+                   yaxis=dict(title="test accuracy", tickformat=".0%", range=[max(0.0, low - 0.1), 1]))
+
+
+def learning_curve_figure(cells: list[dict]) -> go.Figure:
+    """Test accuracy and training time against training-set size, one line per model."""
+    if not cells:
+        return empty_figure("No learning curve in these artifacts: run `python -m ml learning-curve`.")
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("test accuracy", "training time (min, 2 CPU cores)"))
+    for model in sorted({c["model"] for c in cells}, key=lambda m: list(MODEL_NAMES).index(m)):
+        chosen = sorted((c for c in cells if c["model"] == model), key=lambda c: c["train_images"])
+        sizes = [c["train_images"] for c in chosen]
+        style = dict(mode="lines+markers", legendgroup=model, line=dict(color=MODEL_COLOURS.get(model)))
+        fig.add_scatter(x=sizes, y=[c["accuracy"]["mean"] for c in chosen], name=MODEL_NAMES.get(model, model),
+                        error_y=_error_bars([c["accuracy"] for c in chosen]), row=1, col=1, **style)
+        fig.add_scatter(x=sizes, y=[c["train_seconds"]["mean"] / 60 for c in chosen], showlegend=False,
+                        row=1, col=2, **style)
+    fig.update_xaxes(type="log", title="training images")
+    fig.update_yaxes(tickformat=".0%", row=1, col=1)
+    return _layout(fig, "How many labelled photos are needed?")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import html
+import plotly.graph_objects as go
+from dash import dcc, html
 
 from layouts.common import card
 
@@ -11,8 +12,9 @@ STATUS_BADGE = {"supported": ("supported", "success"), "refuted": ("refuted", "d
                 "open": ("open", "warning")}
 
 
-def hypotheses_page(items: list[dict], limits: list[str]) -> html.Div:
-    """`items` from dash_app.evidence.hypotheses; `limits` from evidence.model_limits."""
+def hypotheses_page(items: list[dict], limits: list[str], ablation: go.Figure, learning_curve: go.Figure) -> html.Div:
+    """`items` from dash_app.evidence.hypotheses; `limits` from evidence.model_limits; the
+    figures from dash_app.figures.ablation_figure and learning_curve_figure."""
     cards = []
     for item in items:
         label, colour = STATUS_BADGE[item["status"]]
@@ -26,6 +28,12 @@ def hypotheses_page(items: list[dict], limits: list[str]) -> html.Div:
         html.P("Each verdict is computed from the committed artifacts, not written by hand.",
                className="text-muted"),
         *cards,
+        card("The experiments behind the verdicts",
+             html.P("Each bar is the mean of CNN runs trained from scratch with different seeds, scored on "
+                    "the full test split; the whiskers are 95% intervals. `python -m ml ablate` and "
+                    "`python -m ml learning-curve` produce them.", className="text-muted"),
+             dcc.Graph(id="graph-ablation-accuracy", figure=ablation, config={"displaylogo": False}),
+             dcc.Graph(id="graph-learning-curve", figure=learning_curve, config={"displaylogo": False})),
         card("Limits of the model", html.Ul([html.Li(x) for x in limits])),
         card("Next steps", html.Ul([
             html.Li("Label a sample of the client's own photos and measure on them before any rollout."),

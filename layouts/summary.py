@@ -37,10 +37,12 @@ def summary_page(manifest: dict, best: str) -> html.Div:
         dbc.Row([
             dbc.Col(card("Approach", html.Ol([
                 html.Li("Analyse the data: class balance, colour and brightness, duplicates (Data page)."),
-                html.Li("Train a convolutional network (Keras) and two classical baselines on HOG "
+                html.Li("Train a convolutional network (Keras) with a modern recipe, the original "
+                        "study's basic CNN as a reference, and two classical baselines on HOG "
                         "features: logistic regression and an SVM."),
-                html.Li(f"Evaluate all three on the same {splits['test']['size']:,} held-out test "
-                        "images; the test split is used for nothing else."),
+                html.Li(f"Evaluate them all on the same {splits['test']['size']:,} held-out test "
+                        "images; the test split is used for nothing else (choices were made on a "
+                        "validation split carved from training)."),
                 html.Li("Serve the network from ONNX (no TensorFlow in production) and measure speed."),
             ])), md=6),
             dbc.Col(card("All models", html.Ul(others),

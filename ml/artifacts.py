@@ -9,9 +9,10 @@ from pathlib import Path
 
 SCHEMA_VERSION = 1
 MANIFEST = "manifest.json"
-MODEL_KEYS = ("cnn", "hog_logreg", "hog_svm")
-MODEL_NAMES = {"cnn": "CNN (Keras → ONNX)", "hog_logreg": "HOG + logistic regression",
-               "hog_svm": "HOG + SVM"}
+MODEL_KEYS = ("cnn", "basic_cnn", "hog_logreg", "hog_svm")
+MODEL_NAMES = {"cnn": "CNN (Keras → ONNX)", "basic_cnn": "Basic CNN (original study)",
+               "hog_logreg": "HOG + logistic regression", "hog_svm": "HOG + SVM"}
+KERAS_MODELS = ("cnn", "basic_cnn")
 
 
 class ArtifactError(RuntimeError):

@@ -1,4 +1,4 @@
-"""Command line: `python -m ml {train,download,validate}`."""
+"""Command line: `python -m ml {train,download,validate,report,ablate,learning-curve}`."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ml.artifacts import MODEL_KEYS, ArtifactError, load_manifest
 from ml.dataset import DatasetError
+from ml.experiments import VARIANTS
 from ml.loading import DATA_ENV, default_data_path
 
 
@@ -25,13 +26,15 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--out", type=Path, default=Path("artifacts"), help="artifacts folder to write (default: artifacts)")
     train.add_argument("--models", default=",".join(MODEL_KEYS), help=(
         "comma-separated models to train; models of an earlier run on the same data that are "
-        "not named here are kept (default: all three)"))
+        f"not named here are kept (default: all of {', '.join(MODEL_KEYS)})"))
     train.add_argument("--subset", type=int, default=None,
                        help="train on a stratified subset of this many training images (5000 in the original study)")
     train.add_argument("--val-size", type=int, default=5000,
-                       help="validation images carved (stratified) from training, for early stopping "
-                            "(default: 5000)")
-    train.add_argument("--epochs", type=int, default=None, help="CNN epochs (default: the recipe's)")
+                       help="validation images carved (stratified) from training and only watched "
+                            "(the basic CNN stops early on them); 0 trains on every image (default: 5000)")
+    train.add_argument("--preset", choices=["full", "fast"], default="full",
+                       help="CNN recipe: 'full' (the best in 30 minutes on 2 cores) or 'fast' (default: full)")
+    train.add_argument("--epochs", type=int, default=None, help="CNN epochs (default: the preset's)")
     train.add_argument("--no-augment", dest="augment", action="store_false",
                        help="turn off the CNN's data augmentation (flip and shift)")
     train.add_argument("--seed", type=int, default=0, help="seed for subsets, splits and training (default: 0)")
@@ -50,14 +53,22 @@ def build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check an artifacts folder against its manifest")
     validate.add_argument("folder", type=Path, nargs="?", default=Path("artifacts"))
 
-    ablate = commands.add_parser("ablate", help="CNN with and without augmentation, per training-set size",
-                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    ablate.add_argument("--data", type=Path, default=None, help="the dataset the artifacts were built from")
-    ablate.add_argument("--out", type=Path, default=Path("artifacts"), help="artifacts folder to add the results to")
-    ablate.add_argument("--cells", nargs="+", default=["5000:0,1,2", "all:0"], metavar="SIZE:SEEDS",
-                        help="training-set size (or 'all') and the seeds to run at that size")
-    ablate.add_argument("--epochs", type=int, default=None, help="CNN epochs (default: the recipe's)")
-    ablate.add_argument("--cnn", default="{}", metavar="JSON", help="CNN hyper-parameter overrides")
+    ablate = commands.add_parser("ablate", help="CNN recipe against variants (no augmentation, ...), "
+                                 "per training-set size and seed", formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    ablate.add_argument("--variants", nargs="+", default=["recipe", "no_augmentation"],
+                        help=f"variants to train, from: {', '.join(VARIANTS)}")
+    curve = commands.add_parser("learning-curve", help="test accuracy and training time against training-set size",
+                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    curve.add_argument("--models", nargs="+", default=["cnn", "hog_logreg", "hog_svm"], choices=MODEL_KEYS,
+                       help="models to train at each size")
+    for command, sizes in ((ablate, ["5000", "all"]), (curve, ["2500", "5000", "10000", "25000", "all"])):
+        command.add_argument("--data", type=Path, default=None, help="the dataset the artifacts were built from")
+        command.add_argument("--out", type=Path, default=Path("artifacts"), help="artifacts folder to add the results to")
+        command.add_argument("--sizes", nargs="+", default=sizes, help="training-set sizes (stratified subsets) or 'all'")
+        command.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2], help="seeds to run at each size")
+        command.add_argument("--preset", choices=["full", "fast"], default="full", help="CNN recipe preset")
+        command.add_argument("--epochs", type=int, default=None, help="CNN epochs (default: the preset's)")
+        command.add_argument("--cnn", default="{}", metavar="JSON", help="CNN hyper-parameter overrides")
 
     report = commands.add_parser("report", help="print the results of an artifacts folder as Markdown")
     report.add_argument("folder", type=Path, nargs="?", default=Path("artifacts"))
@@ -79,7 +90,7 @@ def _train(args) -> int:
     options = TrainOptions(
         data=args.data or default_data_path(), out=args.out,
         models=tuple(m.strip() for m in args.models.split(",") if m.strip()),
-        subset=args.subset, val_size=args.val_size, epochs=args.epochs, augment=args.augment,
+        subset=args.subset, val_size=args.val_size, epochs=args.epochs, preset=args.preset, augment=args.augment,
         seed=args.seed, n_jobs=args.jobs, description=args.description,
         cnn_overrides=json.loads(args.cnn), verbose=not args.quiet)
     manifest = run_training(options)
@@ -108,29 +119,45 @@ def _validate(args) -> int:
 
 
 def _ablate(args) -> int:
-    from ml.ablation import parse_cells, run_ablation
+    from ml.experiments import parse_sizes, run_ablation
 
-    result = run_ablation(args.data or default_data_path(), args.out, parse_cells(args.cells),
-                          epochs=args.epochs, overrides=json.loads(args.cnn))
+    result = run_ablation(args.data or default_data_path(), args.out, parse_sizes(args.sizes), args.seeds,
+                          args.variants, preset=args.preset, epochs=args.epochs, overrides=json.loads(args.cnn))
     for cell in result["cells"]:
-        print(f"{cell['train_images']:>6} images: augmentation {cell['gain_points']:+.2f} points "
-              f"({len(cell['with'])} seed(s))")
+        gain = cell["recipe_gain_points"]
+        print(f"{cell['train_images']:>6} images, {cell['variant']:18s} accuracy {cell['accuracy']['mean']:.4f} "
+              f"({cell['accuracy']['n']} seed(s))" + (f", recipe {gain:+.2f} points" if gain is not None else ""))
+    return 0
+
+
+def _learning_curve(args) -> int:
+    from ml.experiments import parse_sizes, run_learning_curve
+
+    result = run_learning_curve(args.data or default_data_path(), args.out, parse_sizes(args.sizes), args.seeds,
+                                args.models, preset=args.preset, epochs=args.epochs,
+                                overrides=json.loads(args.cnn))
+    for cell in result["cells"]:
+        print(f"{cell['model']:11s} {cell['train_images']:>6} images: accuracy {cell['accuracy']['mean']:.4f}, "
+              f"train {cell['train_seconds']['mean']:.0f} s ({cell['accuracy']['n']} seed(s))")
     return 0
 
 
 def _report(args) -> int:
-    from ml.report import ablation_table, cnn_notes, results_table
+    from ml.report import ablation_table, cnn_notes, learning_curve_table, results_table, seeds_table
 
     manifest = load_manifest(args.folder)
     print(f"{manifest['dataset']['description']}; test split of "
           f"{manifest['dataset']['splits']['test']['size']:,} images.\n")
     print(results_table(manifest))
     print("\n" + cnn_notes(manifest))
-    ablation = ablation_table(manifest)
-    if ablation:
-        print("\nCNN test accuracy with and without data augmentation:\n\n" + ablation)
+    for title, table in (("CNN trained from scratch with several seeds (bench/train_bench.py)", seeds_table),
+                         ("CNN ablation (python -m ml ablate)", ablation_table),
+                         ("Learning curve (python -m ml learning-curve)", learning_curve_table)):
+        text = table(manifest)
+        if text:
+            print(f"\n{title}:\n\n{text}")
     return 0
 
 
 COMMANDS = {"train": _train, "download": _download, "validate": _validate, "report": _report,
-            "ablate": _ablate}
+            "ablate": _ablate, "learning-curve": _learning_curve}

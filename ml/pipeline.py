@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import platform
-import tempfile
 import time
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -13,7 +12,7 @@ import joblib
 import numpy as np
 
 from ml import baselines
-from ml.artifacts import (MODEL_KEYS, MODEL_NAMES, ArtifactError, load_manifest, write_json,
+from ml.artifacts import (KERAS_MODELS, MODEL_KEYS, MODEL_NAMES, ArtifactError, load_manifest, write_json,
                           write_manifest)
 from ml.dataset import Dataset, fingerprint, stratified_subset, validation_split
 from ml.evaluate import classification_metrics, measure_speed
@@ -36,6 +35,7 @@ class TrainOptions:
     subset: int | None = None
     val_size: int = 5000
     epochs: int | None = None
+    preset: str = "full"
     augment: bool = True
     seed: int = 0
     n_jobs: int = 2
@@ -55,11 +55,12 @@ def run_training(options: TrainOptions, log=print) -> dict:
     dataset = load_dataset(options.data, n_jobs=options.n_jobs, progress=options.verbose)
     train = stratified_subset(dataset["train"], options.subset, options.seed)
     test = dataset["test"]
-    fit, val = validation_split(train, options.val_size, options.seed)
+    fit, val = validation_split(train, options.val_size, options.seed) if options.val_size else (train, None)
     names = dataset.class_names
     splits = {"train": train, "fit": fit, "val": val, "test": test}
     dataset_entry = _dataset_entry(dataset, splits, options)
-    log(f"{len(names)} classes; train {len(train)} (fit {len(fit)} + val {len(val)}), test {len(test)}")
+    log(f"{len(names)} classes; train {len(train)} (fit {len(fit)} + validation {len(val) if val else 0}), "
+        f"test {len(test)}")
 
     stats, arrays = dataset_statistics(Dataset(dataset.name, dataset.source, names,
                                                {"train": train, "test": test}, dataset.file_summary))
@@ -73,7 +74,7 @@ def run_training(options: TrainOptions, log=print) -> dict:
         if key not in options.models:
             continue
         log(f"training {MODEL_NAMES[key]}")
-        trainer = _train_cnn if key == "cnn" else _train_baseline
+        trainer = _train_keras if key in KERAS_MODELS else _train_baseline
         models[key], probas[key] = trainer(key, fit, val, train, test, names, out, options, log)
         metrics = models[key]["metrics"]
         log(f"{MODEL_NAMES[key]}: test accuracy {metrics['accuracy']:.4f}, macro-F1 "
@@ -103,7 +104,7 @@ def _dataset_entry(dataset: Dataset, splits: dict, options: TrainOptions) -> dic
         f"{dataset.name}: {n_images:,} images in {len(dataset.class_names)} classes",
         "class_names": list(dataset.class_names),
         "splits": {name: {"size": len(s), "fingerprint": fingerprint(s, dataset.class_names)}
-                   for name, s in splits.items()},
+                   for name, s in splits.items() if s is not None},
         "subset": options.subset,
         "val_size": options.val_size,
         "seed": options.seed,
@@ -120,7 +121,8 @@ def _previous_models(out: Path, dataset_entry: dict, keep: set[str]):
         manifest = load_manifest(out)
     except ArtifactError:
         return {}, {}
-    if manifest["dataset"]["splits"] != dataset_entry["splits"]:
+    before, now = manifest["dataset"]["splits"], dataset_entry["splits"]
+    if any(before.get(name) != now[name] for name in ("train", "test")):
         return {}, {}
     with np.load(out / PREDICTIONS) as previous:
         probas = {k: previous[f"proba_{k}"].astype(np.float32) for k in keep
@@ -154,22 +156,20 @@ def _train_baseline(key, fit, val, train, test, names, out, options, log):
     return entry, proba
 
 
-def _train_cnn(key, fit, val, train, test, names, out, options, log):
-    from ml import cnn, export  # TensorFlow is imported only when the CNN is trained
+def _train_keras(key, fit, val, train, test, names, out, options, log):
+    # TensorFlow is imported only when a Keras model is trained
+    from ml import export
+    from ml.keras_models import train_keras_model
 
-    config = cnn.CNNConfig(seed=options.seed, augment=options.augment, **options.cnn_overrides)
-    if options.epochs:
-        config.epochs = options.epochs
     start = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="cnn-checkpoints-") as work:
-        model, history, precision = cnn.train_cnn(fit.images, fit.labels, val.images, val.labels,
-                                                  len(names), config, Path(work),
-                                                  verbose="auto" if options.verbose else 0)
+    model, served, history, precision, config = train_keras_model(
+        key, fit, val, len(names), seed=options.seed, preset=options.preset, epochs=options.epochs,
+        augment=options.augment, overrides=options.cnn_overrides if key == "cnn" else {},
+        verbose="auto" if options.verbose else 0)
     seconds = time.perf_counter() - start
-    served = cnn.serving_model(model, config.tta)
-    files = {"keras": "models/cnn/model.keras", "onnx": "models/cnn/model.onnx",
-             "history": "models/cnn/history.json"}
-    (out / "models/cnn").mkdir(parents=True, exist_ok=True)
+    files = {"keras": f"models/{key}/model.keras", "onnx": f"models/{key}/model.onnx",
+             "history": f"models/{key}/history.json"}
+    (out / f"models/{key}").mkdir(parents=True, exist_ok=True)
     model.save(out / files["keras"])
     export.export_onnx(served, out / files["onnx"])
     write_json(out / files["history"], history)
@@ -182,12 +182,13 @@ def _train_cnn(key, fit, val, train, test, names, out, options, log):
     speed = measure_speed(predictor.predict_proba, test.images)
     keras_speed = measure_speed(lambda x: export.keras_predict(served, x), test.images,
                                 single_runs=50, batch_runs=1)
-    val_proba = predictor.predict_proba(val.images)
+    val_accuracy = None
+    if val is not None:
+        val_accuracy = float((predictor.predict_proba(val.images).argmax(1) == val.labels).mean())
     entry = _model_entry(
         key, classification_metrics(test.labels, proba, names), seconds, len(fit), files, out,
         speed, predictor.runtime, config=config.to_dict(), precision=precision, parity=parity,
-        val_accuracy=float((val_proba.argmax(1) == val.labels).mean()),
-        epochs_run=len(history.get("loss", [])),
+        val_accuracy=val_accuracy, epochs_run=len(history.get("loss", [])),
         keras_inference=keras_speed,
         onnx_speedup_one_image=keras_speed["latency_ms_p50"] / speed["latency_ms_p50"])
     log(f"ONNX parity: {parity['top1_agreement']:.4%} top-1 agreement, max |dp| "

@@ -34,17 +34,49 @@ def cnn_notes(manifest: dict) -> str:
 
 
 def ablation_table(manifest: dict) -> str:
-    """The augmentation ablation, one row per training-set size ('' when it was not run)."""
-    ablation = manifest.get("experiments", {}).get("augmentation")
+    """The CNN ablation, one row per training-set size and variant ('' when it was not run)."""
+    ablation = manifest.get("experiments", {}).get("ablation")
     if not ablation:
         return ""
-    lines = ["| Training images | Seeds | With augmentation | Without | Gain (points) |", "|---|---|---|---|---|"]
+    lines = ["| Training images | Variant | Seeds | Test accuracy | Macro-F1 | Recipe's gain (points) |",
+             "|---|---|---|---|---|---|"]
     for cell in ablation["cells"]:
-        lines.append(f"| {cell['train_images']:,} | {len(cell['with'])} | {_mean_ci(cell['with'], cell['with_ci95'])} | "
-                     f"{_mean_ci(cell['without'], cell['without_ci95'])} | {cell['gain_points']:+.1f} |")
+        gain = cell["recipe_gain_points"]
+        lines.append(f"| {cell['train_images']:,} | {cell['variant']} | {cell['accuracy']['n']} | "
+                     f"{mean_ci(cell['accuracy'])} | {mean_ci(cell['macro_f1'])} | "
+                     f"{'' if gain is None else f'{gain:+.1f}'} |")
     return "\n".join(lines)
 
 
-def _mean_ci(values: list[float], ci: list[float] | None) -> str:
-    mean = sum(values) / len(values)
-    return f"{mean:.2%}" + (f" (95% CI {ci[0]:.2%}–{ci[1]:.2%})" if ci else "")
+def learning_curve_table(manifest: dict) -> str:
+    """Test accuracy and training time per model and training-set size ('' when it was not run)."""
+    curve = manifest.get("experiments", {}).get("learning_curve")
+    if not curve:
+        return ""
+    lines = ["| Model | Training images | Seeds | Test accuracy | Training time |", "|---|---|---|---|---|"]
+    for cell in curve["cells"]:
+        lines.append(f"| {MODEL_NAMES.get(cell['model'], cell['model'])} | {cell['train_images']:,} | "
+                     f"{cell['accuracy']['n']} | {mean_ci(cell['accuracy'])} | "
+                     f"{cell['train_seconds']['mean'] / 60:.1f} min |")
+    return "\n".join(lines)
+
+
+def seeds_table(manifest: dict) -> str:
+    """Repeated full trainings of the CNN per preset (bench/train_bench.py; '' when not run)."""
+    seeds = manifest.get("experiments", {}).get("cnn_seeds")
+    if not seeds:
+        return ""
+    lines = ["| Preset | Seeds | Test accuracy (mean ± sd) | 95% CI | Training time (mean) |", "|---|---|---|---|---|"]
+    for cell in seeds["cells"]:
+        accuracy = cell["accuracy"]
+        sd = f" ± {accuracy['std']:.2%}" if accuracy["std"] is not None else ""
+        ci = f"{accuracy['ci95'][0]:.2%}–{accuracy['ci95'][1]:.2%}" if accuracy["ci95"] else "—"
+        lines.append(f"| {cell['preset']} | {accuracy['n']} | {accuracy['mean']:.2%}{sd} | {ci} | "
+                     f"{cell['train_seconds']['mean'] / 60:.1f} min |")
+    return "\n".join(lines)
+
+
+def mean_ci(summary: dict) -> str:
+    """'89.30%' or '89.30% (95% CI 88.90%–89.70%)' from an ml.experiments.describe summary."""
+    ci = summary["ci95"]
+    return f"{summary['mean']:.2%}" + (f" (95% CI {ci[0]:.2%}–{ci[1]:.2%})" if ci else "")

@@ -79,7 +79,7 @@ def test_app004_health_reports_version(tiny_artifacts):
     _, out = tiny_artifacts
     body = _app(out).server.test_client().get("/api/health").get_json()
     assert body["status"] == "ok" and body["artifacts"]["schema_version"] == 1
-    assert body["artifacts"]["models"] == ["cnn", "hog_logreg", "hog_svm"]
+    assert body["artifacts"]["models"] == ["cnn", "basic_cnn", "hog_logreg", "hog_svm"]
 
 
 def test_app005_predict_api_mixes_good_and_bad_files(tiny_artifacts):
@@ -91,7 +91,7 @@ def test_app005_predict_api_mixes_good_and_bad_files(tiny_artifacts):
     assert response.status_code == 200
     good, bad = response.get_json()["results"]
     assert good["ok"] and good["label"] in ("cat", "dog", "ship")
-    assert set(good["predictions"]) == {"cnn", "hog_logreg", "hog_svm"}
+    assert set(good["predictions"]) == {"cnn", "basic_cnn", "hog_logreg", "hog_svm"}
     assert sum(good["predictions"]["cnn"]["probabilities"].values()) == pytest.approx(1, abs=1e-3)
     assert not bad["ok"] and "notes.txt" in bad["error"] and "not an image" in bad["error"]
 
@@ -216,5 +216,5 @@ def test_app013_models_table_downloads_as_csv(tiny_artifacts):
                             [{"id": "button-download-models", "property": "n_clicks", "value": 1}])
     download = response.get_json()["response"]["download-models-csv"]["data"]
     lines = download["content"].strip().splitlines()
-    assert download["filename"] == "models.csv" and len(lines) == 4
+    assert download["filename"] == "models.csv" and len(lines) == 5
     assert lines[0].startswith("model,accuracy,macro_f1,size_mb")

@@ -38,7 +38,57 @@ def test_schedule_warms_up_then_decays_to_zero():
     cnn = pytest.importorskip("ml.cnn", reason="needs TensorFlow")
     schedule = cnn.WarmupLinearDecay(peak=0.4, total_steps=100, warmup_steps=20)
     values = [float(schedule(step)) for step in (0, 10, 20, 60, 100)]
-    assert values == pytest.approx([0.0, 0.2, 0.4, 0.2, 0.0], abs=1e-6)
+    assert values == pytest.approx([0.08, 0.24, 0.4, 0.2, 0.0], abs=1e-6)
+
+
+def test_batch_size_shrinks_for_small_training_sets():
+    cnn = pytest.importorskip("ml.cnn", reason="needs TensorFlow")
+    assert cnn.batch_size_for(50_000, 1024) == 1024
+    assert cnn.batch_size_for(5_000, 1024) == 64  # 78 steps an epoch rather than 4
+    assert cnn.batch_size_for(60, 16) == 16
+    assert cnn.steps_per_epoch(5_000, 64) >= cnn.MIN_STEPS_PER_EPOCH
+
+
+def test_translation_moves_each_image_by_its_own_offset_within_bounds():
+    cnn = pytest.importorskip("ml.cnn", reason="needs TensorFlow")
+    import tensorflow as tf
+    images = np.random.default_rng(0).integers(0, 255, (64, 32, 32, 3)).astype(np.float32)
+    shifted = cnn.translate_batch(tf.constant(images), 2, tf.constant([1, 2])).numpy()
+    padded = np.pad(images, ((0, 0), (2, 2), (2, 2), (0, 0)), mode="reflect")
+    offsets = set()
+    for image, out in zip(padded, shifted):
+        found = [(dy, dx) for dy in range(5) for dx in range(5)
+                 if np.array_equal(image[dy:dy + 32, dx:dx + 32], out)]
+        assert found, "every output is a 32x32 window of the reflect-padded input"
+        offsets.add(found[0])
+    assert len(offsets) > 5  # offsets differ between images
+
+
+def test_convolutions_start_as_identity_maps_on_their_first_channels():
+    cnn = pytest.importorskip("ml.cnn", reason="needs TensorFlow")
+    kernel = np.asarray(cnn.PartialDirac()((3, 3, 4, 6)))
+    assert kernel.shape == (3, 3, 4, 6)
+    for c in range(4):
+        expected = np.zeros((3, 3, 4))
+        expected[1, 1, c] = 1
+        assert np.array_equal(kernel[:, :, :, c], expected)
+    assert np.abs(kernel[:, :, :, 4:]).max() > 0  # the others keep their random initialisation
+
+
+@pytest.mark.parametrize("tta", ["mirror", "mirror_translate"])
+def test_test_time_augmentation_makes_predictions_mirror_invariant(tta):
+    cnn = pytest.importorskip("ml.cnn", reason="needs TensorFlow")
+    images = np.random.default_rng(1).integers(0, 255, (6, 32, 32, 3)).astype(np.uint8)
+    config = cnn.CNNConfig(widths=(8, 16, 16), seed=0)
+    net = cnn.build_model(3, config, images)
+    served = cnn.serving_model(net, tta)
+    proba = served.predict(images.astype(np.float32), verbose=0)
+    mirrored = served.predict(images[:, :, ::-1].astype(np.float32), verbose=0)
+    assert np.allclose(proba.sum(axis=1), 1, atol=1e-5)
+    if tta == "mirror":  # the 1-pixel shifts of a mirrored image are not mirrors of the shifts
+        assert np.allclose(proba, mirrored, atol=1e-5)
+    plain = cnn.serving_model(net, "none").predict(images.astype(np.float32), verbose=0)
+    assert not np.allclose(plain, proba, atol=1e-6)
 
 
 def test_augmentation_preview_flips_and_shifts_within_bounds():

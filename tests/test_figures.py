@@ -76,10 +76,20 @@ def test_hypothesis_verdicts_follow_the_evidence():
     assert evidence._cnn_reaches_floor(_manifest(0.71))["status"] == "supported"
     assert evidence._cnn_reaches_floor(_manifest(0.69))["status"] == "refuted"
     assert evidence._augmentation_gain(_manifest(0.8))["status"] == "open"
-    mixed = {"augmentation": {"cells": [
-        {"train_images": 5000, "with": [0.70, 0.72], "without": [0.60, 0.62]},
-        {"train_images": 50000, "with": [0.90], "without": [0.88]}]}}
+    def cell(size, variant, values):
+        return {"train_images": size, "variant": variant,
+                "accuracy": {"mean": sum(values) / len(values), "ci95": None, "n": len(values)}}
+    mixed = {"ablation": {"cells": [
+        cell(5000, "recipe", [0.70, 0.72]), cell(5000, "no_augmentation", [0.60, 0.62]),
+        cell(50000, "recipe", [0.90]), cell(50000, "no_augmentation", [0.88]),
+        cell(50000, "no_regularization", [0.80])]}}
     result = evidence._augmentation_gain(_manifest(0.8, mixed))
     assert result["status"] == "open" and "+10.0 points" in result["evidence"][0]
+    regularization = evidence._regularization_gain(_manifest(0.8, mixed))
+    assert regularization["status"] == "supported" and len(regularization["evidence"]) == 1
+    basic = _manifest(0.9)
+    basic["models"]["basic_cnn"] = {**basic["models"]["cnn"], "metrics": {"accuracy": 0.65, "n_test": 30}}
+    judged = evidence._cnn_reaches_floor(basic)
+    assert judged["status"] == "refuted" and "basic CNN" in judged["verdict"]
     limits = evidence.model_limits(_manifest(0.8))
     assert "dog (F1 0.70)" in limits[0] and "dog taken for cat (3 test images)" in limits[1]

@@ -87,22 +87,61 @@ def test_report_prints_every_model(trained, capsys):
     assert "top-1 agreement" in text
 
 
-def test_augmentation_ablation_is_recorded_in_the_manifest(trained):
+TINY = ["--epochs", "1", "--cnn", json.dumps({"widths": [8, 16, 16], "batch_size": 16})]
+
+
+def test_ablation_runs_are_recorded_summarised_and_extended(trained):
     data, out = trained
-    code = main(["ablate", "--data", str(data), "--out", str(out), "--cells", "all:0,1", "--epochs", "1",
-                 "--cnn", json.dumps({"widths": [8, 16, 16], "batch_size": 16})])
+    code = main(["ablate", "--data", str(data), "--out", str(out), "--sizes", "all", "--seeds", "0", "1",
+                 "--variants", "recipe", "no_augmentation", *TINY])
     assert code == 0
     manifest = load_manifest(out)
-    cell = manifest["experiments"]["augmentation"]["cells"][0]
-    assert cell["train_images"] == 72 and len(cell["with"]) == len(cell["without"]) == 2
-    assert cell["with_ci95"][0] <= sum(cell["with"]) / 2 <= cell["with_ci95"][1]
-    assert "experiments/augmentation.json" in manifest["files"]
+    cells = {c["variant"]: c for c in manifest["experiments"]["ablation"]["cells"]}
+    assert set(cells) == {"recipe", "no_augmentation"}
+    recipe, plain = cells["recipe"], cells["no_augmentation"]
+    assert recipe["train_images"] == 72 and recipe["accuracy"]["n"] == 2
+    assert recipe["accuracy"]["ci95"][0] <= recipe["accuracy"]["mean"] <= recipe["accuracy"]["ci95"][1]
+    assert plain["recipe_gain_points"] == pytest.approx(
+        100 * (recipe["accuracy"]["mean"] - plain["accuracy"]["mean"]), abs=0.01)
+    assert "experiments/ablation.json" in manifest["files"]
+
+    # A later sitting adds a variant and re-runs a seed: nothing is lost or counted twice.
+    assert main(["ablate", "--data", str(data), "--out", str(out), "--sizes", "all", "--seeds", "1",
+                 "--variants", "recipe", "no_regularization", *TINY]) == 0
+    runs = json.loads((out / "experiments/ablation.json").read_text())["runs"]
+    assert sorted((r["variant"], r["seed"]) for r in runs) == [
+        ("no_augmentation", 0), ("no_augmentation", 1), ("no_regularization", 1), ("recipe", 0), ("recipe", 1)]
+    assert next(r for r in runs if r["variant"] == "no_regularization")["overrides"]["batch_norm"] is False
+    load_manifest(out)  # every file still matches its hash
     from ml.report import ablation_table
-    assert ablation_table(manifest).splitlines()[2].startswith("| 72 | 2 |")
+    table = ablation_table(load_manifest(out))
+    assert "| 72 | recipe | 2 |" in table and "| 72 | no_regularization | 1 |" in table
 
 
-def test_ablation_cells_are_parsed():
-    from ml.ablation import parse_cells
-    assert parse_cells(["5000:0,1,2", "all:3"]) == [(5000, [0, 1, 2]), (None, [3])]
-    with pytest.raises(ValueError, match="SIZE:SEED"):
-        parse_cells(["5000"])
+def test_learning_curve_covers_every_model_and_size(trained):
+    data, out = trained
+    assert main(["learning-curve", "--data", str(data), "--out", str(out), "--sizes", "30", "all",
+                 "--seeds", "0", "--models", "cnn", "hog_logreg", *TINY]) == 0
+    cells = load_manifest(out)["experiments"]["learning_curve"]["cells"]
+    assert sorted((c["model"], c["train_images"]) for c in cells) == [
+        ("cnn", 30), ("cnn", 72), ("hog_logreg", 30), ("hog_logreg", 72)]
+    assert all(c["train_seconds"]["mean"] > 0 and 0 <= c["accuracy"]["mean"] <= 1 for c in cells)
+    # the synthetic classes are easy: logistic regression on all 72 images beats chance clearly
+    full = next(c for c in cells if c["model"] == "hog_logreg" and c["train_images"] == 72)
+    assert full["accuracy"]["mean"] > 0.6
+
+
+def test_training_benchmark_records_each_seed(trained, capsys):
+    data, out = trained
+    from bench.train_bench import main as bench_main
+    assert bench_main(["--data", str(data), "--out", str(out), "--preset", "fast", "--seeds", "0", "1", *TINY]) == 0
+    text = capsys.readouterr().out
+    assert "preset fast, seed 1: test accuracy" in text and "2 run(s)" in text
+    cell = load_manifest(out)["experiments"]["cnn_seeds"]["cells"][0]
+    assert cell["preset"] == "fast" and cell["accuracy"]["n"] == 2 and cell["accuracy"]["std"] is not None
+
+
+def test_unknown_variant_is_refused_before_training(trained, capsys):
+    data, out = trained
+    assert main(["ablate", "--data", str(data), "--out", str(out), "--variants", "no_such_thing"]) == 2
+    assert "unknown variant" in capsys.readouterr().err

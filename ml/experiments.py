@@ -1,0 +1,205 @@
+"""Experiments behind the hypotheses: the CNN ablation and the learning curve.
+
+Every run trains from scratch with the same architecture, schedule and preprocessing as
+`ml train` and is scored on the same full test split. Runs are stored one by one in
+`<out>/experiments/<name>.json`; running again adds runs, and replaces a run with the same
+(size, seed, variant or model), so a long study can be completed over several sittings. A
+summary per cell (mean, standard deviation, 95% Student-t interval) is recorded in the
+manifest, where the dashboard reads it.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+from scipy import stats as scipy_stats
+
+from ml import baselines
+from ml.artifacts import KERAS_MODELS, load_manifest, write_json, write_manifest
+from ml.dataset import Split, stratified_subset, validation_split
+from ml.evaluate import classification_metrics
+from ml.loading import load_dataset
+
+ABLATION = "ablation"
+LEARNING_CURVE = "learning_curve"
+SEEDS = "cnn_seeds"
+
+# CNN configuration overrides compared against the recipe; the architecture and schedule stay.
+VARIANTS = {
+    "recipe": {},
+    "no_augmentation": {"augment": False},
+    "no_regularization": {"batch_norm": False, "dropout": 0.0},
+    "no_lookahead": {"lookahead": False},
+}
+
+
+def parse_sizes(specs: list[str]) -> list[int | None]:
+    """'5000' -> 5000, 'all' -> None (the whole training split)."""
+    try:
+        return [None if spec == "all" else int(spec) for spec in specs]
+    except ValueError as exc:
+        raise ValueError(f"sizes are whole numbers or 'all', got {specs}") from exc
+
+
+def confidence_interval(values: list[float]) -> list[float] | None:
+    """95% Student-t interval of the mean (None for a single run)."""
+    if len(values) < 2:
+        return None
+    mean, sem = float(np.mean(values)), float(scipy_stats.sem(values))
+    half = sem * float(scipy_stats.t.ppf(0.975, len(values) - 1))
+    return [mean - half, mean + half]
+
+
+def describe(values: list[float]) -> dict:
+    """Mean, standard deviation (ddof=1), 95% interval and count of a list of scores."""
+    return {"mean": float(np.mean(values)), "std": float(np.std(values, ddof=1)) if len(values) > 1 else None,
+            "ci95": confidence_interval(values), "n": len(values), "values": [float(v) for v in values]}
+
+
+def score_run(model: str, train: Split, test: Split, class_names, *, seed: int, val_size: int = 0,
+              preset: str = "full", epochs: int | None = None, overrides: dict | None = None,
+              n_jobs: int = 2) -> dict:
+    """Train `model` on `train` (less a validation split for the Keras models, if asked) and score it
+    on `test`: accuracy, macro-F1, validation accuracy and training seconds."""
+    if model == "basic_cnn":  # it stops early on its validation accuracy, so it always needs one
+        val_size = val_size or min(5000, len(train) // 10)
+    fit, val = validation_split(train, val_size, seed) if val_size and model in KERAS_MODELS else (train, None)
+    start = time.perf_counter()
+    if model in KERAS_MODELS:
+        from ml import export
+        from ml.keras_models import train_keras_model
+
+        _, served, _, _, _ = train_keras_model(model, fit, val, len(class_names), seed=seed, preset=preset,
+                                               epochs=epochs, overrides=overrides)
+        seconds = time.perf_counter() - start
+
+        def predict(images):
+            return export.keras_predict(served, images)
+    else:
+        pipeline = baselines.BUILDERS[model](n_jobs=n_jobs, seed=seed, n_samples=len(fit))
+        pipeline.fit(fit.images, fit.labels)
+        seconds = time.perf_counter() - start
+        predict = pipeline.predict_proba
+    metrics = classification_metrics(test.labels, predict(test.images), class_names)
+    row = {"train_images": len(train), "fit_images": len(fit), "seed": seed,
+           "test_accuracy": metrics["accuracy"], "macro_f1": metrics["macro_f1"],
+           "train_seconds": round(seconds, 1)}
+    if val is not None:
+        row["val_accuracy"] = float((predict(val.images).argmax(1) == val.labels).mean())
+    return row
+
+
+def run_ablation(data: Path, out: Path, sizes: list[int | None], seeds: list[int], variants: list[str],
+                 preset: str = "full", epochs: int | None = None, overrides: dict | None = None,
+                 log=print) -> dict:
+    """Train the CNN for every (size, seed, variant) and record the runs and their summary."""
+    unknown = set(variants) - set(VARIANTS)
+    if unknown:
+        raise ValueError(f"unknown variant(s) {sorted(unknown)}; choose from {list(VARIANTS)}")
+
+    def runs():
+        for size in sizes:
+            for seed in seeds:
+                for variant in variants:
+                    yield {"variant": variant}, "cnn", size, seed, {**(overrides or {}), **VARIANTS[variant]}
+
+    return _run(data, out, ABLATION, runs(), ("train_images", "seed", "variant"), summarise_ablation,
+                preset=preset, epochs=epochs, log=log)
+
+
+def run_learning_curve(data: Path, out: Path, sizes: list[int | None], seeds: list[int], models: list[str],
+                       preset: str = "full", epochs: int | None = None, overrides: dict | None = None,
+                       log=print) -> dict:
+    """Train each model on stratified subsets of each size and record accuracy and training time."""
+    def runs():
+        for size in sizes:
+            for seed in seeds:
+                for model in models:
+                    yield {"model": model}, model, size, seed, (overrides or {}) if model == "cnn" else {}
+
+    return _run(data, out, LEARNING_CURVE, runs(), ("train_images", "seed", "model"), summarise_curve,
+                preset=preset, epochs=epochs, log=log)
+
+
+def record_seeds(out: Path, runs: list[dict], preset: str) -> dict:
+    """Record repeated full trainings of the CNN (bench/train_bench.py) under experiments/cnn_seeds."""
+    def summary(all_runs):
+        cells = []
+        for name in sorted({r["preset"] for r in all_runs}):
+            chosen = [r for r in all_runs if r["preset"] == name]
+            cells.append({"preset": name, "train_images": chosen[0]["train_images"],
+                          "accuracy": describe([r["test_accuracy"] for r in chosen]),
+                          "macro_f1": describe([r["macro_f1"] for r in chosen]),
+                          "train_seconds": describe([r["train_seconds"] for r in chosen])})
+        return cells
+
+    return _store(out, SEEDS, [{**r, "preset": preset} for r in runs], ("preset", "seed"), summary)
+
+
+def _run(data, out, name, plan, key_fields, summarise, *, preset, epochs, log) -> dict:
+    load_manifest(out)  # fail before hours of training, not after
+    dataset = load_dataset(data, progress=False)
+    names, test = dataset.class_names, dataset["test"]
+    new_runs = []
+    for labels, model, size, seed, overrides in plan:
+        train = stratified_subset(dataset["train"], size, seed)
+        row = {**labels, **score_run(model, train, test, names, seed=seed, preset=preset, epochs=epochs,
+                                     overrides=overrides)}
+        if overrides:
+            row["overrides"] = overrides
+        row["preset"], row["epochs"] = preset, epochs
+        new_runs.append(row)
+        log(f"{name}: {json.dumps(row)}")
+        _store(out, name, [row], key_fields, summarise)  # keep every finished run, even if a later one fails
+    return load_manifest(out)["experiments"][name]
+
+
+def _store(out: Path, name: str, new_runs: list[dict], key_fields: tuple[str, ...], summarise) -> dict:
+    rel = f"experiments/{name}.json"
+    path = out / rel
+    previous = json.loads(path.read_text())["runs"] if path.is_file() else []
+    keys = {tuple(r[k] for k in key_fields) for r in new_runs}
+    runs = [r for r in previous if tuple(r.get(k) for k in key_fields) not in keys] + new_runs
+    summary = summarise(runs)
+    manifest = load_manifest(out)
+    write_json(path, {"runs": runs, "cells": summary})
+    manifest.setdefault("experiments", {})[name] = {"file": rel, "cells": summary}
+    manifest["extra_files"] = sorted(set(manifest.get("extra_files", [])) | {rel})
+    write_manifest(out, manifest)
+    return manifest["experiments"][name]
+
+
+def summarise_ablation(runs: list[dict]) -> list[dict]:
+    """Per training-set size and variant: accuracy and macro-F1 summaries, and the difference from
+    the recipe in points (positive when the recipe is better)."""
+    cells = []
+    for size in sorted({r["train_images"] for r in runs}):
+        at_size = [r for r in runs if r["train_images"] == size]
+        recipe = [r["test_accuracy"] for r in at_size if r["variant"] == "recipe"]
+        for variant in [v for v in VARIANTS if any(r["variant"] == v for r in at_size)]:
+            chosen = [r for r in at_size if r["variant"] == variant]
+            accuracy = [r["test_accuracy"] for r in chosen]
+            cells.append({
+                "train_images": size, "variant": variant,
+                "accuracy": describe(accuracy), "macro_f1": describe([r["macro_f1"] for r in chosen]),
+                "train_seconds": float(np.mean([r["train_seconds"] for r in chosen])),
+                "recipe_gain_points": (round(100 * (np.mean(recipe) - np.mean(accuracy)), 2)
+                                       if recipe and variant != "recipe" else None),
+            })
+    return cells
+
+
+def summarise_curve(runs: list[dict]) -> list[dict]:
+    """Per model and training-set size: accuracy, macro-F1 and training-time summaries."""
+    cells = []
+    for model in sorted({r["model"] for r in runs}):
+        for size in sorted({r["train_images"] for r in runs if r["model"] == model}):
+            chosen = [r for r in runs if r["model"] == model and r["train_images"] == size]
+            cells.append({"model": model, "train_images": size,
+                          "accuracy": describe([r["test_accuracy"] for r in chosen]),
+                          "macro_f1": describe([r["macro_f1"] for r in chosen]),
+                          "train_seconds": describe([r["train_seconds"] for r in chosen])})
+    return cells
