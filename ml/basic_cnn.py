@@ -24,7 +24,7 @@ class BasicCNNConfig:
     max_epochs: int = 100
     batch_size: int = 128
     learning_rate: float = 1e-3
-    patience: int = 8
+    patience: int = 5
     time_budget_s: float = 30 * 60
     seed: int = 0
     mixed_precision: str = "auto"

@@ -69,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--preset", choices=["full", "fast"], default="full", help="CNN recipe preset")
         command.add_argument("--epochs", type=int, default=None, help="CNN epochs (default: the preset's)")
         command.add_argument("--cnn", default="{}", metavar="JSON", help="CNN hyper-parameter overrides")
+        command.add_argument("--val-size", type=int, default=0, help=(
+            "hold out this many training images and record the CNN's validation accuracy (with each "
+            "test-time augmentation): how the recipe is chosen without looking at the test split"))
 
     report = commands.add_parser("report", help="print the results of an artifacts folder as Markdown")
     report.add_argument("folder", type=Path, nargs="?", default=Path("artifacts"))
@@ -122,7 +125,8 @@ def _ablate(args) -> int:
     from ml.experiments import parse_sizes, run_ablation
 
     result = run_ablation(args.data or default_data_path(), args.out, parse_sizes(args.sizes), args.seeds,
-                          args.variants, preset=args.preset, epochs=args.epochs, overrides=json.loads(args.cnn))
+                          args.variants, preset=args.preset, epochs=args.epochs, overrides=json.loads(args.cnn),
+                          val_size=args.val_size)
     for cell in result["cells"]:
         gain = cell["recipe_gain_points"]
         print(f"{cell['train_images']:>6} images, {cell['variant']:18s} accuracy {cell['accuracy']['mean']:.4f} "
@@ -135,7 +139,7 @@ def _learning_curve(args) -> int:
 
     result = run_learning_curve(args.data or default_data_path(), args.out, parse_sizes(args.sizes), args.seeds,
                                 args.models, preset=args.preset, epochs=args.epochs,
-                                overrides=json.loads(args.cnn))
+                                overrides=json.loads(args.cnn), val_size=args.val_size)
     for cell in result["cells"]:
         print(f"{cell['model']:11s} {cell['train_images']:>6} images: accuracy {cell['accuracy']['mean']:.4f}, "
               f"train {cell['train_seconds']['mean']:.0f} s ({cell['accuracy']['n']} seed(s))")

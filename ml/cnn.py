@@ -2,7 +2,7 @@
 
 Network: per-channel standardisation, a 2x2 patch-whitening convolution (its filters fixed
 from the training data, its bias trained for the first epochs only), three conv groups
-(conv-pool-BN-GELU-conv-BN-GELU; widths 64/256/256) whose convolutions start as identity
+(conv-pool-BN-ReLU-conv-BN-ReLU; widths 64/256/256) whose convolutions start as identity
 maps, global max pooling and a scaled linear head. BatchNorm has high momentum and no
 learnable scale.
 
@@ -10,8 +10,13 @@ Training: Nesterov SGD on label-smoothed cross-entropy with coupled weight decay
 biases at 64x the learning rate, a short warm-up then linear decay, lookahead weight
 averaging every 5 steps, and augmentation by 2-pixel translation and an alternating flip
 (each image is mirrored on every other epoch, starting at random). Test-time augmentation
-averages the logits of the image, its mirror and 1-pixel translations; it is part of the
-exported model. Importing this module imports TensorFlow: the app never does.
+averages the logits of the image and its mirror; it is part of the exported model.
+
+Choices measured here (2-core CPU, bfloat16): ReLU trains about twice as fast as GELU
+(~850 against ~400 images/s), which buys twice the epochs in the same time; the flip
+plus 1-pixel-translation test-time augmentation scored the same as the flip alone on the
+validation split (89.92% against 89.94%, 10 epochs) at three times the serving cost.
+Importing this module imports TensorFlow: the app never does.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ import tensorflow as tf  # noqa: E402
 from ml.cpu import bf16_supported  # noqa: E402
 
 LOOKAHEAD_EVERY = 5
+TTA_CHOICES = ("none", "mirror", "mirror_translate")
 REFERENCE_BATCH = 1024  # the batch size the learning rate and weight decay are stated for
 MIN_STEPS_PER_EPOCH = 40
 
@@ -40,11 +46,11 @@ class CNNConfig:
     widths: tuple[int, int, int] = (64, 256, 256)
     whitening_patches: int = 5_000
     whiten_bias_epochs: int = 3
-    activation: str = "gelu"  # "gelu" (tanh form, which ONNX export supports) or "relu"
+    activation: str = "relu"  # twice as fast as GELU here, which buys twice the epochs
     dropout: float = 0.0
     batch_norm: bool = True
     bn_momentum: float = 0.4  # Keras convention: weight of the running value (PyTorch's 0.6)
-    epochs: int = 10
+    epochs: int = 24
     batch_size: int = 1024  # at most; smaller data gets smaller batches (see batch_size_for)
     lr: float = 1.5  # peak learning rate for the batch-mean loss at batch 1024 (airbench94's 11.5)
     bias_lr_scale: float = 64.0
@@ -56,7 +62,7 @@ class CNNConfig:
     lookahead: bool = True
     augment: bool = True
     translate_pixels: int = 2
-    tta: str = "mirror_translate"  # "none" | "mirror" | "mirror_translate"
+    tta: str = "mirror"  # "none" | "mirror" | "mirror_translate" (no better on validation, 3x the cost)
     seed: int = 0
     mixed_precision: str = "auto"  # "auto" | "bfloat16" | "float32"
     extra: dict = field(default_factory=dict)
@@ -67,7 +73,7 @@ class CNNConfig:
 
 PRESETS = {
     "full": {},  # the defaults above
-    "fast": {"epochs": 6},
+    "fast": {"epochs": 10},
 }
 
 
@@ -355,7 +361,7 @@ def serving_model(net: keras.Model, tta: str) -> keras.Model:
     that (weight 1/2) with the same for the image shifted one pixel up-left and down-right
     (1/4 each), reflecting the border, as airbench94 does.
     """
-    if tta not in ("none", "mirror", "mirror_translate"):
+    if tta not in TTA_CHOICES:
         raise ValueError(f"unknown test-time augmentation {tta!r}")
     inputs = keras.Input((32, 32, 3), name="image")
 

@@ -64,37 +64,41 @@ def score_run(model: str, train: Split, test: Split, class_names, *, seed: int, 
               n_jobs: int = 2) -> dict:
     """Train `model` on `train` (less a validation split for the Keras models, if asked) and score it
     on `test`: accuracy, macro-F1, validation accuracy and training seconds."""
-    if model == "basic_cnn":  # it stops early on its validation accuracy, so it always needs one
-        val_size = val_size or min(5000, len(train) // 10)
     fit, val = validation_split(train, val_size, seed) if val_size and model in KERAS_MODELS else (train, None)
     start = time.perf_counter()
     if model in KERAS_MODELS:
         from ml import export
         from ml.keras_models import train_keras_model
 
-        _, served, _, _, _ = train_keras_model(model, fit, val, len(class_names), seed=seed, preset=preset,
-                                               epochs=epochs, overrides=overrides)
+        trained = train_keras_model(model, fit, val, len(class_names), seed=seed, preset=preset,
+                                    epochs=epochs, overrides=overrides)
         seconds = time.perf_counter() - start
 
         def predict(images):
-            return export.keras_predict(served, images)
+            return export.keras_predict(trained.served, images)
     else:
         pipeline = baselines.BUILDERS[model](n_jobs=n_jobs, seed=seed, n_samples=len(fit))
         pipeline.fit(fit.images, fit.labels)
         seconds = time.perf_counter() - start
         predict = pipeline.predict_proba
     metrics = classification_metrics(test.labels, predict(test.images), class_names)
-    row = {"train_images": len(train), "fit_images": len(fit), "seed": seed,
+    fit_images = trained.fit_images if model in KERAS_MODELS else len(fit)
+    row = {"train_images": len(train), "fit_images": fit_images, "seed": seed,
            "test_accuracy": metrics["accuracy"], "macro_f1": metrics["macro_f1"],
-           "train_seconds": round(seconds, 1)}
+           "train_seconds": round(seconds, 3)}
     if val is not None:
         row["val_accuracy"] = float((predict(val.images).argmax(1) == val.labels).mean())
+        if model == "cnn":  # what each test-time augmentation buys, judged on validation images
+            from ml import cnn
+            row["val_accuracy_by_tta"] = {
+                tta: float((export.keras_predict(cnn.serving_model(trained.network, tta), val.images).argmax(1)
+                            == val.labels).mean()) for tta in cnn.TTA_CHOICES}
     return row
 
 
 def run_ablation(data: Path, out: Path, sizes: list[int | None], seeds: list[int], variants: list[str],
                  preset: str = "full", epochs: int | None = None, overrides: dict | None = None,
-                 log=print) -> dict:
+                 val_size: int = 0, log=print) -> dict:
     """Train the CNN for every (size, seed, variant) and record the runs and their summary."""
     unknown = set(variants) - set(VARIANTS)
     if unknown:
@@ -107,12 +111,12 @@ def run_ablation(data: Path, out: Path, sizes: list[int | None], seeds: list[int
                     yield {"variant": variant}, "cnn", size, seed, {**(overrides or {}), **VARIANTS[variant]}
 
     return _run(data, out, ABLATION, runs(), ("train_images", "seed", "variant"), summarise_ablation,
-                preset=preset, epochs=epochs, log=log)
+                preset=preset, epochs=epochs, val_size=val_size, log=log)
 
 
 def run_learning_curve(data: Path, out: Path, sizes: list[int | None], seeds: list[int], models: list[str],
                        preset: str = "full", epochs: int | None = None, overrides: dict | None = None,
-                       log=print) -> dict:
+                       val_size: int = 0, log=print) -> dict:
     """Train each model on stratified subsets of each size and record accuracy and training time."""
     def runs():
         for size in sizes:
@@ -121,7 +125,7 @@ def run_learning_curve(data: Path, out: Path, sizes: list[int | None], seeds: li
                     yield {"model": model}, model, size, seed, (overrides or {}) if model == "cnn" else {}
 
     return _run(data, out, LEARNING_CURVE, runs(), ("train_images", "seed", "model"), summarise_curve,
-                preset=preset, epochs=epochs, log=log)
+                preset=preset, epochs=epochs, val_size=val_size, log=log)
 
 
 def record_seeds(out: Path, runs: list[dict], preset: str) -> dict:
@@ -136,18 +140,19 @@ def record_seeds(out: Path, runs: list[dict], preset: str) -> dict:
                           "train_seconds": describe([r["train_seconds"] for r in chosen])})
         return cells
 
-    return _store(out, SEEDS, [{**r, "preset": preset} for r in runs], ("preset", "seed"), summary)
+    return _store(out, SEEDS, [{"source": "bench", **r, "preset": preset} for r in runs], ("preset", "seed"),
+                  summary)
 
 
-def _run(data, out, name, plan, key_fields, summarise, *, preset, epochs, log) -> dict:
+def _run(data, out, name, plan, key_fields, summarise, *, preset, epochs, val_size, log) -> dict:
     load_manifest(out)  # fail before hours of training, not after
     dataset = load_dataset(data, progress=False)
     names, test = dataset.class_names, dataset["test"]
     new_runs = []
     for labels, model, size, seed, overrides in plan:
         train = stratified_subset(dataset["train"], size, seed)
-        row = {**labels, **score_run(model, train, test, names, seed=seed, preset=preset, epochs=epochs,
-                                     overrides=overrides)}
+        row = {**labels, **score_run(model, train, test, names, seed=seed, val_size=val_size, preset=preset,
+                                     epochs=epochs, overrides=overrides)}
         if overrides:
             row["overrides"] = overrides
         row["preset"], row["epochs"] = preset, epochs

@@ -16,6 +16,7 @@ from ml.artifacts import (KERAS_MODELS, MODEL_KEYS, MODEL_NAMES, ArtifactError, 
                           write_manifest)
 from ml.dataset import Dataset, fingerprint, stratified_subset, validation_split
 from ml.evaluate import classification_metrics, measure_speed
+from ml.experiments import record_seeds
 from ml.loading import load_dataset
 from ml.predictors import OnnxPredictor, SklearnPredictor
 from ml.stats import dataset_statistics
@@ -69,7 +70,8 @@ def run_training(options: TrainOptions, log=print) -> dict:
     write_json(out / "dataset/test_files.json", list(test.files))
     log(f"wrote dataset statistics to {out / 'dataset'}")
 
-    models, probas = _previous_models(out, dataset_entry, keep=set(MODEL_KEYS) - set(options.models))
+    previous = _previous_manifest(out, dataset_entry)
+    models, probas = _previous_models(out, previous, keep=set(MODEL_KEYS) - set(options.models))
     for key in MODEL_KEYS:
         if key not in options.models:
             continue
@@ -90,9 +92,23 @@ def run_training(options: TrainOptions, log=print) -> dict:
         "models": {k: models[k] for k in MODEL_KEYS if k in models},
         "predictions": {"files": {"test": PREDICTIONS}},
     }
+    if previous:  # experiments train their own models on the same data: they stay valid
+        manifest.update({k: previous[k] for k in ("experiments", "extra_files") if k in previous})
     path = write_manifest(out, manifest)
     log(f"wrote {path}")
+    if "cnn" in options.models and _is_recipe_run(options):
+        entry = models["cnn"]
+        record_seeds(out, [{"source": "ml train", "train_images": len(train), "fit_images": entry["train_images"],
+                            "seed": options.seed, "test_accuracy": entry["metrics"]["accuracy"],
+                            "macro_f1": entry["metrics"]["macro_f1"],
+                            "train_seconds": round(entry["train_seconds"], 1)}], options.preset)
     return load_manifest(out)
+
+
+def _is_recipe_run(options: TrainOptions) -> bool:
+    """A preset trained unchanged on the whole training split: one more sample of the recipe."""
+    return (options.subset is None and not options.val_size and options.epochs is None and options.augment
+            and not options.cnn_overrides)
 
 
 def _dataset_entry(dataset: Dataset, splits: dict, options: TrainOptions) -> dict:
@@ -113,21 +129,24 @@ def _dataset_entry(dataset: Dataset, splits: dict, options: TrainOptions) -> dic
     }
 
 
-def _previous_models(out: Path, dataset_entry: dict, keep: set[str]):
-    """Models of an earlier run on the same data that this run does not retrain."""
-    if not keep:
-        return {}, {}
+def _previous_manifest(out: Path, dataset_entry: dict) -> dict | None:
+    """The manifest of an earlier run on the same training and test data, if there is one."""
     try:
         manifest = load_manifest(out)
     except ArtifactError:
-        return {}, {}
+        return None
     before, now = manifest["dataset"]["splits"], dataset_entry["splits"]
-    if any(before.get(name) != now[name] for name in ("train", "test")):
+    return manifest if all(before.get(name) == now[name] for name in ("train", "test")) else None
+
+
+def _previous_models(out: Path, previous: dict | None, keep: set[str]):
+    """Models of an earlier run on the same data that this run does not retrain."""
+    if not keep or previous is None:
         return {}, {}
-    with np.load(out / PREDICTIONS) as previous:
-        probas = {k: previous[f"proba_{k}"].astype(np.float32) for k in keep
-                  if k in manifest["models"] and f"proba_{k}" in previous}
-    return {k: manifest["models"][k] for k in probas}, probas
+    with np.load(out / PREDICTIONS) as arrays:
+        probas = {k: arrays[f"proba_{k}"].astype(np.float32) for k in keep
+                  if k in previous["models"] and f"proba_{k}" in arrays}
+    return {k: previous["models"][k] for k in probas}, probas
 
 
 def _model_entry(key, metrics, seconds, n_train, files, out, speed, runtime, **extra) -> dict:
@@ -157,44 +176,58 @@ def _train_baseline(key, fit, val, train, test, names, out, options, log):
 
 
 def _train_keras(key, fit, val, train, test, names, out, options, log):
-    # TensorFlow is imported only when a Keras model is trained
-    from ml import export
-    from ml.keras_models import train_keras_model
+    from ml.keras_models import train_keras_model  # TensorFlow is imported only to train a Keras model
 
     start = time.perf_counter()
-    model, served, history, precision, config = train_keras_model(
+    trained = train_keras_model(
         key, fit, val, len(names), seed=options.seed, preset=options.preset, epochs=options.epochs,
         augment=options.augment, overrides=options.cnn_overrides if key == "cnn" else {},
         verbose="auto" if options.verbose else 0)
     seconds = time.perf_counter() - start
-    files = {"keras": f"models/{key}/model.keras", "onnx": f"models/{key}/model.onnx",
-             "history": f"models/{key}/history.json"}
+    files = {"keras": f"models/{key}/model.keras", "history": f"models/{key}/history.json"}
     (out / f"models/{key}").mkdir(parents=True, exist_ok=True)
-    model.save(out / files["keras"])
-    export.export_onnx(served, out / files["onnx"])
-    write_json(out / files["history"], history)
-    predictor = OnnxPredictor(out / files["onnx"])
-    proba = predictor.predict_proba(test.images)
-    keras_proba = export.keras_predict(served, test.images)
-    parity = export.parity_report(keras_proba, proba)
+    trained.network.save(out / files["keras"])
+    write_json(out / files["history"], trained.history)
+    exported, proba = export_served(key, trained.served, fit, val, test, out, log)
+    entry = _model_entry(
+        key, classification_metrics(test.labels, proba, names), seconds, trained.fit_images,
+        {**files, **exported.pop("files")}, out, exported.pop("speed"), "onnxruntime",
+        config=trained.config.to_dict(), precision=trained.precision,
+        epochs_run=len(trained.history.get("loss", [])), **exported)
+    return entry, proba
+
+
+def export_served(key: str, served, fit, val, test, out: Path, log=print) -> tuple[dict, np.ndarray]:
+    """Export a Keras model's served form to ONNX (float32, checked against Keras) and int8, pick
+    the one to serve, and measure it; returns (manifest fields, its test probabilities)."""
+    from ml import export
+
+    files = {"onnx_float32": f"models/{key}/model.float32.onnx", "onnx": f"models/{key}/model.onnx"}
+    export.export_onnx(served, out / files["onnx_float32"])
+    float_proba = OnnxPredictor(out / files["onnx_float32"]).predict_proba(test.images)
+    parity = export.parity_report(export.keras_predict(served, test.images), float_proba)
     if not parity["passed"]:
         raise RuntimeError(f"ONNX export disagrees with Keras: {parity}")
+    export.quantize_onnx(out / files["onnx_float32"], out / files["onnx"], fit.images)
+    proba = OnnxPredictor(out / files["onnx"]).predict_proba(test.images)
+    quantization = export.quantization_report(float_proba, proba, test.labels)
+    if not quantization["passed"]:  # serve the float32 model rather than a damaged int8 one
+        (out / files["onnx"]).unlink()
+        files["onnx"], proba = files["onnx_float32"], float_proba
+    predictor = OnnxPredictor(out / files["onnx"])
     speed = measure_speed(predictor.predict_proba, test.images)
     keras_speed = measure_speed(lambda x: export.keras_predict(served, x), test.images,
                                 single_runs=50, batch_runs=1)
     val_accuracy = None
     if val is not None:
         val_accuracy = float((predictor.predict_proba(val.images).argmax(1) == val.labels).mean())
-    entry = _model_entry(
-        key, classification_metrics(test.labels, proba, names), seconds, len(fit), files, out,
-        speed, predictor.runtime, config=config.to_dict(), precision=precision, parity=parity,
-        val_accuracy=val_accuracy, epochs_run=len(history.get("loss", [])),
-        keras_inference=keras_speed,
-        onnx_speedup_one_image=keras_speed["latency_ms_p50"] / speed["latency_ms_p50"])
-    log(f"ONNX parity: {parity['top1_agreement']:.4%} top-1 agreement, max |dp| "
-        f"{parity['max_abs_prob_diff']:.2e}; one image {speed['latency_ms_p50']:.2f} ms vs Keras "
-        f"{keras_speed['latency_ms_p50']:.1f} ms")
-    return entry, proba
+    log(f"ONNX parity: {parity['top1_agreement']:.4%} top-1 agreement, max |dp| {parity['max_abs_prob_diff']:.2e}; "
+        f"int8 agrees on {quantization['top1_agreement']:.2%} ({'served' if quantization['passed'] else 'not served'}); "
+        f"one image {speed['latency_ms_p50']:.2f} ms vs Keras {keras_speed['latency_ms_p50']:.1f} ms")
+    return {"files": files, "speed": speed, "parity": parity, "quantization": quantization,
+            "served_precision": "int8" if quantization["passed"] else "float32", "val_accuracy": val_accuracy,
+            "keras_inference": keras_speed,
+            "onnx_speedup_one_image": keras_speed["latency_ms_p50"] / speed["latency_ms_p50"]}, proba
 
 
 def _versions() -> dict:

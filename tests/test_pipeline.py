@@ -145,3 +145,19 @@ def test_unknown_variant_is_refused_before_training(trained, capsys):
     data, out = trained
     assert main(["ablate", "--data", str(data), "--out", str(out), "--variants", "no_such_thing"]) == 2
     assert "unknown variant" in capsys.readouterr().err
+
+
+def test_keras_models_are_served_in_int8_only_where_it_agrees_with_float32(trained):
+    _, out = trained
+    for key in ("cnn", "basic_cnn"):
+        entry = load_manifest(out)["models"][key]
+        report = entry["quantization"]
+        assert report["n_images"] == 18 and report["passed"] == (report["top1_agreement"] >= report["floor"])
+        served, exact = out / entry["files"]["onnx"], out / entry["files"]["onnx_float32"]
+        if report["passed"]:
+            import onnx
+            ops = {node.op_type for node in onnx.load(served).graph.node}
+            assert entry["served_precision"] == "int8" and served != exact
+            assert {"QuantizeLinear", "DequantizeLinear"} <= ops
+        else:
+            assert entry["served_precision"] == "float32" and served == exact
