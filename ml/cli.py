@@ -50,6 +50,12 @@ def build_parser() -> argparse.ArgumentParser:
                           help="folder to download into; pass the printed path to `train --data`")
     download.add_argument("--url", default=None, help="mirror of cifar-10-python.tar.gz (default: the official source)")
 
+    reexport = commands.add_parser("export", help="export the trained Keras models of an artifacts folder "
+                                   "to ONNX again (float32 and int8), without retraining")
+    reexport.add_argument("--data", type=Path, default=None, help="the dataset the artifacts were built from")
+    reexport.add_argument("--out", type=Path, default=Path("artifacts"), help="artifacts folder")
+    reexport.add_argument("--models", nargs="+", default=["cnn", "basic_cnn"], choices=["cnn", "basic_cnn"])
+
     validate = commands.add_parser("validate", help="check an artifacts folder against its manifest")
     validate.add_argument("folder", type=Path, nargs="?", default=Path("artifacts"))
 
@@ -114,6 +120,18 @@ def _download(args) -> int:
     return 0
 
 
+def _export(args) -> int:
+    from ml.pipeline import reexport
+
+    manifest = reexport(args.data or default_data_path(), args.out, tuple(args.models))
+    for key in args.models:
+        entry = manifest["models"][key]
+        print(f"{key}: served in {entry['served_precision']}, accuracy {entry['metrics']['accuracy']:.4f}, "
+              f"one image {entry['inference']['latency_ms_p50']:.2f} ms, "
+              f"batched {entry['inference']['throughput_ips']:.0f} img/s")
+    return 0
+
+
 def _validate(args) -> int:
     manifest = load_manifest(args.folder)
     print(f"{args.folder}: valid (schema {manifest['schema_version']}, "
@@ -163,5 +181,5 @@ def _report(args) -> int:
     return 0
 
 
-COMMANDS = {"train": _train, "download": _download, "validate": _validate, "report": _report,
+COMMANDS = {"train": _train, "export": _export, "download": _download, "validate": _validate, "report": _report,
             "ablate": _ablate, "learning-curve": _learning_curve}

@@ -83,18 +83,10 @@ def run_training(options: TrainOptions, log=print) -> dict:
             f"{metrics['macro_f1']:.4f}, trained in {models[key]['train_seconds']:.0f} s, "
             f"{models[key]['inference']['latency_ms_p50']:.2f} ms/image")
 
-    (out / PREDICTIONS).parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(out / PREDICTIONS, y_true=test.labels,
-                        **{f"proba_{k}": p.astype(np.float16) for k, p in probas.items()})
-    manifest = {
-        "versions": _versions(),
-        "dataset": dataset_entry,
-        "models": {k: models[k] for k in MODEL_KEYS if k in models},
-        "predictions": {"files": {"test": PREDICTIONS}},
-    }
+    manifest = {"versions": _versions(), "dataset": dataset_entry}
     if previous:  # experiments train their own models on the same data: they stay valid
         manifest.update({k: previous[k] for k in ("experiments", "extra_files") if k in previous})
-    path = write_manifest(out, manifest)
+    path = _write_results(out, manifest, models, probas, test.labels)
     log(f"wrote {path}")
     if "cnn" in options.models and _is_recipe_run(options):
         entry = models["cnn"]
@@ -102,6 +94,49 @@ def run_training(options: TrainOptions, log=print) -> dict:
                             "seed": options.seed, "test_accuracy": entry["metrics"]["accuracy"],
                             "macro_f1": entry["metrics"]["macro_f1"],
                             "train_seconds": round(entry["train_seconds"], 1)}], options.preset)
+    return load_manifest(out)
+
+
+def _write_results(out: Path, manifest: dict, models: dict, probas: dict, labels: np.ndarray) -> Path:
+    (out / PREDICTIONS).parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(out / PREDICTIONS, y_true=labels,
+                        **{f"proba_{k}": p.astype(np.float16) for k, p in probas.items()})
+    return write_manifest(out, {**manifest, "models": {k: models[k] for k in MODEL_KEYS if k in models},
+                                "predictions": {"files": {"test": PREDICTIONS}}})
+
+
+def reexport(data: Path, out: Path, keys: tuple[str, ...], log=print) -> dict:
+    """Export the trained Keras models of an artifacts folder again (after a change to the export or
+    quantization), re-evaluating them on the same test split, without retraining."""
+    import keras
+
+    from ml import cnn  # registers the custom layers that model.keras refers to
+
+    out = Path(out)
+    manifest = load_manifest(out)
+    dataset = load_dataset(data, progress=False)
+    recorded = manifest["dataset"]
+    train = stratified_subset(dataset["train"], recorded["subset"], recorded["seed"])
+    fit, val = (validation_split(train, recorded["val_size"], recorded["seed"]) if recorded["val_size"]
+                else (train, None))
+    test, names = dataset["test"], dataset.class_names
+    if fingerprint(test, names) != recorded["splits"]["test"]["fingerprint"]:
+        raise ValueError(f"{data}: not the dataset these artifacts were built from (test split differs)")
+    with np.load(out / PREDICTIONS) as arrays:
+        probas = {k: arrays[f"proba_{k}"].astype(np.float32) for k in manifest["models"]}
+    models = dict(manifest["models"])
+    for key in keys:
+        old = models[key]
+        network = keras.models.load_model(out / old["files"]["keras"])
+        served = cnn.serving_model(network, old["config"]["tta"]) if key == "cnn" else network
+        exported, probas[key] = export_served(key, served, fit, val, test, out, log)
+        files = {"keras": old["files"]["keras"], "history": old["files"]["history"], **exported.pop("files")}
+        models[key] = _model_entry(
+            key, classification_metrics(test.labels, probas[key], names), old["train_seconds"],
+            old["train_images"], files, out, exported.pop("speed"), "onnxruntime", config=old["config"],
+            precision=old["precision"], epochs_run=old["epochs_run"], **exported)
+    _write_results(out, {k: v for k, v in manifest.items() if k not in ("models", "predictions")},
+                   models, probas, test.labels)
     return load_manifest(out)
 
 

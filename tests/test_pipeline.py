@@ -161,3 +161,13 @@ def test_keras_models_are_served_in_int8_only_where_it_agrees_with_float32(train
             assert {"QuantizeLinear", "DequantizeLinear"} <= ops
         else:
             assert entry["served_precision"] == "float32" and served == exact
+
+
+def test_export_again_keeps_the_model_and_its_scores(trained):
+    data, out = trained
+    before = load_manifest(out)["models"]["cnn"]
+    assert main(["export", "--data", str(data), "--out", str(out), "--models", "cnn"]) == 0
+    after = load_manifest(out)["models"]["cnn"]
+    assert after["train_seconds"] == before["train_seconds"] and after["config"] == before["config"]
+    assert after["metrics"]["accuracy"] == pytest.approx(before["metrics"]["accuracy"])
+    assert (out / after["files"]["onnx"]).is_file()
