@@ -28,6 +28,12 @@ def summary_page(manifest: dict, best: str) -> html.Div:
     others = [html.Li(f"{MODEL_NAMES.get(k, k)}: {pct(e['metrics']['accuracy'])} accuracy, "
                       f"{ms(e['inference']['latency_ms_p50'])} per image, trained in {minutes(e['train_seconds'])}")
               for k, e in models.items()]
+    for cell in manifest.get("experiments", {}).get("cnn_seeds", {}).get("cells", []):
+        accuracy = cell["accuracy"]
+        spread = f" ± {pct(accuracy['std'])}" if accuracy["std"] is not None else ""
+        others.append(html.Li(f"CNN recipe, {cell['preset']} preset, trained from scratch {accuracy['n']} time(s): "
+                              f"{pct(accuracy['mean'])}{spread} test accuracy, "
+                              f"{minutes(cell['train_seconds']['mean'])} on average"))
     return html.Div([
         html.H2("Can machine learning sort product photos?"),
         html.P(["Today every product photo is sorted into a category by hand. This study asks whether a "

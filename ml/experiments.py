@@ -61,9 +61,13 @@ def describe(values: list[float]) -> dict:
 
 def score_run(model: str, train: Split, test: Split, class_names, *, seed: int, val_size: int = 0,
               preset: str = "full", epochs: int | None = None, overrides: dict | None = None,
-              n_jobs: int = 2) -> dict:
+              use_budget: bool = False, n_jobs: int = 2) -> dict:
     """Train `model` on `train` (less a validation split for the Keras models, if asked) and score it
-    on `test`: accuracy, macro-F1, validation accuracy and training seconds."""
+    on `test`: accuracy, macro-F1, validation accuracy and training seconds.
+
+    Experiments compare runs, so by default the CNN runs its preset's fixed number of epochs (the
+    same schedule everywhere); `use_budget` runs it on the preset's time budget, as `ml train` does.
+    """
     fit, val = validation_split(train, val_size, seed) if val_size and model in KERAS_MODELS else (train, None)
     start = time.perf_counter()
     if model in KERAS_MODELS:
@@ -71,7 +75,7 @@ def score_run(model: str, train: Split, test: Split, class_names, *, seed: int, 
         from ml.keras_models import train_keras_model
 
         trained = train_keras_model(model, fit, val, len(class_names), seed=seed, preset=preset,
-                                    epochs=epochs, overrides=overrides)
+                                    epochs=epochs, overrides=overrides, use_budget=use_budget)
         seconds = time.perf_counter() - start
 
         def predict(images):
@@ -84,6 +88,7 @@ def score_run(model: str, train: Split, test: Split, class_names, *, seed: int, 
     metrics = classification_metrics(test.labels, predict(test.images), class_names)
     fit_images = trained.fit_images if model in KERAS_MODELS else len(fit)
     row = {"train_images": len(train), "fit_images": fit_images, "seed": seed,
+           "epochs_run": len(trained.history.get("loss", [])) if model in KERAS_MODELS else None,
            "test_accuracy": metrics["accuracy"], "macro_f1": metrics["macro_f1"],
            "train_seconds": round(seconds, 3)}
     if val is not None:

@@ -30,14 +30,15 @@ def keras_config(key: str, *, seed: int = 0, preset: str = "full", epochs: int |
     if key != "cnn":
         raise ValueError(f"{key!r} is not a Keras model")
     config = cnn.preset_config(preset, **{"seed": seed, "augment": augment, **(overrides or {})})
-    if epochs:
-        config.epochs = epochs
+    if epochs:  # a fixed number of epochs replaces the preset's time budget
+        config.epochs, config.time_budget_s = epochs, None
     return config
 
 
 def train_keras_model(key: str, fit: Split, val: Split | None, num_classes: int, *, verbose=0,
-                      **options) -> TrainedModel:
-    """Train model `key` on `fit`, watching `val` if given.
+                      use_budget: bool = True, **options) -> TrainedModel:
+    """Train model `key` on `fit`, watching `val` if given; the CNN runs for its preset's time budget
+    unless `use_budget` is false (then for the preset's epochs, the same schedule on any machine).
 
     The basic CNN stops early on its validation accuracy, so without `val` it carves one
     (a tenth of `fit`, at most 5,000 images) out of `fit`.
@@ -51,5 +52,5 @@ def train_keras_model(key: str, fit: Split, val: Split | None, num_classes: int,
             fit.images, fit.labels, val_images, val_labels, num_classes, config, verbose=verbose)
         return TrainedModel(model, model, history, precision, config, len(fit))
     model, history, precision = cnn.train_cnn(fit.images, fit.labels, val_images, val_labels, num_classes,
-                                              config, verbose=verbose)
+                                              config, verbose=verbose, use_budget=use_budget)
     return TrainedModel(model, cnn.serving_model(model, config.tta), history, precision, config, len(fit))

@@ -1,5 +1,7 @@
 """Precision choice from the CPU's flags, and the CNN's parts that need no training."""
 
+import time
+
 import numpy as np
 import pytest
 
@@ -36,9 +38,21 @@ def test_whitening_filters_decorrelate_patches():
 
 def test_schedule_warms_up_then_decays_to_zero():
     cnn = pytest.importorskip("ml.cnn", reason="needs TensorFlow")
-    schedule = cnn.WarmupLinearDecay(peak=0.4, total_steps=100, warmup_steps=20)
-    values = [float(schedule(step)) for step in (0, 10, 20, 60, 100)]
-    assert values == pytest.approx([0.08, 0.24, 0.4, 0.2, 0.0], abs=1e-6)
+    values = [cnn.lr_factor(p, warmup=0.2) for p in (0, 0.1, 0.2, 0.6, 1.0)]
+    assert values == pytest.approx([0.2, 0.6, 1.0, 0.5, 0.0], abs=1e-9)
+
+
+def test_time_budget_ends_training_and_fixed_epochs_do_not_depend_on_time():
+    cnn = pytest.importorskip("ml.cnn", reason="needs TensorFlow")
+    images = np.random.default_rng(2).integers(0, 255, (128, 32, 32, 3)).astype(np.uint8)
+    labels = np.arange(128) % 3
+    config = cnn.CNNConfig(widths=(8, 16, 16), batch_size=32, epochs=2, time_budget_s=3.0, seed=0)
+    _, history, _ = cnn.train_cnn(images, labels, None, None, 3, config, verbose=0, use_budget=False)
+    assert len(history["loss"]) == 2
+    start = time.perf_counter()
+    _, history, _ = cnn.train_cnn(images, labels, None, None, 3, config, verbose=0, use_budget=True)
+    assert len(history["loss"]) > 2  # ran past the fixed schedule's epochs, until the budget was spent
+    assert time.perf_counter() - start < 3.0 + 20  # stopped at the budget (plus model build and tracing)
 
 
 def test_batch_size_shrinks_for_small_training_sets():

@@ -93,3 +93,35 @@ def test_hypothesis_verdicts_follow_the_evidence():
     assert judged["status"] == "refuted" and "basic CNN" in judged["verdict"]
     limits = evidence.model_limits(_manifest(0.8))
     assert "dog (F1 0.70)" in limits[0] and "dog taken for cat (3 test images)" in limits[1]
+
+
+def _summary(values):
+    from ml.experiments import describe
+    return describe(values)
+
+
+def test_ablation_figure_shows_each_variant_with_its_interval():
+    cells = [{"train_images": 5000, "variant": "recipe", "accuracy": _summary([0.80, 0.82, 0.84])},
+             {"train_images": 5000, "variant": "no_augmentation", "accuracy": _summary([0.70])},
+             {"train_images": 50000, "variant": "recipe", "accuracy": _summary([0.90, 0.92])}]
+    fig = figures.ablation_figure(cells)
+    bars = {bar.name: bar for bar in fig.data}
+    assert set(bars) == {"recipe", "no augmentation"}
+    recipe = bars["recipe"]
+    assert list(recipe.x) == ["5,000 images", "50,000 images"] and recipe.y[0] == pytest.approx(0.82)
+    ci = cells[0]["accuracy"]["ci95"]
+    assert recipe.error_y.array[0] == pytest.approx(ci[1] - 0.82) and recipe.error_y.arrayminus[0] > 0
+    assert bars["no augmentation"].error_y.array is None  # one seed: no interval to draw
+    assert "ml ablate" in figures.ablation_figure([]).layout.annotations[0].text
+
+
+def test_learning_curve_figure_plots_accuracy_and_time_per_model():
+    cells = [{"model": m, "train_images": n, "accuracy": _summary([a]), "train_seconds": _summary([t])}
+             for m, points in (("cnn", [(2500, 0.6, 60), (50000, 0.9, 1500)]), ("hog_svm", [(2500, 0.4, 5)]))
+             for n, a, t in points]
+    fig = figures.learning_curve_figure(cells)
+    assert len(fig.data) == 4  # accuracy and time for each of two models
+    cnn_accuracy, cnn_time = fig.data[0], fig.data[1]
+    assert list(cnn_accuracy.x) == [2500, 50000] and list(cnn_accuracy.y) == [0.6, 0.9]
+    assert list(cnn_time.y) == [1.0, 25.0]  # minutes
+    assert fig.layout.xaxis.type == "log"
