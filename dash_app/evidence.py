@@ -8,12 +8,15 @@ from ml.artifacts import best_model
 
 CNN_FLOOR = 0.70
 AUGMENTATION_GAIN = 0.05
+# The recipe's targets: (preset, test accuracy, minutes of training, seeds needed)
+PRESET_TARGETS = (("full", 0.92, 30, 3), ("fast", 0.90, 12, 3))
 
 
 def hypotheses(manifest: dict, stats: dict) -> list[dict]:
     """Each hypothesis with its evidence (list of sentences) and a verdict."""
     return [_analysis_guides_preprocessing(stats), _cnn_reaches_floor(manifest),
-            _augmentation_gain(manifest), _regularization_gain(manifest)]
+            _augmentation_gain(manifest), _regularization_gain(manifest),
+            *(_preset_target(manifest, *target) for target in PRESET_TARGETS)]
 
 
 def _verdict(title: str, evidence: list[str], status: str, verdict: str) -> dict:
@@ -75,6 +78,29 @@ def _cnn_reaches_floor(manifest: dict) -> dict:
     return _verdict(title, evidence, "supported" if ok else "refuted",
                     f"{'Supported' if ok else 'Refuted'}: {accuracy:.1%} "
                     f"{'≥' if ok else '<'} {CNN_FLOOR:.0%}" + (" for the basic CNN." if basic else "."))
+
+
+def _preset_target(manifest: dict, preset: str, accuracy: float, minutes: float, seeds: int) -> dict:
+    title = (f"The {preset} preset reaches {accuracy:.0%} test accuracy in at most {minutes} minutes "
+             f"on two CPU cores (mean of {seeds} seeds)")
+    cell = _seeds_cell(manifest, preset)
+    if cell is None:
+        return _verdict(title, [f"Run `python -m bench.train_bench --preset {preset}` to test it."], "open",
+                        "Open: not measured in these artifacts.")
+    measured, seconds = cell["accuracy"], cell["train_seconds"]
+    spread = f" ± {measured['std']:.2%}" if measured["std"] is not None else ""
+    evidence = [f"{measured['n']} run(s) from scratch on all {cell['train_images']:,} training images: "
+                f"{measured['mean']:.2%}{spread} test accuracy (mean ± sd), each in at most "
+                f"{max(seconds['values']) / 60:.1f} min of training (runs: "
+                + ", ".join(f"{v:.2%}" for v in measured["values"]) + ")."]
+    met = measured["mean"] >= accuracy and max(seconds["values"]) <= minutes * 60
+    if measured["n"] < seeds:
+        return _verdict(title, evidence, "open",
+                        f"Open: {measured['n']} of {seeds} seeds run so far"
+                        + (", on course." if met else ", below the target so far."))
+    return _verdict(title, evidence, "supported" if met else "refuted",
+                    f"{'Supported' if met else 'Refuted'}: {measured['mean']:.2%} in at most "
+                    f"{max(seconds['values']) / 60:.1f} min.")
 
 
 def _seeds_cell(manifest: dict, preset: str) -> dict | None:

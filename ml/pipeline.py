@@ -187,8 +187,13 @@ def _previous_models(out: Path, previous: dict | None, keep: set[str]):
 def _model_entry(key, metrics, seconds, n_train, files, out, speed, runtime, **extra) -> dict:
     return {"name": MODEL_NAMES[key], "metrics": metrics, "train_seconds": round(seconds, 2),
             "train_images": n_train, "files": files,
-            "size_bytes": sum((out / f).stat().st_size for k, f in files.items() if k != "history"),
+            "size_bytes": sum((out / f).stat().st_size for f in _model_files(files)),
             "inference": {"runtime": runtime, **speed}, **extra}
+
+
+def _model_files(files: dict) -> set[str]:
+    """The distinct model files of an entry (two keys may name one file)."""
+    return {f for k, f in files.items() if k != "history"}
 
 
 def _train_baseline(key, fit, val, train, test, names, out, options, log):

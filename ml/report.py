@@ -20,17 +20,26 @@ def results_table(manifest: dict) -> str:
 
 
 def cnn_notes(manifest: dict) -> str:
-    """Export parity and the ONNX-versus-Keras one-image speed-up."""
-    cnn = manifest["models"].get("cnn")
-    if not cnn:
-        return ""
-    parity = cnn["parity"]
-    return (f"CNN: {cnn['epochs_run']} epochs, {cnn['precision']}, validation accuracy "
-            f"{cnn['val_accuracy']:.2%}. ONNX export: {parity['top1_agreement']:.2%} top-1 agreement "
-            f"with Keras on {parity['n_images']:,} test images (largest probability difference "
-            f"{parity['max_abs_prob_diff']:.1e}); one image {cnn['inference']['latency_ms_p50']:.2f} ms "
-            f"in onnxruntime vs {cnn['keras_inference']['latency_ms_p50']:.1f} ms with Keras `predict` "
-            f"({cnn['onnx_speedup_one_image']:.0f}x).")
+    """Per Keras model: epochs, export parity, int8 quantization and the ONNX-versus-Keras speed-up."""
+    notes = []
+    for key in ("cnn", "basic_cnn"):
+        entry = manifest["models"].get(key)
+        if not entry:
+            continue
+        parity, quantization = entry["parity"], entry.get("quantization")
+        note = (f"{MODEL_NAMES[key]}: {entry['epochs_run']} epochs in {entry['train_seconds'] / 60:.1f} min, "
+                f"{entry['precision']}. ONNX export: {parity['top1_agreement']:.2%} top-1 agreement with Keras "
+                f"on {parity['n_images']:,} test images (largest probability difference "
+                f"{parity['max_abs_prob_diff']:.1e}).")
+        if quantization:
+            note += (f" Served in {entry['served_precision']}: the int8 model agrees with the float32 one on "
+                     f"{quantization['top1_agreement']:.2%} of test images (accuracy "
+                     f"{quantization['accuracy_int8']:.2%} int8, {quantization['accuracy_float32']:.2%} float32).")
+        note += (f" One image {entry['inference']['latency_ms_p50']:.2f} ms in onnxruntime vs "
+                 f"{entry['keras_inference']['latency_ms_p50']:.1f} ms with Keras `predict` "
+                 f"({entry['onnx_speedup_one_image']:.0f}x).")
+        notes.append(note)
+    return "\n\n".join(notes)
 
 
 def ablation_table(manifest: dict) -> str:

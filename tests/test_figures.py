@@ -125,3 +125,17 @@ def test_learning_curve_figure_plots_accuracy_and_time_per_model():
     assert list(cnn_accuracy.x) == [2500, 50000] and list(cnn_accuracy.y) == [0.6, 0.9]
     assert list(cnn_time.y) == [1.0, 25.0]  # minutes
     assert fig.layout.xaxis.type == "log"
+
+
+def test_preset_targets_need_every_seed_and_the_time_limit():
+    def with_runs(accuracies, seconds):
+        runs = {"cells": [{"preset": "full", "train_images": 50000, "accuracy": _summary(accuracies),
+                           "train_seconds": _summary(seconds)}]}
+        return _manifest(0.9, {"cnn_seeds": runs})
+    target = ("full", 0.92, 30, 3)
+    assert evidence._preset_target(_manifest(0.9), *target)["status"] == "open"
+    assert evidence._preset_target(with_runs([0.93, 0.925], [1600, 1610]), *target)["status"] == "open"
+    assert evidence._preset_target(with_runs([0.93, 0.925, 0.921], [1600, 1610, 1620]), *target)["status"] == "supported"
+    too_slow = evidence._preset_target(with_runs([0.93, 0.925, 0.921], [1600, 1610, 1900]), *target)
+    assert too_slow["status"] == "refuted" and "31.7 min" in too_slow["verdict"]
+    assert evidence._preset_target(with_runs([0.91, 0.915, 0.92], [1600] * 3), *target)["status"] == "refuted"
