@@ -61,8 +61,10 @@ def quantize_onnx(src: Path, dst: Path, calibration_images: np.ndarray) -> Path:
         prepared = Path(work) / "prepared.onnx"
         quant_pre_process(str(src), str(prepared))
         name = ort.InferenceSession(str(prepared), providers=["CPUExecutionProvider"]).get_inputs()[0].name
+        # Only the convolutions and the dense layer: the softmax keeps float32 probabilities.
         quantize_static(str(prepared), str(dst), Batches(name), quant_format=QuantFormat.QDQ, per_channel=True,
-                        activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8)
+                        activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
+                        op_types_to_quantize=["Conv", "MatMul", "Gemm"])
     return dst
 
 
