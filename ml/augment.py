@@ -7,7 +7,7 @@ import numpy as np
 
 def flip_and_shift(image: np.ndarray, rng: np.random.Generator, max_shift: int = 2) -> np.ndarray:
     """Mirror at random and translate by up to `max_shift` pixels with a reflected border,
-    as ml.cnn.augmenter does."""
+    as ml.cnn.translate_batch and the alternating flip do in training."""
     if rng.random() < 0.5:
         image = image[:, ::-1]
     dy, dx = rng.integers(-max_shift, max_shift + 1, size=2)
