@@ -176,6 +176,29 @@ class PartialDirac(keras.initializers.Initializer):
         return {"seed": self.seed}
 
 
+@keras.saving.register_keras_serializable(package="ml")
+class FusedBatchNorm(keras.layers.BatchNormalization):
+    """BatchNormalization whose training pass is TensorFlow's fused kernel (oneDNN on x86).
+
+    Keras 3 upcasts bfloat16 activations to float32 and normalises them in separate element-wise
+    ops, which made BatchNorm about a third of the training step on two cores; the fused kernel
+    takes bfloat16 as it is and computes its statistics in float32. Same arithmetic, same weights:
+    inference is the parent's code, so exported models do not change.
+    """
+
+    def call(self, inputs, training=None, mask=None):
+        if not (training and self.trainable) or mask is not None or self._reduction_axes != [0, 1, 2]:
+            return super().call(inputs, training=training, mask=mask)
+        channels = inputs.shape[-1]
+        scale = tf.cast(self.gamma, tf.float32) if self.scale else tf.ones(channels, tf.float32)
+        offset = tf.cast(self.beta, tf.float32) if self.center else tf.zeros(channels, tf.float32)
+        outputs, mean, variance = tf.compat.v1.nn.fused_batch_norm(
+            inputs, scale, offset, epsilon=self.epsilon, is_training=True)
+        for moving, batch in ((self.moving_mean, mean), (self.moving_variance, variance)):
+            moving.assign(moving * self.momentum + tf.cast(batch, moving.dtype) * (1.0 - self.momentum))
+        return tf.cast(outputs, self.compute_dtype)
+
+
 def _conv_group(x, width: int, config: CNNConfig, name: str):
     for i in (1, 2):
         x = keras.layers.Conv2D(width, 3, padding="same", use_bias=not config.batch_norm,
@@ -183,8 +206,7 @@ def _conv_group(x, width: int, config: CNNConfig, name: str):
         if i == 1:
             x = keras.layers.MaxPooling2D(2, name=f"{name}_pool")(x)
         if config.batch_norm:
-            x = keras.layers.BatchNormalization(momentum=config.bn_momentum, epsilon=1e-5, scale=False,
-                                                name=f"{name}_bn{i}")(x)
+            x = FusedBatchNorm(momentum=config.bn_momentum, epsilon=1e-5, scale=False, name=f"{name}_bn{i}")(x)
         x = _activation(config.activation)(x)
     return x
 

@@ -89,6 +89,33 @@ def test_convolutions_start_as_identity_maps_on_their_first_channels():
     assert np.abs(kernel[:, :, :, 4:]).max() > 0  # the others keep their random initialisation
 
 
+@pytest.mark.parametrize("dtype", ["float32", "bfloat16"])
+def test_fused_batch_norm_matches_keras_batch_norm_in_training(dtype):
+    cnn = pytest.importorskip("ml.cnn", reason="needs TensorFlow")
+    import keras
+    import tensorflow as tf
+
+    x = tf.cast(np.random.default_rng(0).normal(3.0, 2.0, (16, 8, 8, 5)).astype(np.float32), dtype)
+    kwargs = dict(momentum=0.4, epsilon=1e-5, scale=False, dtype=keras.DTypePolicy(
+        "mixed_bfloat16" if dtype == "bfloat16" else "float32"))
+    fused, plain = cnn.FusedBatchNorm(**kwargs), keras.layers.BatchNormalization(**kwargs)
+    for layer in (fused, plain):
+        layer.build(x.shape)
+        layer.beta.assign(np.linspace(-1, 1, 5))
+    outputs = [layer(x, training=True) for layer in (fused, plain)]
+    tolerance = 0.05 if dtype == "bfloat16" else 1e-4
+    assert outputs[0].dtype == outputs[1].dtype == dtype
+    np.testing.assert_allclose(np.asarray(tf.cast(outputs[0], tf.float32)),
+                               np.asarray(tf.cast(outputs[1], tf.float32)), atol=tolerance)
+    # the running mean moves toward the batch mean (3.0) identically; the fused kernel keeps
+    # the unbiased variance (n / (n - 1) of Keras's), which the tolerance covers at n = 1024
+    np.testing.assert_allclose(fused.moving_mean.numpy(), plain.moving_mean.numpy(), atol=tolerance)
+    np.testing.assert_allclose(fused.moving_variance.numpy(), plain.moving_variance.numpy(), rtol=0.01)
+    assert np.allclose(fused.moving_mean.numpy(), 0.6 * 3.0, atol=0.2)
+    eval_x = tf.cast(x, "float32")
+    np.testing.assert_allclose(fused(eval_x, training=False), plain(eval_x, training=False), rtol=0.02, atol=0.02)
+
+
 @pytest.mark.parametrize("tta", ["mirror", "mirror_translate"])
 def test_test_time_augmentation_makes_predictions_mirror_invariant(tta):
     cnn = pytest.importorskip("ml.cnn", reason="needs TensorFlow")
