@@ -40,6 +40,8 @@ experiments:
 	$(PYTHON) -m ml ablate --data $(DATA) --sizes 5000 --seeds 0 1 2 --variants recipe no_regularization --preset fast
 	$(PYTHON) -m ml learning-curve --data $(DATA) --sizes 2500 5000 10000 25000 all --seeds 0
 
-## Serving benchmark: real gunicorn processes on loopback (writes bench/results/serve.json)
+## Benchmarks: serving, real gunicorn processes on loopback (bench/results/serve.json), and the
+## CNN's training speed with Keras's BatchNorm versus the fused kernel (bench/results/batchnorm.json)
 bench:
 	$(PYTHON) -m bench.serve_bench
+	$(PYTHON) -m bench.batchnorm_bench

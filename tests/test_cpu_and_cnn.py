@@ -1,5 +1,6 @@
-"""Precision choice from the CPU's flags, and the CNN's parts that need no training."""
+"""Precision choice from the CPU's flags, the CNN's parts, and the BatchNorm benchmark on tiny data."""
 
+import json
 import time
 
 import numpy as np
@@ -138,3 +139,18 @@ def test_augmentation_preview_flips_and_shifts_within_bounds():
     out = flip_and_shift(image, np.random.default_rng(1))
     assert out.shape == image.shape and out.dtype == np.uint8
     assert not np.array_equal(out, image)
+
+
+def test_batchnorm_benchmark_times_both_layers_and_they_train_alike(tmp_path, capsys):
+    pytest.importorskip("ml.cnn", reason="needs TensorFlow")
+    from bench.batchnorm_bench import main
+
+    out = tmp_path / "batchnorm.json"
+    assert main(["--images", "256", "--epochs", "2", "--out", str(out)]) == 0
+    result = json.loads(out.read_text())
+    speed = result["median_images_per_s"]
+    assert set(result["runs"]) == {"keras", "fused"} and min(speed.values()) > 0
+    assert result["speed_up"] == pytest.approx(speed["fused"] / speed["keras"])
+    losses = [result["runs"][name][0]["final_loss"] for name in ("keras", "fused")]
+    assert losses[0] == pytest.approx(losses[1], rel=0.05)  # same arithmetic, other kernels
+    assert "fused BatchNorm:" in capsys.readouterr().out

@@ -1,0 +1,85 @@
+"""Training speed of the CNN with Keras's BatchNormalization versus the fused kernel.
+
+    python -m bench.batchnorm_bench            # about 4 minutes on 2 cores
+
+Trains the recipe's network on the same random images with each BatchNorm layer in turn (the
+arithmetic is the same; only the kernels differ), times every epoch after the first (which
+traces the graph), and reports steady-state images per second and their ratio, measured in one
+run so the machine's speed at the time cancels out. Results go to bench/results/batchnorm.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import time
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from ml import cnn
+
+RESULTS = Path(__file__).parent / "results" / "batchnorm.json"
+VARIANTS = {"keras": False, "fused": True}
+
+
+class EpochTimer(keras.callbacks.Callback):
+    """Wall time of each epoch."""
+
+    def __init__(self):
+        super().__init__()
+        self.seconds: list[float] = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds.append(time.perf_counter() - self.start)
+
+
+def time_variant(fused: bool, images: np.ndarray, labels: np.ndarray, epochs: int) -> dict:
+    """Images per second of each epoch after the first, and the last epoch's training loss."""
+    timer = EpochTimer()
+    config = cnn.CNNConfig(epochs=epochs, fused_batch_norm=fused)
+    _, history, precision = cnn.train_cnn(images, labels, None, None, 10, config, verbose=0,
+                                          use_budget=False, callbacks=[timer])
+    rates = [len(images) // config.batch_size * config.batch_size / s for s in timer.seconds[1:]]
+    return {"images_per_s": rates, "final_loss": history["loss"][-1], "precision": precision}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--images", type=int, default=40_960, help="training images (random) per epoch (40 batches of 1,024)")
+    parser.add_argument("--epochs", type=int, default=3, help="epochs per run; the first is not timed")
+    parser.add_argument("--rounds", type=int, default=1, help="runs of each variant, alternating")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, (args.images, 32, 32, 3), dtype=np.uint8)
+    labels = rng.integers(0, 10, args.images)
+    runs = {name: [] for name in VARIANTS}
+    for _ in range(args.rounds):
+        for name, fused in VARIANTS.items():
+            runs[name].append(time_variant(fused, images, labels, args.epochs))
+            print(f"{name}: {statistics.median(runs[name][-1]['images_per_s']):,.0f} images/s", flush=True)
+    speed = {name: statistics.median(r for run in runs[name] for r in run["images_per_s"]) for name in VARIANTS}
+    result = {
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs",
+        "images": args.images, "epochs": args.epochs, "rounds": args.rounds,
+        "median_images_per_s": speed, "speed_up": speed["fused"] / speed["keras"], "runs": runs,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"fused BatchNorm: {result['speed_up']:.2f}x Keras's ({speed['fused']:,.0f} vs "
+          f"{speed['keras']:,.0f} images/s); written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
