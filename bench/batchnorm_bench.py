@@ -47,7 +47,8 @@ def time_variant(fused: bool, images: np.ndarray, labels: np.ndarray, epochs: in
     config = cnn.CNNConfig(epochs=epochs, fused_batch_norm=fused)
     _, history, precision = cnn.train_cnn(images, labels, None, None, 10, config, verbose=0,
                                           use_budget=False, callbacks=[timer])
-    rates = [len(images) // config.batch_size * config.batch_size / s for s in timer.seconds[1:]]
+    trained = cnn.steps_per_epoch(len(images), config.batch_size) * config.batch_size  # batch set by train_cnn
+    rates = [trained / s for s in timer.seconds[1:]]
     return {"images_per_s": rates, "final_loss": history["loss"][-1], "precision": precision}
 
 
