@@ -41,7 +41,9 @@ experiments:
 	$(PYTHON) -m ml learning-curve --data $(DATA) --sizes 2500 5000 10000 25000 all --seeds 0
 
 ## Benchmarks: serving, real gunicorn processes on loopback (bench/results/serve.json), and the
-## CNN's training speed with Keras's BatchNorm versus the fused kernel (bench/results/batchnorm.json)
+## CNN's training speed with Keras's BatchNorm versus the fused kernel (bench/results/batchnorm.json),
+## and the serving speed of the CNN at wider widths (bench/results/width.json)
 bench:
 	$(PYTHON) -m bench.serve_bench
 	$(PYTHON) -m bench.batchnorm_bench
+	$(PYTHON) -m bench.width_bench

@@ -79,6 +79,22 @@ def test_translation_moves_each_image_by_its_own_offset_within_bounds():
     assert len(offsets) > 5  # offsets differ between images
 
 
+def test_cutout_blanks_one_square_inside_each_image_to_the_fill_colour():
+    cnn = pytest.importorskip("ml.cnn", reason="needs TensorFlow")
+    import tensorflow as tf
+    images = np.random.default_rng(0).integers(1, 255, (64, 32, 32, 3)).astype(np.float32)
+    fill = np.array([300.0, 301.0, 302.0], np.float32)  # out of the pixel range, so unmistakable
+    out = cnn.cutout_batch(tf.constant(images), 8, tf.constant(fill), tf.constant([3, 4])).numpy()
+    corners = set()
+    for image, result in zip(images, out):
+        blank = np.all(result == fill, axis=-1)
+        rows, cols = np.nonzero(blank)
+        assert blank.sum() == 64 and np.ptp(rows) == 7 and np.ptp(cols) == 7  # one whole 8x8 square
+        assert np.array_equal(result[~blank], image[~blank])  # the rest untouched
+        corners.add((rows.min(), cols.min()))
+    assert len(corners) > 5  # placed independently per image
+
+
 def test_convolutions_start_as_identity_maps_on_their_first_channels():
     cnn = pytest.importorskip("ml.cnn", reason="needs TensorFlow")
     kernel = np.asarray(cnn.PartialDirac()((3, 3, 4, 6)))
@@ -154,3 +170,24 @@ def test_batchnorm_benchmark_times_both_layers_and_they_train_alike(tmp_path, ca
     losses = [result["runs"][name][0]["final_loss"] for name in ("keras", "fused")]
     assert losses[0] == pytest.approx(losses[1], rel=0.05)  # same arithmetic, other kernels
     assert "fused BatchNorm:" in capsys.readouterr().out
+
+
+def test_width_benchmark_counts_the_networks_multiply_adds_and_times_each_width(tmp_path):
+    cnn = pytest.importorskip("ml.cnn", reason="needs TensorFlow")
+    import keras
+
+    from bench.width_bench import main, multiply_adds
+
+    widths = (8, 16, 24)
+    net = cnn.build_model(10, cnn.CNNConfig(widths=widths), np.random.default_rng(0).integers(0, 256, (4, 32, 32, 3), dtype=np.uint8))
+    counted = sum(int(np.prod(layer.output.shape[1:3])) * int(np.prod(layer.kernel.shape))
+                  for layer in net.layers if isinstance(layer, keras.layers.Conv2D) and layer.name != "whiten")
+    assert multiply_adds(widths) == counted
+
+    out = tmp_path / "width.json"
+    assert main(["--widths", "8,16,24", "16,32,48", "--images", "64", "--out", str(out)]) == 0
+    rows = json.loads(out.read_text())["rows"]
+    assert [(r["widths"], r["tta"]) for r in rows] == [
+        ([8, 16, 24], "none"), ([8, 16, 24], "mirror"), ([16, 32, 48], "none"), ([16, 32, 48], "mirror")]
+    assert all(r["throughput_ips"] > 0 and r["latency_ms_p50"] > 0 for r in rows)
+    assert rows[1]["throughput_vs_recipe"] == 1.0
