@@ -43,8 +43,7 @@ def multiply_adds(widths: tuple[int, int, int], whiten_channels: int = 24) -> in
 
 def serving_speed(widths, tta: str, images: np.ndarray) -> dict:
     """Latency and throughput of the int8 ONNX model for `widths` with test-time augmentation `tta`."""
-    config = cnn.CNNConfig(widths=tuple(widths), tta=tta)
-    net = cnn.build_model(10, config, images)
+    net = cnn.build_model(10, cnn.CNNConfig(widths=tuple(widths)), images)
     with tempfile.TemporaryDirectory(prefix="width-bench-") as work:
         float_path = export_onnx(cnn.serving_model(net, tta), Path(work) / "model.float32.onnx")
         int8_path = quantize_onnx(float_path, Path(work) / "model.onnx", images)

@@ -251,10 +251,11 @@ def cutout_batch(images, size: int, fill, seed):
 class Trainer(keras.Model):
     """Wraps the network for `fit`: in-graph augmentation and the recipe's gradient scaling."""
 
-    def __init__(self, net: keras.Model, config: CNNConfig, steps_per_epoch: int, mean_pixel):
+    def __init__(self, net: keras.Model, config: CNNConfig, steps_per_epoch: int):
         super().__init__()
         self.net, self.config, self.steps_per_epoch = net, config, steps_per_epoch
-        self.mean_pixel = tf.constant(mean_pixel, tf.float32)  # 0..255, what standardises to 0
+        standardise = net.get_layer("standardise")  # the pixel that standardises to 0 fills cutouts
+        self.mean_pixel = tf.constant(-np.asarray(standardise.offset) / standardise.scale, tf.float32)
         self.flip_parity = tf.Variable(0, dtype=tf.int32, trainable=False)
         names = [v.path for v in net.trainable_variables]
         self.grad_scales = [config.bias_lr_scale if ("_bn" in n and n.endswith("beta")) else 1.0 for n in names]
@@ -380,7 +381,7 @@ def train_cnn(train_images, train_labels, val_images, val_labels, num_classes: i
         net = build_model(num_classes, config, train_images)
         steps = steps_per_epoch(len(train_images), config.batch_size)
         total = steps * config.epochs
-        trainer = Trainer(net, config, steps, 255.0 * channel_stats(train_images)[0])
+        trainer = Trainer(net, config, steps)
         peak_lr = config.lr * config.batch_size / REFERENCE_BATCH
         trainer.compile(
             optimizer=keras.optimizers.SGD(peak_lr, momentum=config.momentum, nesterov=True),

@@ -179,7 +179,8 @@ def test_width_benchmark_counts_the_networks_multiply_adds_and_times_each_width(
     from bench.width_bench import main, multiply_adds
 
     widths = (8, 16, 24)
-    net = cnn.build_model(10, cnn.CNNConfig(widths=widths), np.random.default_rng(0).integers(0, 256, (4, 32, 32, 3), dtype=np.uint8))
+    images = np.random.default_rng(0).integers(0, 256, (4, 32, 32, 3), dtype=np.uint8)
+    net = cnn.build_model(10, cnn.CNNConfig(widths=widths), images)
     counted = sum(int(np.prod(layer.output.shape[1:3])) * int(np.prod(layer.kernel.shape))
                   for layer in net.layers if isinstance(layer, keras.layers.Conv2D) and layer.name != "whiten")
     assert multiply_adds(widths) == counted
