@@ -1,49 +1,61 @@
-# The two set-up commands of the README: `make serve` and `make test`.
+# The two set-up commands of the README: `make serve` and `make test`. Each makes a virtual
+# environment (.venv, or VENV=...) and installs the pinned requirements into it first.
 PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
 PORT ?= 8050
-WORKERS ?= 2
 DATA ?= ../shared/data/cifar10-jpeg.zip
 DESCRIPTION ?= CIFAR-10 as JPEG (quality ~75, official 50,000/10,000 split); figures run slightly below the lossless set
+PIP_INSTALL = $(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt
 
-.PHONY: install-serve install-dev serve test artifacts experiments bench-train bench
+.PHONY: venv install-serve install-dev serve test artifacts experiments bench-train bench
 
-install-serve:
-	$(PYTHON) -m pip install --quiet -r requirements.txt
+$(PY):
+	$(PYTHON) -m venv $(VENV)
 
-install-dev:
+venv: $(PY)
+
+install-serve: venv
+	$(PIP_INSTALL) -r requirements.txt
+
+install-dev: venv
 	@if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 			redis-server chromium chromium-driver >/dev/null; \
 	else echo "not root or no apt-get: install redis-server, chromium and chromium-driver yourself"; fi
-	$(PYTHON) -m pip install --quiet -r requirements-dev.txt
+	$(PIP_INSTALL) -r requirements-dev.txt
 
-## Serve the dashboard on the committed artifacts at http://127.0.0.1:$(PORT)
+## Serve the dashboard on the committed artifacts at http://127.0.0.1:$(PORT); Ctrl+C stops it.
+## Server settings (workers, worker class, timeouts) come from gunicorn.conf.py, as for the Procfile.
 serve: install-serve
-	$(PYTHON) -m gunicorn wsgi:server --workers $(WORKERS) --threads 4 --bind 127.0.0.1:$(PORT) --preload
+	@echo "Serving the dashboard at http://127.0.0.1:$(PORT) (press Ctrl+C to stop)"
+	$(PY) -m gunicorn wsgi:server --bind 127.0.0.1:$(PORT)
 
 ## Install everything (apt + pip) and run the whole test suite
 test: install-dev
-	CIFAR10_DATA=$${CIFAR10_DATA:-$(DATA)} $(PYTHON) -m pytest
+	CIFAR10_DATA=$${CIFAR10_DATA:-$(DATA)} $(PY) -m pytest
 
 ## Retrain every model on the whole training split and rewrite artifacts/ (about 45 minutes on 2 cores)
 artifacts:
-	$(PYTHON) -m ml train --data $(DATA) --out artifacts --val-size 0 --description "$(DESCRIPTION)"
+	$(PY) -m ml train --data $(DATA) --out artifacts --val-size 0 --description "$(DESCRIPTION)"
 
 ## The CNN trained from scratch with three seeds, full and fast presets (about 2 hours on 2 cores)
 bench-train:
-	$(PYTHON) -m bench.train_bench --data $(DATA) --preset full --seeds 0 1 2
-	$(PYTHON) -m bench.train_bench --data $(DATA) --preset fast --seeds 0 1 2
+	$(PY) -m bench.train_bench --data $(DATA) --preset full --seeds 0 1 2
+	$(PY) -m bench.train_bench --data $(DATA) --preset fast --seeds 0 1 2
 
 ## The ablation and the learning curve behind the hypotheses (several hours on 2 cores; runs accumulate)
 experiments:
-	$(PYTHON) -m ml ablate --data $(DATA) --sizes 5000 all --seeds 0 1 2 --variants recipe no_augmentation --preset fast
-	$(PYTHON) -m ml ablate --data $(DATA) --sizes 5000 --seeds 0 1 2 --variants recipe no_regularization --preset fast
-	$(PYTHON) -m ml learning-curve --data $(DATA) --sizes 2500 5000 10000 25000 all --seeds 0
+	$(PY) -m ml ablate --data $(DATA) --sizes 5000 all --seeds 0 1 2 --variants recipe no_augmentation --preset fast
+	$(PY) -m ml ablate --data $(DATA) --sizes 5000 --seeds 0 1 2 --variants recipe no_regularization --preset fast
+	$(PY) -m ml learning-curve --data $(DATA) --sizes 2500 5000 10000 25000 all --seeds 0
 
-## Benchmarks: serving, real gunicorn processes on loopback (bench/results/serve.json), and the
-## CNN's training speed with Keras's BatchNorm versus the fused kernel (bench/results/batchnorm.json),
-## and the serving speed of the CNN at wider widths (bench/results/width.json)
+## Benchmarks: serving (real gunicorn processes on loopback), start and stop, slow clients,
+## the CNN's training speed with Keras's BatchNorm against the fused kernel, and the serving
+## speed of wider CNNs; each writes bench/results/<name>.json
 bench:
-	$(PYTHON) -m bench.serve_bench
-	$(PYTHON) -m bench.batchnorm_bench
-	$(PYTHON) -m bench.width_bench
+	$(PY) -m bench.serve_bench
+	$(PY) -m bench.lifecycle_bench
+	$(PY) -m bench.slow_clients_bench
+	$(PY) -m bench.batchnorm_bench
+	$(PY) -m bench.width_bench

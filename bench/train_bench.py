@@ -13,9 +13,9 @@ runs, their mean, standard deviation and 95% interval are added to the artifacts
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
+from ml.cli import cnn_overrides, positive_int
 from ml.experiments import record_seeds, score_run
 from ml.loading import default_data_path, load_dataset
 
@@ -26,15 +26,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("artifacts"), help="artifacts folder to record into")
     parser.add_argument("--preset", choices=["full", "fast"], default="full")
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
-    parser.add_argument("--epochs", type=int, default=None, help="override the preset's epochs")
-    parser.add_argument("--cnn", default="{}", metavar="JSON", help="CNN hyper-parameter overrides")
+    parser.add_argument("--epochs", type=positive_int, default=None, help="override the preset's epochs")
+    parser.add_argument("--cnn", type=cnn_overrides, default={}, metavar="JSON", help="CNN hyper-parameter overrides")
     args = parser.parse_args(argv)
 
     dataset = load_dataset(args.data or default_data_path(), progress=False)
     runs = []
     for seed in args.seeds:
         run = score_run("cnn", dataset["train"], dataset["test"], dataset.class_names, seed=seed,
-                        preset=args.preset, epochs=args.epochs, overrides=json.loads(args.cnn),
+                        preset=args.preset, epochs=args.epochs, overrides=args.cnn,
                         use_budget=True)
         runs.append(run)
         print(f"preset {args.preset}, seed {seed}: test accuracy {run['test_accuracy']:.4f}, "

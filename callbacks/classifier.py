@@ -5,7 +5,7 @@ from __future__ import annotations
 from dash import Input, Output, State, dcc, no_update
 
 from dash_app import figures
-from dash_app.classify import classify_files, public, results_csv
+from dash_app.classify import Upload, classify_files, public, results_csv
 from dash_app.images import decode_data_uri, png_data_uri
 from layouts.classifier import result_card
 from layouts.common import error_alert
@@ -32,15 +32,15 @@ def register(app) -> None:
 
 def uploads_view(services, contents: list[str], filenames: list[str]):
     """(cards, stored results, download disabled?) for a batch of dcc.Upload contents."""
-    files, failures = [], []
+    uploads = []
     for i, content in enumerate(contents):
         name = filenames[i] if i < len(filenames) else f"file {i + 1}"
         try:
-            files.append((name, decode_data_uri(content)))
+            uploads.append(Upload(name, decode_data_uri(content)))
         except ValueError as exc:
-            failures.append({"file": name, "ok": False, "error": f"{name}: {exc}"})
+            uploads.append(Upload(name, error=str(exc)))
     try:
-        results = failures + classify_files(files, services.artifacts, services.config, explain=True)
+        results = classify_files(uploads, services.artifacts, services.config, explain=True)
         classes = services.artifacts.class_names()
     except ArtifactError as exc:
         return error_alert(str(exc), "The models cannot be loaded"), None, True

@@ -1,18 +1,42 @@
-"""JSON API on the Flask server: POST /api/predict and GET /api/health."""
+"""JSON API on the Flask server: POST /api/predict and GET /api/health.
+
+Every answer under /api/ is JSON, errors included (wrong method, unknown path, oversized request,
+internal error), and no message shows a path on the server.
+"""
 
 from __future__ import annotations
 
+import hmac
+import logging
+from pathlib import Path
+
 from flask import Blueprint, current_app, jsonify, request
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException
 
 from dash_app.classify import classify_files, public
+from dash_app.uploads import request_uploads
 from ml.artifacts import ArtifactError
 
 api = Blueprint("api", __name__, url_prefix="/api")
+log = logging.getLogger(__name__)
+ROUTES = {"health": ["GET"], "predict": ["POST"]}
 
 
 def _services():
     return current_app.extensions["cifar"]
+
+
+def _error(status: int, message: str, **headers):
+    response = jsonify(error=message)
+    response.status_code = status
+    response.headers.update(headers)
+    return response
+
+
+def _without_paths(message: str) -> str:
+    """An artifacts error as a client may see it: the server's folder replaced by its name."""
+    folder = _services().artifacts.folder
+    return message.replace(folder + "/", "").replace(folder, Path(folder).name)
 
 
 @api.get("/health")
@@ -23,7 +47,7 @@ def health():
         manifest = services.artifacts.manifest()
         services.artifacts.predictors()
     except ArtifactError as exc:
-        return jsonify(status="unavailable", error=str(exc)), 503
+        return jsonify(status="unavailable", error=_without_paths(str(exc))), 503
     return jsonify(status="ok", artifacts={
         "fingerprint": services.artifacts.fingerprint,
         "schema_version": manifest["schema_version"],
@@ -35,20 +59,23 @@ def health():
 
 @api.post("/predict")
 def predict():
-    """Classify one or more images sent as multipart field `file`; `?explain=1` adds occlusion maps."""
+    """Classify one or more images sent as multipart/form-data file parts (field `file`);
+    `?explain=1` adds occlusion maps. With API_TOKEN set, a bearer token is required."""
     services = _services()
-    uploads = request.files.getlist("file")
+    token = services.config.api_token
+    if token and not _bearer_matches(token):
+        return _error(401, "send 'Authorization: Bearer <token>' with the API token",
+                      **{"WWW-Authenticate": 'Bearer realm="api"'})
+    uploads = request_uploads(request, services.config.max_upload_bytes)
     if not uploads:
-        return jsonify(error="send images as multipart/form-data in a field named 'file'"), 400
+        return _error(400, "send images as multipart/form-data file parts in a field named 'file'")
     if len(uploads) > services.config.max_upload_files:
-        return jsonify(error=f"at most {services.config.max_upload_files} files per request"), 413
-    limit = services.config.max_upload_bytes
-    files = [(u.filename or f"file{i + 1}", u.stream.read(limit + 1)) for i, u in enumerate(uploads)]
+        return _error(413, f"{len(uploads)} files sent; at most {services.config.max_upload_files} per request")
     explain = request.args.get("explain", "").lower() in ("1", "true", "yes")
     try:
-        results = classify_files(files, services.artifacts, services.config, explain=explain)
+        results = classify_files(uploads, services.artifacts, services.config, explain=explain)
     except ArtifactError as exc:
-        return jsonify(error=f"models unavailable: {exc}"), 503
+        return _error(503, f"models unavailable: {_without_paths(str(exc))}")
     body = []
     for result in results:
         entry = public(result)
@@ -59,6 +86,31 @@ def predict():
     return jsonify(results=body), status
 
 
-@api.errorhandler(RequestEntityTooLarge)
-def too_large(_):
-    return jsonify(error="request too large"), 413
+def _bearer_matches(token: str) -> bool:
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
+
+
+@api.route("/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+def unrouted(rest: str):
+    """A known endpoint with the wrong method (405), or no endpoint (404); without this rule the
+    dashboard's catch-all page route would answer GET /api/... with HTML."""
+    allowed = ROUTES.get(rest.strip("/"))
+    if allowed:
+        return _error(405, f"{request.method} is not allowed here; use {' or '.join(allowed)}",
+                      Allow=", ".join(allowed))
+    return _error(404, f"no API endpoint /api/{rest}; endpoints: "
+                       + ", ".join(f"{m[0]} /api/{name}" for name, m in ROUTES.items()))
+
+
+@api.errorhandler(HTTPException)
+def http_error(exc: HTTPException):
+    if exc.code == 413:
+        return _error(413, "request too large: send fewer or smaller files per request")
+    return _error(exc.code or 500, exc.description or exc.name)
+
+
+@api.errorhandler(Exception)
+def internal_error(exc: Exception):
+    log.exception("unhandled error in %s %s", request.method, request.path)
+    return _error(500, "internal error; it has been logged on the server")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -16,16 +17,34 @@ from ml.preprocess import ImageDecodeError, decode_image
 TOP_K = 3
 
 
-def classify_files(files: list[tuple[str, bytes]], artifacts: Artifacts, config: AppConfig,
+@dataclass(frozen=True)
+class Upload:
+    """One uploaded file: its bytes (perhaps cut at the size limit) and its real size, or why it
+    could not be read at all."""
+
+    name: str
+    data: bytes = b""
+    size: int | None = None
+    error: str | None = None
+
+    @property
+    def real_size(self) -> int:
+        return len(self.data) if self.size is None else self.size
+
+
+def classify_files(uploads: list[Upload], artifacts: Artifacts, config: AppConfig,
                    explain: bool = False) -> list[dict]:
-    """One result per (name, bytes): predictions from each model, or an error of its own."""
+    """One result per upload, in the order given: predictions from each model, or an error."""
     results, images = [], []
-    for name, data in files:
+    for upload in uploads:
+        name = upload.name
         try:
-            if len(data) > config.max_upload_bytes:
-                raise ImageDecodeError(f"the file is {len(data) / 2**20:.1f} MB, over the "
+            if upload.error:
+                raise ImageDecodeError(upload.error)
+            if upload.real_size > config.max_upload_bytes:
+                raise ImageDecodeError(f"the file is {upload.real_size / 2**20:.1f} MB, over the "
                                        f"{config.max_upload_mb:g} MB limit")
-            images.append(decode_image(data, max_pixels=config.max_pixels))
+            images.append(decode_image(upload.data, max_pixels=config.max_pixels))
             results.append({"file": name, "ok": True})
         except ImageDecodeError as exc:
             results.append({"file": name, "ok": False, "error": f"{name}: {exc}"})

@@ -29,12 +29,13 @@ class AppConfig:
     max_pixels: int = 64_000_000
     uncertain_below: float = 0.5
     onnx_threads: int = 1
+    api_token: str | None = None  # when set, POST /api/predict needs it as a bearer token
     debug: bool = False
 
     @classmethod
     def from_env(cls, **overrides) -> "AppConfig":
         """Settings from ARTIFACTS_DIR, CIFAR10_DATA, CACHE_TYPE, CACHE_DIR, REDIS_URL,
-        MAX_UPLOAD_MB, ONNX_THREADS and DASH_DEBUG, then `overrides`."""
+        MAX_UPLOAD_MB, ONNX_THREADS, API_TOKEN and DASH_DEBUG, then `overrides`."""
         from ml.loading import default_data_path
 
         env = os.environ
@@ -45,6 +46,7 @@ class AppConfig:
             "redis_url": env.get("REDIS_URL") or None,
             "max_upload_mb": float(env.get("MAX_UPLOAD_MB", 10)),
             "onnx_threads": int(env.get("ONNX_THREADS", 1)),
+            "api_token": env.get("API_TOKEN") or None,
             "debug": _env_bool("DASH_DEBUG"),
         }
         if env.get("CACHE_DIR"):

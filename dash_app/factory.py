@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import dash
@@ -11,6 +12,7 @@ from dash_app.config import ROOT, AppConfig
 from dash_app.extensions import cache
 from dash_app.store import Artifacts
 from layouts.common import shell
+from ml.artifacts import artifact_problems
 
 TITLE = "Product photo classifier · CIFAR-10"
 
@@ -40,4 +42,19 @@ def create_app(config: AppConfig | None = None) -> dash.Dash:
     server.register_blueprint(api)
     app.layout = shell()
     register_all(app)
+    _log_artifact_problems(config)
+    # Dash finishes setting itself up on its first request, with no guard against a second request
+    # arriving meanwhile (plotly/dash#3971: "... is not a registered library" on a fresh worker);
+    # one request here, before the app is served, does it once.
+    server.test_client().get(app.config.requests_pathname_prefix)
     return app
+
+
+def _log_artifact_problems(config: AppConfig) -> None:
+    """Name each artifact failure once, at start-up; the pages and the API report it too."""
+    log = logging.getLogger("dash_app")
+    problems = artifact_problems(config.artifacts_dir)
+    for problem in problems:
+        log.error("artifacts unusable: %s", problem)
+    if not problems:
+        log.info("serving the artifacts in %s", config.artifacts_dir)

@@ -38,7 +38,7 @@ def dataset_test_images(data_path: Path | None, manifest: dict) -> np.ndarray:
 @lru_cache(maxsize=1)
 def _load(data_path: str, expected: str, class_names: tuple[str, ...], how: str) -> np.ndarray:
     try:
-        test = load_dataset(data_path, splits=("test",), progress=False)
+        test = load_dataset(data_path, splits=("test",), n_jobs=1, progress=False)
     except DatasetError as exc:
         raise GalleryUnavailable(f"The dataset could not be read: {exc}. {how}") from exc
     if test.class_names != class_names or fingerprint(test["test"], class_names) != expected:

@@ -7,6 +7,8 @@ import json
 from datetime import datetime, timezone
 from pathlib import Path
 
+from ml.errors import UserError
+
 SCHEMA_VERSION = 1
 MANIFEST = "manifest.json"
 MODEL_KEYS = ("cnn", "basic_cnn", "hog_logreg", "hog_svm")
@@ -15,7 +17,7 @@ MODEL_NAMES = {"cnn": "CNN (Keras → ONNX)", "basic_cnn": "Basic CNN (original 
 KERAS_MODELS = ("cnn", "basic_cnn")
 
 
-class ArtifactError(RuntimeError):
+class ArtifactError(UserError, RuntimeError):
     """The artifacts folder is missing, incomplete, altered or of an unknown schema."""
 
 
@@ -36,7 +38,7 @@ def write_manifest(folder: Path, manifest: dict) -> Path:
     """Fill in schema version, creation time and the sha256 of every listed file, then write."""
     folder = Path(folder)
     files = {}
-    for rel in sorted(set(_listed_files(manifest))):
+    for rel in sorted(set(listed_files(manifest))):
         path = folder / rel
         if not path.is_file():
             raise ArtifactError(f"{path}: listed in the manifest but not written")
@@ -48,7 +50,8 @@ def write_manifest(folder: Path, manifest: dict) -> Path:
     return write_json(folder / MANIFEST, manifest)
 
 
-def _listed_files(manifest: dict):
+def listed_files(manifest: dict):
+    """Every file path (relative to the folder) that a manifest lists."""
     yield from manifest.get("dataset", {}).get("files", {}).values()
     yield from manifest.get("predictions", {}).get("files", {}).values()
     for entry in manifest.get("models", {}).values():
@@ -76,13 +79,31 @@ def load_manifest(folder: str | Path, *, verify: bool = True) -> dict:
         if key not in manifest:
             raise ArtifactError(f"{path}: no '{key}' section")
     if verify:
-        for rel, meta in manifest["files"].items():
-            file = folder / rel
-            if not file.is_file():
-                raise ArtifactError(f"{file}: listed in the manifest but missing")
-            if sha256_file(file) != meta["sha256"]:
-                raise ArtifactError(f"{file}: altered since the manifest was written (sha256 differs)")
+        problems = file_problems(folder, manifest)
+        if problems:
+            raise ArtifactError("; ".join(problems))
     return manifest
+
+
+def artifact_problems(folder: str | Path) -> list[str]:
+    """Everything wrong with an artifacts folder, one message each (empty when it is usable)."""
+    try:
+        manifest = load_manifest(folder, verify=False)
+    except ArtifactError as exc:
+        return [str(exc)]
+    return file_problems(folder, manifest)
+
+
+def file_problems(folder: str | Path, manifest: dict) -> list[str]:
+    """Every file the manifest lists that is missing or altered, one message each."""
+    problems = []
+    for rel, meta in manifest["files"].items():
+        file = Path(folder) / rel
+        if not file.is_file():
+            problems.append(f"{file}: listed in the manifest but missing")
+        elif sha256_file(file) != meta["sha256"]:
+            problems.append(f"{file}: altered since the manifest was written (sha256 differs)")
+    return problems
 
 
 def best_model(manifest: dict) -> str:

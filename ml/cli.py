@@ -1,107 +1,177 @@
-"""Command line: `python -m ml {train,download,validate,report,ablate,learning-curve}`."""
+"""Command line: `python -m ml {train,export,download,validate,report,ablate,learning-curve}`.
+
+Every option is checked where it is read, and an error names the option; errors a user can fix
+(bad data, options or artifacts: ml.errors.UserError) print one line, anything else keeps its
+traceback. Commands that write artifacts change the folder only when they complete.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from pathlib import Path
 
-from ml.artifacts import MODEL_KEYS, ArtifactError, load_manifest
-from ml.dataset import DatasetError
+from ml.artifacts import KERAS_MODELS, MODEL_KEYS, load_manifest
+from ml.dataset import UnreadableImagesError
+from ml.errors import UserError
 from ml.experiments import VARIANTS
 from ml.loading import DATA_ENV, default_data_path
+
+UNREADABLE_REPORT = Path("unreadable-images.txt")
+
+
+def positive_int(text: str) -> int:
+    value = _int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got {text}")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    value = _int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 0, got {text}")
+    return value
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+
+
+def size_spec(text: str) -> int | None:
+    """A training-set size: a positive whole number, or 'all' (None: the whole training split)."""
+    return None if text == "all" else positive_int(text)
+
+
+def cnn_overrides(text: str) -> dict:
+    """`--cnn` JSON, checked against the recipe's options."""
+    from ml.cnn_config import check_overrides
+
+    try:
+        overrides = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise argparse.ArgumentTypeError(f"not valid JSON ({exc.msg} at character {exc.pos}); "
+                                         """write it like '{"cutout": 8, "widths": [64, 256, 256]}'""") from None
+    try:
+        return check_overrides(overrides, option="--cnn")
+    except UserError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("--cnn: ")) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m ml", description=(
-        "Train and evaluate CIFAR-10 classifiers (Keras CNN, HOG + logistic regression, "
+        "Train and evaluate CIFAR-10 classifiers (Keras CNN, basic CNN, HOG + logistic regression, "
         "HOG + SVM) and write the artifacts the dashboard reads."))
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    train = commands.add_parser("train", help="train, evaluate and export models into an artifacts folder")
-    train.add_argument("--data", type=Path, default=None, help=(
+    data = argparse.ArgumentParser(add_help=False)
+    data.add_argument("--data", type=Path, default=None, help=(
         "an image folder or zip laid out as <split>/<class>/<image>, or the official "
         f"cifar-10-batches-py folder (default: ${DATA_ENV}, else {default_data_path()})"))
-    train.add_argument("--out", type=Path, default=Path("artifacts"), help="artifacts folder to write (default: artifacts)")
-    train.add_argument("--models", default=",".join(MODEL_KEYS), help=(
-        "comma-separated models to train; models of an earlier run on the same data that are "
-        f"not named here are kept (default: all of {', '.join(MODEL_KEYS)})"))
-    train.add_argument("--subset", type=int, default=None,
+    out = argparse.ArgumentParser(add_help=False)
+    out.add_argument("--out", type=Path, default=Path("artifacts"), help="artifacts folder (default: artifacts)")
+    cnn = argparse.ArgumentParser(add_help=False)
+    cnn.add_argument("--preset", choices=["full", "fast"], default="full",
+                     help="CNN recipe: 'full' (the best in 30 minutes on 2 cores) or 'fast' (default: full)")
+    cnn.add_argument("--epochs", type=positive_int, default=None, help="CNN epochs (default: the preset's)")
+    cnn.add_argument("--cnn", type=cnn_overrides, default={}, metavar="JSON",
+                     help='CNN hyper-parameter overrides, e.g. \'{"cutout": 8, "widths": [64, 256, 256]}\'')
+
+    train = commands.add_parser("train", parents=[data, out, cnn],
+                                help="train, evaluate and export models into an artifacts folder")
+    train.add_argument("--models", nargs="+", choices=MODEL_KEYS, default=list(MODEL_KEYS), metavar="MODEL",
+                       help=f"models to train, from {' '.join(MODEL_KEYS)}; models of an earlier run on the "
+                            "same data that are not named here are kept (default: all)")
+    train.add_argument("--subset", type=positive_int, default=None,
                        help="train on a stratified subset of this many training images (5000 in the original study)")
-    train.add_argument("--val-size", type=int, default=5000,
+    train.add_argument("--val-size", type=non_negative_int, default=None,
                        help="validation images carved (stratified) from training and only watched "
-                            "(the basic CNN stops early on them); 0 trains on every image (default: 5000)")
-    train.add_argument("--preset", choices=["full", "fast"], default="full",
-                       help="CNN recipe: 'full' (the best in 30 minutes on 2 cores) or 'fast' (default: full)")
-    train.add_argument("--epochs", type=int, default=None, help="CNN epochs (default: the preset's)")
+                            "(the basic CNN stops early on them); 0 trains on every image "
+                            "(default: a tenth of the training images, at most 5,000)")
     train.add_argument("--no-augment", dest="augment", action="store_false",
                        help="turn off the CNN's data augmentation (flip and shift)")
     train.add_argument("--seed", type=int, default=0, help="seed for subsets, splits and training (default: 0)")
-    train.add_argument("--jobs", type=int, default=2, help="processes for decoding and HOG features (default: 2)")
+    train.add_argument("--jobs", type=positive_int, default=2, help="processes for decoding and HOG features (default: 2)")
     train.add_argument("--description", default=None, help="a one-line description of the dataset")
-    train.add_argument("--cnn", default="{}", metavar="JSON",
-                       help='CNN hyper-parameter overrides, e.g. \'{"dropout": 0, "batch_norm": false}\'')
+    train.add_argument("--force", action="store_true",
+                       help="replace the artifacts in --out even if they were built from other data")
     train.add_argument("--quiet", action="store_true", help="no progress bars")
+    train.set_defaults(func=_train)
 
     download = commands.add_parser("download", help="download the official CIFAR-10 python batches",
                                    formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     download.add_argument("--cache-dir", type=Path, default=Path.home() / ".cache" / "cifar10",
                           help="folder to download into; pass the printed path to `train --data`")
     download.add_argument("--url", default=None, help="mirror of cifar-10-python.tar.gz (default: the official source)")
+    download.set_defaults(func=_download)
 
-    reexport = commands.add_parser("export", help="export the trained Keras models of an artifacts folder "
-                                   "to ONNX again (float32 and int8), without retraining")
-    reexport.add_argument("--data", type=Path, default=None, help="the dataset the artifacts were built from")
-    reexport.add_argument("--out", type=Path, default=Path("artifacts"), help="artifacts folder")
-    reexport.add_argument("--models", nargs="+", default=["cnn", "basic_cnn"], choices=["cnn", "basic_cnn"])
+    reexport = commands.add_parser("export", parents=[data, out], help=(
+        "export the trained Keras models of an artifacts folder to ONNX again (float32 and int8), without retraining"))
+    reexport.add_argument("--models", nargs="+", choices=KERAS_MODELS, default=list(KERAS_MODELS), metavar="MODEL",
+                          help=f"models to export, from {' '.join(KERAS_MODELS)} (default: both)")
+    reexport.set_defaults(func=_export)
 
     validate = commands.add_parser("validate", help="check an artifacts folder against its manifest")
     validate.add_argument("folder", type=Path, nargs="?", default=Path("artifacts"))
+    validate.set_defaults(func=_validate)
 
-    ablate = commands.add_parser("ablate", help="CNN recipe against variants (no augmentation, ...), "
-                                 "per training-set size and seed", formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    ablate.add_argument("--variants", nargs="+", default=["recipe", "no_augmentation"],
-                        help=f"variants to train, from: {', '.join(VARIANTS)}")
-    curve = commands.add_parser("learning-curve", help="test accuracy and training time against training-set size",
-                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    curve.add_argument("--models", nargs="+", default=["cnn", "hog_logreg", "hog_svm"], choices=MODEL_KEYS,
-                       help="models to train at each size")
-    for command, sizes in ((ablate, ["5000", "all"]), (curve, ["2500", "5000", "10000", "25000", "all"])):
-        command.add_argument("--data", type=Path, default=None, help="the dataset the artifacts were built from")
-        command.add_argument("--out", type=Path, default=Path("artifacts"), help="artifacts folder to add the results to")
-        command.add_argument("--sizes", nargs="+", default=sizes, help="training-set sizes (stratified subsets) or 'all'")
-        command.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2], help="seeds to run at each size")
-        command.add_argument("--preset", choices=["full", "fast"], default="full", help="CNN recipe preset")
-        command.add_argument("--epochs", type=int, default=None, help="CNN epochs (default: the preset's)")
-        command.add_argument("--cnn", default="{}", metavar="JSON", help="CNN hyper-parameter overrides")
-        command.add_argument("--val-size", type=int, default=0, help=(
-            "hold out this many training images and record the CNN's validation accuracy (with each "
-            "test-time augmentation): how the recipe is chosen without looking at the test split"))
+    experiment = argparse.ArgumentParser(add_help=False, parents=[data, out, cnn])
+    experiment.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2], help="seeds to run at each size")
+    experiment.add_argument("--val-size", type=non_negative_int, default=0, help=(
+        "hold out this many training images and record the CNN's validation accuracy (with each "
+        "test-time augmentation): how the recipe is chosen without looking at the test split"))
+    ablate = commands.add_parser("ablate", parents=[experiment], formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+                                 help="CNN recipe against variants (no augmentation, ...), per training-set size and seed")
+    ablate.add_argument("--variants", nargs="+", choices=list(VARIANTS), default=["recipe", "no_augmentation"],
+                        metavar="VARIANT", help=f"variants to train, from {' '.join(VARIANTS)}")
+    ablate.add_argument("--sizes", nargs="+", type=size_spec, default=[5000, None], metavar="SIZE",
+                        help="training-set sizes (stratified subsets), or 'all' (None below)")
+    ablate.set_defaults(func=_ablate)
+    curve = commands.add_parser("learning-curve", parents=[experiment],
+                                formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+                                help="test accuracy and training time against training-set size")
+    curve.add_argument("--models", nargs="+", choices=MODEL_KEYS, default=["cnn", "hog_logreg", "hog_svm"],
+                       metavar="MODEL", help=f"models to train at each size, from {' '.join(MODEL_KEYS)}")
+    curve.add_argument("--sizes", nargs="+", type=size_spec, default=[2500, 5000, 10000, 25000, None],
+                       metavar="SIZE", help="training-set sizes (stratified subsets), or 'all' (None below)")
+    curve.set_defaults(func=_learning_curve)
 
     report = commands.add_parser("report", help="print the results of an artifacts folder as Markdown")
     report.add_argument("folder", type=Path, nargs="?", default=Path("artifacts"))
+    report.set_defaults(func=_report)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    logging.basicConfig(format="%(levelname)s: %(message)s", level=logging.INFO)
     try:
-        return COMMANDS[args.command](args)
-    except (DatasetError, ArtifactError, ValueError) as exc:
+        return args.func(args)
+    except UnreadableImagesError as exc:
+        UNREADABLE_REPORT.write_text("".join(f"{location}\t{reason}\n" for location, reason in exc.problems))
+        print(f"error: {exc}; every one is listed in {UNREADABLE_REPORT.resolve()}", file=sys.stderr)
+        return 2
+    except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("interrupted: no artifacts folder was changed", file=sys.stderr)
+        return 130
 
 
 def _train(args) -> int:
     from ml.pipeline import TrainOptions, run_training
 
     options = TrainOptions(
-        data=args.data or default_data_path(), out=args.out,
-        models=tuple(m.strip() for m in args.models.split(",") if m.strip()),
+        data=args.data or default_data_path(), out=args.out, models=tuple(args.models),
         subset=args.subset, val_size=args.val_size, epochs=args.epochs, preset=args.preset, augment=args.augment,
         seed=args.seed, n_jobs=args.jobs, description=args.description,
-        cnn_overrides=json.loads(args.cnn), verbose=not args.quiet)
+        cnn_overrides=args.cnn, verbose=not args.quiet, force=args.force)
     manifest = run_training(options)
     print(f"artifacts written to {args.out.resolve()}")
     for key, entry in manifest["models"].items():
@@ -140,11 +210,10 @@ def _validate(args) -> int:
 
 
 def _ablate(args) -> int:
-    from ml.experiments import parse_sizes, run_ablation
+    from ml.experiments import run_ablation
 
-    result = run_ablation(args.data or default_data_path(), args.out, parse_sizes(args.sizes), args.seeds,
-                          args.variants, preset=args.preset, epochs=args.epochs, overrides=json.loads(args.cnn),
-                          val_size=args.val_size)
+    result = run_ablation(args.data or default_data_path(), args.out, args.sizes, args.seeds, args.variants,
+                          preset=args.preset, epochs=args.epochs, overrides=args.cnn, val_size=args.val_size)
     for cell in result["cells"]:
         gain = cell["recipe_gain_points"]
         print(f"{cell['train_images']:>6} images, {cell['variant']:18s} accuracy {cell['accuracy']['mean']:.4f} "
@@ -153,11 +222,10 @@ def _ablate(args) -> int:
 
 
 def _learning_curve(args) -> int:
-    from ml.experiments import parse_sizes, run_learning_curve
+    from ml.experiments import run_learning_curve
 
-    result = run_learning_curve(args.data or default_data_path(), args.out, parse_sizes(args.sizes), args.seeds,
-                                args.models, preset=args.preset, epochs=args.epochs,
-                                overrides=json.loads(args.cnn), val_size=args.val_size)
+    result = run_learning_curve(args.data or default_data_path(), args.out, args.sizes, args.seeds, args.models,
+                                preset=args.preset, epochs=args.epochs, overrides=args.cnn, val_size=args.val_size)
     for cell in result["cells"]:
         print(f"{cell['model']:11s} {cell['train_images']:>6} images: accuracy {cell['accuracy']['mean']:.4f}, "
               f"train {cell['train_seconds']['mean']:.0f} s ({cell['accuracy']['n']} seed(s))")
@@ -179,7 +247,3 @@ def _report(args) -> int:
         if text:
             print(f"\n{title}:\n\n{text}")
     return 0
-
-
-COMMANDS = {"train": _train, "export": _export, "download": _download, "validate": _validate, "report": _report,
-            "ablate": _ablate, "learning-curve": _learning_curve}

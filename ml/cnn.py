@@ -26,7 +26,6 @@ from __future__ import annotations
 import math
 import os
 import time
-from dataclasses import asdict, dataclass, field
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -34,65 +33,13 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
+from ml.cnn_config import PRESETS, TTA_CHOICES, CNNConfig, preset_config  # noqa: E402,F401
 from ml.cpu import bf16_supported  # noqa: E402
 
 LOOKAHEAD_EVERY = 5
-TTA_CHOICES = ("none", "mirror", "mirror_translate")
 REFERENCE_BATCH = 1024  # the batch size the learning rate and weight decay are stated for
 MIN_STEPS_PER_EPOCH = 40
 MAX_BUDGET_EPOCHS = 1000  # an upper bound only: a time budget ends training
-
-
-@dataclass
-class CNNConfig:
-    """Hyper-parameters of the CNN recipe (defaults chosen on the validation split)."""
-
-    widths: tuple[int, int, int] = (64, 256, 256)
-    whitening_patches: int = 5_000
-    whiten_bias_epochs: int = 3
-    activation: str = "relu"  # about twice as fast as GELU here, which buys twice the epochs
-    dropout: float = 0.0
-    batch_norm: bool = True
-    fused_batch_norm: bool = True  # False: Keras's own layer, same arithmetic (bench/batchnorm_bench.py)
-    bn_momentum: float = 0.4  # Keras convention: weight of the running value (PyTorch's 0.6)
-    epochs: int = 20  # the schedule's length without a time budget (experiments)
-    time_budget_s: float | None = None  # the schedule's length in wall time (the presets)
-    batch_size: int = 1024  # at most; smaller data gets smaller batches (see batch_size_for)
-    lr: float = 1.5  # peak learning rate for the batch-mean loss at batch 1024 (airbench94's 11.5)
-    bias_lr_scale: float = 64.0
-    warmup_fraction: float = 0.2
-    momentum: float = 0.85
-    weight_decay: float = 0.002  # per-step shrink at the peak learning rate and batch 1024
-    label_smoothing: float = 0.2
-    logit_scale: float = 1 / 9
-    lookahead: bool = True
-    augment: bool = True
-    translate_pixels: int = 2
-    cutout: int = 0  # side of a square blanked to the mean colour in each training image (0: off)
-    tta: str = "mirror"  # "none" | "mirror" | "mirror_translate" (tied on validation, 3x the cost)
-    seed: int = 0
-    mixed_precision: str = "auto"  # "auto" | "bfloat16" | "float32"
-    extra: dict = field(default_factory=dict)
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-
-# Time budgets with a margin under the 30- and 12-minute targets. `epochs` is the fixed schedule
-# experiments run instead, so every cell trains the same steps whatever the machine's speed; it is
-# what the budgets bought before BatchNorm moved to the fused kernel (they now buy about 1.7 times
-# as many), kept so the recorded ablation and learning curve stay reproducible.
-PRESETS = {
-    "full": {"time_budget_s": 27 * 60, "epochs": 20},
-    "fast": {"time_budget_s": 11 * 60, "epochs": 8},
-}
-
-
-def preset_config(preset: str, **overrides) -> CNNConfig:
-    """The configuration of a named preset ("full" or "fast"), with `overrides` on top."""
-    if preset not in PRESETS:
-        raise ValueError(f"unknown preset {preset!r}; choose from {sorted(PRESETS)}")
-    return CNNConfig(**{**PRESETS[preset], **overrides})
 
 
 def resolve_precision(choice: str) -> str:

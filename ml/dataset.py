@@ -8,9 +8,23 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.model_selection import train_test_split
 
+from ml.errors import OptionError, UserError
 
-class DatasetError(ValueError):
+
+class DatasetError(UserError, ValueError):
     """The data on disk is not a usable dataset; the message names the file or folder."""
+
+
+class UnreadableImagesError(DatasetError):
+    """Images that could not be read, all of them: (location, reason) pairs."""
+
+    SHOWN = 3
+
+    def __init__(self, source: str, problems: list[tuple[str, str]]):
+        self.problems = problems
+        first = "; ".join(f"{location}: {reason}" for location, reason in problems[:self.SHOWN])
+        more = f" (and {len(problems) - self.SHOWN:,} more)" if len(problems) > self.SHOWN else ""
+        super().__init__(f"{source}: {len(problems):,} unreadable image(s), fix or remove them: {first}{more}")
 
 
 @dataclass(frozen=True)
@@ -62,15 +76,33 @@ def fingerprint(split: Split, class_names: tuple[str, ...]) -> str:
     return digest.hexdigest()
 
 
-def stratified_subset(split: Split, size: int | None, seed: int) -> Split:
-    """A class-balanced random subset of `size` images (the whole split when size is None)."""
+def stratified_subset(split: Split, size: int | None, seed: int, option: str = "--subset") -> Split:
+    """A class-balanced random subset of `size` images (the whole split when size is None or
+    larger); `option` is what an error names."""
     if size is None or size >= len(split):
         return split
-    if size < 1:
-        raise ValueError("subset size must be positive")
+    n_classes = len(np.unique(split.labels))
+    if size < n_classes:
+        raise OptionError(option, f"{size} images cannot hold one of each of the {n_classes} classes; "
+                                  f"use at least {n_classes}")
     indices, _ = train_test_split(np.arange(len(split)), train_size=size, stratify=split.labels,
                                   random_state=seed)
     return split.take(np.sort(indices))
+
+
+def default_val_size(n_images: int, n_classes: int) -> int:
+    """A tenth of the training images, at most 5,000, or 0 when that cannot hold every class."""
+    size = min(5000, n_images // 10)
+    return size if size >= n_classes and n_images - size >= n_classes else 0
+
+
+def check_val_size(size: int, n_images: int, n_classes: int) -> int:
+    """`size` if a stratified validation split of that many images fits the training images."""
+    if size and not n_classes <= size <= n_images - n_classes:
+        raise OptionError("--val-size", f"{size} does not fit {n_images:,} training images in {n_classes} "
+                                        f"classes: use 0 (no validation split) or a number from {n_classes} "
+                                        f"to {n_images - n_classes:,}")
+    return size
 
 
 def validation_split(split: Split, size: int, seed: int) -> tuple[Split, Split]:

@@ -19,9 +19,10 @@ from scipy import stats as scipy_stats
 
 from ml import baselines
 from ml.artifacts import KERAS_MODELS, load_manifest, write_json, write_manifest
-from ml.dataset import Split, stratified_subset, validation_split
+from ml.dataset import DatasetError, Split, check_val_size, fingerprint, stratified_subset, validation_split
 from ml.evaluate import classification_metrics
 from ml.loading import load_dataset
+from ml.staging import staged_folder
 
 ABLATION = "ablation"
 LEARNING_CURVE = "learning_curve"
@@ -34,14 +35,6 @@ VARIANTS = {
     "no_regularization": {"batch_norm": False, "dropout": 0.0},
     "no_lookahead": {"lookahead": False},
 }
-
-
-def parse_sizes(specs: list[str]) -> list[int | None]:
-    """'5000' -> 5000, 'all' -> None (the whole training split)."""
-    try:
-        return [None if spec == "all" else int(spec) for spec in specs]
-    except ValueError as exc:
-        raise ValueError(f"sizes are whole numbers or 'all', got {specs}") from exc
 
 
 def confidence_interval(values: list[float]) -> list[float] | None:
@@ -68,7 +61,10 @@ def score_run(model: str, train: Split, test: Split, class_names, *, seed: int, 
     Experiments compare runs, so by default the CNN runs its preset's fixed number of epochs (the
     same schedule everywhere); `use_budget` runs it on the preset's time budget, as `ml train` does.
     """
-    fit, val = validation_split(train, val_size, seed) if val_size and model in KERAS_MODELS else (train, None)
+    if val_size and model in KERAS_MODELS:
+        fit, val = validation_split(train, check_val_size(val_size, len(train), len(class_names)), seed)
+    else:
+        fit, val = train, None
     start = time.perf_counter()
     if model in KERAS_MODELS:
         from ml import export
@@ -105,10 +101,6 @@ def run_ablation(data: Path, out: Path, sizes: list[int | None], seeds: list[int
                  preset: str = "full", epochs: int | None = None, overrides: dict | None = None,
                  val_size: int = 0, log=print) -> dict:
     """Train the CNN for every (size, seed, variant) and record the runs and their summary."""
-    unknown = set(variants) - set(VARIANTS)
-    if unknown:
-        raise ValueError(f"unknown variant(s) {sorted(unknown)}; choose from {list(VARIANTS)}")
-
     def runs():
         for size in sizes:
             for seed in seeds:
@@ -135,6 +127,12 @@ def run_learning_curve(data: Path, out: Path, sizes: list[int | None], seeds: li
 
 def record_seeds(out: Path, runs: list[dict], preset: str) -> dict:
     """Record repeated full trainings of the CNN (bench/train_bench.py) under experiments/cnn_seeds."""
+    with staged_folder(out, start_from_existing=True) as folder:
+        return add_seed_runs(folder, runs, preset)
+
+
+def add_seed_runs(folder: Path, runs: list[dict], preset: str) -> dict:
+    """What `record_seeds` does, in place: for a folder being written (`ml train`'s own run)."""
     def summary(all_runs):
         cells = []
         for name in sorted({r["preset"] for r in all_runs}):
@@ -145,17 +143,20 @@ def record_seeds(out: Path, runs: list[dict], preset: str) -> dict:
                           "train_seconds": describe([r["train_seconds"] for r in chosen])})
         return cells
 
-    return _store(out, SEEDS, [{"source": "bench", **r, "preset": preset} for r in runs], ("preset", "seed"),
-                  summary)
+    return _store_in(folder, SEEDS, [{"source": "bench", **r, "preset": preset} for r in runs],
+                     ("preset", "seed"), summary)
 
 
 def _run(data, out, name, plan, key_fields, summarise, *, preset, epochs, val_size, log) -> dict:
-    load_manifest(out)  # fail before hours of training, not after
+    manifest = load_manifest(out)  # fail before hours of training, not after
     dataset = load_dataset(data, progress=False)
     names, test = dataset.class_names, dataset["test"]
+    if fingerprint(test, names) != manifest["dataset"]["splits"]["test"]["fingerprint"]:
+        raise DatasetError(f"{data}: not the dataset the artifacts in {out} were built from (test split "
+                           "differs); pass that dataset with --data, or another artifacts folder with --out")
     new_runs = []
     for labels, model, size, seed, overrides in plan:
-        train = stratified_subset(dataset["train"], size, seed)
+        train = stratified_subset(dataset["train"], size, seed, option="--sizes")
         row = {**labels, **score_run(model, train, test, names, seed=seed, val_size=val_size, preset=preset,
                                      epochs=epochs, overrides=overrides)}
         if overrides:
@@ -168,6 +169,11 @@ def _run(data, out, name, plan, key_fields, summarise, *, preset, epochs, val_si
 
 
 def _store(out: Path, name: str, new_runs: list[dict], key_fields: tuple[str, ...], summarise) -> dict:
+    with staged_folder(out, start_from_existing=True) as folder:
+        return _store_in(folder, name, new_runs, key_fields, summarise)
+
+
+def _store_in(out: Path, name: str, new_runs: list[dict], key_fields: tuple[str, ...], summarise) -> dict:
     rel = f"experiments/{name}.json"
     path = out / rel
     previous = json.loads(path.read_text())["runs"] if path.is_file() else []

@@ -12,13 +12,14 @@ import joblib
 import numpy as np
 
 from ml import baselines
-from ml.artifacts import (KERAS_MODELS, MODEL_KEYS, MODEL_NAMES, ArtifactError, load_manifest, write_json,
-                          write_manifest)
-from ml.dataset import Dataset, fingerprint, stratified_subset, validation_split
+from ml.artifacts import KERAS_MODELS, MODEL_KEYS, MODEL_NAMES, load_manifest, write_json, write_manifest
+from ml.dataset import (Dataset, DatasetError, check_val_size, default_val_size, fingerprint, stratified_subset,
+                        validation_split)
 from ml.evaluate import classification_metrics, measure_speed
-from ml.experiments import record_seeds
+from ml.experiments import add_seed_runs
 from ml.loading import load_dataset
 from ml.predictors import OnnxPredictor, SklearnPredictor
+from ml.staging import previous_artifacts, prune_unlisted, staged_folder
 from ml.stats import dataset_statistics
 
 PREDICTIONS = "predictions/test_predictions.npz"
@@ -34,7 +35,7 @@ class TrainOptions:
     out: Path
     models: tuple[str, ...] = MODEL_KEYS
     subset: int | None = None
-    val_size: int = 5000
+    val_size: int | None = None  # None: a tenth of the training images, at most 5,000
     epochs: int | None = None
     preset: str = "full"
     augment: bool = True
@@ -43,34 +44,45 @@ class TrainOptions:
     description: str | None = None
     cnn_overrides: dict = field(default_factory=dict)
     verbose: bool = True
+    force: bool = False  # replace artifacts of other data in `out`
 
 
 def run_training(options: TrainOptions, log=print) -> dict:
-    """Run the whole pipeline and write the artifacts folder; returns the manifest."""
+    """Run the whole pipeline and write the artifacts folder; returns the manifest. The folder is
+    replaced only when the run completes (see ml.staging)."""
     unknown = set(options.models) - set(MODEL_KEYS)
     if unknown:
         raise ValueError(f"unknown model(s) {sorted(unknown)}; choose from {list(MODEL_KEYS)}")
-    out = Path(options.out)
-    out.mkdir(parents=True, exist_ok=True)
     log(f"reading {options.data}")
     dataset = load_dataset(options.data, n_jobs=options.n_jobs, progress=options.verbose)
-    train = stratified_subset(dataset["train"], options.subset, options.seed)
-    test = dataset["test"]
-    fit, val = validation_split(train, options.val_size, options.seed) if options.val_size else (train, None)
     names = dataset.class_names
+    train = stratified_subset(dataset["train"], options.subset, options.seed)
+    val_size = (default_val_size(len(train), len(names)) if options.val_size is None
+                else check_val_size(options.val_size, len(train), len(names)))
+    fit, val = validation_split(train, val_size, options.seed) if val_size else (train, None)
+    test = dataset["test"]
     splits = {"train": train, "fit": fit, "val": val, "test": test}
-    dataset_entry = _dataset_entry(dataset, splits, options)
+    dataset_entry = _dataset_entry(dataset, splits, options, val_size)
     log(f"{len(names)} classes; train {len(train)} (fit {len(fit)} + validation {len(val) if val else 0}), "
         f"test {len(test)}")
+    previous = previous_artifacts(options.out, dataset_entry["splits"], options.force)
+    with staged_folder(options.out, start_from_existing=previous is not None) as out:
+        _train_into(out, dataset, splits, dataset_entry, previous, options, log)
+    log(f"wrote {Path(options.out) / 'manifest.json'}")
+    return load_manifest(options.out)
 
+
+def _train_into(out: Path, dataset: Dataset, splits: dict, dataset_entry: dict, previous: dict | None,
+                options: TrainOptions, log) -> None:
+    train, fit, val, test = (splits[k] for k in ("train", "fit", "val", "test"))
+    names = dataset.class_names
     stats, arrays = dataset_statistics(Dataset(dataset.name, dataset.source, names,
                                                {"train": train, "test": test}, dataset.file_summary))
     write_json(out / "dataset/stats.json", stats)
     np.savez_compressed(out / "dataset/stats.npz", **arrays)
     write_json(out / "dataset/test_files.json", list(test.files))
-    log(f"wrote dataset statistics to {out / 'dataset'}")
+    log("computed the dataset statistics")
 
-    previous = _previous_manifest(out, dataset_entry)
     models, probas = _previous_models(out, previous, keep=set(MODEL_KEYS) - set(options.models))
     for key in MODEL_KEYS:
         if key not in options.models:
@@ -86,15 +98,14 @@ def run_training(options: TrainOptions, log=print) -> dict:
     manifest = {"versions": _versions(), "dataset": dataset_entry}
     if previous:  # experiments train their own models on the same data: they stay valid
         manifest.update({k: previous[k] for k in ("experiments", "extra_files") if k in previous})
-    path = _write_results(out, manifest, models, probas, test.labels)
-    log(f"wrote {path}")
-    if "cnn" in options.models and _is_recipe_run(options):
+    _write_results(out, manifest, models, probas, test.labels)
+    prune_unlisted(out, load_manifest(out))
+    if "cnn" in options.models and _is_recipe_run(options, dataset_entry["val_size"]):
         entry = models["cnn"]
-        record_seeds(out, [{"source": "ml train", "train_images": len(train), "fit_images": entry["train_images"],
-                            "seed": options.seed, "test_accuracy": entry["metrics"]["accuracy"],
-                            "macro_f1": entry["metrics"]["macro_f1"],
-                            "train_seconds": round(entry["train_seconds"], 1)}], options.preset)
-    return load_manifest(out)
+        add_seed_runs(out, [{"source": "ml train", "train_images": len(train), "fit_images": entry["train_images"],
+                             "seed": options.seed, "test_accuracy": entry["metrics"]["accuracy"],
+                             "macro_f1": entry["metrics"]["macro_f1"],
+                             "train_seconds": round(entry["train_seconds"], 1)}], options.preset)
 
 
 def _write_results(out: Path, manifest: dict, models: dict, probas: dict, labels: np.ndarray) -> Path:
@@ -108,20 +119,26 @@ def _write_results(out: Path, manifest: dict, models: dict, probas: dict, labels
 def reexport(data: Path, out: Path, keys: tuple[str, ...], log=print) -> dict:
     """Export the trained Keras models of an artifacts folder again (after a change to the export or
     quantization), re-evaluating them on the same test split, without retraining."""
+    manifest = load_manifest(out)
+    dataset = load_dataset(data, progress=False)
+    recorded = manifest["dataset"]
+    test, names = dataset["test"], dataset.class_names
+    if fingerprint(test, names) != recorded["splits"]["test"]["fingerprint"]:
+        raise DatasetError(f"{data}: not the dataset these artifacts were built from (test split differs); "
+                           "pass the dataset they were built from with --data")
+    train = stratified_subset(dataset["train"], recorded["subset"], recorded["seed"])
+    fit, val = (validation_split(train, recorded["val_size"], recorded["seed"]) if recorded["val_size"]
+                else (train, None))
+    with staged_folder(out, start_from_existing=True) as stage:
+        _reexport_into(stage, manifest, keys, fit, val, test, names, log)
+    return load_manifest(out)
+
+
+def _reexport_into(out: Path, manifest: dict, keys, fit, val, test, names, log) -> None:
     import keras
 
     from ml import cnn  # registers the custom layers that model.keras refers to
 
-    out = Path(out)
-    manifest = load_manifest(out)
-    dataset = load_dataset(data, progress=False)
-    recorded = manifest["dataset"]
-    train = stratified_subset(dataset["train"], recorded["subset"], recorded["seed"])
-    fit, val = (validation_split(train, recorded["val_size"], recorded["seed"]) if recorded["val_size"]
-                else (train, None))
-    test, names = dataset["test"], dataset.class_names
-    if fingerprint(test, names) != recorded["splits"]["test"]["fingerprint"]:
-        raise ValueError(f"{data}: not the dataset these artifacts were built from (test split differs)")
     with np.load(out / PREDICTIONS) as arrays:
         probas = {k: arrays[f"proba_{k}"].astype(np.float32) for k in manifest["models"]}
     models = dict(manifest["models"])
@@ -137,16 +154,16 @@ def reexport(data: Path, out: Path, keys: tuple[str, ...], log=print) -> dict:
             precision=old["precision"], epochs_run=old["epochs_run"], **exported)
     _write_results(out, {k: v for k, v in manifest.items() if k not in ("models", "predictions")},
                    models, probas, test.labels)
-    return load_manifest(out)
+    prune_unlisted(out, load_manifest(out))
 
 
-def _is_recipe_run(options: TrainOptions) -> bool:
+def _is_recipe_run(options: TrainOptions, val_size: int) -> bool:
     """A preset trained unchanged on the whole training split: one more sample of the recipe."""
-    return (options.subset is None and not options.val_size and options.epochs is None and options.augment
+    return (options.subset is None and not val_size and options.epochs is None and options.augment
             and not options.cnn_overrides)
 
 
-def _dataset_entry(dataset: Dataset, splits: dict, options: TrainOptions) -> dict:
+def _dataset_entry(dataset: Dataset, splits: dict, options: TrainOptions, val_size: int) -> dict:
     n_images = sum(len(s) for s in dataset.splits.values())
     return {
         "name": dataset.name,
@@ -157,21 +174,11 @@ def _dataset_entry(dataset: Dataset, splits: dict, options: TrainOptions) -> dic
         "splits": {name: {"size": len(s), "fingerprint": fingerprint(s, dataset.class_names)}
                    for name, s in splits.items() if s is not None},
         "subset": options.subset,
-        "val_size": options.val_size,
+        "val_size": val_size,
         "seed": options.seed,
         "files": {"stats": "dataset/stats.json", "stats_arrays": "dataset/stats.npz",
                   "test_files": "dataset/test_files.json"},
     }
-
-
-def _previous_manifest(out: Path, dataset_entry: dict) -> dict | None:
-    """The manifest of an earlier run on the same training and test data, if there is one."""
-    try:
-        manifest = load_manifest(out)
-    except ArtifactError:
-        return None
-    before, now = manifest["dataset"]["splits"], dataset_entry["splits"]
-    return manifest if all(before.get(name) == now[name] for name in ("train", "test")) else None
 
 
 def _previous_models(out: Path, previous: dict | None, keep: set[str]):

@@ -1,7 +1,10 @@
 """Serving-side models: the CNN through onnxruntime, the baselines through scikit-learn.
 
 Both take uint8 (N, 32, 32, 3) images from :func:`ml.preprocess.decode_image` and return
-(N, n_classes) probabilities. Nothing here imports TensorFlow.
+(N, n_classes) probabilities. Nothing here imports TensorFlow. onnxruntime is imported when the
+first session is made: importing it starts a native thread that a forked gunicorn worker would
+inherit broken (the worker then aborts at exit), so a preloaded server must not import it before
+the fork.
 """
 
 from __future__ import annotations
@@ -10,7 +13,6 @@ from pathlib import Path
 
 import joblib
 import numpy as np
-import onnxruntime as ort
 
 from ml.preprocess import to_model_input
 
@@ -21,6 +23,8 @@ class OnnxPredictor:
     runtime = "onnxruntime"
 
     def __init__(self, path: str | Path, threads: int = 0):
+        import onnxruntime as ort
+
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1

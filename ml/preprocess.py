@@ -70,7 +70,7 @@ def open_image(source: bytes | str | Path, *, max_pixels: int = DEFAULT_MAX_PIXE
 
 def _reason(exc: Exception) -> str:
     if isinstance(exc, UnidentifiedImageError):
-        return "not an image file Pillow can read (JPEG, PNG, WebP, BMP, GIF, TIFF...)"
+        return "not an image in a format this service reads (JPEG, PNG, WebP, BMP, GIF, TIFF)"
     return f"the image is too large to decode safely ({exc})"
 
 

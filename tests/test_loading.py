@@ -101,7 +101,7 @@ def test_broken_batch_names_the_file(cifar_batches):
 
 def test_unreadable_image_names_the_file(image_folder):
     (image_folder / "test" / "dog" / "broken.jpg").write_bytes(b"this is not a jpeg")
-    with pytest.raises(DatasetError, match=r"test/dog/broken\.jpg: unreadable image"):
+    with pytest.raises(DatasetError, match=r"1 unreadable image.*test/dog/broken\.jpg: not an image"):
         load_image_folder(image_folder, n_jobs=1, progress=False)
 
 

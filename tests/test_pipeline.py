@@ -75,6 +75,8 @@ def test_retraining_one_model_keeps_the_others(trained, tmp_path):
 def test_cli_reports_bad_data_clearly(tmp_path, capsys):
     assert main(["train", "--data", str(tmp_path / "missing"), "--out", str(tmp_path / "a")]) == 2
     assert "no such file or folder" in capsys.readouterr().err
+    assert not (tmp_path / "a").exists()  # a failed run leaves no folder behind
+    (tmp_path / "a").mkdir()
     assert main(["validate", str(tmp_path / "a")]) == 2
     assert "manifest.json: missing" in capsys.readouterr().err
 
@@ -143,8 +145,10 @@ def test_training_benchmark_records_each_seed(trained, capsys):
 
 def test_unknown_variant_is_refused_before_training(trained, capsys):
     data, out = trained
-    assert main(["ablate", "--data", str(data), "--out", str(out), "--variants", "no_such_thing"]) == 2
-    assert "unknown variant" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_info:
+        main(["ablate", "--data", str(data), "--out", str(out), "--variants", "no_such_thing"])
+    assert exit_info.value.code == 2
+    assert "--variants: invalid choice: 'no_such_thing'" in capsys.readouterr().err
 
 
 def test_keras_models_are_served_in_int8_only_where_it_agrees_with_float32(trained):

@@ -1,0 +1,141 @@
+"""The JSON API's errors, limits, multipart parsing and access control (dash_app/api.py,
+dash_app/uploads.py), through Flask's test client on artifacts made by the real pipeline."""
+
+import io
+import logging
+
+import numpy as np
+import pytest
+
+from dash_app import AppConfig, create_app
+from tests.conftest import encode, synthetic_images
+
+
+def _client(artifacts, **settings):
+    return create_app(AppConfig(artifacts_dir=artifacts, **settings)).server.test_client()
+
+
+def _png(seed=0) -> bytes:
+    return encode(synthetic_images(1, seed=seed)[0][0])
+
+
+def _multipart(parts: list[tuple[bytes, bytes]], boundary=b"BOUNDARY") -> tuple[bytes, str]:
+    """A multipart body written by hand, so that a part's headers can carry any bytes."""
+    body = b""
+    for filename, data in parts:
+        body += (b"--" + boundary + b"\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + filename
+                 + b"\"\r\nContent-Type: application/octet-stream\r\n\r\n" + data + b"\r\n")
+    return body + b"--" + boundary + b"--\r\n", f"multipart/form-data; boundary={boundary.decode()}"
+
+
+@pytest.mark.parametrize("method, path, status, allow", [
+    ("get", "/api/predict", 405, "POST"),
+    ("put", "/api/predict", 405, "POST"),
+    ("delete", "/api/health", 405, "GET"),
+    ("get", "/api/nothing/here", 404, None),
+    ("post", "/api/health/", 405, "GET"),
+])
+def test_api001_wrong_method_or_path_is_json(tiny_artifacts, method, path, status, allow):
+    _, out = tiny_artifacts
+    response = getattr(_client(out), method)(path)
+    assert response.status_code == status and response.is_json
+    assert response.headers.get("Allow") == allow
+    assert "error" in response.get_json()
+
+
+def test_api002_internal_error_is_json_without_internals(tiny_artifacts, monkeypatch, caplog):
+    _, out = tiny_artifacts
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("secret detail at /srv/app/module.py")
+
+    monkeypatch.setattr("dash_app.api.classify_files", broken)
+    with caplog.at_level(logging.ERROR, logger="dash_app.api"):
+        response = _client(out).post("/api/predict", data={"file": [(io.BytesIO(_png()), "a.png")]},
+                                     content_type="multipart/form-data")
+    assert response.status_code == 500 and response.is_json
+    assert "secret" not in response.get_data(as_text=True) and "/srv" not in response.get_data(as_text=True)
+    assert "ZeroDivisionError" in caplog.text  # the server log keeps the traceback
+
+
+def test_api003_oversized_file_reports_its_real_size(tiny_artifacts):
+    _, out = tiny_artifacts
+    big = b"\xff" * (3 * 2**20)  # 3 MB against a 1 MB limit
+    response = _client(out, max_upload_mb=1).post(
+        "/api/predict", data={"file": [(io.BytesIO(big), "huge.jpg"), (io.BytesIO(_png()), "ok.png")]},
+        content_type="multipart/form-data")
+    assert response.status_code == 200
+    huge, ok = response.get_json()["results"]
+    assert huge["error"] == "huge.jpg: the file is 3.0 MB, over the 1 MB limit"
+    assert ok["ok"]
+
+
+def test_api004_every_part_gets_a_result_even_with_a_latin1_file_name(tiny_artifacts):
+    _, out = tiny_artifacts
+    body, content_type = _multipart([("caf\xe9.png".encode("latin-1"), _png(1)), (b"plain.png", _png(2)),
+                                     ("na\xefve.txt".encode("latin-1"), b"not an image")])
+    response = _client(out).post("/api/predict", data=body, content_type=content_type)
+    assert response.status_code == 200
+    results = response.get_json()["results"]
+    assert [r["file"] for r in results] == ["café.png", "plain.png", "naïve.txt"]
+    assert [r["ok"] for r in results] == [True, True, False]
+
+
+def test_api005_file_parts_in_any_field_are_classified_in_order(tiny_artifacts):
+    _, out = tiny_artifacts
+    response = _client(out).post("/api/predict", data={
+        "file": [(io.BytesIO(_png(1)), "one.png")], "image": [(io.BytesIO(_png(2)), "two.png")]},
+        content_type="multipart/form-data")
+    assert [r["file"] for r in response.get_json()["results"]] == ["one.png", "two.png"]
+
+
+@pytest.mark.parametrize("header, status", [
+    (None, 401), ("Bearer wrong", 401), ("Basic s3cret", 401), ("Bearer s3cret", 200), ("bearer s3cret", 200),
+])
+def test_api006_api_token_guards_predict(tiny_artifacts, header, status):
+    _, out = tiny_artifacts
+    client = _client(out, api_token="s3cret")
+    headers = {"Authorization": header} if header else {}
+    response = client.post("/api/predict", data={"file": [(io.BytesIO(_png()), "a.png")]},
+                           content_type="multipart/form-data", headers=headers)
+    assert response.status_code == status and response.is_json
+    if status == 401:
+        assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    assert client.get("/api/health").status_code == 200  # health stays open to probes
+
+
+def test_api007_errors_show_no_server_paths(artifacts_copy):
+    _, out = artifacts_copy
+    (out / "dataset" / "stats.json").write_text("{}")
+    client = _client(out)
+    for response in (client.get("/api/health"),
+                     client.post("/api/predict", data={"file": [(io.BytesIO(_png()), "a.png")]},
+                                 content_type="multipart/form-data")):
+        assert response.status_code == 503
+        text = response.get_json()["error"]
+        assert "dataset/stats.json" in text and "altered" in text
+        assert str(out.parent) not in text
+
+
+def test_api008_too_many_files_and_too_large_requests(tiny_artifacts):
+    _, out = tiny_artifacts
+    client = _client(out)
+    files = [(io.BytesIO(_png()), f"{i}.png") for i in range(51)]
+    response = client.post("/api/predict", data={"file": files}, content_type="multipart/form-data")
+    assert response.status_code == 413 and "at most 50" in response.get_json()["error"]
+    huge = np.zeros(20 * 2**20, np.uint8).tobytes()
+    response = _client(out, max_upload_mb=0.5).post("/api/predict", data={"file": [(io.BytesIO(huge), "a.bin")]},
+                                                    content_type="multipart/form-data")
+    assert response.status_code == 413 and response.is_json
+
+
+def test_api009_startup_log_names_each_artifact_failure_once(artifacts_copy, caplog):
+    _, out = artifacts_copy
+    (out / "dataset" / "stats.json").write_text("{}")
+    (out / "dataset" / "test_files.json").unlink()
+    with caplog.at_level(logging.INFO, logger="dash_app"):
+        create_app(AppConfig(artifacts_dir=out))
+    failures = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert len(failures) == 2
+    assert any("stats.json: altered" in f for f in failures)
+    assert any("test_files.json: listed in the manifest but missing" in f for f in failures)
