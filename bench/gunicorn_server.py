@@ -52,6 +52,21 @@ class Server:
                 time.sleep(0.02)
         raise RuntimeError(f"gunicorn did not start within {timeout} s:\n{self.log()}")
 
+    def wait_ready(self, path: str = "/", timeout: float = 60) -> float:
+        """Seconds from start until GET `path` answers 200."""
+        import requests
+
+        self.wait_listening(timeout)
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            try:
+                if requests.get(self.url + path, timeout=5).status_code == 200:
+                    return time.perf_counter() - self.started
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.02)
+        raise RuntimeError(f"GET {path} did not answer 200 within {timeout} s:\n{self.log()}")
+
     def workers(self) -> list[psutil.Process]:
         return psutil.Process(self.process.pid).children()
 

@@ -12,16 +12,14 @@ and the exit code per start; writes bench/results/lifecycle.json.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import re
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import requests
 
 from bench.gunicorn_server import ROOT, Server
+from bench.results_file import save
 
 RESULTS = Path(__file__).parent / "results" / "lifecycle.json"
 PARALLEL = 8
@@ -79,15 +77,12 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     paths = page_and_scripts(args.artifacts)
     starts = [one_start(args.artifacts, paths) for _ in range(args.starts)]
-    results = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
-               "starts": len(starts), "parallel_first_requests": PARALLEL,
+    summary = {"starts": len(starts), "parallel_first_requests": PARALLEL,
                "starts_with_a_failed_first_request": sum(s["first_burst_failed"] > 0 for s in starts),
                "starts_with_an_aborted_worker": sum(bool(s["aborted_worker_lines"]) for s in starts),
                "starts_with_a_nonzero_exit": sum(s["exit_code"] != 0 for s in starts),
-               "max_stop_s": max(s["stop_s"] for s in starts), "runs": starts}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=1) + "\n")
-    print(json.dumps({k: v for k, v in results.items() if k != "runs"}, indent=1))
+               "max_stop_s": max(s["stop_s"] for s in starts)}
+    save(args.out, {**summary, "runs": starts}, shown=summary)
     return 0
 
 

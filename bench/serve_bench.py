@@ -2,7 +2,8 @@
 
     python -m bench.serve_bench [--artifacts artifacts] [--duration 60] [--clients 16]
 
-Everything runs on loopback against real gunicorn processes; results are printed and
+Everything runs on loopback against real gunicorn processes, started as the Procfile starts
+them (settings from gunicorn.conf.py); results are printed and
 written to bench/results/serve.json. Timings are for this machine at this moment: compare
 them as ratios within one run.
 """
@@ -13,61 +14,18 @@ import argparse
 import io
 import itertools
 import json
-import os
-import socket
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
 import numpy as np
-import psutil
 import requests
 from PIL import Image
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.gunicorn_server import ROOT, Server
+from bench.results_file import save
+
 PAGES = ["/", "/data", "/performance", "/classify", "/hypotheses"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Server:
-    """A gunicorn process serving wsgi:server on loopback."""
-
-    def __init__(self, artifacts: Path, workers: int):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "ARTIFACTS_DIR": str(artifacts), "WEB_CONCURRENCY": str(workers)}
-        self.started = time.perf_counter()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "wsgi:server", "--workers", str(workers), "--threads", "4",
-             "--bind", f"127.0.0.1:{self.port}", "--preload", "--log-level", "warning"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-
-    def wait_ready(self, timeout: float = 60) -> float:
-        """Seconds from start until GET / answers 200."""
-        deadline = time.perf_counter() + timeout
-        while time.perf_counter() < deadline:
-            try:
-                if requests.get(self.url + "/", timeout=2).status_code == 200:
-                    return time.perf_counter() - self.started
-            except requests.ConnectionError:
-                time.sleep(0.02)
-        raise RuntimeError("server did not start: " + self.process.stderr.read().decode()[-2000:])
-
-    def worker_rss_mb(self) -> dict[int, float]:
-        """Resident memory of each worker process, by pid."""
-        children = psutil.Process(self.process.pid).children()
-        return {c.pid: round(c.memory_info().rss / 2**20, 1) for c in children}
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(timeout=30)
 
 
 def dash_update(session, url, output, outputs, inputs) -> requests.Response:
@@ -161,7 +119,7 @@ def single_worker_checks(artifacts: Path, class_names) -> dict:
             "predict_32px_png": percentiles(timed(lambda: predict(session, server.url, "tiny.png", small), 200)),
         }
     finally:
-        server.stop()
+        server.close()
 
 
 def run_clients(url, clients: int, duration: float, combos, big: bytes, small: bytes) -> dict:
@@ -217,7 +175,7 @@ def load_test(artifacts: Path, class_names, clients: int, duration: float, warmu
                 "worker_rss_after_warmup_mb": rss_warm, "worker_rss_at_end_mb": rss_end,
                 "rss_growth_mb": {pid: round(rss_end[pid] - rss_warm[pid], 1) for pid in rss_warm}}
     finally:
-        server.stop()
+        server.close()
 
 
 def main(argv=None) -> int:
@@ -229,12 +187,8 @@ def main(argv=None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "serve.json")
     args = parser.parse_args(argv)
     class_names = json.loads((args.artifacts / "manifest.json").read_text())["dataset"]["class_names"]
-    results = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
-               "single_worker": single_worker_checks(args.artifacts, class_names),
-               "load": load_test(args.artifacts, class_names, args.clients, args.duration, args.warmup)}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=1) + "\n")
-    print(json.dumps(results, indent=1))
+    save(args.out, {"single_worker": single_worker_checks(args.artifacts, class_names),
+                    "load": load_test(args.artifacts, class_names, args.clients, args.duration, args.warmup)})
     return 0
 
 

@@ -13,10 +13,7 @@ loop ends after `seconds`, and only 127.0.0.1 is contacted.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import socket
-import sys
 import threading
 import time
 from contextlib import contextmanager
@@ -26,6 +23,7 @@ import numpy as np
 import requests
 
 from bench.gunicorn_server import ROOT, Server
+from bench.results_file import save
 
 RESULTS = Path(__file__).parent / "results" / "slow_clients.json"
 WORKER_CLASSES = {"gevent (gunicorn.conf.py)": (), "gthread, 4 threads (before)": ("--worker-class", "gthread",
@@ -111,13 +109,9 @@ def main(argv=None) -> int:
     parser.add_argument("--seconds", type=float, default=20, help="probing time per server")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
-    results = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
-               "slow_clients": args.slow, "seconds": args.seconds, "workers": 2,
-               "servers": {name: measure(args.artifacts, extra, args.slow, args.seconds)
-                           for name, extra in WORKER_CLASSES.items()}}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=1) + "\n")
-    print(json.dumps(results, indent=1))
+    save(args.out, {"slow_clients": args.slow, "seconds": args.seconds, "workers": 2,
+                    "servers": {name: measure(args.artifacts, extra, args.slow, args.seconds)
+                                for name, extra in WORKER_CLASSES.items()}})
     return 0
 
 

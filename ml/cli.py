@@ -125,8 +125,9 @@ def build_parser() -> argparse.ArgumentParser:
     experiment.add_argument("--val-size", type=non_negative_int, default=0, help=(
         "hold out this many training images and record the CNN's validation accuracy (with each "
         "test-time augmentation): how the recipe is chosen without looking at the test split"))
-    ablate = commands.add_parser("ablate", parents=[experiment], formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-                                 help="CNN recipe against variants (no augmentation, ...), per training-set size and seed")
+    ablate = commands.add_parser(
+        "ablate", parents=[experiment], formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        help="CNN recipe against variants (no augmentation, ...), per training-set size and seed")
     ablate.add_argument("--variants", nargs="+", choices=list(VARIANTS), default=["recipe", "no_augmentation"],
                         metavar="VARIANT", help=f"variants to train, from {' '.join(VARIANTS)}")
     ablate.add_argument("--sizes", nargs="+", type=size_spec, default=[5000, None], metavar="SIZE",
@@ -233,11 +234,12 @@ def _learning_curve(args) -> int:
 
 
 def _report(args) -> int:
-    from ml.report import ablation_table, cnn_notes, learning_curve_table, results_table, seeds_table
+    from ml.report import (ablation_table, artifacts_size, cnn_notes, learning_curve_table, results_table,
+                           seeds_table)
 
     manifest = load_manifest(args.folder)
     print(f"{manifest['dataset']['description']}; test split of "
-          f"{manifest['dataset']['splits']['test']['size']:,} images.\n")
+          f"{manifest['dataset']['splits']['test']['size']:,} images. Artifacts: {artifacts_size(manifest)}.\n")
     print(results_table(manifest))
     print("\n" + cnn_notes(manifest))
     for title, table in (("CNN trained from scratch with several seeds (bench/train_bench.py)", seeds_table),

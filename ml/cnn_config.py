@@ -86,5 +86,6 @@ def _fits(value, default) -> bool:
         return (isinstance(value, (int, float)) and not isinstance(value, bool)
                 and (isinstance(default, float) or float(value).is_integer()))
     if isinstance(default, tuple):
-        return isinstance(value, list) and len(value) == len(default) and all(_fits(v, d) for v, d in zip(value, default))
+        return (isinstance(value, list) and len(value) == len(default)
+                and all(_fits(v, d) for v, d in zip(value, default)))
     return isinstance(value, type(default))

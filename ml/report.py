@@ -19,6 +19,12 @@ def results_table(manifest: dict) -> str:
     return "\n".join(lines)
 
 
+def artifacts_size(manifest: dict) -> str:
+    """The artifacts folder's size: every file the manifest lists, and the manifest."""
+    files = manifest["files"]
+    return f"{len(files) + 1} files, {sum(f['bytes'] for f in files.values()) / 2**20:.0f} MB"
+
+
 def cnn_notes(manifest: dict) -> str:
     """Per Keras model: epochs, export parity, int8 quantization and the ONNX-versus-Keras speed-up."""
     notes = []

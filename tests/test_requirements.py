@@ -64,7 +64,8 @@ def test_requirements001_every_imported_module_is_in_a_requirements_file():
 def test_requirements002_what_the_server_imports_is_in_requirements_txt():
     """The project's modules that the server loads (started as gunicorn loads it), and every
     third-party import in them, even inside functions, against requirements.txt alone."""
-    code = "import sys, wsgi; print(' '.join(m for m, module in sys.modules.items() if getattr(module, '__file__', None)))"
+    code = ("import sys, wsgi; "
+            "print(' '.join(m for m, module in sys.modules.items() if getattr(module, '__file__', None)))")
     loaded = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
                             env={"ARTIFACTS_DIR": str(ROOT / "artifacts"), "PATH": ""}).stdout.split()
     files = [ROOT / "gunicorn.conf.py", ROOT / "wsgi.py"] + [
