@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dash import Input, Output, State
 
-from dash_app import evidence
+from ml import study
 from dash_app.figures import ablation_figure, learning_curve_figure, models_table_rows
 from layouts.classifier import classifier_page
 from layouts.common import error_alert, not_found
@@ -34,8 +34,8 @@ def page_for(pathname: str | None, services):
         if path == "/hypotheses":
             manifest = artifacts.manifest()
             experiments = manifest.get("experiments", {})
-            return hypotheses_page(evidence.hypotheses(manifest, artifacts.stats()),
-                                   evidence.model_limits(manifest),
+            return hypotheses_page(study.hypotheses(manifest, artifacts.stats()),
+                                   study.model_limits(manifest),
                                    ablation_figure(experiments.get("ablation", {}).get("cells", [])),
                                    learning_curve_figure(experiments.get("learning_curve", {}).get("cells", [])))
     except ArtifactError as exc:

@@ -235,7 +235,8 @@ def _learning_curve(args) -> int:
 
 def _report(args) -> int:
     from ml.report import (ablation_table, artifacts_size, cnn_notes, learning_curve_table, results_table,
-                           seeds_table)
+                           seeds_table, verdicts_list)
+    from ml.study import hypotheses
 
     manifest = load_manifest(args.folder)
     print(f"{manifest['dataset']['description']}; test split of "
@@ -248,4 +249,6 @@ def _report(args) -> int:
         text = table(manifest)
         if text:
             print(f"\n{title}:\n\n{text}")
+    stats = json.loads((args.folder / manifest["dataset"]["files"]["stats"]).read_text())
+    print(f"\nHypotheses (as the dashboard's Hypotheses page judges them):\n\n{verdicts_list(hypotheses(manifest, stats))}")
     return 0

@@ -95,3 +95,12 @@ def mean_ci(summary: dict) -> str:
     """'89.30%' or '89.30% (95% CI 88.90%–89.70%)' from an ml.experiments.describe summary."""
     ci = summary["ci95"]
     return f"{summary['mean']:.2%}" + (f" (95% CI {ci[0]:.2%}–{ci[1]:.2%})" if ci else "")
+
+
+def verdicts_list(hypotheses: list[dict]) -> str:
+    """The study's hypotheses as the Hypotheses page states them: verdict, then the evidence."""
+    lines = []
+    for hypothesis in hypotheses:
+        lines.append(f"- **{hypothesis['title']}.** {hypothesis['verdict']}")
+        lines += [f"  - {sentence}" for sentence in hypothesis["evidence"]]
+    return "\n".join(lines)

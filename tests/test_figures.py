@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from dash_app import evidence, figures
+from dash_app import figures
 
 NAMES = ["cat", "dog", "ship"]
 
@@ -61,40 +61,6 @@ def test_models_table_rows_and_explanation():
     assert len(fig.data) == 2 and fig.data[1].zmax == pytest.approx(0.2)
 
 
-def _manifest(cnn_accuracy, experiments=None):
-    cm = [[9, 1, 0], [3, 7, 0], [0, 0, 10]]
-    model = {"name": "CNN", "metrics": {"accuracy": cnn_accuracy, "n_test": 30, "confusion_matrix": cm,
-                                        "per_class": _metrics([0.9, 0.7, 1.0])["metrics"]["per_class"]},
-             "train_seconds": 600, "epochs_run": 10}
-    manifest = {"models": {"cnn": model}, "dataset": {"class_names": NAMES}}
-    if experiments:
-        manifest["experiments"] = experiments
-    return manifest
-
-
-def test_hypothesis_verdicts_follow_the_evidence():
-    assert evidence._cnn_reaches_floor(_manifest(0.71))["status"] == "supported"
-    assert evidence._cnn_reaches_floor(_manifest(0.69))["status"] == "refuted"
-    assert evidence._augmentation_gain(_manifest(0.8))["status"] == "open"
-    def cell(size, variant, values):
-        return {"train_images": size, "variant": variant,
-                "accuracy": {"mean": sum(values) / len(values), "ci95": None, "n": len(values)}}
-    mixed = {"ablation": {"cells": [
-        cell(5000, "recipe", [0.70, 0.72]), cell(5000, "no_augmentation", [0.60, 0.62]),
-        cell(50000, "recipe", [0.90]), cell(50000, "no_augmentation", [0.88]),
-        cell(50000, "no_regularization", [0.80])]}}
-    result = evidence._augmentation_gain(_manifest(0.8, mixed))
-    assert result["status"] == "open" and "+10.0 points" in result["evidence"][0]
-    regularization = evidence._regularization_gain(_manifest(0.8, mixed))
-    assert regularization["status"] == "supported" and len(regularization["evidence"]) == 1
-    basic = _manifest(0.9)
-    basic["models"]["basic_cnn"] = {**basic["models"]["cnn"], "metrics": {"accuracy": 0.65, "n_test": 30}}
-    judged = evidence._cnn_reaches_floor(basic)
-    assert judged["status"] == "refuted" and "basic CNN" in judged["verdict"]
-    limits = evidence.model_limits(_manifest(0.8))
-    assert "dog (F1 0.70)" in limits[0] and "dog taken for cat (3 test images)" in limits[1]
-
-
 def _summary(values):
     from ml.experiments import describe
     return describe(values)
@@ -125,17 +91,3 @@ def test_learning_curve_figure_plots_accuracy_and_time_per_model():
     assert list(cnn_accuracy.x) == [2500, 50000] and list(cnn_accuracy.y) == [0.6, 0.9]
     assert list(cnn_time.y) == [1.0, 25.0]  # minutes
     assert fig.layout.xaxis.type == "log"
-
-
-def test_preset_targets_need_every_seed_and_the_time_limit():
-    def with_runs(accuracies, seconds):
-        runs = {"cells": [{"preset": "full", "train_images": 50000, "accuracy": _summary(accuracies),
-                           "train_seconds": _summary(seconds)}]}
-        return _manifest(0.9, {"cnn_seeds": runs})
-    target = ("full", 0.92, 30, 3)
-    assert evidence._preset_target(_manifest(0.9), *target)["status"] == "open"
-    assert evidence._preset_target(with_runs([0.93, 0.925], [1600, 1610]), *target)["status"] == "open"
-    assert evidence._preset_target(with_runs([0.93, 0.925, 0.921], [1600, 1610, 1620]), *target)["status"] == "supported"
-    too_slow = evidence._preset_target(with_runs([0.93, 0.925, 0.921], [1600, 1610, 1900]), *target)
-    assert too_slow["status"] == "refuted" and "31.7 min" in too_slow["verdict"]
-    assert evidence._preset_target(with_runs([0.91, 0.915, 0.92], [1600] * 3), *target)["status"] == "refuted"

@@ -1,4 +1,5 @@
-"""The study's hypotheses, judged on the evidence in the artifacts (pure functions)."""
+"""The study's hypotheses, judged on the evidence in the artifacts (pure functions, no Dash): the
+Hypotheses page shows them and `python -m ml report` prints them."""
 
 from __future__ import annotations
 

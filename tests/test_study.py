@@ -1,0 +1,73 @@
+"""The study's verdicts from the artifacts' evidence (ml/study.py) and their report."""
+
+import json
+
+from ml import study
+from ml.artifacts import load_manifest
+from ml.cli import main
+from ml.experiments import describe
+
+NAMES = ["cat", "dog", "ship"]
+
+
+def _per_class(f1s):
+    return {n: {"f1": f, "precision": f, "recall": f} for n, f in zip(NAMES, f1s)}
+
+
+def _manifest(cnn_accuracy, experiments=None):
+    cm = [[9, 1, 0], [3, 7, 0], [0, 0, 10]]
+    model = {"name": "CNN", "metrics": {"accuracy": cnn_accuracy, "n_test": 30, "confusion_matrix": cm,
+                                        "per_class": _per_class([0.9, 0.7, 1.0])},
+             "train_seconds": 600, "epochs_run": 10}
+    manifest = {"models": {"cnn": model}, "dataset": {"class_names": NAMES}}
+    if experiments:
+        manifest["experiments"] = experiments
+    return manifest
+
+
+def test_study001_hypothesis_verdicts_follow_the_evidence():
+    assert study._cnn_reaches_floor(_manifest(0.71))["status"] == "supported"
+    assert study._cnn_reaches_floor(_manifest(0.69))["status"] == "refuted"
+    assert study._augmentation_gain(_manifest(0.8))["status"] == "open"
+    def cell(size, variant, values):
+        return {"train_images": size, "variant": variant,
+                "accuracy": {"mean": sum(values) / len(values), "ci95": None, "n": len(values)}}
+    mixed = {"ablation": {"cells": [
+        cell(5000, "recipe", [0.70, 0.72]), cell(5000, "no_augmentation", [0.60, 0.62]),
+        cell(50000, "recipe", [0.90]), cell(50000, "no_augmentation", [0.88]),
+        cell(50000, "no_regularization", [0.80])]}}
+    result = study._augmentation_gain(_manifest(0.8, mixed))
+    assert result["status"] == "open" and "+10.0 points" in result["evidence"][0]
+    regularization = study._regularization_gain(_manifest(0.8, mixed))
+    assert regularization["status"] == "supported" and len(regularization["evidence"]) == 1
+    basic = _manifest(0.9)
+    basic["models"]["basic_cnn"] = {**basic["models"]["cnn"], "metrics": {"accuracy": 0.65, "n_test": 30}}
+    judged = study._cnn_reaches_floor(basic)
+    assert judged["status"] == "refuted" and "basic CNN" in judged["verdict"]
+    limits = study.model_limits(_manifest(0.8))
+    assert "dog (F1 0.70)" in limits[0] and "dog taken for cat (3 test images)" in limits[1]
+
+
+
+def test_study002_preset_targets_need_every_seed_and_the_time_limit():
+    def with_runs(accuracies, seconds):
+        runs = {"cells": [{"preset": "full", "train_images": 50000, "accuracy": describe(accuracies),
+                           "train_seconds": describe(seconds)}]}
+        return _manifest(0.9, {"cnn_seeds": runs})
+    target = ("full", 0.92, 30, 3)
+    assert study._preset_target(_manifest(0.9), *target)["status"] == "open"
+    assert study._preset_target(with_runs([0.93, 0.925], [1600, 1610]), *target)["status"] == "open"
+    assert study._preset_target(with_runs([0.93, 0.925, 0.921], [1600, 1610, 1620]), *target)["status"] == "supported"
+    too_slow = study._preset_target(with_runs([0.93, 0.925, 0.921], [1600, 1610, 1900]), *target)
+    assert too_slow["status"] == "refuted" and "31.7 min" in too_slow["verdict"]
+    assert study._preset_target(with_runs([0.91, 0.915, 0.92], [1600] * 3), *target)["status"] == "refuted"
+
+
+def test_study003_report_prints_the_verdicts_the_page_shows(tiny_artifacts, capsys):
+    _, out = tiny_artifacts
+    manifest = load_manifest(out)
+    stats = json.loads((out / manifest["dataset"]["files"]["stats"]).read_text())
+    assert main(["report", str(out)]) == 0
+    printed = capsys.readouterr().out
+    for hypothesis in study.hypotheses(manifest, stats):
+        assert f"- **{hypothesis['title']}.** {hypothesis['verdict']}" in printed
