@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 
 from dash_app.extensions import cache
-from ml.artifacts import MANIFEST, ArtifactError, best_model, load_manifest, manifest_fingerprint
+from ml.artifacts import (MANIFEST, ArtifactError, best_model, load_manifest, manifest_fingerprint,
+                          read_predictions)
 from ml.predictors import load_predictor
 
 
@@ -96,9 +97,7 @@ def _npz_file(folder: str, fingerprint: str, key: str) -> dict[str, np.ndarray]:
 
 @cache.memoize()
 def _predictions(folder: str, fingerprint: str) -> dict[str, np.ndarray]:
-    rel = _manifest(folder, fingerprint)["predictions"]["files"]["test"]
-    with np.load(Path(folder) / rel) as data:
-        return {k: data[k].astype(np.float32) if k.startswith("proba_") else data[k] for k in data.files}
+    return read_predictions(folder, _manifest(folder, fingerprint))
 
 
 @lru_cache(maxsize=2)

@@ -65,7 +65,7 @@ def training_figure(folder: str, fingerprint: str):
 def cell_indices(predictions: dict, model: str, true: int, predicted: int,
                  limit: int) -> tuple[np.ndarray, int]:
     """(up to `limit` test indices of one confusion-matrix cell, most confident first; the cell's size)."""
-    proba = predictions[f"proba_{model}"]
-    hits = np.flatnonzero((predictions["y_true"] == true) & (proba.argmax(1) == predicted))
+    proba = predictions[f"proba_{model}"]  # the matrix and the metrics count the stored classes too
+    hits = np.flatnonzero((predictions["y_true"] == true) & (predictions[f"pred_{model}"] == predicted))
     order = np.argsort(-proba[hits, predicted])
     return hits[order][:limit], len(hits)

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from datetime import datetime, timezone
 from pathlib import Path
+
+import numpy as np
 
 from ml.errors import UserError
 
 SCHEMA_VERSION = 1
 MANIFEST = "manifest.json"
+PREDICTIONS = "predictions/test_predictions.npz"
 MODEL_KEYS = ("cnn", "basic_cnn", "hog_logreg", "hog_svm")
 MODEL_NAMES = {"cnn": "CNN (Keras → ONNX)", "basic_cnn": "Basic CNN (original study)",
                "hog_logreg": "HOG + logistic regression", "hog_svm": "HOG + SVM"}
@@ -79,7 +83,7 @@ def load_manifest(folder: str | Path, *, verify: bool = True) -> dict:
         if key not in manifest:
             raise ArtifactError(f"{path}: no '{key}' section")
     if verify:
-        problems = file_problems(folder, manifest)
+        problems = file_problems(folder, manifest) or figure_problems(folder, manifest)
         if problems:
             raise ArtifactError("; ".join(problems))
     return manifest
@@ -91,7 +95,68 @@ def artifact_problems(folder: str | Path) -> list[str]:
         manifest = load_manifest(folder, verify=False)
     except ArtifactError as exc:
         return [str(exc)]
-    return file_problems(folder, manifest)
+    return file_problems(folder, manifest) or figure_problems(folder, manifest)
+
+
+def write_predictions(folder: Path, y_true: np.ndarray, probas: dict[str, np.ndarray],
+                      classes: dict[str, np.ndarray]) -> str:
+    """Store each model's test predictions: its predicted classes exactly, its probabilities as
+    float16 (for display); returns the file's path relative to `folder`."""
+    path = Path(folder) / PREDICTIONS
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(path, y_true=np.asarray(y_true, np.int16),
+                        **{f"pred_{k}": np.asarray(classes[k], np.int16) for k in probas},
+                        **{f"proba_{k}": np.asarray(p, np.float16) for k, p in probas.items()})
+    return PREDICTIONS
+
+
+def read_predictions(folder: str | Path, manifest: dict) -> dict[str, np.ndarray]:
+    """y_true, and per model pred_<key> (int) and proba_<key> (float32), as stored."""
+    with np.load(Path(folder) / manifest["predictions"]["files"]["test"]) as data:
+        return {k: data[k].astype(np.float32) if k.startswith("proba_") else data[k] for k in data.files}
+
+
+def figure_problems(folder: str | Path, manifest: dict) -> list[str]:
+    """Every model figure in the manifest that the stored predictions do not reproduce: the
+    metrics are recomputed from the stored predicted classes, never trusted."""
+    from ml.evaluate import classification_metrics  # scikit-learn: only when figures are checked
+
+    try:
+        stored = read_predictions(folder, manifest)
+    except (KeyError, OSError, ValueError) as exc:
+        return [f"{Path(folder) / PREDICTIONS}: the stored predictions cannot be read ({exc})"]
+    names = manifest["dataset"]["class_names"]
+    problems = []
+    for key, entry in manifest["models"].items():
+        if f"pred_{key}" not in stored:
+            problems.append(f"model {key}: no stored predicted classes (artifacts of an older version): "
+                            f"run `python -m ml evaluate --out {folder}`")
+            continue
+        recomputed = classification_metrics(stored["y_true"], stored[f"pred_{key}"], names)
+        difference = _first_difference(recomputed, entry.get("metrics"), f"models.{key}.metrics")
+        if difference:
+            problems.append(difference)
+    return problems
+
+
+def _first_difference(expected, claimed, where: str) -> str | None:
+    """Where `claimed` (the manifest) differs from `expected` (recomputed), as a message."""
+    if isinstance(expected, dict):
+        if not isinstance(claimed, dict):
+            return f"{where}: the manifest says {claimed!r}, the stored predictions give a table"
+        for key, value in expected.items():
+            found = _first_difference(value, claimed.get(key), f"{where}.{key}")
+            if found:
+                return found
+        return None
+    if isinstance(expected, list):
+        if not isinstance(claimed, list) or len(claimed) != len(expected):
+            return f"{where}: the manifest says {claimed!r}, the stored predictions give {expected!r}"
+        return next((d for i, (e, c) in enumerate(zip(expected, claimed))
+                     if (d := _first_difference(e, c, f"{where}[{i}]"))), None)
+    same = (isinstance(claimed, (int, float)) and not isinstance(claimed, bool)
+            and math.isclose(claimed, expected, rel_tol=1e-9, abs_tol=1e-12))
+    return None if same else f"{where}: the manifest says {claimed!r}, the stored predictions give {expected!r}"
 
 
 def file_problems(folder: str | Path, manifest: dict) -> list[str]:

@@ -1,4 +1,4 @@
-"""Command line: `python -m ml {train,export,download,validate,report,ablate,learning-curve}`.
+"""Command line: `python -m ml {train,export,evaluate,download,validate,report,ablate,learning-curve}`.
 
 Every option is checked where it is read, and an error names the option; errors a user can fix
 (bad data, options or artifacts: ml.errors.UserError) print one line, anything else keeps its
@@ -116,7 +116,14 @@ def build_parser() -> argparse.ArgumentParser:
                           help=f"models to export, from {' '.join(KERAS_MODELS)} (default: both)")
     reexport.set_defaults(func=_export)
 
-    validate = commands.add_parser("validate", help="check an artifacts folder against its manifest")
+    evaluate = commands.add_parser("evaluate", parents=[data, out], help=(
+        "evaluate the served models of an artifacts folder on the test split again, on this machine, and "
+        "rewrite their figures, speeds and stored predictions, without retraining"))
+    evaluate.set_defaults(func=_evaluate)
+
+    validate = commands.add_parser("validate", help=(
+        "check an artifacts folder: every file against its sha256, every model figure against the stored "
+        "predictions"))
     validate.add_argument("folder", type=Path, nargs="?", default=Path("artifacts"))
     validate.set_defaults(func=_validate)
 
@@ -200,6 +207,14 @@ def _export(args) -> int:
         print(f"{key}: served in {entry['served_precision']}, accuracy {entry['metrics']['accuracy']:.4f}, "
               f"one image {entry['inference']['latency_ms_p50']:.2f} ms, "
               f"batched {entry['inference']['throughput_ips']:.0f} img/s")
+    return 0
+
+
+def _evaluate(args) -> int:
+    from ml.pipeline import reevaluate
+
+    manifest = reevaluate(args.data or default_data_path(), args.out)
+    print(f"{args.out}: figures recomputed for {', '.join(manifest['models'])}")
     return 0
 
 

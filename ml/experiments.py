@@ -20,7 +20,7 @@ from scipy import stats as scipy_stats
 from ml import baselines
 from ml.artifacts import KERAS_MODELS, load_manifest, write_json, write_manifest
 from ml.dataset import DatasetError, Split, check_val_size, fingerprint, stratified_subset, validation_split
-from ml.evaluate import classification_metrics
+from ml.evaluate import classification_metrics, predicted_classes
 from ml.loading import load_dataset
 from ml.staging import staged_folder
 
@@ -81,7 +81,7 @@ def score_run(model: str, train: Split, test: Split, class_names, *, seed: int, 
         pipeline.fit(fit.images, fit.labels)
         seconds = time.perf_counter() - start
         predict = pipeline.predict_proba
-    metrics = classification_metrics(test.labels, predict(test.images), class_names)
+    metrics = classification_metrics(test.labels, predicted_classes(predict(test.images)), class_names)
     fit_images = trained.fit_images if model in KERAS_MODELS else len(fit)
     row = {"train_images": len(train), "fit_images": fit_images, "seed": seed,
            "epochs_run": len(trained.history.get("loss", [])) if model in KERAS_MODELS else None,

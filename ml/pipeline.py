@@ -12,17 +12,17 @@ import joblib
 import numpy as np
 
 from ml import baselines
-from ml.artifacts import KERAS_MODELS, MODEL_KEYS, MODEL_NAMES, load_manifest, write_json, write_manifest
+from ml.artifacts import (KERAS_MODELS, MODEL_KEYS, MODEL_NAMES, ArtifactError, file_problems, load_manifest,
+                          read_predictions, write_json, write_manifest, write_predictions)
 from ml.dataset import (Dataset, DatasetError, check_val_size, default_val_size, fingerprint, stratified_subset,
                         validation_split)
-from ml.evaluate import classification_metrics, measure_speed
+from ml.evaluate import classification_metrics, measure_speed, predicted_classes
 from ml.experiments import add_seed_runs
 from ml.loading import load_dataset
-from ml.predictors import OnnxPredictor, SklearnPredictor
+from ml.predictors import OnnxPredictor, SklearnPredictor, load_predictor
 from ml.staging import previous_artifacts, prune_unlisted, staged_folder
 from ml.stats import dataset_statistics
 
-PREDICTIONS = "predictions/test_predictions.npz"
 KEY_PACKAGES = ("numpy", "scikit-learn", "scikit-image", "pillow", "tensorflow", "keras", "onnx",
                 "onnxruntime", "tf2onnx")
 
@@ -83,13 +83,14 @@ def _train_into(out: Path, dataset: Dataset, splits: dict, dataset_entry: dict, 
     write_json(out / "dataset/test_files.json", list(test.files))
     log("computed the dataset statistics")
 
-    models, probas = _previous_models(out, previous, keep=set(MODEL_KEYS) - set(options.models))
+    models, probas, classes = _previous_models(out, previous, keep=set(MODEL_KEYS) - set(options.models))
     for key in MODEL_KEYS:
         if key not in options.models:
             continue
         log(f"training {MODEL_NAMES[key]}")
         trainer = _train_keras if key in KERAS_MODELS else _train_baseline
         models[key], probas[key] = trainer(key, fit, val, train, test, names, out, options, log)
+        classes[key] = predicted_classes(probas[key])
         metrics = models[key]["metrics"]
         log(f"{MODEL_NAMES[key]}: test accuracy {metrics['accuracy']:.4f}, macro-F1 "
             f"{metrics['macro_f1']:.4f}, trained in {models[key]['train_seconds']:.0f} s, "
@@ -98,7 +99,7 @@ def _train_into(out: Path, dataset: Dataset, splits: dict, dataset_entry: dict, 
     manifest = {"versions": _versions(), "dataset": dataset_entry}
     if previous:  # experiments train their own models on the same data: they stay valid
         manifest.update({k: previous[k] for k in ("experiments", "extra_files") if k in previous})
-    _write_results(out, manifest, models, probas, test.labels)
+    _write_results(out, manifest, models, probas, classes, test.labels)
     prune_unlisted(out, load_manifest(out))
     if "cnn" in options.models and _is_recipe_run(options, dataset_entry["val_size"]):
         entry = models["cnn"]
@@ -108,25 +109,21 @@ def _train_into(out: Path, dataset: Dataset, splits: dict, dataset_entry: dict, 
                              "train_seconds": round(entry["train_seconds"], 1)}], options.preset)
 
 
-def _write_results(out: Path, manifest: dict, models: dict, probas: dict, labels: np.ndarray) -> Path:
-    (out / PREDICTIONS).parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(out / PREDICTIONS, y_true=labels,
-                        **{f"proba_{k}": p.astype(np.float16) for k, p in probas.items()})
+def _write_results(out: Path, manifest: dict, models: dict, probas: dict, classes: dict,
+                   labels: np.ndarray) -> Path:
+    predictions = write_predictions(out, labels, probas, classes)
     return write_manifest(out, {**manifest, "models": {k: models[k] for k in MODEL_KEYS if k in models},
-                                "predictions": {"files": {"test": PREDICTIONS}}})
+                                "predictions": {"files": {"test": predictions}}})
 
 
 def reexport(data: Path, out: Path, keys: tuple[str, ...], log=print) -> dict:
     """Export the trained Keras models of an artifacts folder again (after a change to the export or
     quantization), re-evaluating them on the same test split, without retraining."""
     manifest = load_manifest(out)
-    dataset = load_dataset(data, progress=False)
+    test, names = _recorded_test_split(data, manifest)
     recorded = manifest["dataset"]
-    test, names = dataset["test"], dataset.class_names
-    if fingerprint(test, names) != recorded["splits"]["test"]["fingerprint"]:
-        raise DatasetError(f"{data}: not the dataset these artifacts were built from (test split differs); "
-                           "pass the dataset they were built from with --data")
-    train = stratified_subset(dataset["train"], recorded["subset"], recorded["seed"])
+    train = stratified_subset(load_dataset(data, splits=("train",), progress=False)["train"], recorded["subset"],
+                              recorded["seed"])
     fit, val = (validation_split(train, recorded["val_size"], recorded["seed"]) if recorded["val_size"]
                 else (train, None))
     with staged_folder(out, start_from_existing=True) as stage:
@@ -134,26 +131,67 @@ def reexport(data: Path, out: Path, keys: tuple[str, ...], log=print) -> dict:
     return load_manifest(out)
 
 
+def reevaluate(data: Path, out: Path, log=print) -> dict:
+    """Evaluate the served models of an artifacts folder on the test split again, on this machine, and
+    rewrite their figures, speeds and stored predictions, without retraining: after a change to the
+    evaluation, to measure every model on one machine, or to upgrade artifacts made before predicted
+    classes were stored."""
+    manifest = load_manifest(out, verify=False)
+    problems = file_problems(out, manifest)
+    if problems:
+        raise ArtifactError("; ".join(problems))
+    test, names = _recorded_test_split(data, manifest)
+    with staged_folder(out, start_from_existing=True) as stage:
+        models, probas, classes = dict(manifest["models"]), {}, {}
+        for key, entry in models.items():
+            predictor = load_predictor(entry, stage)
+            probas[key] = predictor.predict_proba(test.images)
+            classes[key] = predicted_classes(probas[key])
+            speed = measure_speed(predictor.predict_proba, test.images)
+            models[key] = {**entry, "metrics": classification_metrics(test.labels, classes[key], names),
+                           "inference": {"runtime": predictor.runtime, **speed}}
+            if "keras_inference" in entry:
+                models[key]["onnx_speedup_one_image"] = (entry["keras_inference"]["latency_ms_p50"]
+                                                         / speed["latency_ms_p50"])
+            log(f"{key}: test accuracy {entry['metrics']['accuracy']:.4%} recorded, "
+                f"{models[key]['metrics']['accuracy']:.4%} now")
+        _write_results(stage, {k: v for k, v in manifest.items() if k not in ("models", "predictions")},
+                       models, probas, classes, test.labels)
+    return load_manifest(out)
+
+
+def _recorded_test_split(data: Path, manifest: dict):
+    """(test split, class names) of `data`, refused unless it is the split the artifacts recorded."""
+    dataset = load_dataset(data, splits=("test",), progress=False)
+    test, names = dataset["test"], dataset.class_names
+    if fingerprint(test, names) != manifest["dataset"]["splits"]["test"]["fingerprint"]:
+        raise DatasetError(f"{data}: not the dataset these artifacts were built from (test split differs); "
+                           "pass the dataset they were built from with --data")
+    return test, names
+
+
 def _reexport_into(out: Path, manifest: dict, keys, fit, val, test, names, log) -> None:
     import keras
 
     from ml import cnn  # registers the custom layers that model.keras refers to
 
-    with np.load(out / PREDICTIONS) as arrays:
-        probas = {k: arrays[f"proba_{k}"].astype(np.float32) for k in manifest["models"]}
+    stored = read_predictions(out, manifest)
+    probas = {k: stored[f"proba_{k}"] for k in manifest["models"]}
+    classes = {k: stored[f"pred_{k}"] for k in manifest["models"]}
     models = dict(manifest["models"])
     for key in keys:
         old = models[key]
         network = keras.models.load_model(out / old["files"]["keras"])
         served = cnn.serving_model(network, old["config"]["tta"]) if key == "cnn" else network
         exported, probas[key] = export_served(key, served, fit, val, test, out, log)
+        classes[key] = predicted_classes(probas[key])
         files = {"keras": old["files"]["keras"], "history": old["files"]["history"], **exported.pop("files")}
         models[key] = _model_entry(
-            key, classification_metrics(test.labels, probas[key], names), old["train_seconds"],
+            key, classification_metrics(test.labels, classes[key], names), old["train_seconds"],
             old["train_images"], files, out, exported.pop("speed"), "onnxruntime", config=old["config"],
             precision=old["precision"], epochs_run=old["epochs_run"], **exported)
     _write_results(out, {k: v for k, v in manifest.items() if k not in ("models", "predictions")},
-                   models, probas, test.labels)
+                   models, probas, classes, test.labels)
     prune_unlisted(out, load_manifest(out))
 
 
@@ -184,11 +222,11 @@ def _dataset_entry(dataset: Dataset, splits: dict, options: TrainOptions, val_si
 def _previous_models(out: Path, previous: dict | None, keep: set[str]):
     """Models of an earlier run on the same data that this run does not retrain."""
     if not keep or previous is None:
-        return {}, {}
-    with np.load(out / PREDICTIONS) as arrays:
-        probas = {k: arrays[f"proba_{k}"].astype(np.float32) for k in keep
-                  if k in previous["models"] and f"proba_{k}" in arrays}
-    return {k: previous["models"][k] for k in probas}, probas
+        return {}, {}, {}
+    stored = read_predictions(out, previous)
+    kept = [k for k in keep if k in previous["models"] and f"pred_{k}" in stored]
+    return ({k: previous["models"][k] for k in kept}, {k: stored[f"proba_{k}"] for k in kept},
+            {k: stored[f"pred_{k}"] for k in kept})
 
 
 def _model_entry(key, metrics, seconds, n_train, files, out, speed, runtime, **extra) -> dict:
@@ -216,7 +254,8 @@ def _train_baseline(key, fit, val, train, test, names, out, options, log):
     proba = predictor.predict_proba(test.images)
     speed = measure_speed(predictor.predict_proba, test.images)
     files = {"joblib": f"models/{key}/model.joblib"}
-    entry = _model_entry(key, classification_metrics(test.labels, proba, names), seconds, len(train),
+    entry = _model_entry(key, classification_metrics(test.labels, predicted_classes(proba), names), seconds,
+                         len(train),
                          files, out, speed, predictor.runtime,
                          config=baselines.describe(pipeline))
     return entry, proba
@@ -237,7 +276,7 @@ def _train_keras(key, fit, val, train, test, names, out, options, log):
     write_json(out / files["history"], trained.history)
     exported, proba = export_served(key, trained.served, fit, val, test, out, log)
     entry = _model_entry(
-        key, classification_metrics(test.labels, proba, names), seconds, trained.fit_images,
+        key, classification_metrics(test.labels, predicted_classes(proba), names), seconds, trained.fit_images,
         {**files, **exported.pop("files")}, out, exported.pop("speed"), "onnxruntime",
         config=trained.config.to_dict(), precision=trained.precision,
         epochs_run=len(trained.history.get("loss", [])), **exported)

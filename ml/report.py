@@ -16,6 +16,8 @@ def results_table(manifest: dict) -> str:
             f"{entry['metrics']['macro_f1']:.2%} | {entry['train_seconds'] / 60:.1f} min | "
             f"{entry['size_bytes'] / 1e6:.1f} MB | {speed['latency_ms_p50']:.2f} ms ({speed['runtime']}) | "
             f"{speed['throughput_ips']:,.0f} img/s |")
+    cpus = {entry["inference"].get("cpu", "a CPU not recorded") for entry in manifest["models"].values()}
+    lines.append(f"\nSpeeds measured on {' and '.join(sorted(cpus))}: they hold for such a CPU only.")
     return "\n".join(lines)
 
 

@@ -218,3 +218,35 @@ def test_app013_models_table_downloads_as_csv(tiny_artifacts):
     lines = download["content"].strip().splitlines()
     assert download["filename"] == "models.csv" and len(lines) == 5
     assert lines[0].startswith("model,accuracy,macro_f1,size_mb")
+
+
+def test_app014_every_gallery_count_equals_its_matrix_cell(tiny_artifacts):
+    data, out = tiny_artifacts
+    manifest = json.loads((out / "manifest.json").read_text())
+    names = manifest["dataset"]["class_names"]
+    app = _app(out, data)
+    for model, entry in manifest["models"].items():
+        matrix = entry["metrics"]["confusion_matrix"]
+        for t, true in enumerate(names):
+            for p, predicted in enumerate(names):
+                with app.server.app_context():
+                    title = _text(gallery_for_cell(_services(app), model, true, predicted))
+                assert f"predicted {predicted}: {matrix[t][p]} test images" in title
+
+
+@pytest.mark.parametrize("value", [0.9927, None])
+def test_app015_a_figure_edited_in_the_manifest_is_refused_everywhere(artifacts_copy, value):
+    data, out = artifacts_copy
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["models"]["hog_svm"]["metrics"]["accuracy"] = value
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    app = _app(out, data)
+    for path in ("/", "/performance", "/hypotheses", "/classify"):
+        with app.server.app_context():
+            assert "models.hog_svm.metrics.accuracy" in _text(page_for(path, _services(app)))
+    client = app.server.test_client()
+    health = client.get("/api/health")
+    assert health.status_code == 503 and "the manifest says" in health.get_json()["error"]
+    response = client.post("/api/predict", data={"file": [(io.BytesIO(_png()), "a.png")]},
+                           content_type="multipart/form-data")
+    assert response.status_code == 503

@@ -1,26 +1,85 @@
+"""The artifacts folder's manifest (ml/artifacts.py): every file hashed, every figure recomputed."""
+
 import json
 
+import numpy as np
 import pytest
 
-from ml.artifacts import (MANIFEST, SCHEMA_VERSION, ArtifactError, load_manifest, manifest_fingerprint,
-                          write_manifest)
+from ml.artifacts import (MANIFEST, PREDICTIONS, SCHEMA_VERSION, ArtifactError, load_manifest,
+                          manifest_fingerprint, read_predictions, sha256_file, write_manifest,
+                          write_predictions)
+from ml.evaluate import classification_metrics, predicted_classes
+
+NAMES = ["cat", "dog", "ship"]
 
 
 def _folder(tmp_path):
+    """A small artifacts folder: one model file, statistics, and predictions whose figures agree."""
     (tmp_path / "models").mkdir()
     (tmp_path / "models" / "a.bin").write_bytes(b"weights")
     (tmp_path / "stats.json").write_text("{}")
-    manifest = {"dataset": {"files": {"stats": "stats.json"}},
-                "models": {"cnn": {"files": {"onnx": "models/a.bin"}}}}
+    rng = np.random.default_rng(0)
+    y_true = rng.integers(0, 3, 60)
+    proba = rng.dirichlet(np.ones(3), 60).astype(np.float32)
+    proba[0] = [0.4, 0.4, 0.2]  # an exact tie: the lowest class index wins
+    classes = predicted_classes(proba)
+    write_predictions(tmp_path, y_true, {"cnn": proba}, {"cnn": classes})
+    manifest = {"dataset": {"files": {"stats": "stats.json"}, "class_names": NAMES},
+                "models": {"cnn": {"files": {"onnx": "models/a.bin"},
+                                   "metrics": classification_metrics(y_true, classes, NAMES)}},
+                "predictions": {"files": {"test": PREDICTIONS}}}
     write_manifest(tmp_path, manifest)
     return tmp_path
+
+
+def _edit(folder, change):
+    data = json.loads((folder / MANIFEST).read_text())
+    change(data)
+    (folder / MANIFEST).write_text(json.dumps(data))
 
 
 def test_manifest_lists_every_file_with_its_hash(tmp_path):
     manifest = load_manifest(_folder(tmp_path))
     assert manifest["schema_version"] == SCHEMA_VERSION
-    assert set(manifest["files"]) == {"models/a.bin", "stats.json"}
+    assert set(manifest["files"]) == {"models/a.bin", "stats.json", PREDICTIONS}
     assert manifest["files"]["models/a.bin"]["bytes"] == 7
+
+
+def test_artifacts001_predicted_classes_are_stored_exactly_with_one_tie_break(tmp_path):
+    stored = read_predictions(_folder(tmp_path), load_manifest(tmp_path))
+    assert stored["pred_cnn"][0] == 0  # the tie between cat and dog goes to cat, the lower index
+    assert stored["proba_cnn"].dtype == np.float32 and stored["proba_cnn"].shape == (60, 3)
+
+
+@pytest.mark.parametrize("field, value, message", [
+    (("accuracy",), 0.9927, r"models\.cnn\.metrics\.accuracy: the manifest says 0\.9927, the stored predictions give"),
+    (("accuracy",), None, r"models\.cnn\.metrics\.accuracy: the manifest says None"),
+    (("per_class", "dog", "f1"), 1.0, r"models\.cnn\.metrics\.per_class\.dog\.f1"),
+    (("confusion_matrix",), [[60, 0, 0], [0, 0, 0], [0, 0, 0]], r"models\.cnn\.metrics\.confusion_matrix"),
+])
+def test_artifacts002_a_figure_the_predictions_do_not_reproduce_is_refused(tmp_path, field, value, message):
+    folder = _folder(tmp_path)
+
+    def change(data):
+        target = data["models"]["cnn"]["metrics"]
+        for key in field[:-1]:
+            target = target[key]
+        target[field[-1]] = value
+
+    _edit(folder, change)
+    with pytest.raises(ArtifactError, match=message):
+        load_manifest(folder)
+    assert load_manifest(folder, verify=False)  # readable, but not trusted
+
+
+def test_artifacts003_predictions_without_classes_ask_for_an_upgrade(tmp_path):
+    folder = _folder(tmp_path)
+    with np.load(folder / PREDICTIONS) as data:
+        arrays = {k: data[k] for k in data.files if not k.startswith("pred_")}
+    np.savez_compressed(folder / PREDICTIONS, **arrays)
+    _edit(folder, lambda data: data["files"][PREDICTIONS].update(sha256=sha256_file(folder / PREDICTIONS)))
+    with pytest.raises(ArtifactError, match="no stored predicted classes.*python -m ml evaluate"):
+        load_manifest(folder)
 
 
 def test_missing_file_is_named(tmp_path):

@@ -7,7 +7,7 @@ import pytest
 
 pytest.importorskip("tensorflow", reason="training needs the training dependencies")
 
-from ml.artifacts import MODEL_KEYS, load_manifest  # noqa: E402
+from ml.artifacts import MODEL_KEYS, load_manifest, read_predictions  # noqa: E402
 from ml.cli import main  # noqa: E402
 from ml.predictors import load_predictor  # noqa: E402
 
@@ -43,11 +43,10 @@ def test_onnx_parity_and_predictions_match_the_metrics(trained):
     cnn = manifest["models"]["cnn"]
     assert cnn["parity"]["passed"] and cnn["parity"]["top1_agreement"] >= 0.999
     assert cnn["parity"]["max_abs_prob_diff"] < 1e-3
-    with np.load(out / "predictions/test_predictions.npz") as predictions:
-        for key in MODEL_KEYS:
-            proba = predictions[f"proba_{key}"].astype(np.float32)
-            accuracy = (proba.argmax(1) == predictions["y_true"]).mean()
-            assert accuracy == pytest.approx(manifest["models"][key]["metrics"]["accuracy"], abs=1e-9)
+    predictions = read_predictions(out, manifest)
+    for key in MODEL_KEYS:
+        accuracy = (predictions[f"pred_{key}"] == predictions["y_true"]).mean()
+        assert accuracy == manifest["models"][key]["metrics"]["accuracy"]
 
 
 def test_served_predictors_reproduce_the_recorded_probabilities(trained):
@@ -175,3 +174,23 @@ def test_export_again_keeps_the_model_and_its_scores(trained):
     assert after["train_seconds"] == before["train_seconds"] and after["config"] == before["config"]
     assert after["metrics"]["accuracy"] == pytest.approx(before["metrics"]["accuracy"])
     assert (out / after["files"]["onnx"]).is_file()
+
+
+def test_evaluate_again_upgrades_predictions_without_classes(trained, capsys):
+    from ml.artifacts import PREDICTIONS, sha256_file
+
+    data, copy = trained  # a private copy
+    before = load_manifest(copy)
+    with np.load(copy / PREDICTIONS) as stored:
+        old_format = {k: stored[k] for k in stored.files if not k.startswith("pred_")}
+    np.savez_compressed(copy / PREDICTIONS, **old_format)
+    manifest = json.loads((copy / "manifest.json").read_text())
+    manifest["files"][PREDICTIONS]["sha256"] = sha256_file(copy / PREDICTIONS)
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    assert main(["validate", str(copy)]) == 2
+    assert "python -m ml evaluate" in capsys.readouterr().err
+    assert main(["evaluate", "--data", str(data), "--out", str(copy)]) == 0
+    after = load_manifest(copy)
+    for key, entry in before["models"].items():
+        assert after["models"][key]["metrics"] == entry["metrics"]
+    assert main(["validate", str(copy)]) == 0
