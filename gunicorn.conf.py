@@ -6,7 +6,8 @@ a few clients that send their headers slowly hold every thread and stall everyon
 worker reads each connection in a greenlet, so idle or slow sockets cost almost nothing, and every
 request this app serves is short (model inference in milliseconds, figures from precomputed
 artifacts). Long CPU work would block a gevent worker's other requests, so the app never runs
-process pools inside a request.
+process pools inside a request, and runs its one seconds-long job (reading the dataset for the
+galleries) in a native thread (dash_app.offload).
 
 gevent patches the standard library here, before the app is preloaded, so that the master and the
 workers it forks share one patched runtime; onnxruntime is imported, and its sessions are created,

@@ -45,7 +45,7 @@ def time_variant(fused: bool, images: np.ndarray, labels: np.ndarray, epochs: in
     """Images per second of each epoch after the first, and the last epoch's training loss."""
     timer = EpochTimer()
     config = cnn.CNNConfig(epochs=epochs, fused_batch_norm=fused)
-    _, history, precision = cnn.train_cnn(images, labels, None, None, 10, config, verbose=0,
+    _, history, precision, _ = cnn.train_cnn(images, labels, None, None, 10, config, verbose=0,
                                           use_budget=False, callbacks=[timer])
     trained = cnn.steps_per_epoch(len(images), config.batch_size) * config.batch_size  # batch set by train_cnn
     rates = [trained / s for s in timer.seconds[1:]]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from dash_app.offload import off_the_event_loop
 from ml.dataset import DatasetError, fingerprint
 from ml.loading import DATA_ENV, load_dataset
 
@@ -30,9 +31,9 @@ def dataset_test_images(data_path: Path | None, manifest: dict) -> np.ndarray:
            f"('{dataset['source']}': {dataset['description']}), then restart the app.")
     if data_path is None or not Path(data_path).exists():
         raise GalleryUnavailable(f"The dataset is not available here ({data_path}). {how}")
-    with _lock:
-        return _load(str(data_path), dataset["splits"]["test"]["fingerprint"],
-                     tuple(dataset["class_names"]), how)
+    with _lock:  # one load per process; the others wait for it and then read the cached result
+        return off_the_event_loop(_load, str(data_path), dataset["splits"]["test"]["fingerprint"],
+                                  tuple(dataset["class_names"]), how)
 
 
 @lru_cache(maxsize=1)

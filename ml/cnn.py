@@ -23,6 +23,7 @@ Importing this module imports TensorFlow: the app never does.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import time
@@ -204,9 +205,14 @@ class Trainer(keras.Model):
         standardise = net.get_layer("standardise")  # the pixel that standardises to 0 fills cutouts
         self.mean_pixel = tf.constant(-np.asarray(standardise.offset) / standardise.scale, tf.float32)
         self.flip_parity = tf.Variable(0, dtype=tf.int32, trainable=False)
-        names = [v.path for v in net.trainable_variables]
-        self.grad_scales = [config.bias_lr_scale if ("_bn" in n and n.endswith("beta")) else 1.0 for n in names]
-        self.whiten_bias_index = names.index("whiten/bias")
+        # The variables are found by what they are, not by their names, so renaming a layer cannot
+        # silently turn their treatment off: BatchNorm biases learn faster, the whitening bias only early.
+        bn_biases = [layer.beta for layer in net.layers
+                     if isinstance(layer, keras.layers.BatchNormalization) and layer.center]
+        whiten_bias = net.get_layer("whiten").bias  # fails loudly if build_model stops making it
+        variables = net.trainable_variables
+        self.grad_scales = [config.bias_lr_scale if any(v is b for b in bn_biases) else 1.0 for v in variables]
+        self.whiten_bias_index = next(i for i, v in enumerate(variables) if v is whiten_bias)
         self.l2 = config.weight_decay / config.lr  # decay per step = lr * l2, both scaled by the batch
 
     def call(self, inputs, training=False):
@@ -313,14 +319,15 @@ def training_dataset(images: np.ndarray, labels: np.ndarray, config: CNNConfig) 
 def train_cnn(train_images, train_labels, val_images, val_labels, num_classes: int,
               config: CNNConfig, verbose: int | str = "auto", use_budget: bool = True,
               callbacks: list | None = None):
-    """Train the CNN; returns (float32 network with the final weights, history dict, precision).
+    """Train the CNN; returns (float32 network with the final weights, history dict, precision, the
+    configuration it ran: `config` with the batch size it chose for this many images).
 
     With `use_budget` and a preset's `time_budget_s`, the schedule runs on wall time; otherwise
     on `epochs`. The validation split (may be None) is only watched, once an epoch, never trained on.
-    `callbacks` are extra Keras callbacks (for example, timers).
+    `callbacks` are extra Keras callbacks (for example, timers). `config` itself is not changed.
     """
     keras.utils.set_random_seed(config.seed)
-    config.batch_size = batch_size_for(len(train_images), config.batch_size)
+    config = dataclasses.replace(config, batch_size=batch_size_for(len(train_images), config.batch_size))
     budget = config.time_budget_s if use_budget else None
     precision = resolve_precision(config.mixed_precision)
     keras.mixed_precision.set_global_policy("mixed_bfloat16" if precision == "bfloat16" else "float32")
@@ -349,7 +356,7 @@ def train_cnn(train_images, train_labels, val_images, val_labels, num_classes: i
         keras.mixed_precision.set_global_policy("float32")
     serving = build_model(num_classes, config, train_images)
     serving.set_weights(weights)
-    return serving, {k: [float(v) for v in vals] for k, vals in history.history.items()}, precision
+    return serving, {k: [float(v) for v in vals] for k, vals in history.history.items()}, precision, config
 
 
 def _smoothed_loss(num_classes: int, smoothing: float):

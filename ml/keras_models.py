@@ -51,6 +51,6 @@ def train_keras_model(key: str, fit: Split, val: Split | None, num_classes: int,
         model, history, precision = basic_cnn.train_basic_cnn(
             fit.images, fit.labels, val_images, val_labels, num_classes, config, verbose=verbose)
         return TrainedModel(model, model, history, precision, config, len(fit))
-    model, history, precision = cnn.train_cnn(fit.images, fit.labels, val_images, val_labels, num_classes,
-                                              config, verbose=verbose, use_budget=use_budget)
-    return TrainedModel(model, cnn.serving_model(model, config.tta), history, precision, config, len(fit))
+    model, history, precision, ran = cnn.train_cnn(fit.images, fit.labels, val_images, val_labels, num_classes,
+                                                   config, verbose=verbose, use_budget=use_budget)
+    return TrainedModel(model, cnn.serving_model(model, ran.tta), history, precision, ran, len(fit))

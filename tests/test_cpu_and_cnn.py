@@ -47,11 +47,12 @@ def test_time_budget_ends_training_and_fixed_epochs_do_not_depend_on_time():
     cnn = pytest.importorskip("ml.cnn", reason="needs TensorFlow")
     images = np.random.default_rng(2).integers(0, 255, (128, 32, 32, 3)).astype(np.uint8)
     labels = np.arange(128) % 3
-    config = cnn.CNNConfig(widths=(8, 16, 16), batch_size=32, epochs=2, time_budget_s=3.0, seed=0)
-    _, history, _ = cnn.train_cnn(images, labels, None, None, 3, config, verbose=0, use_budget=False)
+    config = cnn.CNNConfig(widths=(8, 16, 16), batch_size=1024, epochs=2, time_budget_s=3.0, seed=0)
+    _, history, _, ran = cnn.train_cnn(images, labels, None, None, 3, config, verbose=0, use_budget=False)
     assert len(history["loss"]) == 2
+    assert ran.batch_size == 32 and config.batch_size == 1024  # decided and returned, not written back
     start = time.perf_counter()
-    _, history, _ = cnn.train_cnn(images, labels, None, None, 3, config, verbose=0, use_budget=True)
+    _, history, _, _ = cnn.train_cnn(images, labels, None, None, 3, config, verbose=0, use_budget=True)
     assert len(history["loss"]) > 2  # ran past the fixed schedule's epochs, until the budget was spent
     assert time.perf_counter() - start < 3.0 + 20  # stopped at the budget (plus model build and tracing)
 
@@ -192,3 +193,16 @@ def test_width_benchmark_counts_the_networks_multiply_adds_and_times_each_width(
         ([8, 16, 24], "none"), ([8, 16, 24], "mirror"), ([16, 32, 48], "none"), ([16, 32, 48], "mirror")]
     assert all(r["throughput_ips"] > 0 and r["latency_ms_p50"] > 0 for r in rows)
     assert rows[1]["throughput_vs_recipe"] == 1.0
+
+
+def test_gradient_scaling_finds_its_variables_by_what_they_are():
+    cnn = pytest.importorskip("ml.cnn", reason="needs TensorFlow")
+    images = np.random.default_rng(3).integers(0, 255, (64, 32, 32, 3)).astype(np.uint8)
+    config = cnn.CNNConfig(widths=(8, 16, 16), seed=0)
+    net = cnn.build_model(3, config, images)
+    trainer = cnn.Trainer(net, config, steps_per_epoch=4)
+    variables = net.trainable_variables
+    scaled = [v for v, scale in zip(variables, trainer.grad_scales) if scale == config.bias_lr_scale]
+    batch_norms = [layer for layer in net.layers if isinstance(layer, cnn.keras.layers.BatchNormalization)]
+    assert len(batch_norms) == 6 and {id(v) for v in scaled} == {id(layer.beta) for layer in batch_norms}
+    assert variables[trainer.whiten_bias_index] is net.get_layer("whiten").bias

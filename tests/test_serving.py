@@ -73,3 +73,33 @@ def test_serving005_artifact_failures_are_logged_once_at_start(tmp_path):
         assert len(lines) == 1 and "no artifacts folder here" in lines[0]
     finally:
         broken.close()
+
+
+def test_serving006_loading_the_dataset_for_a_gallery_does_not_stall_the_worker(shipped_zip):
+    """The first gallery reads 10,000 test images (seconds of CPU): the one worker keeps answering."""
+    import threading
+
+    server = Server(ARTIFACTS, workers=1, env={"CIFAR10_DATA": str(shipped_zip)})
+    try:
+        server.wait_listening()
+        requests.get(server.url + "/api/health", timeout=30)
+        gallery = {}
+
+        def open_gallery():
+            gallery["response"] = requests.post(server.url + "/_dash-update-component", timeout=120, json={
+                "output": "div-augmentation-examples.children",
+                "outputs": {"id": "div-augmentation-examples", "property": "children"},
+                "inputs": [{"id": "div-augmentation-examples", "property": "id",
+                            "value": "div-augmentation-examples"}],
+                "changedPropIds": [], "state": []})
+
+        loader = threading.Thread(target=open_gallery)
+        loader.start()
+        latencies = []
+        while loader.is_alive():
+            latencies.extend(probe(server.url, seconds=0.5))
+        loader.join()
+        assert gallery["response"].status_code == 200 and "data:image" in gallery["response"].text
+        assert len(latencies) >= 5 and summarise(latencies)["share_within_1s"] == 1.0, latencies
+    finally:
+        server.close()
