@@ -9,10 +9,9 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ml.artifacts import MODEL_NAMES
+from ml.registry import colour, display_name, model_keys
 
 TEMPLATE = "plotly_white"
-MODEL_COLOURS = {"cnn": "#1f6feb", "basic_cnn": "#7c3aed", "hog_svm": "#d97706", "hog_logreg": "#6b7280"}
 SPLIT_COLOURS = {"train": "#1f6feb", "test": "#d97706"}
 METRICS = ("f1", "precision", "recall")
 
@@ -127,9 +126,9 @@ def per_class_metric_figure(models: dict[str, dict], classes: list[str], metric:
     fig = go.Figure()
     for key, entry in models.items():
         per_class = entry["metrics"]["per_class"]
-        fig.add_bar(name=MODEL_NAMES.get(key, key), x=order, y=[per_class[c][metric] for c in order],
-                    marker_color=MODEL_COLOURS.get(key),
-                    hovertemplate="%{x}: %{y:.3f}<extra>" + MODEL_NAMES.get(key, key) + "</extra>")
+        fig.add_bar(name=display_name(key), x=order, y=[per_class[c][metric] for c in order],
+                    marker_color=colour(key),
+                    hovertemplate="%{x}: %{y:.3f}<extra>" + display_name(key) + "</extra>")
     return _layout(fig, f"Per-class {metric} on the test split", barmode="group",
                    yaxis=dict(range=[0, 1], title=metric))
 
@@ -152,10 +151,10 @@ def probability_figure(predictions: dict[str, dict], class_names: list[str]) -> 
     """Every model's probability for every class, side by side, for one image."""
     fig = go.Figure()
     for key, summary in predictions.items():
-        fig.add_bar(name=MODEL_NAMES.get(key, key), y=class_names, orientation="h",
+        fig.add_bar(name=display_name(key), y=class_names, orientation="h",
                     x=[summary["probabilities"][c] for c in class_names],
-                    marker_color=MODEL_COLOURS.get(key),
-                    hovertemplate="%{y}: %{x:.1%}<extra>" + MODEL_NAMES.get(key, key) + "</extra>")
+                    marker_color=colour(key),
+                    hovertemplate="%{y}: %{x:.1%}<extra>" + display_name(key) + "</extra>")
     fig.update_yaxes(autorange="reversed")
     return _layout(fig, "Probabilities per model", barmode="group", height=360,
                    xaxis=dict(range=[0, 1], tickformat=".0%"))
@@ -193,7 +192,7 @@ def models_table_rows(manifest: dict) -> list[dict]:
     for key, entry in manifest["models"].items():
         speed = entry["inference"]
         rows.append({
-            "model": entry.get("name", MODEL_NAMES.get(key, key)),
+            "model": entry.get("name", display_name(key)),
             "accuracy": round(entry["metrics"]["accuracy"], 4),
             "macro_f1": round(entry["metrics"]["macro_f1"], 4),
             "size_mb": round(entry["size_bytes"] / 1e6, 2),
@@ -241,11 +240,11 @@ def learning_curve_figure(cells: list[dict]) -> go.Figure:
     if not cells:
         return empty_figure("No learning curve in these artifacts: run `python -m ml learning-curve`.")
     fig = make_subplots(rows=1, cols=2, subplot_titles=("test accuracy", "training time (min, 2 CPU cores)"))
-    for model in sorted({c["model"] for c in cells}, key=lambda m: list(MODEL_NAMES).index(m)):
+    for model in sorted({c["model"] for c in cells}, key=lambda m: (model_keys() + (m,)).index(m)):
         chosen = sorted((c for c in cells if c["model"] == model), key=lambda c: c["train_images"])
         sizes = [c["train_images"] for c in chosen]
-        style = dict(mode="lines+markers", legendgroup=model, line=dict(color=MODEL_COLOURS.get(model)))
-        fig.add_scatter(x=sizes, y=[c["accuracy"]["mean"] for c in chosen], name=MODEL_NAMES.get(model, model),
+        style = dict(mode="lines+markers", legendgroup=model, line=dict(color=colour(model)))
+        fig.add_scatter(x=sizes, y=[c["accuracy"]["mean"] for c in chosen], name=display_name(model),
                         error_y=_error_bars([c["accuracy"] for c in chosen]), row=1, col=1, **style)
         fig.add_scatter(x=sizes, y=[c["train_seconds"]["mean"] / 60 for c in chosen], showlegend=False,
                         row=1, col=2, **style)

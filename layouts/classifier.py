@@ -7,7 +7,7 @@ from dash import dcc, html
 
 from layouts.common import card
 from layouts.formatting import pct
-from ml.artifacts import MODEL_NAMES
+from ml.registry import display_name
 
 
 def classifier_page(max_upload_mb: float) -> html.Div:
@@ -43,9 +43,9 @@ def result_card(result: dict, image_src: str, probability_figure, explanation_fi
     else:
         verdict = dbc.Badge(f"{result['label']} ({pct(result['confidence'], 0)})", color="success",
                             className="fs-6")
-        note = html.P(f"according to {MODEL_NAMES.get(result['model'], result['model'])}",
+        note = html.P(f"according to {display_name(result['model'])}",
                       className="small text-muted mb-0")
-    models = html.Ul([html.Li(f"{MODEL_NAMES.get(key, key)}: " + ", ".join(
+    models = html.Ul([html.Li(f"{display_name(key)}: " + ", ".join(
         f"{t['class']} {pct(t['probability'], 0)}" for t in summary["top"]))
         for key, summary in result["predictions"].items()], className="small")
     return card(result["file"], dbc.Row([

@@ -6,7 +6,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts.common import card
-from ml.artifacts import MODEL_NAMES
+from ml.registry import display_name
 
 TABLE_COLUMNS = [
     ("model", "Model"), ("accuracy", "Accuracy"), ("macro_f1", "Macro-F1"), ("size_mb", "Files on disk (MB)"),
@@ -17,7 +17,7 @@ TABLE_COLUMNS = [
 
 def performance_page(model_keys: list[str], class_names: list[str], table_rows: list[dict]) -> html.Div:
     """Controls, empty graphs for the callbacks, and the (static) comparison table."""
-    model_options = [{"label": MODEL_NAMES.get(k, k), "value": k} for k in model_keys]
+    model_options = [{"label": display_name(k), "value": k} for k in model_keys]
     controls = dbc.Row([
         dbc.Col([dbc.Label("Models"), dcc.Dropdown(id="dropdown-model", options=model_options,
                                                    value=model_keys, multi=True)], md=5),

@@ -7,7 +7,7 @@ from dash import html
 
 from layouts.common import card, metric_tile
 from layouts.formatting import minutes, ms, pct
-from ml.artifacts import MODEL_NAMES
+from ml.registry import display_name
 
 
 def summary_page(manifest: dict, best: str) -> html.Div:
@@ -17,7 +17,7 @@ def summary_page(manifest: dict, best: str) -> html.Div:
     dataset = manifest["dataset"]
     splits = dataset["splits"]
     tiles = dbc.Row([
-        dbc.Col(metric_tile("Best model", MODEL_NAMES.get(best, best), "highest test accuracy"), md=3, xs=12),
+        dbc.Col(metric_tile("Best model", display_name(best), "highest test accuracy"), md=3, xs=12),
         dbc.Col(metric_tile("Test accuracy", pct(top["metrics"]["accuracy"]),
                             f"macro-F1 {pct(top['metrics']['macro_f1'])} on {splits['test']['size']:,} images"),
                 md=3, xs=6),
@@ -25,7 +25,7 @@ def summary_page(manifest: dict, best: str) -> html.Div:
                             f"{top['inference']['throughput_ips']:,.0f} images/s batched"), md=3, xs=6),
         dbc.Col(metric_tile("Training time", minutes(top["train_seconds"]), "on a 2-core CPU"), md=3, xs=12),
     ], className="g-3 mb-4")
-    others = [html.Li(f"{MODEL_NAMES.get(k, k)}: {pct(e['metrics']['accuracy'])} accuracy, "
+    others = [html.Li(f"{display_name(k)}: {pct(e['metrics']['accuracy'])} accuracy, "
                       f"{ms(e['inference']['latency_ms_p50'])} per image, trained in {minutes(e['train_seconds'])}")
               for k, e in models.items()]
     for cell in manifest.get("experiments", {}).get("cnn_seeds", {}).get("cells", []):

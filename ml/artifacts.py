@@ -15,10 +15,6 @@ from ml.errors import UserError
 SCHEMA_VERSION = 1
 MANIFEST = "manifest.json"
 PREDICTIONS = "predictions/test_predictions.npz"
-MODEL_KEYS = ("cnn", "basic_cnn", "hog_logreg", "hog_svm")
-MODEL_NAMES = {"cnn": "CNN (Keras → ONNX)", "basic_cnn": "Basic CNN (original study)",
-               "hog_logreg": "HOG + logistic regression", "hog_svm": "HOG + SVM"}
-KERAS_MODELS = ("cnn", "basic_cnn")
 
 
 class ArtifactError(UserError, RuntimeError):

@@ -62,16 +62,14 @@ def hog_svm(n_jobs: int = 2, progress: bool = False, seed: int = 0,
     ])
 
 
-def compact(pipeline: Pipeline) -> Pipeline:
-    """Store a fitted pipeline's Nystroem matrices in float32 (predictions change < 1e-5)."""
-    for _, step in pipeline.steps:
+def compact(pipeline):
+    """Store a fitted pipeline's Nystroem matrices in float32 (predictions change < 1e-5); any other
+    estimator is returned as it is."""
+    for _, step in getattr(pipeline, "steps", []):
         if isinstance(step, Nystroem):
             step.components_ = step.components_.astype(np.float32)
             step.normalization_ = step.normalization_.astype(np.float32)
     return pipeline
-
-
-BUILDERS = {"hog_logreg": hog_logreg, "hog_svm": hog_svm}
 
 
 def describe(pipeline: Pipeline) -> dict:

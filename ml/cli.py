@@ -13,11 +13,12 @@ import logging
 import sys
 from pathlib import Path
 
-from ml.artifacts import KERAS_MODELS, MODEL_KEYS, load_manifest
+from ml.artifacts import load_manifest
 from ml.dataset import UnreadableImagesError
 from ml.errors import UserError
 from ml.experiments import VARIANTS
 from ml.loading import DATA_ENV, default_data_path
+from ml.registry import model_keys
 
 UNREADABLE_REPORT = Path("unreadable-images.txt")
 
@@ -84,8 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = commands.add_parser("train", parents=[data, out, cnn],
                                 help="train, evaluate and export models into an artifacts folder")
-    train.add_argument("--models", nargs="+", choices=MODEL_KEYS, default=list(MODEL_KEYS), metavar="MODEL",
-                       help=f"models to train, from {' '.join(MODEL_KEYS)}; models of an earlier run on the "
+    train.add_argument("--models", nargs="+", choices=model_keys(), default=list(model_keys()), metavar="MODEL",
+                       help=f"models to train, from {' '.join(model_keys())}; models of an earlier run on the "
                             "same data that are not named here are kept (default: all)")
     train.add_argument("--subset", type=positive_int, default=None,
                        help="train on a stratified subset of this many training images (5000 in the original study)")
@@ -112,8 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     reexport = commands.add_parser("export", parents=[data, out], help=(
         "export the trained Keras models of an artifacts folder to ONNX again (float32 and int8), without retraining"))
-    reexport.add_argument("--models", nargs="+", choices=KERAS_MODELS, default=list(KERAS_MODELS), metavar="MODEL",
-                          help=f"models to export, from {' '.join(KERAS_MODELS)} (default: both)")
+    reexport.add_argument("--models", nargs="+", choices=model_keys("keras"), default=list(model_keys("keras")),
+                          metavar="MODEL", help=f"models to export, from {' '.join(model_keys('keras'))} "
+                                                "(default: all of them)")
     reexport.set_defaults(func=_export)
 
     evaluate = commands.add_parser("evaluate", parents=[data, out], help=(
@@ -143,8 +145,8 @@ def build_parser() -> argparse.ArgumentParser:
     curve = commands.add_parser("learning-curve", parents=[experiment],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter,
                                 help="test accuracy and training time against training-set size")
-    curve.add_argument("--models", nargs="+", choices=MODEL_KEYS, default=["cnn", "hog_logreg", "hog_svm"],
-                       metavar="MODEL", help=f"models to train at each size, from {' '.join(MODEL_KEYS)}")
+    curve.add_argument("--models", nargs="+", choices=model_keys(), default=["cnn", "hog_logreg", "hog_svm"],
+                       metavar="MODEL", help=f"models to train at each size, from {' '.join(model_keys())}")
     curve.add_argument("--sizes", nargs="+", type=size_spec, default=[2500, 5000, 10000, 25000, None],
                        metavar="SIZE", help="training-set sizes (stratified subsets), or 'all' (None below)")
     curve.set_defaults(func=_learning_curve)

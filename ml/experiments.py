@@ -17,11 +17,11 @@ from pathlib import Path
 import numpy as np
 from scipy import stats as scipy_stats
 
-from ml import baselines
-from ml.artifacts import KERAS_MODELS, load_manifest, write_json, write_manifest
+from ml.artifacts import load_manifest, write_json, write_manifest
 from ml.dataset import DatasetError, Split, check_val_size, fingerprint, stratified_subset, validation_split
 from ml.evaluate import classification_metrics, predicted_classes
 from ml.loading import load_dataset
+from ml.registry import MODELS, TrainSettings
 from ml.staging import staged_folder
 
 ABLATION = "ablation"
@@ -61,30 +61,31 @@ def score_run(model: str, train: Split, test: Split, class_names, *, seed: int, 
     Experiments compare runs, so by default the CNN runs its preset's fixed number of epochs (the
     same schedule everywhere); `use_budget` runs it on the preset's time budget, as `ml train` does.
     """
-    if val_size and model in KERAS_MODELS:
+    spec = MODELS[model]
+    keras = spec.kind == "keras"
+    if val_size and keras:
         fit, val = validation_split(train, check_val_size(val_size, len(train), len(class_names)), seed)
     else:
         fit, val = train, None
+    settings = TrainSettings(seed=seed, preset=preset, epochs=epochs, cnn_overrides=overrides or {},
+                             use_budget=use_budget, n_jobs=n_jobs)
     start = time.perf_counter()
-    if model in KERAS_MODELS:
+    if keras:
         from ml import export
-        from ml.keras_models import train_keras_model
 
-        trained = train_keras_model(model, fit, val, len(class_names), seed=seed, preset=preset,
-                                    epochs=epochs, overrides=overrides, use_budget=use_budget)
+        trained = spec.train(fit, val, len(class_names), settings)
         seconds = time.perf_counter() - start
 
         def predict(images):
             return export.keras_predict(trained.served, images)
     else:
-        pipeline = baselines.BUILDERS[model](n_jobs=n_jobs, seed=seed, n_samples=len(fit))
-        pipeline.fit(fit.images, fit.labels)
+        estimator = spec.build(n_jobs=n_jobs, progress=False, seed=seed, n_samples=len(fit))
+        estimator.fit(fit.images, fit.labels)
         seconds = time.perf_counter() - start
-        predict = pipeline.predict_proba
+        predict = estimator.predict_proba
     metrics = classification_metrics(test.labels, predicted_classes(predict(test.images)), class_names)
-    fit_images = trained.fit_images if model in KERAS_MODELS else len(fit)
-    row = {"train_images": len(train), "fit_images": fit_images, "seed": seed,
-           "epochs_run": len(trained.history.get("loss", [])) if model in KERAS_MODELS else None,
+    row = {"train_images": len(train), "fit_images": trained.fit_images if keras else len(fit), "seed": seed,
+           "epochs_run": len(trained.history.get("loss", [])) if keras else None,
            "test_accuracy": metrics["accuracy"], "macro_f1": metrics["macro_f1"],
            "train_seconds": round(seconds, 3)}
     if val is not None:

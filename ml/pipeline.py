@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import platform
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
 
@@ -12,14 +12,15 @@ import joblib
 import numpy as np
 
 from ml import baselines
-from ml.artifacts import (KERAS_MODELS, MODEL_KEYS, MODEL_NAMES, ArtifactError, file_problems, load_manifest,
-                          read_predictions, write_json, write_manifest, write_predictions)
+from ml.artifacts import (ArtifactError, file_problems, load_manifest, read_predictions, write_json, write_manifest,
+                          write_predictions)
 from ml.dataset import (Dataset, DatasetError, check_val_size, default_val_size, fingerprint, stratified_subset,
                         validation_split)
 from ml.evaluate import classification_metrics, measure_speed, predicted_classes
 from ml.experiments import add_seed_runs
 from ml.loading import load_dataset
 from ml.predictors import OnnxPredictor, SklearnPredictor, load_predictor
+from ml.registry import MODELS, ModelSpec, TrainSettings, display_name, model_keys
 from ml.staging import previous_artifacts, prune_unlisted, staged_folder
 from ml.stats import dataset_statistics
 
@@ -33,7 +34,7 @@ class TrainOptions:
 
     data: Path
     out: Path
-    models: tuple[str, ...] = MODEL_KEYS
+    models: tuple[str, ...] | None = None  # None: every registered model
     subset: int | None = None
     val_size: int | None = None  # None: a tenth of the training images, at most 5,000
     epochs: int | None = None
@@ -50,9 +51,10 @@ class TrainOptions:
 def run_training(options: TrainOptions, log=print) -> dict:
     """Run the whole pipeline and write the artifacts folder; returns the manifest. The folder is
     replaced only when the run completes (see ml.staging)."""
-    unknown = set(options.models) - set(MODEL_KEYS)
+    options = replace(options, models=tuple(options.models or model_keys()))
+    unknown = set(options.models) - set(MODELS)
     if unknown:
-        raise ValueError(f"unknown model(s) {sorted(unknown)}; choose from {list(MODEL_KEYS)}")
+        raise ValueError(f"unknown model(s) {sorted(unknown)}; choose from {list(MODELS)}")
     log(f"reading {options.data}")
     dataset = load_dataset(options.data, n_jobs=options.n_jobs, progress=options.verbose)
     names = dataset.class_names
@@ -83,16 +85,19 @@ def _train_into(out: Path, dataset: Dataset, splits: dict, dataset_entry: dict, 
     write_json(out / "dataset/test_files.json", list(test.files))
     log("computed the dataset statistics")
 
-    models, probas, classes = _previous_models(out, previous, keep=set(MODEL_KEYS) - set(options.models))
-    for key in MODEL_KEYS:
+    models, probas, classes = _previous_models(out, previous, keep=set(MODELS) - set(options.models))
+    settings = TrainSettings(seed=options.seed, preset=options.preset, epochs=options.epochs,
+                             augment=options.augment, cnn_overrides=options.cnn_overrides,
+                             n_jobs=options.n_jobs, verbose=options.verbose)
+    for key in model_keys():
         if key not in options.models:
             continue
-        log(f"training {MODEL_NAMES[key]}")
-        trainer = _train_keras if key in KERAS_MODELS else _train_baseline
-        models[key], probas[key] = trainer(key, fit, val, train, test, names, out, options, log)
+        log(f"training {display_name(key)}")
+        trainer = _train_keras if MODELS[key].kind == "keras" else _train_sklearn
+        models[key], probas[key] = trainer(MODELS[key], fit, val, train, test, names, out, settings, log)
         classes[key] = predicted_classes(probas[key])
         metrics = models[key]["metrics"]
-        log(f"{MODEL_NAMES[key]}: test accuracy {metrics['accuracy']:.4f}, macro-F1 "
+        log(f"{display_name(key)}: test accuracy {metrics['accuracy']:.4f}, macro-F1 "
             f"{metrics['macro_f1']:.4f}, trained in {models[key]['train_seconds']:.0f} s, "
             f"{models[key]['inference']['latency_ms_p50']:.2f} ms/image")
 
@@ -112,7 +117,8 @@ def _train_into(out: Path, dataset: Dataset, splits: dict, dataset_entry: dict, 
 def _write_results(out: Path, manifest: dict, models: dict, probas: dict, classes: dict,
                    labels: np.ndarray) -> Path:
     predictions = write_predictions(out, labels, probas, classes)
-    return write_manifest(out, {**manifest, "models": {k: models[k] for k in MODEL_KEYS if k in models},
+    order = [*model_keys(), *sorted(set(models) - set(MODELS))]  # registered first, in registry order
+    return write_manifest(out, {**manifest, "models": {k: models[k] for k in order if k in models},
                                 "predictions": {"files": {"test": predictions}}})
 
 
@@ -230,7 +236,7 @@ def _previous_models(out: Path, previous: dict | None, keep: set[str]):
 
 
 def _model_entry(key, metrics, seconds, n_train, files, out, speed, runtime, **extra) -> dict:
-    return {"name": MODEL_NAMES[key], "metrics": metrics, "train_seconds": round(seconds, 2),
+    return {"name": display_name(key), "metrics": metrics, "train_seconds": round(seconds, 2),
             "train_images": n_train, "files": files,
             "size_bytes": sum((out / f).stat().st_size for f in _model_files(files)),
             "inference": {"runtime": runtime, **speed}, **extra}
@@ -241,9 +247,10 @@ def _model_files(files: dict) -> set[str]:
     return {f for k, f in files.items() if k != "history"}
 
 
-def _train_baseline(key, fit, val, train, test, names, out, options, log):
-    pipeline = baselines.BUILDERS[key](n_jobs=options.n_jobs, progress=options.verbose,
-                                       seed=options.seed, n_samples=len(train))
+def _train_sklearn(spec: ModelSpec, fit, val, train, test, names, out, settings: TrainSettings, log):
+    key = spec.key
+    pipeline = spec.build(n_jobs=settings.n_jobs, progress=settings.verbose, seed=settings.seed,
+                          n_samples=len(train))
     start = time.perf_counter()
     pipeline.fit(train.images, train.labels)
     seconds = time.perf_counter() - start
@@ -255,20 +262,15 @@ def _train_baseline(key, fit, val, train, test, names, out, options, log):
     speed = measure_speed(predictor.predict_proba, test.images)
     files = {"joblib": f"models/{key}/model.joblib"}
     entry = _model_entry(key, classification_metrics(test.labels, predicted_classes(proba), names), seconds,
-                         len(train),
-                         files, out, speed, predictor.runtime,
-                         config=baselines.describe(pipeline))
+                         len(train), files, out, speed, predictor.runtime,
+                         config=spec.describe(pipeline) if spec.describe else {})
     return entry, proba
 
 
-def _train_keras(key, fit, val, train, test, names, out, options, log):
-    from ml.keras_models import train_keras_model  # TensorFlow is imported only to train a Keras model
-
+def _train_keras(spec: ModelSpec, fit, val, train, test, names, out, settings: TrainSettings, log):
+    key = spec.key
     start = time.perf_counter()
-    trained = train_keras_model(
-        key, fit, val, len(names), seed=options.seed, preset=options.preset, epochs=options.epochs,
-        augment=options.augment, overrides=options.cnn_overrides if key == "cnn" else {},
-        verbose="auto" if options.verbose else 0)
+    trained = spec.train(fit, val, len(names), settings)
     seconds = time.perf_counter() - start
     files = {"keras": f"models/{key}/model.keras", "history": f"models/{key}/history.json"}
     (out / f"models/{key}").mkdir(parents=True, exist_ok=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ml.artifacts import MODEL_NAMES
+from ml.registry import MODELS, display_name
 
 
 def results_table(manifest: dict) -> str:
@@ -12,7 +12,7 @@ def results_table(manifest: dict) -> str:
     for key, entry in manifest["models"].items():
         speed = entry["inference"]
         lines.append(
-            f"| {MODEL_NAMES.get(key, key)} | {entry['metrics']['accuracy']:.2%} | "
+            f"| {display_name(key)} | {entry['metrics']['accuracy']:.2%} | "
             f"{entry['metrics']['macro_f1']:.2%} | {entry['train_seconds'] / 60:.1f} min | "
             f"{entry['size_bytes'] / 1e6:.1f} MB | {speed['latency_ms_p50']:.2f} ms ({speed['runtime']}) | "
             f"{speed['throughput_ips']:,.0f} img/s |")
@@ -30,12 +30,11 @@ def artifacts_size(manifest: dict) -> str:
 def cnn_notes(manifest: dict) -> str:
     """Per Keras model: epochs, export parity, int8 quantization and the ONNX-versus-Keras speed-up."""
     notes = []
-    for key in ("cnn", "basic_cnn"):
-        entry = manifest["models"].get(key)
-        if not entry:
+    for key, entry in manifest["models"].items():
+        if "parity" not in entry:  # only exported Keras models have an ONNX export to report
             continue
         parity, quantization = entry["parity"], entry.get("quantization")
-        note = (f"{MODEL_NAMES[key]}: {entry['epochs_run']} epochs in {entry['train_seconds'] / 60:.1f} min, "
+        note = (f"{display_name(key)}: {entry['epochs_run']} epochs in {entry['train_seconds'] / 60:.1f} min, "
                 f"{entry['precision']}. ONNX export: {parity['top1_agreement']:.2%} top-1 agreement with Keras "
                 f"on {parity['n_images']:,} test images (largest probability difference "
                 f"{parity['max_abs_prob_diff']:.1e}).")
@@ -72,7 +71,7 @@ def learning_curve_table(manifest: dict) -> str:
         return ""
     lines = ["| Model | Training images | Seeds | Test accuracy | Training time |", "|---|---|---|---|---|"]
     for cell in curve["cells"]:
-        lines.append(f"| {MODEL_NAMES.get(cell['model'], cell['model'])} | {cell['train_images']:,} | "
+        lines.append(f"| {display_name(cell['model'])} | {cell['train_images']:,} | "
                      f"{cell['accuracy']['n']} | {mean_ci(cell['accuracy'])} | "
                      f"{cell['train_seconds']['mean'] / 60:.1f} min |")
     return "\n".join(lines)

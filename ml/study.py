@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ml.artifacts import best_model
+from ml.registry import MODELS
 
 CNN_FLOOR = 0.70
 AUGMENTATION_GAIN = 0.05
@@ -110,7 +111,7 @@ def _seeds_cell(manifest: dict, preset: str) -> dict | None:
 
 
 def _best_baseline(manifest: dict) -> str:
-    baselines = {k: m for k, m in manifest["models"].items() if k.startswith("hog_")}
+    baselines = {k: m for k, m in manifest["models"].items() if k in MODELS and MODELS[k].family == "classical"}
     if not baselines:
         return "none trained"
     key = max(baselines, key=lambda k: baselines[k]["metrics"]["accuracy"])

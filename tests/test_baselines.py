@@ -19,11 +19,11 @@ def test_hog_rejects_wrong_shapes():
         HOGTransformer().transform(np.zeros((2, 32, 32), np.uint8))
 
 
-@pytest.mark.parametrize("key", ["hog_logreg", "hog_svm"])
-def test_baseline_pipelines_learn_and_give_probabilities(key):
+@pytest.mark.parametrize("build", [baselines.hog_logreg, baselines.hog_svm])
+def test_baseline_pipelines_learn_and_give_probabilities(build):
     train_x, train_y = synthetic_images(40, seed=0)
     test_x, test_y = synthetic_images(10, seed=1)
-    pipeline = baselines.BUILDERS[key](n_jobs=1, n_samples=len(train_y))
+    pipeline = build(n_jobs=1, n_samples=len(train_y))
     pipeline.fit(train_x, train_y)
     proba = pipeline.predict_proba(test_x)
     assert proba.shape == (30, 3)

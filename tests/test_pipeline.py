@@ -7,7 +7,8 @@ import pytest
 
 pytest.importorskip("tensorflow", reason="training needs the training dependencies")
 
-from ml.artifacts import MODEL_KEYS, load_manifest, read_predictions  # noqa: E402
+from ml.artifacts import load_manifest, read_predictions  # noqa: E402
+from ml.registry import model_keys  # noqa: E402
 from ml.cli import main  # noqa: E402
 from ml.predictors import load_predictor  # noqa: E402
 
@@ -20,7 +21,7 @@ def trained(artifacts_copy):
 def test_artifacts_folder_is_complete_and_valid(trained):
     _, out = trained
     manifest = load_manifest(out)
-    assert set(manifest["models"]) == set(MODEL_KEYS)
+    assert set(manifest["models"]) == set(model_keys())
     assert manifest["dataset"]["class_names"] == ["cat", "dog", "ship"]
     assert manifest["dataset"]["splits"]["test"]["size"] == 18
     assert manifest["dataset"]["splits"]["fit"]["size"] == 60
@@ -44,7 +45,7 @@ def test_onnx_parity_and_predictions_match_the_metrics(trained):
     assert cnn["parity"]["passed"] and cnn["parity"]["top1_agreement"] >= 0.999
     assert cnn["parity"]["max_abs_prob_diff"] < 1e-3
     predictions = read_predictions(out, manifest)
-    for key in MODEL_KEYS:
+    for key in model_keys():
         accuracy = (predictions[f"pred_{key}"] == predictions["y_true"]).mean()
         assert accuracy == manifest["models"][key]["metrics"]["accuracy"]
 
@@ -67,7 +68,7 @@ def test_retraining_one_model_keeps_the_others(trained, tmp_path):
                  "--models", "hog_logreg", "--jobs", "1", "--quiet"])
     assert code == 0
     after = load_manifest(out)
-    assert set(after["models"]) == set(MODEL_KEYS)
+    assert set(after["models"]) == set(model_keys())
     assert after["models"]["cnn"] == before["models"]["cnn"]
 
 
