@@ -66,8 +66,8 @@ def channel_stats_figure(stats: dict, split: str, classes: list[str]) -> go.Figu
     """Mean R, G, B per class with the standard deviation as error bars."""
     per_class = stats["splits"][split]["per_class"]
     fig = go.Figure()
-    for channel, colour in enumerate(("#dc2626", "#16a34a", "#2563eb")):
-        fig.add_bar(name="RGB"[channel], x=classes, marker_color=colour,
+    for channel, channel_colour in enumerate(("#dc2626", "#16a34a", "#2563eb")):
+        fig.add_bar(name="RGB"[channel], x=classes, marker_color=channel_colour,
                     y=[per_class[c]["channel_mean"][channel] for c in classes],
                     error_y=dict(type="data", array=[per_class[c]["channel_std"][channel] for c in classes]))
     return _layout(fig, f"Channel mean ± std per class ({split})", barmode="group",

@@ -112,3 +112,27 @@ def validation_split(split: Split, size: int, seed: int) -> tuple[Split, Split]:
     train_idx, val_idx = train_test_split(np.arange(len(split)), test_size=size,
                                           stratify=split.labels, random_state=seed)
     return split.take(np.sort(train_idx)), split.take(np.sort(val_idx))
+
+
+@dataclass(frozen=True)
+class TrainingSplits:
+    """The training images of one run: `train` (the subset used), split into `fit` (what the models
+    learn from) and `val` (watched only; None without a validation split)."""
+
+    train: Split
+    fit: Split
+    val: Split | None
+    val_size: int
+
+
+def training_splits(split: Split, *, subset: int | None, val_size: int | None, seed: int,
+                    subset_option: str = "--subset") -> TrainingSplits:
+    """The one way every command makes its splits: a stratified subset of `subset` images (all when
+    None), then a stratified validation split of `val_size` images (the default when None, none
+    when 0), both seeded."""
+    train = stratified_subset(split, subset, seed, option=subset_option)
+    n_classes = len(np.unique(train.labels))
+    size = (default_val_size(len(train), n_classes) if val_size is None
+            else check_val_size(val_size, len(train), n_classes))
+    fit, val = validation_split(train, size, seed) if size else (train, None)
+    return TrainingSplits(train, fit, val, size)

@@ -18,7 +18,7 @@ import numpy as np
 from scipy import stats as scipy_stats
 
 from ml.artifacts import load_manifest, write_json, write_manifest
-from ml.dataset import DatasetError, Split, check_val_size, fingerprint, stratified_subset, validation_split
+from ml.dataset import DatasetError, Split, fingerprint, training_splits
 from ml.evaluate import classification_metrics, predicted_classes
 from ml.loading import load_dataset
 from ml.registry import MODELS, TrainSettings
@@ -62,11 +62,9 @@ def score_run(model: str, train: Split, test: Split, class_names, *, seed: int, 
     same schedule everywhere); `use_budget` runs it on the preset's time budget, as `ml train` does.
     """
     spec = MODELS[model]
-    keras = spec.kind == "keras"
-    if val_size and keras:
-        fit, val = validation_split(train, check_val_size(val_size, len(train), len(class_names)), seed)
-    else:
-        fit, val = train, None
+    keras = spec.kind == "keras"  # only the Keras models watch a validation split
+    made = training_splits(train, subset=None, val_size=val_size if keras else 0, seed=seed)
+    fit, val = made.fit, made.val
     settings = TrainSettings(seed=seed, preset=preset, epochs=epochs, cnn_overrides=overrides or {},
                              use_budget=use_budget, n_jobs=n_jobs)
     start = time.perf_counter()
@@ -157,7 +155,7 @@ def _run(data, out, name, plan, key_fields, summarise, *, preset, epochs, val_si
                            "differs); pass that dataset with --data, or another artifacts folder with --out")
     new_runs = []
     for labels, model, size, seed, overrides in plan:
-        train = stratified_subset(dataset["train"], size, seed, option="--sizes")
+        train = training_splits(dataset["train"], subset=size, val_size=0, seed=seed, subset_option="--sizes").train
         row = {**labels, **score_run(model, train, test, names, seed=seed, val_size=val_size, preset=preset,
                                      epochs=epochs, overrides=overrides)}
         if overrides:

@@ -14,8 +14,7 @@ import numpy as np
 from ml import baselines
 from ml.artifacts import (ArtifactError, file_problems, load_manifest, read_predictions, write_json, write_manifest,
                           write_predictions)
-from ml.dataset import (Dataset, DatasetError, check_val_size, default_val_size, fingerprint, stratified_subset,
-                        validation_split)
+from ml.dataset import Dataset, DatasetError, fingerprint, training_splits
 from ml.evaluate import classification_metrics, measure_speed, predicted_classes
 from ml.experiments import add_seed_runs
 from ml.loading import load_dataset
@@ -58,10 +57,8 @@ def run_training(options: TrainOptions, log=print) -> dict:
     log(f"reading {options.data}")
     dataset = load_dataset(options.data, n_jobs=options.n_jobs, progress=options.verbose)
     names = dataset.class_names
-    train = stratified_subset(dataset["train"], options.subset, options.seed)
-    val_size = (default_val_size(len(train), len(names)) if options.val_size is None
-                else check_val_size(options.val_size, len(train), len(names)))
-    fit, val = validation_split(train, val_size, options.seed) if val_size else (train, None)
+    made = training_splits(dataset["train"], subset=options.subset, val_size=options.val_size, seed=options.seed)
+    train, fit, val, val_size = made.train, made.fit, made.val, made.val_size
     test = dataset["test"]
     splits = {"train": train, "fit": fit, "val": val, "test": test}
     dataset_entry = _dataset_entry(dataset, splits, options, val_size)
@@ -128,10 +125,9 @@ def reexport(data: Path, out: Path, keys: tuple[str, ...], log=print) -> dict:
     manifest = load_manifest(out)
     test, names = _recorded_test_split(data, manifest)
     recorded = manifest["dataset"]
-    train = stratified_subset(load_dataset(data, splits=("train",), progress=False)["train"], recorded["subset"],
-                              recorded["seed"])
-    fit, val = (validation_split(train, recorded["val_size"], recorded["seed"]) if recorded["val_size"]
-                else (train, None))
+    made = training_splits(load_dataset(data, splits=("train",), progress=False)["train"],
+                           subset=recorded["subset"], val_size=recorded["val_size"], seed=recorded["seed"])
+    fit, val = made.fit, made.val
     with staged_folder(out, start_from_existing=True) as stage:
         _reexport_into(stage, manifest, keys, fit, val, test, names, log)
     return load_manifest(out)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ml.registry import MODELS, display_name
+from ml.registry import display_name
 
 
 def results_table(manifest: dict) -> str:

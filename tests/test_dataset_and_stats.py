@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from ml.dataset import Dataset, Split, fingerprint, stratified_subset, validation_split
+from ml.dataset import Dataset, Split, fingerprint, stratified_subset, training_splits, validation_split
 from ml.stats import dataset_statistics, duplicate_report, image_hashes
 from tests.conftest import CLASSES, synthetic_images
 
@@ -73,3 +73,15 @@ def test_duplicates_with_conflicting_labels_are_counted():
                               {"train": np.array([0, 1, 1, 1, 2, 2])})
     assert report["within"]["train"] == {"duplicate_images": 1, "groups": 1,
                                          "groups_with_conflicting_labels": 1}
+
+
+def test_dataset001_training_splits_are_the_one_way_to_split():
+    images, labels = synthetic_images(40)  # 120 images, 3 classes
+    split = Split(images, labels)
+    made = training_splits(split, subset=60, val_size=None, seed=1)
+    assert len(made.train) == 60 and made.val_size == 6 and len(made.fit) == 54 and len(made.val) == 6
+    assert sorted(np.bincount(made.val.labels)) == [2, 2, 2]  # stratified
+    again = training_splits(split, subset=60, val_size=None, seed=1)
+    assert np.array_equal(again.val.images, made.val.images)  # seeded
+    whole = training_splits(split, subset=None, val_size=0, seed=1)
+    assert whole.fit is whole.train and whole.val is None
