@@ -24,8 +24,12 @@ from PIL import Image
 
 from bench.gunicorn_server import ROOT, Server
 from bench.results_file import save
+from callbacks.pages import PAGES as REGISTERED_PAGES
+from layouts.common import CONTAINER_PAGE, LOCATION_PAGE
+from layouts.performance import (DROPDOWN_CLASS, DROPDOWN_METRIC_SORT, DROPDOWN_MODEL, GRAPH_PER_CLASS_METRIC,
+                                 RADIO_CLASS_METRIC)
 
-PAGES = ["/", "/data", "/performance", "/classify", "/hypotheses"]
+PAGES = [page.path for page in REGISTERED_PAGES]
 
 
 def dash_update(session, url, output, outputs, inputs) -> requests.Response:
@@ -34,18 +38,18 @@ def dash_update(session, url, output, outputs, inputs) -> requests.Response:
 
 
 def page_request(session, url, path):
-    return dash_update(session, url, "container-page.children",
-                       {"id": "container-page", "property": "children"},
-                       [{"id": "location-page", "property": "pathname", "value": path}])
+    return dash_update(session, url, f"{CONTAINER_PAGE}.children",
+                       {"id": CONTAINER_PAGE, "property": "children"},
+                       [{"id": LOCATION_PAGE, "property": "pathname", "value": path}])
 
 
 def filter_request(session, url, classes, metric):
-    return dash_update(session, url, "graph-per-class-metric.figure",
-                       {"id": "graph-per-class-metric", "property": "figure"},
-                       [{"id": "dropdown-model", "property": "value", "value": ["cnn", "hog_logreg", "hog_svm"]},
-                        {"id": "dropdown-class", "property": "value", "value": classes},
-                        {"id": "radio-class-metric", "property": "value", "value": metric},
-                        {"id": "dropdown-metric-sort", "property": "value", "value": "cnn"}])
+    return dash_update(session, url, f"{GRAPH_PER_CLASS_METRIC}.figure",
+                       {"id": GRAPH_PER_CLASS_METRIC, "property": "figure"},
+                       [{"id": DROPDOWN_MODEL, "property": "value", "value": ["cnn", "hog_logreg", "hog_svm"]},
+                        {"id": DROPDOWN_CLASS, "property": "value", "value": classes},
+                        {"id": RADIO_CLASS_METRIC, "property": "value", "value": metric},
+                        {"id": DROPDOWN_METRIC_SORT, "property": "value", "value": "cnn"}])
 
 
 def filter_combinations(class_names):

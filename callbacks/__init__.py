@@ -1,8 +1,11 @@
-"""Callbacks, one module per page; each exposes `register(app)`."""
-
-from callbacks import classifier, data_page, navigation, performance
+"""Callbacks, one module per page (named like its layout in `layouts/`); each exposes
+`register(app)`. `callbacks.pages` lists the pages; `callbacks.navigation` routes between them."""
 
 
 def register_all(app) -> None:
-    for module in (navigation, data_page, performance, classifier):
-        module.register(app)
+    from callbacks import navigation
+    from callbacks.pages import PAGES
+
+    navigation.register(app)
+    for page in PAGES:
+        page.module.register(app)

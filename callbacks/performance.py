@@ -8,41 +8,48 @@ from dash_app import views
 from dash_app.figures import models_table_rows, rows_csv
 from dash_app.gallery import GalleryUnavailable, dataset_test_images
 from dash_app.images import png_data_uri
-from layouts.performance import cell_gallery
+from layouts.performance import cell_gallery, performance_page
+from layouts.performance import BUTTON_DOWNLOAD_MODELS, DIV_CELL_GALLERY, DOWNLOAD_MODELS_CSV, DROPDOWN_CLASS, DROPDOWN_MATRIX_MODEL, DROPDOWN_METRIC_SORT, DROPDOWN_MODEL, GRAPH_CONFUSION_MATRIX, GRAPH_PER_CLASS_METRIC, GRAPH_TRAINING_CURVES, RADIO_CLASS_METRIC, RADIO_MATRIX_MODE
 
 GALLERY_LIMIT = 24
+
+
+def page(services):
+    manifest = services.artifacts.manifest()
+    return performance_page(list(manifest["models"]), manifest["dataset"]["class_names"],
+                            models_table_rows(manifest))
 
 
 def register(app) -> None:
     services = app.server.extensions["cifar"]
     artifacts = services.artifacts
 
-    @app.callback(Output("graph-confusion-matrix", "figure"),
-                  Input("dropdown-matrix-model", "value"), Input("dropdown-class", "value"),
-                  Input("radio-matrix-mode", "value"))
+    @app.callback(Output(GRAPH_CONFUSION_MATRIX, "figure"),
+                  Input(DROPDOWN_MATRIX_MODEL, "value"), Input(DROPDOWN_CLASS, "value"),
+                  Input(RADIO_MATRIX_MODE, "value"))
     def update_confusion_matrix(model, classes, mode):
         return views.confusion_figure(artifacts.folder, artifacts.fingerprint, model,
                                       views.normalise(classes, artifacts.class_names()), mode)
 
-    @app.callback(Output("graph-per-class-metric", "figure"),
-                  Input("dropdown-model", "value"), Input("dropdown-class", "value"),
-                  Input("radio-class-metric", "value"), Input("dropdown-metric-sort", "value"))
+    @app.callback(Output(GRAPH_PER_CLASS_METRIC, "figure"),
+                  Input(DROPDOWN_MODEL, "value"), Input(DROPDOWN_CLASS, "value"),
+                  Input(RADIO_CLASS_METRIC, "value"), Input(DROPDOWN_METRIC_SORT, "value"))
     def update_per_class_metric(models, classes, metric, sort):
         return views.per_class_figure(artifacts.folder, artifacts.fingerprint,
                                       views.normalise(models, artifacts.model_keys()),
                                       views.normalise(classes, artifacts.class_names()), metric, sort)
 
-    @app.callback(Output("graph-training-curves", "figure"), Input("graph-training-curves", "id"))
+    @app.callback(Output(GRAPH_TRAINING_CURVES, "figure"), Input(GRAPH_TRAINING_CURVES, "id"))
     def update_training_curves(_):
         return views.training_figure(artifacts.folder, artifacts.fingerprint)
 
-    @app.callback(Output("download-models-csv", "data"), Input("button-download-models", "n_clicks"),
+    @app.callback(Output(DOWNLOAD_MODELS_CSV, "data"), Input(BUTTON_DOWNLOAD_MODELS, "n_clicks"),
                   prevent_initial_call=True)
     def download_models_csv(_):
         return dcc.send_string(rows_csv(models_table_rows(artifacts.manifest())), "models.csv")
 
-    @app.callback(Output("div-cell-gallery", "children"),
-                  Input("graph-confusion-matrix", "clickData"), State("dropdown-matrix-model", "value"))
+    @app.callback(Output(DIV_CELL_GALLERY, "children"),
+                  Input(GRAPH_CONFUSION_MATRIX, "clickData"), State(DROPDOWN_MATRIX_MODEL, "value"))
     def show_cell_gallery(click, model):
         if not click or not click.get("points"):
             return no_update

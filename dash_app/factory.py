@@ -28,6 +28,7 @@ class Services:
 def create_app(config: AppConfig | None = None) -> dash.Dash:
     """Build a fresh Dash app (own Flask server, cache binding, callbacks and API)."""
     from callbacks import register_all
+    from callbacks.pages import nav_links
 
     config = config or AppConfig.from_env()
     app = dash.Dash(
@@ -40,7 +41,7 @@ def create_app(config: AppConfig | None = None) -> dash.Dash:
     cache.init_app(server, config=config.cache_settings())
     server.extensions["cifar"] = Services(config, Artifacts(config.artifacts_dir, config.onnx_threads))
     server.register_blueprint(api)
-    app.layout = shell()
+    app.layout = shell(nav_links())
     register_all(app)
     _log_artifact_problems(config)
     # Dash finishes setting itself up on its first request, with no guard against a second request

@@ -5,32 +5,32 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-PAGES = (
-    ("/", "Summary"),
-    ("/data", "Data"),
-    ("/performance", "Model performance"),
-    ("/classify", "Classifier"),
-    ("/hypotheses", "Hypotheses & results"),
-)
+# Component ids, defined once: this layout, its callbacks, the tests and the benchmarks import them.
+BUTTON_NAV_TOGGLE = "button-nav-toggle"
+COLLAPSE_NAV = "collapse-nav"
+LOCATION_PAGE = "location-page"
+CONTAINER_PAGE = "container-page"
 
 
-def navbar() -> dbc.Navbar:
-    """The top navigation bar; collapses into a menu on a phone."""
+
+
+def navbar(pages: list[tuple[str, str]]) -> dbc.Navbar:
+    """The top navigation bar, one link per (path, label); collapses into a menu on a phone."""
     links = [dbc.NavItem(dbc.NavLink(label, href=path, active="exact", id=f"link-nav-{path.strip('/') or 'summary'}"))
-             for path, label in PAGES]
+             for path, label in pages]
     return dbc.Navbar(dbc.Container([
         dbc.NavbarBrand("Product photo classifier · CIFAR-10", href="/"),
-        dbc.NavbarToggler(id="button-nav-toggle"),
-        dbc.Collapse(dbc.Nav(links, navbar=True, className="ms-auto"), id="collapse-nav", navbar=True),
+        dbc.NavbarToggler(id=BUTTON_NAV_TOGGLE),
+        dbc.Collapse(dbc.Nav(links, navbar=True, className="ms-auto"), id=COLLAPSE_NAV, navbar=True),
     ], fluid=True), color="dark", dark=True, sticky="top")
 
 
-def shell() -> html.Div:
-    """The whole app: URL, navbar and the page area the router fills."""
+def shell(pages: list[tuple[str, str]]) -> html.Div:
+    """The whole app: URL, navbar (a link per page) and the page area the router fills."""
     return html.Div([
-        dcc.Location(id="location-page"),
-        navbar(),
-        dbc.Container(id="container-page", fluid=True, className="page"),
+        dcc.Location(id=LOCATION_PAGE),
+        navbar(pages),
+        dbc.Container(id=CONTAINER_PAGE, fluid=True, className="page"),
     ])
 
 

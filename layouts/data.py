@@ -7,6 +7,17 @@ from dash import dcc, html
 
 from layouts.common import card
 
+# Component ids, defined once: this layout, its callbacks, the tests and the benchmarks import them.
+CHECKLIST_DATA_SPLIT = "checklist-data-split"
+DROPDOWN_DATA_CLASS = "dropdown-data-class"
+GRAPH_CLASS_DISTRIBUTION = "graph-class-distribution"
+GRAPH_CHANNEL_STATS = "graph-channel-stats"
+GRAPH_MEAN_IMAGES = "graph-mean-images"
+GRAPH_BRIGHTNESS = "graph-brightness"
+GRAPH_CONTRAST = "graph-contrast"
+DIV_AUGMENTATION_EXAMPLES = "div-augmentation-examples"
+
+
 
 def data_page(stats: dict) -> html.Div:
     """Controls and empty graphs (filled by callbacks), plus the static facts from the statistics."""
@@ -14,33 +25,33 @@ def data_page(stats: dict) -> html.Div:
     splits = list(stats["splits"])
     controls = dbc.Row([
         dbc.Col([dbc.Label("Splits"), dbc.Checklist(
-            id="checklist-data-split", options=[{"label": s, "value": s} for s in splits],
+            id=CHECKLIST_DATA_SPLIT, options=[{"label": s, "value": s} for s in splits],
             value=splits, inline=True)], md=3),
         dbc.Col([dbc.Label("Classes"), dcc.Dropdown(
-            id="dropdown-data-class", options=classes, value=classes, multi=True,
+            id=DROPDOWN_DATA_CLASS, options=classes, value=classes, multi=True,
             placeholder="all classes")], md=9),
     ], className="mb-3")
     return html.Div([
         html.H2("The data"),
         card("Filters", controls),
         dbc.Row([
-            dbc.Col(card("Class distribution", dcc.Loading(dcc.Graph(id="graph-class-distribution"))), lg=6),
-            dbc.Col(card("Colour channels", dcc.Loading(dcc.Graph(id="graph-channel-stats"))), lg=6),
+            dbc.Col(card("Class distribution", dcc.Loading(dcc.Graph(id=GRAPH_CLASS_DISTRIBUTION))), lg=6),
+            dbc.Col(card("Colour channels", dcc.Loading(dcc.Graph(id=GRAPH_CHANNEL_STATS))), lg=6),
         ]),
-        card("Mean image per class", dcc.Loading(dcc.Graph(id="graph-mean-images")),
+        card("Mean image per class", dcc.Loading(dcc.Graph(id=GRAPH_MEAN_IMAGES)),
              html.P("Each tile averages every training image of its class: the blur shows what is "
                     "typical (sky behind planes and birds, water under ships, road under cars).",
                     className="text-muted mb-0")),
         dbc.Row([
-            dbc.Col(card("Brightness", dcc.Loading(dcc.Graph(id="graph-brightness"))), lg=6),
-            dbc.Col(card("Contrast", dcc.Loading(dcc.Graph(id="graph-contrast"))), lg=6),
+            dbc.Col(card("Brightness", dcc.Loading(dcc.Graph(id=GRAPH_BRIGHTNESS))), lg=6),
+            dbc.Col(card("Contrast", dcc.Loading(dcc.Graph(id=GRAPH_CONTRAST))), lg=6),
         ]),
         dbc.Row([
             dbc.Col(card("Source files", file_summary(stats["file_summary"])), lg=6),
             dbc.Col(card("Exact duplicates", duplicates_table(stats["duplicates"])), lg=6),
         ]),
         card("Preprocessing and augmentation", preprocessing_notes(),
-             html.Div(id="div-augmentation-examples")),
+             html.Div(id=DIV_AUGMENTATION_EXAMPLES)),
     ])
 
 

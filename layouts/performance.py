@@ -8,6 +8,22 @@ from dash import dcc, html
 from layouts.common import card
 from ml.registry import display_name
 
+# Component ids, defined once: this layout, its callbacks, the tests and the benchmarks import them.
+DROPDOWN_MODEL = "dropdown-model"
+DROPDOWN_CLASS = "dropdown-class"
+DROPDOWN_MATRIX_MODEL = "dropdown-matrix-model"
+RADIO_MATRIX_MODE = "radio-matrix-mode"
+RADIO_CLASS_METRIC = "radio-class-metric"
+DROPDOWN_METRIC_SORT = "dropdown-metric-sort"
+BUTTON_DOWNLOAD_MODELS = "button-download-models"
+DOWNLOAD_MODELS_CSV = "download-models-csv"
+GRAPH_CONFUSION_MATRIX = "graph-confusion-matrix"
+DIV_CELL_GALLERY = "div-cell-gallery"
+GRAPH_PER_CLASS_METRIC = "graph-per-class-metric"
+GRAPH_TRAINING_CURVES = "graph-training-curves"
+TABLE_MODELS = "table-models"
+
+
 TABLE_COLUMNS = [
     ("model", "Model"), ("accuracy", "Accuracy"), ("macro_f1", "Macro-F1"), ("size_mb", "Files on disk (MB)"),
     ("train_minutes", "Training (min)"), ("latency_ms", "One image (ms)"),
@@ -19,25 +35,25 @@ def performance_page(model_keys: list[str], class_names: list[str], table_rows: 
     """Controls, empty graphs for the callbacks, and the (static) comparison table."""
     model_options = [{"label": display_name(k), "value": k} for k in model_keys]
     controls = dbc.Row([
-        dbc.Col([dbc.Label("Models"), dcc.Dropdown(id="dropdown-model", options=model_options,
+        dbc.Col([dbc.Label("Models"), dcc.Dropdown(id=DROPDOWN_MODEL, options=model_options,
                                                    value=model_keys, multi=True)], md=5),
-        dbc.Col([dbc.Label("Classes"), dcc.Dropdown(id="dropdown-class", options=class_names,
+        dbc.Col([dbc.Label("Classes"), dcc.Dropdown(id=DROPDOWN_CLASS, options=class_names,
                                                     value=class_names, multi=True,
                                                     placeholder="all classes")], md=7),
     ])
     matrix_controls = dbc.Row([
         dbc.Col([dbc.Label("Confusion matrix of"), dcc.Dropdown(
-            id="dropdown-matrix-model", options=model_options, value=model_keys[0], clearable=False)], md=6),
+            id=DROPDOWN_MATRIX_MODEL, options=model_options, value=model_keys[0], clearable=False)], md=6),
         dbc.Col([dbc.Label("Show"), dbc.RadioItems(
-            id="radio-matrix-mode", options=[{"label": "counts", "value": "counts"},
+            id=RADIO_MATRIX_MODE, options=[{"label": "counts", "value": "counts"},
                                              {"label": "row-normalised", "value": "normalised"}],
             value="counts", inline=True)], md=6),
     ], className="mb-2")
     metric_controls = dbc.Row([
         dbc.Col([dbc.Label("Metric"), dbc.RadioItems(
-            id="radio-class-metric", options=["f1", "precision", "recall"], value="f1", inline=True)], md=6),
+            id=RADIO_CLASS_METRIC, options=["f1", "precision", "recall"], value="f1", inline=True)], md=6),
         dbc.Col([dbc.Label("Sort classes by"), dcc.Dropdown(
-            id="dropdown-metric-sort", options=[{"label": "class name", "value": "name"}] + model_options,
+            id=DROPDOWN_METRIC_SORT, options=[{"label": "class name", "value": "name"}] + model_options,
             value="name", clearable=False)], md=6),
     ], className="mb-2")
     return html.Div([
@@ -45,16 +61,16 @@ def performance_page(model_keys: list[str], class_names: list[str], table_rows: 
         html.P("All models are scored on the same held-out test split.", className="text-muted"),
         card("Filters", controls),
         card("Comparison", models_table(table_rows),
-             dbc.Button("Download as CSV", id="button-download-models", color="secondary", size="sm"),
-             dcc.Download(id="download-models-csv")),
+             dbc.Button("Download as CSV", id=BUTTON_DOWNLOAD_MODELS, color="secondary", size="sm"),
+             dcc.Download(id=DOWNLOAD_MODELS_CSV)),
         dbc.Row([
-            dbc.Col(card("Confusion matrix", matrix_controls, dcc.Loading(dcc.Graph(id="graph-confusion-matrix")),
+            dbc.Col(card("Confusion matrix", matrix_controls, dcc.Loading(dcc.Graph(id=GRAPH_CONFUSION_MATRIX)),
                          html.P("Click a cell to see its test images.", className="text-muted small mb-2"),
-                         dcc.Loading(html.Div(id="div-cell-gallery"))), xl=7),
+                         dcc.Loading(html.Div(id=DIV_CELL_GALLERY))), xl=7),
             dbc.Col(card("Per-class scores", metric_controls,
-                         dcc.Loading(dcc.Graph(id="graph-per-class-metric"))), xl=5),
+                         dcc.Loading(dcc.Graph(id=GRAPH_PER_CLASS_METRIC))), xl=5),
         ]),
-        card("CNN training", dcc.Loading(dcc.Graph(id="graph-training-curves"))),
+        card("CNN training", dcc.Loading(dcc.Graph(id=GRAPH_TRAINING_CURVES))),
     ])
 
 
@@ -63,7 +79,7 @@ def models_table(rows: list[dict]) -> dbc.Table:
     header = html.Thead(html.Tr([html.Th(name) for _, name in TABLE_COLUMNS]))
     body = html.Tbody([html.Tr([html.Td(f"{row[key]:,}" if isinstance(row[key], (int, float)) else row[key])
                                 for key, _ in TABLE_COLUMNS]) for row in rows])
-    return dbc.Table([header, body], id="table-models", striped=True, hover=True, responsive=True, size="sm")
+    return dbc.Table([header, body], id=TABLE_MODELS, striped=True, hover=True, responsive=True, size="sm")
 
 
 def cell_gallery(title: str, items: list[dict], note: str | None = None) -> html.Div:

@@ -17,6 +17,7 @@ from dash_app import AppConfig, create_app
 from dash_app.classify import results_csv
 from dash_app.gallery import GalleryUnavailable, dataset_test_images
 from tests.conftest import encode, synthetic_images
+from layouts.performance import BUTTON_DOWNLOAD_MODELS, DOWNLOAD_MODELS_CSV, DROPDOWN_CLASS, DROPDOWN_MATRIX_MODEL, GRAPH_CONFUSION_MATRIX, RADIO_MATRIX_MODE
 
 
 def _app(artifacts, data=None, **kwargs):
@@ -180,12 +181,12 @@ def _outputs(output):
 def test_app011_filter_callback_over_http(tiny_artifacts):
     _, out = tiny_artifacts
     client = _app(out).server.test_client()
-    response = _dash_update(client, "graph-confusion-matrix.figure", [
-        {"id": "dropdown-matrix-model", "property": "value", "value": "cnn"},
-        {"id": "dropdown-class", "property": "value", "value": ["ship", "cat"]},
-        {"id": "radio-matrix-mode", "property": "value", "value": "normalised"}])
+    response = _dash_update(client, f"{GRAPH_CONFUSION_MATRIX}.figure", [
+        {"id": DROPDOWN_MATRIX_MODEL, "property": "value", "value": "cnn"},
+        {"id": DROPDOWN_CLASS, "property": "value", "value": ["ship", "cat"]},
+        {"id": RADIO_MATRIX_MODE, "property": "value", "value": "normalised"}])
     assert response.status_code == 200
-    figure = response.get_json()["response"]["graph-confusion-matrix"]["figure"]
+    figure = response.get_json()["response"][GRAPH_CONFUSION_MATRIX]["figure"]
     heatmap = figure["data"][0]
     assert heatmap["x"] == ["cat", "ship"] and heatmap["z"]["shape"] == "2, 2"  # plotly's binary array
 
@@ -212,9 +213,9 @@ def test_app012_no_tensorflow_in_the_serving_process(tiny_artifacts):
 def test_app013_models_table_downloads_as_csv(tiny_artifacts):
     _, out = tiny_artifacts
     client = _app(out).server.test_client()
-    response = _dash_update(client, "download-models-csv.data",
-                            [{"id": "button-download-models", "property": "n_clicks", "value": 1}])
-    download = response.get_json()["response"]["download-models-csv"]["data"]
+    response = _dash_update(client, f"{DOWNLOAD_MODELS_CSV}.data",
+                            [{"id": BUTTON_DOWNLOAD_MODELS, "property": "n_clicks", "value": 1}])
+    download = response.get_json()["response"][DOWNLOAD_MODELS_CSV]["data"]
     lines = download["content"].strip().splitlines()
     assert download["filename"] == "models.csv" and len(lines) == 5
     assert lines[0].startswith("model,accuracy,macro_f1,size_mb")
@@ -250,3 +251,25 @@ def test_app015_a_figure_edited_in_the_manifest_is_refused_everywhere(artifacts_
     response = client.post("/api/predict", data={"file": [(io.BytesIO(_png()), "a.png")]},
                            content_type="multipart/form-data")
     assert response.status_code == 503
+
+
+def test_app016_one_page_registry_drives_the_navbar_and_the_router(tiny_artifacts):
+    import dash_bootstrap_components as dbc
+
+    from callbacks.pages import PAGES
+
+    data, out = tiny_artifacts
+    app = _app(out, data)
+
+    def links(node):
+        if isinstance(node, dbc.NavLink):
+            yield node.href, node.children
+        for child in (node.children if isinstance(getattr(node, "children", None), list)
+                      else [getattr(node, "children", None)]):
+            if child is not None and not isinstance(child, str):
+                yield from links(child)
+
+    assert list(links(app.layout)) == [(page.path, page.label) for page in PAGES]
+    for page in PAGES:
+        with app.server.app_context():
+            assert "Page not found" not in _text(page_for(page.path, _services(app)))

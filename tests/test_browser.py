@@ -8,6 +8,10 @@ from PIL import Image
 from selenium.webdriver.common.action_chains import ActionChains
 
 from dash_app import AppConfig, create_app
+from layouts.classifier import DIV_UPLOAD_RESULTS, UPLOAD_IMAGES
+from layouts.common import CONTAINER_PAGE
+from layouts.data import CHECKLIST_DATA_SPLIT, GRAPH_CLASS_DISTRIBUTION
+from layouts.performance import DIV_CELL_GALLERY, GRAPH_CONFUSION_MATRIX
 
 pytestmark = pytest.mark.browser
 
@@ -29,7 +33,7 @@ def served(dash_duo, tiny_artifacts):
 
 def _go(duo, path):
     duo.driver.get(duo.server_url + path)
-    duo.wait_for_element("#container-page h2", timeout=15)
+    duo.wait_for_element(f"#{CONTAINER_PAGE} h2", timeout=15)
 
 
 def _trace_count(duo, graph_id):
@@ -49,26 +53,26 @@ def cat_photo(tmp_path):
 def test_browser001_every_page_renders_without_console_errors(served):
     for path, heading in PAGES:
         _go(served, path)
-        served.wait_for_contains_text("#container-page h2", heading, timeout=15)
+        served.wait_for_contains_text(f"#{CONTAINER_PAGE} h2", heading, timeout=15)
     assert served.get_logs() == []
 
 
 def test_browser002_filter_changes_the_charts(served):
     _go(served, "/data")
-    served.wait_for_element("#graph-class-distribution .main-svg", timeout=20)
-    until(lambda: _trace_count(served, "graph-class-distribution") == 2, timeout=10)
-    served.find_element("#checklist-data-split input[value='test']").click()
-    until(lambda: _trace_count(served, "graph-class-distribution") == 1, timeout=10)
+    served.wait_for_element(f"#{GRAPH_CLASS_DISTRIBUTION} .main-svg", timeout=20)
+    until(lambda: _trace_count(served, GRAPH_CLASS_DISTRIBUTION) == 2, timeout=10)
+    served.find_element(f"#{CHECKLIST_DATA_SPLIT} input[value='test']").click()
+    until(lambda: _trace_count(served, GRAPH_CLASS_DISTRIBUTION) == 1, timeout=10)
     assert served.get_logs() == []
 
 
 def test_browser003_clicking_a_matrix_cell_opens_its_gallery(served):
     _go(served, "/performance")
-    served.wait_for_element("#graph-confusion-matrix .nsewdrag", timeout=20)
-    drag = served.find_element("#graph-confusion-matrix .nsewdrag")
+    served.wait_for_element(f"#{GRAPH_CONFUSION_MATRIX} .nsewdrag", timeout=20)
+    drag = served.find_element(f"#{GRAPH_CONFUSION_MATRIX} .nsewdrag")
     ActionChains(served.driver).move_to_element(drag).click().perform()
-    served.wait_for_contains_text("#div-cell-gallery h6", "True ", timeout=15)
-    heading = served.find_element("#div-cell-gallery h6").text
+    served.wait_for_contains_text(f"#{DIV_CELL_GALLERY} h6", "True ", timeout=15)
+    heading = served.find_element(f"#{DIV_CELL_GALLERY} h6").text
     assert ", predicted " in heading and heading.endswith(("test images", "shown)"))
     assert served.get_logs() == []
 
@@ -77,15 +81,15 @@ def test_browser004_upload_a_photo_and_a_text_file(served, cat_photo, tmp_path):
     _go(served, "/classify")
     notes = tmp_path / "notes.txt"
     notes.write_text("not an image")
-    upload = served.find_element("#upload-images input[type=file]")
+    upload = served.find_element(f"#{UPLOAD_IMAGES} input[type=file]")
     upload.send_keys(str(notes))
-    served.wait_for_contains_text("#div-upload-results", "notes.txt", timeout=20)
-    served.wait_for_contains_text("#div-upload-results .alert-danger", "not an image", timeout=5)
-    upload = served.find_element("#upload-images input[type=file]")
+    served.wait_for_contains_text(f"#{DIV_UPLOAD_RESULTS}", "notes.txt", timeout=20)
+    served.wait_for_contains_text(f"#{DIV_UPLOAD_RESULTS} .alert-danger", "not an image", timeout=5)
+    upload = served.find_element(f"#{UPLOAD_IMAGES} input[type=file]")
     upload.send_keys(str(cat_photo))  # the page keeps working after the bad file
-    served.wait_for_contains_text("#div-upload-results", "chelsea.jpg", timeout=30)
-    served.wait_for_element("#div-upload-results .js-plotly-plot", timeout=15)
-    graphs = served.find_elements("#div-upload-results .js-plotly-plot")
+    served.wait_for_contains_text(f"#{DIV_UPLOAD_RESULTS}", "chelsea.jpg", timeout=30)
+    served.wait_for_element(f"#{DIV_UPLOAD_RESULTS} .js-plotly-plot", timeout=15)
+    graphs = served.find_elements(f"#{DIV_UPLOAD_RESULTS} .js-plotly-plot")
     assert len(graphs) == 2  # probabilities per model, and the occlusion map
-    assert served.find_element("#div-upload-results img.pixelated")
+    assert served.find_element(f"#{DIV_UPLOAD_RESULTS} img.pixelated")
     assert served.get_logs() == []

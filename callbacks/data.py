@@ -9,11 +9,16 @@ from dash_app import views
 from dash_app.gallery import GalleryUnavailable, dataset_test_images
 from dash_app.images import png_data_uri
 from layouts.common import error_alert
-from layouts.data import augmentation_examples
+from layouts.data import augmentation_examples, data_page
 from ml.artifacts import ArtifactError
 from ml.augment import flip_and_shift
+from layouts.data import CHECKLIST_DATA_SPLIT, DIV_AUGMENTATION_EXAMPLES, DROPDOWN_DATA_CLASS, GRAPH_BRIGHTNESS, GRAPH_CHANNEL_STATS, GRAPH_CLASS_DISTRIBUTION, GRAPH_CONTRAST, GRAPH_MEAN_IMAGES
 
 N_EXAMPLES = 6
+
+
+def page(services):
+    return data_page(services.artifacts.stats())
 
 
 def register(app) -> None:
@@ -21,18 +26,18 @@ def register(app) -> None:
     artifacts = services.artifacts
 
     @app.callback(
-        Output("graph-class-distribution", "figure"), Output("graph-channel-stats", "figure"),
-        Output("graph-mean-images", "figure"), Output("graph-brightness", "figure"),
-        Output("graph-contrast", "figure"),
-        Input("checklist-data-split", "value"), Input("dropdown-data-class", "value"))
+        Output(GRAPH_CLASS_DISTRIBUTION, "figure"), Output(GRAPH_CHANNEL_STATS, "figure"),
+        Output(GRAPH_MEAN_IMAGES, "figure"), Output(GRAPH_BRIGHTNESS, "figure"),
+        Output(GRAPH_CONTRAST, "figure"),
+        Input(CHECKLIST_DATA_SPLIT, "value"), Input(DROPDOWN_DATA_CLASS, "value"))
     def update_data_figures(splits, classes):
         stats = artifacts.stats()
         return views.data_figures(artifacts.folder, artifacts.fingerprint,
                                   views.normalise(splits, list(stats["splits"])),
                                   views.normalise(classes, stats["class_names"]))
 
-    @app.callback(Output("div-augmentation-examples", "children"),
-                  Input("div-augmentation-examples", "id"))
+    @app.callback(Output(DIV_AUGMENTATION_EXAMPLES, "children"),
+                  Input(DIV_AUGMENTATION_EXAMPLES, "id"))
     def show_augmentation_examples(_):
         return augmentation_gallery(services)
 

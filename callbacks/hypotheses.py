@@ -1,0 +1,20 @@
+"""Hypotheses page: the study's verdicts (ml.study) with the ablation and the learning curve."""
+
+from __future__ import annotations
+
+from dash_app.figures import ablation_figure, learning_curve_figure
+from layouts.hypotheses import hypotheses_page
+from ml import study
+
+
+def page(services):
+    artifacts = services.artifacts
+    manifest = artifacts.manifest()
+    experiments = manifest.get("experiments", {})
+    return hypotheses_page(study.hypotheses(manifest, artifacts.stats()), study.model_limits(manifest),
+                           ablation_figure(experiments.get("ablation", {}).get("cells", [])),
+                           learning_curve_figure(experiments.get("learning_curve", {}).get("cells", [])))
+
+
+def register(app) -> None:
+    """The hypotheses page has no callbacks of its own."""
