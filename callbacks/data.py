@@ -24,6 +24,7 @@ def page(services):
 def register(app) -> None:
     services = app.server.extensions["cifar"]
     artifacts = services.artifacts
+    figures_of = views.Views(artifacts)
 
     @app.callback(
         Output(GRAPH_CLASS_DISTRIBUTION, "figure"), Output(GRAPH_CHANNEL_STATS, "figure"),
@@ -32,9 +33,8 @@ def register(app) -> None:
         Input(CHECKLIST_DATA_SPLIT, "value"), Input(DROPDOWN_DATA_CLASS, "value"))
     def update_data_figures(splits, classes):
         stats = artifacts.stats()
-        return views.data_figures(artifacts.folder, artifacts.fingerprint,
-                                  views.normalise(splits, list(stats["splits"])),
-                                  views.normalise(classes, stats["class_names"]))
+        return figures_of.data_figures(views.normalise(splits, list(stats["splits"])),
+                                       views.normalise(classes, stats["class_names"]))
 
     @app.callback(Output(DIV_AUGMENTATION_EXAMPLES, "children"),
                   Input(DIV_AUGMENTATION_EXAMPLES, "id"))

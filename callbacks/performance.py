@@ -5,7 +5,7 @@ from __future__ import annotations
 from dash import Input, Output, State, dcc, no_update
 
 from dash_app import views
-from dash_app.figures import models_table_rows, rows_csv
+from dash_app.tables import models_table_rows, rows_csv
 from dash_app.gallery import GalleryUnavailable, dataset_test_images
 from dash_app.images import png_data_uri
 from layouts.performance import cell_gallery, performance_page
@@ -23,25 +23,24 @@ def page(services):
 def register(app) -> None:
     services = app.server.extensions["cifar"]
     artifacts = services.artifacts
+    figures_of = views.Views(artifacts)
 
     @app.callback(Output(GRAPH_CONFUSION_MATRIX, "figure"),
                   Input(DROPDOWN_MATRIX_MODEL, "value"), Input(DROPDOWN_CLASS, "value"),
                   Input(RADIO_MATRIX_MODE, "value"))
     def update_confusion_matrix(model, classes, mode):
-        return views.confusion_figure(artifacts.folder, artifacts.fingerprint, model,
-                                      views.normalise(classes, artifacts.class_names()), mode)
+        return figures_of.confusion_figure(model, views.normalise(classes, artifacts.class_names()), mode)
 
     @app.callback(Output(GRAPH_PER_CLASS_METRIC, "figure"),
                   Input(DROPDOWN_MODEL, "value"), Input(DROPDOWN_CLASS, "value"),
                   Input(RADIO_CLASS_METRIC, "value"), Input(DROPDOWN_METRIC_SORT, "value"))
     def update_per_class_metric(models, classes, metric, sort):
-        return views.per_class_figure(artifacts.folder, artifacts.fingerprint,
-                                      views.normalise(models, artifacts.model_keys()),
-                                      views.normalise(classes, artifacts.class_names()), metric, sort)
+        return figures_of.per_class_figure(views.normalise(models, artifacts.model_keys()),
+                                           views.normalise(classes, artifacts.class_names()), metric, sort)
 
     @app.callback(Output(GRAPH_TRAINING_CURVES, "figure"), Input(GRAPH_TRAINING_CURVES, "id"))
     def update_training_curves(_):
-        return views.training_figure(artifacts.folder, artifacts.fingerprint)
+        return figures_of.training_figure()
 
     @app.callback(Output(DOWNLOAD_MODELS_CSV, "data"), Input(BUTTON_DOWNLOAD_MODELS, "n_clicks"),
                   prevent_initial_call=True)

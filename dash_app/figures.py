@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 
 import numpy as np
 import plotly.graph_objects as go
@@ -175,33 +173,6 @@ def explanation_figure(image: np.ndarray, heat: np.ndarray, label: str) -> go.Fi
     fig.update_yaxes(scaleanchor="x", row=1, col=1)
     fig.update_yaxes(scaleanchor="x2", row=1, col=2)
     return _layout(fig, "", height=260, margin=dict(l=10, r=10, t=40, b=10))
-
-
-def rows_csv(rows: list[dict]) -> str:
-    """Table rows (dicts with the same keys) as CSV text."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else [])
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue()
-
-
-def models_table_rows(manifest: dict) -> list[dict]:
-    """One row per model for the comparison table and its CSV."""
-    rows = []
-    for key, entry in manifest["models"].items():
-        speed = entry["inference"]
-        rows.append({
-            "model": entry.get("name", display_name(key)),
-            "accuracy": round(entry["metrics"]["accuracy"], 4),
-            "macro_f1": round(entry["metrics"]["macro_f1"], 4),
-            "size_mb": round(entry["size_bytes"] / 1e6, 2),
-            "train_minutes": round(entry["train_seconds"] / 60, 1),
-            "latency_ms": round(speed["latency_ms_p50"], 2),
-            "throughput_ips": round(speed["throughput_ips"]),
-            "runtime": speed["runtime"],
-        })
-    return rows
 
 
 VARIANT_LABELS = {"recipe": "recipe", "no_augmentation": "no augmentation",

@@ -1,8 +1,7 @@
 """Memoized view models: artifact data through the pure figure builders.
 
-Arguments are normalised by the callers (sorted tuples in the dataset's class order) and
-every key carries the artifacts' fingerprint, so equal filters share one cache entry and a
-new artifacts folder never reuses an old one.
+Arguments are normalised by the callers (tuples in the dataset's class order), so equal filters
+share one cache entry; every key carries the artifacts' folder and fingerprint.
 """
 
 from __future__ import annotations
@@ -20,46 +19,53 @@ def normalise(selected, universe) -> tuple[str, ...]:
     return tuple(v for v in universe if v in chosen)
 
 
-@cache.memoize()
-def data_figures(folder: str, fingerprint: str, splits: tuple, classes: tuple) -> tuple:
-    artifacts = Artifacts(folder)
-    stats, arrays = artifacts.stats(), artifacts.stats_arrays()
-    names = stats["class_names"]
-    shown = list(classes) or names
-    split = "train" if "train" in splits or not splits else splits[0]
-    return (
-        figures.class_distribution_figure(stats, list(splits), list(classes)),
-        figures.channel_stats_figure(stats, split, shown),
-        figures.mean_images_figure(arrays["train_mean_images"], names, shown),
-        figures.histogram_figure(arrays["hist_brightness_edges"], arrays[f"{split}_hist_brightness"], names,
-                                 shown, f"Brightness per class ({split})", "mean luminance (0-255)"),
-        figures.histogram_figure(arrays["hist_contrast_edges"], arrays[f"{split}_hist_contrast"], names,
-                                 shown, f"Contrast per class ({split})", "luminance std"),
-    )
+class Views:
+    """The memoized figures of one artifacts folder. flask-caching keys every call by the folder and
+    its fingerprint (`__caching_id__`) with the call's arguments, so equal filters share an entry and
+    a regenerated folder never reuses an old one."""
 
+    def __init__(self, artifacts: Artifacts):
+        self.artifacts = artifacts
 
-@cache.memoize()
-def confusion_figure(folder: str, fingerprint: str, model: str, classes: tuple, mode: str):
-    manifest = Artifacts(folder).manifest()
-    entry = manifest["models"][model]
-    if not classes:
-        return figures.empty_figure("Select at least one class")
-    return figures.confusion_matrix_figure(np.array(entry["metrics"]["confusion_matrix"]),
-                                           manifest["dataset"]["class_names"], list(classes),
-                                           mode == "normalised", f"{entry['name']}: true × predicted")
+    def __caching_id__(self) -> str:
+        return f"{self.artifacts.folder}@{self.artifacts.fingerprint}"
 
+    @cache.memoize()
+    def data_figures(self, splits: tuple, classes: tuple) -> tuple:
+        stats, arrays = self.artifacts.stats(), self.artifacts.stats_arrays()
+        names = stats["class_names"]
+        shown = list(classes) or names
+        split = "train" if "train" in splits or not splits else splits[0]
+        return (
+            figures.class_distribution_figure(stats, list(splits), list(classes)),
+            figures.channel_stats_figure(stats, split, shown),
+            figures.mean_images_figure(arrays["train_mean_images"], names, shown),
+            figures.histogram_figure(arrays["hist_brightness_edges"], arrays[f"{split}_hist_brightness"], names,
+                                     shown, f"Brightness per class ({split})", "mean luminance (0-255)"),
+            figures.histogram_figure(arrays["hist_contrast_edges"], arrays[f"{split}_hist_contrast"], names,
+                                     shown, f"Contrast per class ({split})", "luminance std"),
+        )
 
-@cache.memoize()
-def per_class_figure(folder: str, fingerprint: str, models: tuple, classes: tuple, metric: str, sort: str):
-    entries = Artifacts(folder).manifest()["models"]
-    return figures.per_class_metric_figure({k: entries[k] for k in models}, list(classes), metric,
-                                           sort if sort in models else None)
+    @cache.memoize()
+    def confusion_figure(self, model: str, classes: tuple, mode: str):
+        manifest = self.artifacts.manifest()
+        entry = manifest["models"][model]
+        if not classes:
+            return figures.empty_figure("Select at least one class")
+        return figures.confusion_matrix_figure(np.array(entry["metrics"]["confusion_matrix"]),
+                                               manifest["dataset"]["class_names"], list(classes),
+                                               mode == "normalised", f"{entry['name']}: true × predicted")
 
+    @cache.memoize()
+    def per_class_figure(self, models: tuple, classes: tuple, metric: str, sort: str):
+        entries = self.artifacts.manifest()["models"]
+        return figures.per_class_metric_figure({k: entries[k] for k in models}, list(classes), metric,
+                                               sort if sort in models else None)
 
-@cache.memoize()
-def training_figure(folder: str, fingerprint: str):
-    history = Artifacts(folder).history("cnn")
-    return figures.training_curves_figure(history) if history else figures.empty_figure("No CNN history")
+    @cache.memoize()
+    def training_figure(self):
+        history = self.artifacts.history("cnn")
+        return figures.training_curves_figure(history) if history else figures.empty_figure("No CNN history")
 
 
 def cell_indices(predictions: dict, model: str, true: int, predicted: int,

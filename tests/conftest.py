@@ -100,6 +100,22 @@ def shipped_zip() -> Path:
     return path
 
 
+def component_text(node) -> str:
+    """All text in a Dash component tree: what a reader of the page sees."""
+    if isinstance(node, (str, int, float)):
+        return str(node)
+    if isinstance(node, (list, tuple)):
+        return " ".join(component_text(n) for n in node)
+    children = getattr(node, "children", None)
+    return component_text(children) if children is not None else ""
+
+
+@pytest.fixture
+def text_of():
+    """`component_text`, for tests of pages and callbacks."""
+    return component_text
+
+
 TINY_CNN = {"widths": [8, 16, 16], "batch_size": 16}
 
 

@@ -32,14 +32,6 @@ def _png(seed=0, size=32) -> bytes:
     return encode(synthetic_images(1, seed=seed, size=size)[0][0])
 
 
-def _text(node) -> str:
-    """All text in a Dash component tree."""
-    if isinstance(node, (str, int, float)):
-        return str(node)
-    if isinstance(node, (list, tuple)):
-        return " ".join(_text(n) for n in node)
-    children = getattr(node, "children", None)
-    return _text(children) if children is not None else ""
 
 
 @pytest.mark.parametrize("path, expected", [
@@ -50,17 +42,17 @@ def _text(node) -> str:
     ("/hypotheses", "Hypotheses and results"),
     ("/nowhere", "Page not found"),
 ])
-def test_app001_every_page_renders(tiny_artifacts, path, expected):
+def test_app001_every_page_renders(tiny_artifacts, path, expected, text_of):
     data, out = tiny_artifacts
     app = _app(out, data)
     with app.server.app_context():
-        assert expected in _text(page_for(path, _services(app)))
+        assert expected in text_of(page_for(path, _services(app)))
 
 
-def test_app002_missing_artifacts_give_a_message_not_a_crash(tmp_path):
+def test_app002_missing_artifacts_give_a_message_not_a_crash(tmp_path, text_of):
     app = _app(tmp_path / "nothing")
     with app.server.app_context():
-        text = _text(page_for("/", _services(app)))
+        text = text_of(page_for("/", _services(app)))
     assert "cannot be read" in text and "python -m ml train" in text
     client = app.server.test_client()
     assert client.get("/").status_code == 200
@@ -68,12 +60,12 @@ def test_app002_missing_artifacts_give_a_message_not_a_crash(tmp_path):
     assert health.status_code == 503 and "no artifacts folder" in health.get_json()["error"]
 
 
-def test_app003_altered_artifact_is_reported(artifacts_copy):
+def test_app003_altered_artifact_is_reported(artifacts_copy, text_of):
     data, out = artifacts_copy
     (out / "dataset" / "stats.json").write_text("{}")
     app = _app(out, data)
     with app.server.app_context():
-        assert "altered" in _text(page_for("/data", _services(app)))
+        assert "altered" in text_of(page_for("/data", _services(app)))
 
 
 def test_app004_health_reports_version(tiny_artifacts):
@@ -138,22 +130,22 @@ def test_app008_uploads_view_handles_every_kind_of_file(tiny_artifacts):
     assert len(lines) == 4 and any(line.startswith("photo.png,ok,") for line in lines)
 
 
-def test_app009_cell_gallery_with_and_without_the_dataset(tiny_artifacts, tmp_path):
+def test_app009_cell_gallery_with_and_without_the_dataset(tiny_artifacts, tmp_path, text_of):
     data, out = tiny_artifacts
     manifest = json.loads((out / "manifest.json").read_text())
     cm = np.array(manifest["models"]["hog_logreg"]["metrics"]["confusion_matrix"])
     app = _app(out, data)
     with app.server.app_context():
         view = gallery_for_cell(_services(app), "hog_logreg", "cat", "cat")
-    assert f"{cm[0, 0]} test images" in _text(view)
+    assert f"{cm[0, 0]} test images" in text_of(view)
     assert "data:image/png;base64" in str(view)
     missing = _app(out, tmp_path / "absent.zip")
     with missing.server.app_context():
         view = gallery_for_cell(_services(missing), "hog_logreg", "cat", "cat")
-    assert "not available" in _text(view) and "data:image/png" not in str(view)
+    assert "not available" in text_of(view) and "data:image/png" not in str(view)
 
 
-def test_app010_gallery_refuses_a_different_dataset(tiny_artifacts, tmp_path):
+def test_app010_gallery_refuses_a_different_dataset(tiny_artifacts, tmp_path, text_of):
     data, out = tiny_artifacts
     manifest = json.loads((out / "manifest.json").read_text())
     assert dataset_test_images(data, manifest).shape == (18, 32, 32, 3)
@@ -221,7 +213,7 @@ def test_app013_models_table_downloads_as_csv(tiny_artifacts):
     assert lines[0].startswith("model,accuracy,macro_f1,size_mb")
 
 
-def test_app014_every_gallery_count_equals_its_matrix_cell(tiny_artifacts):
+def test_app014_every_gallery_count_equals_its_matrix_cell(tiny_artifacts, text_of):
     data, out = tiny_artifacts
     manifest = json.loads((out / "manifest.json").read_text())
     names = manifest["dataset"]["class_names"]
@@ -231,12 +223,12 @@ def test_app014_every_gallery_count_equals_its_matrix_cell(tiny_artifacts):
         for t, true in enumerate(names):
             for p, predicted in enumerate(names):
                 with app.server.app_context():
-                    title = _text(gallery_for_cell(_services(app), model, true, predicted))
+                    title = text_of(gallery_for_cell(_services(app), model, true, predicted))
                 assert f"predicted {predicted}: {matrix[t][p]} test images" in title
 
 
 @pytest.mark.parametrize("value", [0.9927, None])
-def test_app015_a_figure_edited_in_the_manifest_is_refused_everywhere(artifacts_copy, value):
+def test_app015_a_figure_edited_in_the_manifest_is_refused_everywhere(artifacts_copy, value, text_of):
     data, out = artifacts_copy
     manifest = json.loads((out / "manifest.json").read_text())
     manifest["models"]["hog_svm"]["metrics"]["accuracy"] = value
@@ -244,7 +236,7 @@ def test_app015_a_figure_edited_in_the_manifest_is_refused_everywhere(artifacts_
     app = _app(out, data)
     for path in ("/", "/performance", "/hypotheses", "/classify"):
         with app.server.app_context():
-            assert "models.hog_svm.metrics.accuracy" in _text(page_for(path, _services(app)))
+            assert "models.hog_svm.metrics.accuracy" in text_of(page_for(path, _services(app)))
     client = app.server.test_client()
     health = client.get("/api/health")
     assert health.status_code == 503 and "the manifest says" in health.get_json()["error"]
@@ -253,7 +245,7 @@ def test_app015_a_figure_edited_in_the_manifest_is_refused_everywhere(artifacts_
     assert response.status_code == 503
 
 
-def test_app016_one_page_registry_drives_the_navbar_and_the_router(tiny_artifacts):
+def test_app016_one_page_registry_drives_the_navbar_and_the_router(tiny_artifacts, text_of):
     import dash_bootstrap_components as dbc
 
     from callbacks.pages import PAGES
@@ -272,4 +264,4 @@ def test_app016_one_page_registry_drives_the_navbar_and_the_router(tiny_artifact
     assert list(links(app.layout)) == [(page.path, page.label) for page in PAGES]
     for page in PAGES:
         with app.server.app_context():
-            assert "Page not found" not in _text(page_for(page.path, _services(app)))
+            assert "Page not found" not in text_of(page_for(page.path, _services(app)))

@@ -47,8 +47,8 @@ def _count_builds(monkeypatch):
 def _matrix(app):
     artifacts = app.server.extensions["cifar"].artifacts
     with app.server.app_context():
-        return views.confusion_figure(artifacts.folder, artifacts.fingerprint, "cnn",
-                                      views.normalise(["ship", "cat"], artifacts.class_names()), "counts")
+        return views.Views(artifacts).confusion_figure("cnn", views.normalise(["ship", "cat"],
+                                                                               artifacts.class_names()), "counts")
 
 
 def test_memoized_until_the_artifacts_change(artifacts_copy, monkeypatch):

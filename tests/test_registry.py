@@ -36,16 +36,9 @@ def colour_model():
     unregister(spec.key)
 
 
-def _text(node) -> str:
-    if isinstance(node, (str, int, float)):
-        return str(node)
-    if isinstance(node, (list, tuple)):
-        return " ".join(_text(n) for n in node)
-    children = getattr(node, "children", None)
-    return _text(children) if children is not None else ""
 
 
-def test_registry001_a_registered_model_goes_through_every_stage(colour_model, tmp_path):
+def test_registry001_a_registered_model_goes_through_every_stage(colour_model, tmp_path, text_of):
     data = write_image_folder(tmp_path / "photos", n_train=20, n_test=4)
     out = tmp_path / "artifacts"
     assert "colour_logreg" in build_parser().parse_args(["train", "--models", "colour_logreg"]).models
@@ -66,7 +59,7 @@ def test_registry001_a_registered_model_goes_through_every_stage(colour_model, t
     probabilities = result["predictions"]["colour_logreg"]["probabilities"]
     assert set(probabilities) == {"cat", "dog", "ship"} and sum(probabilities.values()) == pytest.approx(1, abs=1e-3)
     with app.server.app_context():
-        assert NAME in _text(page_for("/performance", app.server.extensions["cifar"]))
+        assert NAME in text_of(page_for("/performance", app.server.extensions["cifar"]))
 
 
 def test_registry002_built_in_models_and_their_kinds():

@@ -1,0 +1,35 @@
+"""Tables and their CSV downloads (figures live in dash_app.figures)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from ml.registry import display_name
+
+
+def rows_csv(rows: list[dict]) -> str:
+    """Table rows (dicts with the same keys) as CSV text."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else [])
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def models_table_rows(manifest: dict) -> list[dict]:
+    """One row per model for the comparison table and its CSV."""
+    rows = []
+    for key, entry in manifest["models"].items():
+        speed = entry["inference"]
+        rows.append({
+            "model": entry.get("name", display_name(key)),
+            "accuracy": round(entry["metrics"]["accuracy"], 4),
+            "macro_f1": round(entry["metrics"]["macro_f1"], 4),
+            "size_mb": round(entry["size_bytes"] / 1e6, 2),
+            "train_minutes": round(entry["train_seconds"] / 60, 1),
+            "latency_ms": round(speed["latency_ms_p50"], 2),
+            "throughput_ips": round(speed["throughput_ips"]),
+            "runtime": speed["runtime"],
+        })
+    return rows
