@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from ml.errors import UserError
+from ml.schema import schema_problems
 
 SCHEMA_VERSION = 1
 MANIFEST = "manifest.json"
@@ -47,6 +48,9 @@ def write_manifest(folder: Path, manifest: dict) -> Path:
                 "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 **{k: v for k, v in manifest.items() if k not in ("schema_version", "created", "files")},
                 "files": files}
+    problems = schema_problems(manifest)
+    if problems:  # a bug in the code that made it: refuse to write a manifest no reader would accept
+        raise ValueError(f"the manifest for {folder} does not fit its schema: {'; '.join(problems)}")
     return write_json(folder / MANIFEST, manifest)
 
 
@@ -75,9 +79,10 @@ def load_manifest(folder: str | Path, *, verify: bool = True) -> dict:
     if version != SCHEMA_VERSION:
         raise ArtifactError(f"{path}: schema_version {version!r} is not supported "
                             f"(this code reads version {SCHEMA_VERSION})")
-    for key in ("dataset", "models", "files"):
-        if key not in manifest:
-            raise ArtifactError(f"{path}: no '{key}' section")
+    problems = schema_problems(manifest)
+    if problems:
+        shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
+        raise ArtifactError(f"{path}: {len(problems)} field(s) do not fit the manifest's schema: {shown}")
     if verify:
         problems = file_problems(folder, manifest) or figure_problems(folder, manifest)
         if problems:

@@ -24,8 +24,16 @@ def _folder(tmp_path):
     proba[0] = [0.4, 0.4, 0.2]  # an exact tie: the lowest class index wins
     classes = predicted_classes(proba)
     write_predictions(tmp_path, y_true, {"cnn": proba}, {"cnn": classes})
-    manifest = {"dataset": {"files": {"stats": "stats.json"}, "class_names": NAMES},
-                "models": {"cnn": {"files": {"onnx": "models/a.bin"},
+    split = {"size": 60, "fingerprint": "0" * 64}
+    manifest = {"versions": {"python": "3.11"},
+                "dataset": {"name": "photos", "source": "photos.zip", "description": "three classes",
+                            "class_names": NAMES, "splits": {"train": split, "test": split}, "subset": None,
+                            "val_size": 0, "seed": 0, "files": {"stats": "stats.json"}},
+                "models": {"cnn": {"name": "CNN", "files": {"onnx": "models/a.bin"}, "train_seconds": 1.0,
+                                   "train_images": 60, "size_bytes": 7, "config": {},
+                                   "inference": {"runtime": "onnxruntime", "latency_ms_p50": 1.0,
+                                                 "latency_ms_p95": 2.0, "latency_runs": 10,
+                                                 "throughput_ips": 500.0, "batch_size": 60},
                                    "metrics": classification_metrics(y_true, classes, NAMES)}},
                 "predictions": {"files": {"test": PREDICTIONS}}}
     write_manifest(tmp_path, manifest)
@@ -53,7 +61,7 @@ def test_artifacts001_predicted_classes_are_stored_exactly_with_one_tie_break(tm
 
 @pytest.mark.parametrize("field, value, message", [
     (("accuracy",), 0.9927, r"models\.cnn\.metrics\.accuracy: the manifest says 0\.9927, the stored predictions give"),
-    (("accuracy",), None, r"models\.cnn\.metrics\.accuracy: the manifest says None"),
+    (("macro_f1",), 0.5, r"models\.cnn\.metrics\.macro_f1: the manifest says 0\.5"),
     (("per_class", "dog", "f1"), 1.0, r"models\.cnn\.metrics\.per_class\.dog\.f1"),
     (("confusion_matrix",), [[60, 0, 0], [0, 0, 0], [0, 0, 0]], r"models\.cnn\.metrics\.confusion_matrix"),
 ])
@@ -114,6 +122,27 @@ def test_missing_folder_manifest_and_bad_json(tmp_path):
     (tmp_path / MANIFEST).write_text("{not json")
     with pytest.raises(ArtifactError, match="not valid JSON"):
         load_manifest(tmp_path)
+
+
+@pytest.mark.parametrize("where, value, message", [
+    (("models", "cnn", "inference", "throughput_ips"), -3, r"models\.cnn\.inference\.throughput_ips: Input should be greater than 0"),
+    (("models", "cnn", "typo"), 1, r"models\.cnn\.typo: Extra inputs are not permitted"),
+    (("dataset", "splits", "test", "fingerprint"), "abc", r"dataset\.splits\.test\.fingerprint: String should match"),
+    (("extra_files",), ["../outside.json"], r"extra_files\.0: Value error, must be a path inside the artifacts folder"),
+    (("models", "cnn", "metrics", "accuracy"), 1.5, r"models\.cnn\.metrics\.accuracy: Input should be less than or equal to 1"),
+])
+def test_artifacts004_a_value_outside_the_schema_is_refused_naming_its_field(tmp_path, where, value, message):
+    folder = _folder(tmp_path)
+
+    def change(data):
+        target = data
+        for key in where[:-1]:
+            target = target[key]
+        target[where[-1]] = value
+
+    _edit(folder, change)
+    with pytest.raises(ArtifactError, match=message):
+        load_manifest(folder, verify=False)
 
 
 def test_writing_refuses_a_listed_file_that_does_not_exist(tmp_path):

@@ -1,0 +1,178 @@
+"""The manifest's schema: every field with its type and range, written once and checked whenever a
+manifest is read (`ml.artifacts.load_manifest`).
+
+pydantic rather than dataclasses or TypedDicts: it checks types and ranges on nested data in one
+pass and reports every bad value with its path (`models.hog_svm.metrics.accuracy`), which is the
+message a person needs; the hand-written validator it replaces would have been longer than this
+file. Unknown fields are refused too, so a misspelt field cannot pass unnoticed. The manifest stays
+a plain dict for its readers; this module only says whether it is well formed.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+
+Fraction = Annotated[float, Field(ge=0, le=1)]
+Count = Annotated[int, Field(ge=0)]
+Positive = Annotated[float, Field(gt=0)]
+NonNegative = Annotated[float, Field(ge=0)]
+Digest = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+
+
+def _relative(path: str) -> str:
+    if not path or path.startswith("/") or "\\" in path or ".." in path.split("/"):
+        raise ValueError("must be a path inside the artifacts folder, such as 'models/cnn/model.onnx'")
+    return path
+
+
+RelativePath = Annotated[str, AfterValidator(_relative)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=False)
+
+
+class ClassScores(Strict):
+    precision: Fraction
+    recall: Fraction
+    f1: Fraction
+    support: Count
+
+
+class Metrics(Strict):
+    accuracy: Fraction
+    macro_precision: Fraction
+    macro_recall: Fraction
+    macro_f1: Fraction
+    n_test: Annotated[int, Field(gt=0)]
+    per_class: dict[str, ClassScores]
+    confusion_matrix: list[list[Count]]
+
+
+class Speed(Strict):
+    latency_ms_p50: Positive
+    latency_ms_p95: Positive
+    latency_runs: Annotated[int, Field(gt=0)]
+    throughput_ips: Positive
+    batch_size: Annotated[int, Field(gt=0)]
+    cpu: str | None = None
+
+
+class Inference(Speed):
+    runtime: Literal["onnxruntime", "scikit-learn"]
+
+
+class Parity(Strict):
+    top1_agreement: Fraction
+    max_abs_prob_diff: NonNegative
+    n_images: Annotated[int, Field(gt=0)]
+    floor: Fraction
+    passed: bool
+
+
+class Quantization(Strict):
+    top1_agreement: Fraction
+    floor: Fraction
+    passed: bool
+    accuracy_float32: Fraction
+    accuracy_int8: Fraction
+    n_images: Annotated[int, Field(gt=0)]
+
+
+class Model(Strict):
+    name: str
+    metrics: Metrics
+    train_seconds: NonNegative
+    train_images: Annotated[int, Field(gt=0)]
+    files: dict[str, RelativePath]
+    size_bytes: Annotated[int, Field(gt=0)]
+    inference: Inference
+    config: dict[str, Any]  # the model's own hyper-parameters (ml.cnn_config checks the CNN's)
+    precision: Literal["bfloat16", "float32"] | None = None
+    epochs_run: Annotated[int, Field(gt=0)] | None = None
+    parity: Parity | None = None
+    quantization: Quantization | None = None
+    served_precision: Literal["int8", "float32"] | None = None
+    val_accuracy: Fraction | None = None
+    keras_inference: Speed | None = None
+    onnx_speedup_one_image: Positive | None = None
+
+
+class Split(Strict):
+    size: Annotated[int, Field(gt=0)]
+    fingerprint: Digest
+
+
+class DatasetEntry(Strict):
+    name: str
+    source: str
+    description: str
+    class_names: Annotated[list[str], Field(min_length=2)]
+    splits: dict[Literal["train", "fit", "val", "test"], Split]
+    subset: Annotated[int, Field(gt=0)] | None
+    val_size: Count
+    seed: int
+    files: dict[str, RelativePath]
+
+
+class Summary(Strict):
+    mean: float
+    std: NonNegative | None
+    ci95: Annotated[list[float], Field(min_length=2, max_length=2)] | None
+    n: Annotated[int, Field(gt=0)]
+    values: list[float]
+
+
+class ExperimentCell(Strict):
+    train_images: Annotated[int, Field(gt=0)]
+    accuracy: Summary
+    macro_f1: Summary
+    train_seconds: Summary | NonNegative
+    variant: str | None = None
+    model: str | None = None
+    preset: str | None = None
+    recipe_gain_points: float | None = None
+
+
+class Experiment(Strict):
+    file: RelativePath
+    cells: list[ExperimentCell]
+
+
+class FileEntry(Strict):
+    sha256: Digest
+    bytes: Count
+
+
+class Predictions(Strict):
+    files: dict[Literal["test"], RelativePath]
+
+
+class Manifest(Strict):
+    schema_version: Literal[1]
+    created: str
+    versions: dict[str, str | None]
+    dataset: DatasetEntry
+    models: dict[str, Model]
+    predictions: Predictions
+    experiments: dict[str, Experiment] = {}
+    extra_files: list[RelativePath] = []
+    files: dict[RelativePath, FileEntry]
+
+
+def schema_problems(manifest: dict) -> list[str]:
+    """Every field of `manifest` that does not fit the schema, as 'path: what is wrong'."""
+    try:
+        Manifest.model_validate(manifest)
+    except ValidationError as exc:
+        return [f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
+                + ("" if error["type"] == "missing" else f" (found {_short(error.get('input'))})")
+                for error in exc.errors()]
+    return []
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
