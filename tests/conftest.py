@@ -17,7 +17,7 @@ CLASSES = ("cat", "dog", "ship")
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def synthetic_images(n_per_class: int, n_classes: int = len(CLASSES), seed: int = 0, size: int = 32):
+def make_synthetic_images(n_per_class: int, n_classes: int = len(CLASSES), seed: int = 0, size: int = 32):
     """Learnable images: each class has its own stripe orientation and colour, plus noise."""
     rng = np.random.default_rng(seed)
     yy, xx = np.mgrid[0:size, 0:size]
@@ -35,36 +35,36 @@ def synthetic_images(n_per_class: int, n_classes: int = len(CLASSES), seed: int 
     return np.stack(images), np.array(labels)
 
 
-def encode(image: np.ndarray, fmt: str = "PNG", **kwargs) -> bytes:
+def encode_image(image: np.ndarray, fmt: str = "PNG", **kwargs) -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(image).save(buffer, format=fmt, **kwargs)
     return buffer.getvalue()
 
 
-def write_image_folder(root: Path, n_train: int = 6, n_test: int = 3, classes=CLASSES) -> Path:
+def make_image_folder(root: Path, n_train: int = 6, n_test: int = 3, classes=CLASSES) -> Path:
     """<root>/<split>/<class>/<i>.png|.jpg, mixing PNG and JPEG."""
     for split, n in (("train", n_train), ("test", n_test)):
-        images, labels = synthetic_images(n, len(classes), seed=len(split))
+        images, labels = make_synthetic_images(n, len(classes), seed=len(split))
         for i, (image, label) in enumerate(zip(images, labels)):
             folder = root / split / classes[label]
             folder.mkdir(parents=True, exist_ok=True)
             fmt, ext = ("PNG", "png") if i % 2 else ("JPEG", "jpg")
-            (folder / f"{i:04d}.{ext}").write_bytes(encode(image, fmt))
+            (folder / f"{i:04d}.{ext}").write_bytes(encode_image(image, fmt))
     return root
 
 
-def zip_folder(folder: Path, archive: Path, prefix: str = "") -> Path:
+def make_zip(folder: Path, archive: Path, prefix: str = "") -> Path:
     with zipfile.ZipFile(archive, "w") as zf:
         for path in sorted(folder.rglob("*")):
             zf.write(path, prefix + path.relative_to(folder).as_posix())
     return archive
 
 
-def write_cifar_batches(folder: Path, n_per_batch: int = 6, classes=CLASSES) -> Path:
+def make_cifar_batches(folder: Path, n_per_batch: int = 6, classes=CLASSES) -> Path:
     """A miniature cifar-10-batches-py: five data batches, a test batch and batches.meta."""
     folder.mkdir(parents=True, exist_ok=True)
     for i, name in enumerate([f"data_batch_{j}" for j in range(1, 6)] + ["test_batch"]):
-        images, labels = synthetic_images(n_per_batch // len(classes), len(classes), seed=i)
+        images, labels = make_synthetic_images(n_per_batch // len(classes), len(classes), seed=i)
         data = images.transpose(0, 3, 1, 2).reshape(len(images), -1)
         with open(folder / name, "wb") as handle:
             pickle.dump({b"data": data, b"labels": labels.tolist()}, handle)
@@ -73,20 +73,70 @@ def write_cifar_batches(folder: Path, n_per_batch: int = 6, classes=CLASSES) -> 
     return folder
 
 
+# Shared helpers reach the tests as fixtures (never as imports from this file).
+@pytest.fixture
+def synthetic_images():
+    """make_synthetic_images: learnable images and labels, three classes by default."""
+    return make_synthetic_images
+
+
+@pytest.fixture
+def encode():
+    """encode_image: an array as image-file bytes (PNG by default)."""
+    return encode_image
+
+
+@pytest.fixture
+def write_image_folder():
+    """make_image_folder: a <split>/<class>/<image> folder of PNGs and JPEGs."""
+    return make_image_folder
+
+
+@pytest.fixture
+def zip_folder():
+    """make_zip: a folder zipped, optionally under a wrapper folder."""
+    return make_zip
+
+
+@pytest.fixture
+def classes():
+    """The class names of the synthetic images."""
+    return CLASSES
+
+
+@pytest.fixture
+def png(synthetic_images, encode):
+    """A function returning one synthetic image as PNG bytes (`seed` picks the image)."""
+    def make(seed: int = 0, size: int = 32) -> bytes:
+        return encode(synthetic_images(1, seed=seed, size=size)[0][0])
+    return make
+
+
+@pytest.fixture
+def make_split(synthetic_images):
+    """A split of synthetic images with a file name per image."""
+    from ml.dataset import Split
+
+    def make(n_per_class=20, seed=0):
+        images, labels = synthetic_images(n_per_class, seed=seed)
+        return Split(images, labels, tuple(f"f{i}" for i in range(len(labels))))
+    return make
+
+
 @pytest.fixture
 def image_folder(tmp_path) -> Path:
-    return write_image_folder(tmp_path / "photos")
+    return make_image_folder(tmp_path / "photos")
 
 
 @pytest.fixture
 def image_zip(tmp_path) -> Path:
-    folder = write_image_folder(tmp_path / "photos")
-    return zip_folder(folder, tmp_path / "photos.zip", prefix="photos/")
+    folder = make_image_folder(tmp_path / "photos")
+    return make_zip(folder, tmp_path / "photos.zip", prefix="photos/")
 
 
 @pytest.fixture
 def cifar_batches(tmp_path) -> Path:
-    return write_cifar_batches(tmp_path / "cifar-10-batches-py")
+    return make_cifar_batches(tmp_path / "cifar-10-batches-py")
 
 
 @pytest.fixture(scope="session")
@@ -123,7 +173,7 @@ def build_tiny_artifacts(root: Path) -> tuple[Path, Path]:
     """(dataset folder, artifacts folder) made by `python -m ml train` on tiny data."""
     from ml.cli import main
 
-    data = write_image_folder(root / "photos", n_train=24, n_test=6)
+    data = make_image_folder(root / "photos", n_train=24, n_test=6)
     out = root / "artifacts"
     assert main(["train", "--data", str(data), "--out", str(out), "--val-size", "12", "--epochs", "2",
                  "--jobs", "1", "--quiet", "--cnn", json.dumps(TINY_CNN)]) == 0

@@ -8,15 +8,12 @@ import numpy as np
 import pytest
 
 from dash_app import AppConfig, create_app
-from tests.conftest import encode, synthetic_images
 
 
 def _client(artifacts, **settings):
     return create_app(AppConfig(artifacts_dir=artifacts, **settings)).server.test_client()
 
 
-def _png(seed=0) -> bytes:
-    return encode(synthetic_images(1, seed=seed)[0][0])
 
 
 def _multipart(parts: list[tuple[bytes, bytes]], boundary=b"BOUNDARY") -> tuple[bytes, str]:
@@ -43,7 +40,7 @@ def test_api001_wrong_method_or_path_is_json(tiny_artifacts, method, path, statu
     assert "error" in response.get_json()
 
 
-def test_api002_internal_error_is_json_without_internals(tiny_artifacts, monkeypatch, caplog):
+def test_api002_internal_error_is_json_without_internals(tiny_artifacts, monkeypatch, caplog, png):
     _, out = tiny_artifacts
 
     def broken(*args, **kwargs):
@@ -51,18 +48,18 @@ def test_api002_internal_error_is_json_without_internals(tiny_artifacts, monkeyp
 
     monkeypatch.setattr("dash_app.api.classify_files", broken)
     with caplog.at_level(logging.ERROR, logger="dash_app.api"):
-        response = _client(out).post("/api/predict", data={"file": [(io.BytesIO(_png()), "a.png")]},
+        response = _client(out).post("/api/predict", data={"file": [(io.BytesIO(png()), "a.png")]},
                                      content_type="multipart/form-data")
     assert response.status_code == 500 and response.is_json
     assert "secret" not in response.get_data(as_text=True) and "/srv" not in response.get_data(as_text=True)
     assert "ZeroDivisionError" in caplog.text  # the server log keeps the traceback
 
 
-def test_api003_oversized_file_reports_its_real_size(tiny_artifacts):
+def test_api003_oversized_file_reports_its_real_size(tiny_artifacts, png):
     _, out = tiny_artifacts
     big = b"\xff" * (3 * 2**20)  # 3 MB against a 1 MB limit
     response = _client(out, max_upload_mb=1).post(
-        "/api/predict", data={"file": [(io.BytesIO(big), "huge.jpg"), (io.BytesIO(_png()), "ok.png")]},
+        "/api/predict", data={"file": [(io.BytesIO(big), "huge.jpg"), (io.BytesIO(png()), "ok.png")]},
         content_type="multipart/form-data")
     assert response.status_code == 200
     huge, ok = response.get_json()["results"]
@@ -70,9 +67,9 @@ def test_api003_oversized_file_reports_its_real_size(tiny_artifacts):
     assert ok["ok"]
 
 
-def test_api004_every_part_gets_a_result_even_with_a_latin1_file_name(tiny_artifacts):
+def test_api004_every_part_gets_a_result_even_with_a_latin1_file_name(tiny_artifacts, png):
     _, out = tiny_artifacts
-    body, content_type = _multipart([("caf\xe9.png".encode("latin-1"), _png(1)), (b"plain.png", _png(2)),
+    body, content_type = _multipart([("caf\xe9.png".encode("latin-1"), png(1)), (b"plain.png", png(2)),
                                      ("na\xefve.txt".encode("latin-1"), b"not an image")])
     response = _client(out).post("/api/predict", data=body, content_type=content_type)
     assert response.status_code == 200
@@ -81,10 +78,10 @@ def test_api004_every_part_gets_a_result_even_with_a_latin1_file_name(tiny_artif
     assert [r["ok"] for r in results] == [True, True, False]
 
 
-def test_api005_file_parts_in_any_field_are_classified_in_order(tiny_artifacts):
+def test_api005_file_parts_in_any_field_are_classified_in_order(tiny_artifacts, png):
     _, out = tiny_artifacts
     response = _client(out).post("/api/predict", data={
-        "file": [(io.BytesIO(_png(1)), "one.png")], "image": [(io.BytesIO(_png(2)), "two.png")]},
+        "file": [(io.BytesIO(png(1)), "one.png")], "image": [(io.BytesIO(png(2)), "two.png")]},
         content_type="multipart/form-data")
     assert [r["file"] for r in response.get_json()["results"]] == ["one.png", "two.png"]
 
@@ -92,11 +89,11 @@ def test_api005_file_parts_in_any_field_are_classified_in_order(tiny_artifacts):
 @pytest.mark.parametrize("header, status", [
     (None, 401), ("Bearer wrong", 401), ("Basic s3cret", 401), ("Bearer s3cret", 200), ("bearer s3cret", 200),
 ])
-def test_api006_api_token_guards_predict(tiny_artifacts, header, status):
+def test_api006_api_token_guards_predict(tiny_artifacts, header, status, png):
     _, out = tiny_artifacts
     client = _client(out, api_token="s3cret")
     headers = {"Authorization": header} if header else {}
-    response = client.post("/api/predict", data={"file": [(io.BytesIO(_png()), "a.png")]},
+    response = client.post("/api/predict", data={"file": [(io.BytesIO(png()), "a.png")]},
                            content_type="multipart/form-data", headers=headers)
     assert response.status_code == status and response.is_json
     if status == 401:
@@ -104,12 +101,12 @@ def test_api006_api_token_guards_predict(tiny_artifacts, header, status):
     assert client.get("/api/health").status_code == 200  # health stays open to probes
 
 
-def test_api007_errors_show_no_server_paths(artifacts_copy):
+def test_api007_errors_show_no_server_paths(artifacts_copy, png):
     _, out = artifacts_copy
     (out / "dataset" / "stats.json").write_text("{}")
     client = _client(out)
     for response in (client.get("/api/health"),
-                     client.post("/api/predict", data={"file": [(io.BytesIO(_png()), "a.png")]},
+                     client.post("/api/predict", data={"file": [(io.BytesIO(png()), "a.png")]},
                                  content_type="multipart/form-data")):
         assert response.status_code == 503
         text = response.get_json()["error"]
@@ -117,10 +114,10 @@ def test_api007_errors_show_no_server_paths(artifacts_copy):
         assert str(out.parent) not in text
 
 
-def test_api008_too_many_files_and_too_large_requests(tiny_artifacts):
+def test_api008_too_many_files_and_too_large_requests(tiny_artifacts, png):
     _, out = tiny_artifacts
     client = _client(out)
-    files = [(io.BytesIO(_png()), f"{i}.png") for i in range(51)]
+    files = [(io.BytesIO(png()), f"{i}.png") for i in range(51)]
     response = client.post("/api/predict", data={"file": files}, content_type="multipart/form-data")
     assert response.status_code == 413 and "at most 50" in response.get_json()["error"]
     huge = np.zeros(20 * 2**20, np.uint8).tobytes()

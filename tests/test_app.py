@@ -16,8 +16,14 @@ from callbacks.performance import gallery_for_cell
 from dash_app import AppConfig, create_app
 from dash_app.classify import results_csv
 from dash_app.gallery import GalleryUnavailable, dataset_test_images
-from tests.conftest import encode, synthetic_images
-from layouts.performance import BUTTON_DOWNLOAD_MODELS, DOWNLOAD_MODELS_CSV, DROPDOWN_CLASS, DROPDOWN_MATRIX_MODEL, GRAPH_CONFUSION_MATRIX, RADIO_MATRIX_MODE
+from layouts.performance import (
+    BUTTON_DOWNLOAD_MODELS,
+    DOWNLOAD_MODELS_CSV,
+    DROPDOWN_CLASS,
+    DROPDOWN_MATRIX_MODEL,
+    GRAPH_CONFUSION_MATRIX,
+    RADIO_MATRIX_MODE,
+)
 
 
 def _app(artifacts, data=None, **kwargs):
@@ -28,8 +34,6 @@ def _services(app):
     return app.server.extensions["cifar"]
 
 
-def _png(seed=0, size=32) -> bytes:
-    return encode(synthetic_images(1, seed=seed, size=size)[0][0])
 
 
 
@@ -75,11 +79,11 @@ def test_app004_health_reports_version(tiny_artifacts):
     assert body["artifacts"]["models"] == ["cnn", "basic_cnn", "hog_logreg", "hog_svm"]
 
 
-def test_app005_predict_api_mixes_good_and_bad_files(tiny_artifacts):
+def test_app005_predict_api_mixes_good_and_bad_files(tiny_artifacts, png):
     _, out = tiny_artifacts
     client = _app(out).server.test_client()
     response = client.post("/api/predict", data={"file": [
-        (io.BytesIO(_png()), "cat.png"), (io.BytesIO(b"just text"), "notes.txt")]},
+        (io.BytesIO(png()), "cat.png"), (io.BytesIO(b"just text"), "notes.txt")]},
         content_type="multipart/form-data")
     assert response.status_code == 200
     good, bad = response.get_json()["results"]
@@ -98,12 +102,12 @@ def test_app006_predict_api_rejects_requests_with_nothing_usable(tiny_artifacts)
     assert response.status_code == 422
 
 
-def test_app007_upload_size_limit_and_explanations(tiny_artifacts):
+def test_app007_upload_size_limit_and_explanations(tiny_artifacts, encode, png):
     _, out = tiny_artifacts
     client = _app(out, max_upload_mb=0.01).server.test_client()
     big = encode(np.random.default_rng(0).integers(0, 255, (64, 64, 3), dtype=np.uint8))
     response = client.post("/api/predict?explain=1", data={"file": [
-        (io.BytesIO(big), "big.png"), (io.BytesIO(_png()), "small.png")]},
+        (io.BytesIO(big), "big.png"), (io.BytesIO(png()), "small.png")]},
         content_type="multipart/form-data")
     big_result, small_result = response.get_json()["results"]
     assert "over the 0.01 MB limit" in big_result["error"]
@@ -145,14 +149,14 @@ def test_app009_cell_gallery_with_and_without_the_dataset(tiny_artifacts, tmp_pa
     assert "not available" in text_of(view) and "data:image/png" not in str(view)
 
 
-def test_app010_gallery_refuses_a_different_dataset(tiny_artifacts, tmp_path, text_of):
+def test_app010_gallery_refuses_a_different_dataset(tiny_artifacts, tmp_path, text_of, png):
     data, out = tiny_artifacts
     manifest = json.loads((out / "manifest.json").read_text())
     assert dataset_test_images(data, manifest).shape == (18, 32, 32, 3)
     other = tmp_path / "other"
     shutil.copytree(data, other)
     first = sorted((other / "test" / "cat").iterdir())[0]
-    first.write_bytes(_png(seed=9))
+    first.write_bytes(png(seed=9))
     with pytest.raises(GalleryUnavailable, match="differs"):
         dataset_test_images(other, manifest)
 
@@ -183,8 +187,10 @@ def test_app011_filter_callback_over_http(tiny_artifacts):
     assert heatmap["x"] == ["cat", "ship"] and heatmap["z"]["shape"] == "2, 2"  # plotly's binary array
 
 
-def test_app012_no_tensorflow_in_the_serving_process(tiny_artifacts):
+def test_app012_no_tensorflow_in_the_serving_process(tiny_artifacts, png, tmp_path):
     _, out = tiny_artifacts
+    image = tmp_path / "a.png"
+    image.write_bytes(png())
     code = (
         "import sys, io\n"
         "from dash_app import create_app, AppConfig\n"
@@ -192,8 +198,7 @@ def test_app012_no_tensorflow_in_the_serving_process(tiny_artifacts):
         "c = app.server.test_client()\n"
         "assert c.get('/').status_code == 200\n"
         "assert c.get('/api/health').status_code == 200\n"
-        "from tests.conftest import encode, synthetic_images\n"
-        "img = encode(synthetic_images(1)[0][0])\n"
+        f"img = open({str(image)!r}, 'rb').read()\n"
         "r = c.post('/api/predict', data={'file': [(io.BytesIO(img), 'a.png')]}, content_type='multipart/form-data')\n"
         "assert r.status_code == 200, r.data\n"
         "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules, 'TensorFlow was imported'\n"
@@ -228,7 +233,7 @@ def test_app014_every_gallery_count_equals_its_matrix_cell(tiny_artifacts, text_
 
 
 @pytest.mark.parametrize("value", [0.9927, None])
-def test_app015_a_figure_edited_in_the_manifest_is_refused_everywhere(artifacts_copy, value, text_of):
+def test_app015_a_figure_edited_in_the_manifest_is_refused_everywhere(artifacts_copy, value, text_of, png):
     data, out = artifacts_copy
     manifest = json.loads((out / "manifest.json").read_text())
     manifest["models"]["hog_svm"]["metrics"]["accuracy"] = value
@@ -240,7 +245,7 @@ def test_app015_a_figure_edited_in_the_manifest_is_refused_everywhere(artifacts_
     client = app.server.test_client()
     health = client.get("/api/health")
     assert health.status_code == 503 and "models.hog_svm.metrics.accuracy" in health.get_json()["error"]
-    response = client.post("/api/predict", data={"file": [(io.BytesIO(_png()), "a.png")]},
+    response = client.post("/api/predict", data={"file": [(io.BytesIO(png()), "a.png")]},
                            content_type="multipart/form-data")
     assert response.status_code == 503
 

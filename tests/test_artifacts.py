@@ -5,9 +5,18 @@ import json
 import numpy as np
 import pytest
 
-from ml.artifacts import (MANIFEST, PREDICTIONS, SCHEMA_VERSION, ArtifactError, load_manifest,
-                          manifest_fingerprint, read_predictions, sha256_file, write_manifest,
-                          write_predictions)
+from ml.artifacts import (
+    MANIFEST,
+    PREDICTIONS,
+    SCHEMA_VERSION,
+    ArtifactError,
+    load_manifest,
+    manifest_fingerprint,
+    read_predictions,
+    sha256_file,
+    write_manifest,
+    write_predictions,
+)
 from ml.evaluate import classification_metrics, predicted_classes
 
 NAMES = ["cat", "dog", "ship"]

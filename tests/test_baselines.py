@@ -3,10 +3,9 @@ import pytest
 
 from ml import baselines
 from ml.features import HOGTransformer, hog_features
-from tests.conftest import synthetic_images
 
 
-def test_hog_feature_size_and_parallel_equals_serial():
+def test_hog_feature_size_and_parallel_equals_serial(synthetic_images):
     images, _ = synthetic_images(8)
     serial = hog_features(images)
     assert serial.shape == (24, 7 * 7 * 4 * 9) and serial.dtype == np.float32
@@ -20,7 +19,7 @@ def test_hog_rejects_wrong_shapes():
 
 
 @pytest.mark.parametrize("build", [baselines.hog_logreg, baselines.hog_svm])
-def test_baseline_pipelines_learn_and_give_probabilities(build):
+def test_baseline_pipelines_learn_and_give_probabilities(build, synthetic_images):
     train_x, train_y = synthetic_images(40, seed=0)
     test_x, test_y = synthetic_images(10, seed=1)
     pipeline = build(n_jobs=1, n_samples=len(train_y))

@@ -13,7 +13,6 @@ import pytest
 from ml.artifacts import load_manifest
 from ml.cli import build_parser, main
 from ml.registry import MODELS
-from tests.conftest import write_image_folder, zip_folder
 
 
 def _train(data, out, *extra):
@@ -32,7 +31,7 @@ def _leftovers(folder):
     return sorted(p.name for p in folder.iterdir() if ".staging-" in p.name or ".old-" in p.name)
 
 
-def test_cli001_default_val_size_fits_any_dataset(tmp_path):
+def test_cli001_default_val_size_fits_any_dataset(tmp_path, write_image_folder):
     data = write_image_folder(tmp_path / "photos", n_train=4, n_test=2)  # 12 training images
     assert _train(data, tmp_path / "out") == 0
     assert load_manifest(tmp_path / "out")["dataset"]["val_size"] == 0  # a tenth could not hold 3 classes
@@ -41,7 +40,7 @@ def test_cli001_default_val_size_fits_any_dataset(tmp_path):
     assert load_manifest(tmp_path / "out2")["dataset"]["val_size"] == 6
 
 
-def test_cli002_val_size_that_does_not_fit_names_the_option(tmp_path, capsys):
+def test_cli002_val_size_that_does_not_fit_names_the_option(tmp_path, capsys, write_image_folder):
     data = write_image_folder(tmp_path / "photos", n_train=4, n_test=2)
     assert _train(data, tmp_path / "out", "--val-size", "5000") == 2
     err = capsys.readouterr().err
@@ -75,7 +74,7 @@ def test_cli004_model_lists_take_one_syntax_everywhere():
     assert parser.parse_args(["ablate", "--sizes", "5000", "all"]).sizes == [5000, None]
 
 
-def test_cli005_other_data_is_replaced_only_with_force(tmp_path, capsys):
+def test_cli005_other_data_is_replaced_only_with_force(tmp_path, capsys, write_image_folder):
     out = tmp_path / "artifacts"
     first = write_image_folder(tmp_path / "first", n_train=4, n_test=2)
     other = write_image_folder(tmp_path / "other", n_train=4, n_test=2, classes=("shoe", "bag"))
@@ -96,7 +95,7 @@ def test_cli005_other_data_is_replaced_only_with_force(tmp_path, capsys):
     assert {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()} == listed
 
 
-def test_cli006_a_folder_that_holds_no_artifacts_is_refused(tmp_path, capsys):
+def test_cli006_a_folder_that_holds_no_artifacts_is_refused(tmp_path, capsys, write_image_folder):
     data = write_image_folder(tmp_path / "photos", n_train=4, n_test=2)
     out = tmp_path / "documents"
     out.mkdir()
@@ -109,7 +108,7 @@ def test_cli006_a_folder_that_holds_no_artifacts_is_refused(tmp_path, capsys):
 
 @pytest.mark.parametrize("failure, code", [(RuntimeError("a bug"), None), (KeyboardInterrupt(), 130)])
 def test_cli007_a_failed_or_interrupted_run_leaves_the_previous_artifacts_whole(tmp_path, monkeypatch, capsys,
-                                                                                 failure, code):
+                                                                                 failure, code, write_image_folder):
     data = write_image_folder(tmp_path / "photos", n_train=4, n_test=2)
     out = tmp_path / "artifacts"
     assert _train(data, out) == 0
@@ -130,14 +129,14 @@ def test_cli007_a_failed_or_interrupted_run_leaves_the_previous_artifacts_whole(
     assert _leftovers(tmp_path) == []
 
 
-def test_cli008_a_failed_first_run_leaves_no_folder(tmp_path):
+def test_cli008_a_failed_first_run_leaves_no_folder(tmp_path, write_image_folder):
     data = write_image_folder(tmp_path / "photos", n_train=4, n_test=2)
     (data / "test" / "dog" / "broken.png").write_bytes(b"not a png")
     assert _train(data, tmp_path / "new" / "nested" / "artifacts") == 2
     assert not (tmp_path / "new").exists() and _leftovers(tmp_path) == []
 
 
-def test_cli009_every_unreadable_image_is_reported_and_other_files_skipped(tmp_path, monkeypatch, capsys, caplog):
+def test_cli009_every_unreadable_image_is_reported_and_other_files_skipped(tmp_path, monkeypatch, capsys, caplog, write_image_folder):
     data = write_image_folder(tmp_path / "photos", n_train=4, n_test=2)
     for name in ("train/cat/a.jpg", "train/dog/b.png", "test/ship/c.jpg", "test/ship/d.webp"):
         (data / name).write_bytes(b"damaged")
@@ -153,7 +152,7 @@ def test_cli009_every_unreadable_image_is_reported_and_other_files_skipped(tmp_p
     assert "skipped 2 file(s) that are not images" in caplog.text and "notes.txt" in caplog.text
 
 
-def test_cli010_a_damaged_zip_entry_is_named_in_one_line(tmp_path, capsys, monkeypatch):
+def test_cli010_a_damaged_zip_entry_is_named_in_one_line(tmp_path, capsys, monkeypatch, write_image_folder, zip_folder):
     folder = write_image_folder(tmp_path / "photos", n_train=4, n_test=2)
     archive = zip_folder(folder, tmp_path / "photos.zip")
     raw = bytearray(archive.read_bytes())
@@ -168,7 +167,7 @@ def test_cli010_a_damaged_zip_entry_is_named_in_one_line(tmp_path, capsys, monke
     assert "photos.zip:train/cat/0000.jpg: damaged in the zip archive" in err
 
 
-def test_cli011_experiments_refuse_artifacts_of_other_data(tmp_path, capsys):
+def test_cli011_experiments_refuse_artifacts_of_other_data(tmp_path, capsys, write_image_folder):
     first = write_image_folder(tmp_path / "first", n_train=4, n_test=2)
     other = write_image_folder(tmp_path / "other", n_train=4, n_test=3)
     out = tmp_path / "artifacts"
@@ -180,7 +179,7 @@ def test_cli011_experiments_refuse_artifacts_of_other_data(tmp_path, capsys):
     assert (out / "manifest.json").read_bytes() == before
 
 
-def test_cli012_learning_curve_runs_are_written_whole(tmp_path):
+def test_cli012_learning_curve_runs_are_written_whole(tmp_path, write_image_folder):
     data = write_image_folder(tmp_path / "photos", n_train=4, n_test=2)
     out = tmp_path / "artifacts"
     assert _train(data, out) == 0
@@ -192,7 +191,7 @@ def test_cli012_learning_curve_runs_are_written_whole(tmp_path):
     assert _leftovers(tmp_path) == []
 
 
-def test_cli013_copies_of_artifacts_keep_working_after_a_move(tmp_path):
+def test_cli013_copies_of_artifacts_keep_working_after_a_move(tmp_path, write_image_folder):
     data = write_image_folder(tmp_path / "photos", n_train=4, n_test=2)
     assert _train(data, tmp_path / "a") == 0
     shutil.move(tmp_path / "a", tmp_path / "b")

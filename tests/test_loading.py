@@ -8,18 +8,17 @@ from ml.cifar import CIFAR10_URL, download_cifar10, load_cifar_batches
 from ml.dataset import DatasetError
 from ml.image_folder import load_image_folder
 from ml.loading import load_dataset
-from tests.conftest import CLASSES, encode, synthetic_images, write_image_folder, zip_folder
 
 
-def _check(dataset, n_train, n_test, folders=True):
-    assert dataset.class_names == CLASSES
+def _check(dataset, n_train, n_test, folders=True, classes=("cat", "dog", "ship")):
+    assert dataset.class_names == classes
     assert len(dataset["train"]) == n_train and len(dataset["test"]) == n_test
     for split in dataset.splits.values():
         assert split.images.shape[1:] == (32, 32, 3) and split.images.dtype == np.uint8
         assert sorted(set(split.labels.tolist())) == [0, 1, 2]
         assert len(split.files) == len(split)
         if folders:
-            assert all(f.split("/")[1] == CLASSES[k] for f, k in zip(split.files, split.labels))
+            assert all(f.split("/")[1] == classes[k] for f, k in zip(split.files, split.labels))
 
 
 def test_image_folder(image_folder):
@@ -28,7 +27,7 @@ def test_image_folder(image_folder):
     assert dataset.file_summary["formats"] == {"JPEG": 14, "PNG": 13}
 
 
-def test_png_pixels_survive_loading(image_folder):
+def test_png_pixels_survive_loading(image_folder, synthetic_images):
     dataset = load_image_folder(image_folder, n_jobs=1, progress=False)
     originals, _ = synthetic_images(6, seed=len("train"))
     index = dataset["train"].files.index("train/cat/0001.png")
@@ -40,9 +39,9 @@ def test_zip_with_wrapper_folder_and_two_workers(image_zip):
     _check(dataset, 18, 9)
 
 
-def test_only_requested_splits_are_decoded(image_zip):
+def test_only_requested_splits_are_decoded(image_zip, classes):
     dataset = load_dataset(image_zip, splits=("test",), progress=False)
-    assert set(dataset.splits) == {"test"} and dataset.class_names == CLASSES
+    assert set(dataset.splits) == {"test"} and dataset.class_names == classes
 
 
 def test_hidden_files_are_ignored(image_folder):
@@ -50,7 +49,7 @@ def test_hidden_files_are_ignored(image_folder):
     _check(load_image_folder(image_folder, n_jobs=1, progress=False), 18, 9)
 
 
-def test_cifar_batches(cifar_batches):
+def test_cifar_batches(cifar_batches, synthetic_images):
     dataset = load_dataset(cifar_batches.parent)  # the parent folder is found too
     _check(dataset, 30, 6, folders=False)
     expected, _ = synthetic_images(2, seed=0)
@@ -70,12 +69,12 @@ def _md5(path):
     return hashlib.md5(path.read_bytes()).hexdigest()
 
 
-def test_download_checks_md5_extracts_and_is_idempotent(cifar_batches, tmp_path):
+def test_download_checks_md5_extracts_and_is_idempotent(cifar_batches, tmp_path, classes):
     archive = _tarball(cifar_batches, tmp_path)
     cache = tmp_path / "cache"
     folder = download_cifar10(cache, url=archive.as_uri(), md5=_md5(archive), progress=False)
     assert folder == cache / "cifar-10-batches-py"
-    assert load_cifar_batches(folder).class_names == CLASSES
+    assert load_cifar_batches(folder).class_names == classes
     archive.unlink()  # a second call must not fetch again
     assert download_cifar10(cache, url=archive.as_uri(), md5="unused", progress=False) == folder
 
@@ -105,7 +104,7 @@ def test_unreadable_image_names_the_file(image_folder):
         load_image_folder(image_folder, n_jobs=1, progress=False)
 
 
-def test_unreadable_image_in_zip_names_the_entry(tmp_path):
+def test_unreadable_image_in_zip_names_the_entry(tmp_path, write_image_folder, zip_folder):
     folder = write_image_folder(tmp_path / "p")
     (folder / "train" / "cat" / "bad.png").write_bytes(b"\x89PNG broken")
     archive = zip_folder(folder, tmp_path / "p.zip")
@@ -120,7 +119,7 @@ def test_empty_class_folder(image_folder):
         load_image_folder(image_folder, progress=False)
 
 
-def test_missing_split(tmp_path):
+def test_missing_split(tmp_path, write_image_folder):
     folder = write_image_folder(tmp_path / "p")
     import shutil
     shutil.rmtree(folder / "test")
@@ -134,7 +133,7 @@ def test_different_class_sets(image_folder):
         load_image_folder(image_folder, progress=False)
 
 
-def test_file_outside_the_layout(image_folder):
+def test_file_outside_the_layout(image_folder, synthetic_images, encode):
     (image_folder / "train" / "stray.png").write_bytes(encode(synthetic_images(1)[0][0]))
     with pytest.raises(DatasetError, match="not laid out as <split>/<class>/<image>"):
         load_image_folder(image_folder, progress=False)
@@ -152,7 +151,7 @@ def test_missing_path(tmp_path):
         load_dataset(tmp_path / "nowhere")
 
 
-def test_zip_directory_entries_count_for_empty_classes(tmp_path):
+def test_zip_directory_entries_count_for_empty_classes(tmp_path, write_image_folder, zip_folder):
     folder = write_image_folder(tmp_path / "p")
     archive = zip_folder(folder, tmp_path / "p.zip")
     with zipfile.ZipFile(archive, "a") as zf:

@@ -8,9 +8,9 @@ import pytest
 pytest.importorskip("tensorflow", reason="training needs the training dependencies")
 
 from ml.artifacts import load_manifest, read_predictions  # noqa: E402
-from ml.registry import model_keys  # noqa: E402
 from ml.cli import main  # noqa: E402
 from ml.predictors import load_predictor  # noqa: E402
+from ml.registry import model_keys  # noqa: E402
 
 
 @pytest.fixture

@@ -1,14 +1,17 @@
 """On the shipped CIFAR-10 zip (../shared/data/cifar10-jpeg.zip); skipped, with a reason, without it."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from ml.artifacts import ArtifactError, load_manifest
 from ml.dataset import fingerprint
 from ml.loading import load_dataset
-from tests.conftest import ROOT
 
-CIFAR10_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
+ROOT = Path(__file__).resolve().parent.parent
+
+CIFAR10_classes = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
 
 
 @pytest.fixture(scope="module")
@@ -18,7 +21,7 @@ def real(request):
 
 
 def test_real_zip_splits_classes_and_shapes(real):
-    assert real.class_names == CIFAR10_CLASSES
+    assert real.class_names == CIFAR10_classes
     assert len(real["train"]) == 50_000 and len(real["test"]) == 10_000
     for split, per_class in (("train", 5000), ("test", 1000)):
         images = real[split].images

@@ -14,7 +14,6 @@ from dash_app import AppConfig, create_app
 from ml.artifacts import load_manifest
 from ml.cli import build_parser, main
 from ml.registry import MODELS, ModelSpec, display_name, model_keys, register, unregister
-from tests.conftest import encode, synthetic_images, write_image_folder
 
 NAME = "Mean colour + logistic regression"
 
@@ -38,7 +37,7 @@ def colour_model():
 
 
 
-def test_registry001_a_registered_model_goes_through_every_stage(colour_model, tmp_path, text_of):
+def test_registry001_a_registered_model_goes_through_every_stage(colour_model, tmp_path, text_of, synthetic_images, encode, write_image_folder):
     data = write_image_folder(tmp_path / "photos", n_train=20, n_test=4)
     out = tmp_path / "artifacts"
     assert "colour_logreg" in build_parser().parse_args(["train", "--models", "colour_logreg"]).models

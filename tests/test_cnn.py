@@ -1,30 +1,9 @@
-"""Precision choice from the CPU's flags, the CNN's parts, and the BatchNorm benchmark on tiny data."""
+"""The CNN recipe's parts (ml/cnn.py): whitening, schedule, batches, augmentation, BatchNorm, TTA."""
 
-import json
 import time
 
 import numpy as np
 import pytest
-
-from ml import cpu
-
-
-def test_bf16_only_where_the_cpu_supports_it(monkeypatch):
-    monkeypatch.setattr(cpu, "cpu_flags", lambda: frozenset({"avx2", "amx_bf16"}))
-    assert cpu.bf16_supported()
-    monkeypatch.setattr(cpu, "cpu_flags", lambda: frozenset({"avx2", "avx512f"}))
-    assert not cpu.bf16_supported()
-
-
-def test_resolve_precision(monkeypatch):
-    cnn = pytest.importorskip("ml.cnn", reason="needs TensorFlow")
-    monkeypatch.setattr(cnn, "bf16_supported", lambda: False)
-    assert cnn.resolve_precision("auto") == "float32"
-    monkeypatch.setattr(cnn, "bf16_supported", lambda: True)
-    assert cnn.resolve_precision("auto") == "bfloat16"
-    assert cnn.resolve_precision("float32") == "float32"
-    with pytest.raises(ValueError):
-        cnn.resolve_precision("float16")
 
 
 def test_whitening_filters_decorrelate_patches():
@@ -148,51 +127,6 @@ def test_test_time_augmentation_makes_predictions_mirror_invariant(tta):
         assert np.allclose(proba, mirrored, atol=1e-5)
     plain = cnn.serving_model(net, "none").predict(images.astype(np.float32), verbose=0)
     assert not np.allclose(plain, proba, atol=1e-6)
-
-
-def test_augmentation_preview_flips_and_shifts_within_bounds():
-    from ml.augment import flip_and_shift
-    image = np.arange(32 * 32 * 3, dtype=np.uint8).reshape(32, 32, 3)
-    out = flip_and_shift(image, np.random.default_rng(1))
-    assert out.shape == image.shape and out.dtype == np.uint8
-    assert not np.array_equal(out, image)
-
-
-def test_batchnorm_benchmark_times_both_layers_and_they_train_alike(tmp_path, capsys):
-    pytest.importorskip("ml.cnn", reason="needs TensorFlow")
-    from bench.batchnorm_bench import main
-
-    out = tmp_path / "batchnorm.json"
-    assert main(["--images", "256", "--epochs", "2", "--out", str(out)]) == 0
-    result = json.loads(out.read_text())
-    speed = result["median_images_per_s"]
-    assert set(result["runs"]) == {"keras", "fused"} and min(speed.values()) > 0
-    assert result["speed_up"] == pytest.approx(speed["fused"] / speed["keras"])
-    losses = [result["runs"][name][0]["final_loss"] for name in ("keras", "fused")]
-    assert losses[0] == pytest.approx(losses[1], rel=0.05)  # same arithmetic, other kernels
-    assert "fused BatchNorm:" in capsys.readouterr().out
-
-
-def test_width_benchmark_counts_the_networks_multiply_adds_and_times_each_width(tmp_path):
-    cnn = pytest.importorskip("ml.cnn", reason="needs TensorFlow")
-    import keras
-
-    from bench.width_bench import main, multiply_adds
-
-    widths = (8, 16, 24)
-    images = np.random.default_rng(0).integers(0, 256, (4, 32, 32, 3), dtype=np.uint8)
-    net = cnn.build_model(10, cnn.CNNConfig(widths=widths), images)
-    counted = sum(int(np.prod(layer.output.shape[1:3])) * int(np.prod(layer.kernel.shape))
-                  for layer in net.layers if isinstance(layer, keras.layers.Conv2D) and layer.name != "whiten")
-    assert multiply_adds(widths) == counted
-
-    out = tmp_path / "width.json"
-    assert main(["--widths", "8,16,24", "16,32,48", "--images", "64", "--out", str(out)]) == 0
-    rows = json.loads(out.read_text())["rows"]
-    assert [(r["widths"], r["tta"]) for r in rows] == [
-        ([8, 16, 24], "none"), ([8, 16, 24], "mirror"), ([16, 32, 48], "none"), ([16, 32, 48], "mirror")]
-    assert all(r["throughput_ips"] > 0 and r["latency_ms_p50"] > 0 for r in rows)
-    assert rows[1]["throughput_vs_recipe"] == 1.0
 
 
 def test_gradient_scaling_finds_its_variables_by_what_they_are():
