@@ -124,6 +124,22 @@ def make_split(synthetic_images):
 
 
 @pytest.fixture
+def make_app():
+    """A fresh dashboard app on the given artifacts (and dataset, for the galleries)."""
+    from dash_app import AppConfig, create_app
+
+    def make(artifacts, data=None, **settings):
+        return create_app(AppConfig(artifacts_dir=artifacts, data_path=data, **settings))
+    return make
+
+
+@pytest.fixture
+def services_of():
+    """What an app's callbacks and API share (settings and artifacts)."""
+    return lambda app: app.server.extensions["cifar"]
+
+
+@pytest.fixture
 def image_folder(tmp_path) -> Path:
     return make_image_folder(tmp_path / "photos")
 

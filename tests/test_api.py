@@ -14,8 +14,6 @@ def _client(artifacts, **settings):
     return create_app(AppConfig(artifacts_dir=artifacts, **settings)).server.test_client()
 
 
-
-
 def _multipart(parts: list[tuple[bytes, bytes]], boundary=b"BOUNDARY") -> tuple[bytes, str]:
     """A multipart body written by hand, so that a part's headers can carry any bytes."""
     body = b""
@@ -136,3 +134,45 @@ def test_api009_startup_log_names_each_artifact_failure_once(artifacts_copy, cap
     assert len(failures) == 2
     assert any("stats.json: altered" in f for f in failures)
     assert any("test_files.json: listed in the manifest but missing" in f for f in failures)
+
+
+def test_api010_health_reports_version(tiny_artifacts, make_app):
+    _, out = tiny_artifacts
+    body = make_app(out).server.test_client().get("/api/health").get_json()
+    assert body["status"] == "ok" and body["artifacts"]["schema_version"] == 1
+    assert body["artifacts"]["models"] == ["cnn", "basic_cnn", "hog_logreg", "hog_svm"]
+
+
+def test_api011_predict_mixes_good_and_bad_files(tiny_artifacts, png, make_app):
+    _, out = tiny_artifacts
+    client = make_app(out).server.test_client()
+    response = client.post("/api/predict", data={"file": [
+        (io.BytesIO(png()), "cat.png"), (io.BytesIO(b"just text"), "notes.txt")]},
+        content_type="multipart/form-data")
+    assert response.status_code == 200
+    good, bad = response.get_json()["results"]
+    assert good["ok"] and good["label"] in ("cat", "dog", "ship")
+    assert set(good["predictions"]) == {"cnn", "basic_cnn", "hog_logreg", "hog_svm"}
+    assert sum(good["predictions"]["cnn"]["probabilities"].values()) == pytest.approx(1, abs=1e-3)
+    assert not bad["ok"] and "notes.txt" in bad["error"] and "not an image" in bad["error"]
+
+
+def test_api012_predict_rejects_requests_with_nothing_usable(tiny_artifacts, make_app):
+    _, out = tiny_artifacts
+    client = make_app(out).server.test_client()
+    assert client.post("/api/predict").status_code == 400
+    response = client.post("/api/predict", data={"file": [(io.BytesIO(b"x"), "a.jpg")]},
+                           content_type="multipart/form-data")
+    assert response.status_code == 422
+
+
+def test_api013_upload_size_limit_and_explanations(tiny_artifacts, encode, png, make_app):
+    _, out = tiny_artifacts
+    client = make_app(out, max_upload_mb=0.01).server.test_client()
+    big = encode(np.random.default_rng(0).integers(0, 255, (64, 64, 3), dtype=np.uint8))
+    response = client.post("/api/predict?explain=1", data={"file": [
+        (io.BytesIO(big), "big.png"), (io.BytesIO(png()), "small.png")]},
+        content_type="multipart/form-data")
+    big_result, small_result = response.get_json()["results"]
+    assert "over the 0.01 MB limit" in big_result["error"]
+    assert np.array(small_result["occlusion"]).shape == (32, 32)

@@ -35,8 +35,6 @@ def colour_model():
     unregister(spec.key)
 
 
-
-
 def test_registry001_a_registered_model_goes_through_every_stage(colour_model, tmp_path, text_of, synthetic_images, encode, write_image_folder):
     data = write_image_folder(tmp_path / "photos", n_train=20, n_test=4)
     out = tmp_path / "artifacts"

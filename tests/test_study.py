@@ -14,6 +14,16 @@ def _per_class(f1s):
     return {n: {"f1": f, "precision": f, "recall": f} for n, f in zip(NAMES, f1s)}
 
 
+STATS = {"splits": {"train": {"class_counts": {n: 10 for n in NAMES}, "channel_mean": [120, 120, 110],
+                               "channel_std": [60, 60, 60], "brightness": {"p5": 70, "p95": 180}}},
+         "file_summary": {"distinct_sizes": 1, "sizes": {"32x32": 30}}, "duplicates": {"across": {}}}
+
+
+def _verdict(manifest, title_start):
+    """The hypothesis whose title starts with `title_start`, as study.hypotheses judges it."""
+    return next(h for h in study.hypotheses(manifest, STATS) if h["title"].startswith(title_start))
+
+
 def _manifest(cnn_accuracy, experiments=None):
     cm = [[9, 1, 0], [3, 7, 0], [0, 0, 10]]
     model = {"name": "CNN", "metrics": {"accuracy": cnn_accuracy, "n_test": 30, "confusion_matrix": cm,
@@ -26,9 +36,9 @@ def _manifest(cnn_accuracy, experiments=None):
 
 
 def test_study001_hypothesis_verdicts_follow_the_evidence():
-    assert study._cnn_reaches_floor(_manifest(0.71))["status"] == "supported"
-    assert study._cnn_reaches_floor(_manifest(0.69))["status"] == "refuted"
-    assert study._augmentation_gain(_manifest(0.8))["status"] == "open"
+    assert _verdict(_manifest(0.71), "A basic CNN")["status"] == "supported"
+    assert _verdict(_manifest(0.69), "A basic CNN")["status"] == "refuted"
+    assert _verdict(_manifest(0.8), "Data augmentation")["status"] == "open"
     def cell(size, variant, values):
         return {"train_images": size, "variant": variant,
                 "accuracy": {"mean": sum(values) / len(values), "ci95": None, "n": len(values)}}
@@ -36,17 +46,16 @@ def test_study001_hypothesis_verdicts_follow_the_evidence():
         cell(5000, "recipe", [0.70, 0.72]), cell(5000, "no_augmentation", [0.60, 0.62]),
         cell(50000, "recipe", [0.90]), cell(50000, "no_augmentation", [0.88]),
         cell(50000, "no_regularization", [0.80])]}}
-    result = study._augmentation_gain(_manifest(0.8, mixed))
+    result = _verdict(_manifest(0.8, mixed), "Data augmentation")
     assert result["status"] == "open" and "+10.0 points" in result["evidence"][0]
-    regularization = study._regularization_gain(_manifest(0.8, mixed))
+    regularization = _verdict(_manifest(0.8, mixed), "Regularization")
     assert regularization["status"] == "supported" and len(regularization["evidence"]) == 1
     basic = _manifest(0.9)
     basic["models"]["basic_cnn"] = {**basic["models"]["cnn"], "metrics": {"accuracy": 0.65, "n_test": 30}}
-    judged = study._cnn_reaches_floor(basic)
+    judged = _verdict(basic, "A basic CNN")
     assert judged["status"] == "refuted" and "basic CNN" in judged["verdict"]
     limits = study.model_limits(_manifest(0.8))
     assert "dog (F1 0.70)" in limits[0] and "dog taken for cat (3 test images)" in limits[1]
-
 
 
 def test_study002_preset_targets_need_every_seed_and_the_time_limit():
@@ -54,13 +63,12 @@ def test_study002_preset_targets_need_every_seed_and_the_time_limit():
         runs = {"cells": [{"preset": "full", "train_images": 50000, "accuracy": describe(accuracies),
                            "train_seconds": describe(seconds)}]}
         return _manifest(0.9, {"cnn_seeds": runs})
-    target = ("full", 0.92, 30, 3)
-    assert study._preset_target(_manifest(0.9), *target)["status"] == "open"
-    assert study._preset_target(with_runs([0.93, 0.925], [1600, 1610]), *target)["status"] == "open"
-    assert study._preset_target(with_runs([0.93, 0.925, 0.921], [1600, 1610, 1620]), *target)["status"] == "supported"
-    too_slow = study._preset_target(with_runs([0.93, 0.925, 0.921], [1600, 1610, 1900]), *target)
+    assert _verdict(_manifest(0.9), "The full preset")["status"] == "open"
+    assert _verdict(with_runs([0.93, 0.925], [1600, 1610]), "The full preset")["status"] == "open"
+    assert _verdict(with_runs([0.93, 0.925, 0.921], [1600, 1610, 1620]), "The full preset")["status"] == "supported"
+    too_slow = _verdict(with_runs([0.93, 0.925, 0.921], [1600, 1610, 1900]), "The full preset")
     assert too_slow["status"] == "refuted" and "31.7 min" in too_slow["verdict"]
-    assert study._preset_target(with_runs([0.91, 0.915, 0.92], [1600] * 3), *target)["status"] == "refuted"
+    assert _verdict(with_runs([0.91, 0.915, 0.92], [1600] * 3), "The full preset")["status"] == "refuted"
 
 
 def test_study003_report_prints_the_verdicts_the_page_shows(tiny_artifacts, capsys):

@@ -1,0 +1,28 @@
+"""The Classifier page's callbacks (callbacks/classifier.py)."""
+
+import io
+
+from PIL import Image
+
+from callbacks.classifier import uploads_view
+from dash_app.classify import results_csv
+
+
+def test_classifier001_uploads_view_handles_every_kind_of_file(tiny_artifacts, make_app, services_of):
+    _, out = tiny_artifacts
+    app = make_app(out)
+    rgba = io.BytesIO()
+    Image.new("RGBA", (500, 300), (10, 200, 30, 128)).save(rgba, "PNG")
+    import base64
+    uris = ["data:image/png;base64," + base64.b64encode(rgba.getvalue()).decode(),
+            "data:text/plain;base64," + base64.b64encode(b"hello").decode(),
+            "garbage without a comma"]
+    with app.server.app_context():
+        cards, stored, disabled = uploads_view(services_of(app), uris, ["photo.png", "notes.txt", "x.bin"])
+    assert not disabled and len(cards) == 3
+    statuses = {r["file"]: r["ok"] for r in stored["results"]}
+    assert statuses == {"photo.png": True, "notes.txt": False, "x.bin": False}
+    csv_text = results_csv(stored["results"], stored["classes"])
+    lines = csv_text.strip().splitlines()
+    assert lines[0].startswith("file,status,label,confidence,uncertain,cnn_label")
+    assert len(lines) == 4 and any(line.startswith("photo.png,ok,") for line in lines)

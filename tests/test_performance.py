@@ -1,0 +1,81 @@
+"""The performance page's callbacks (callbacks/performance.py): galleries, filters over HTTP, the CSV."""
+
+import json
+
+import numpy as np
+
+from callbacks.performance import gallery_for_cell
+from layouts.performance import (
+    BUTTON_DOWNLOAD_MODELS,
+    DOWNLOAD_MODELS_CSV,
+    DROPDOWN_CLASS,
+    DROPDOWN_MATRIX_MODEL,
+    GRAPH_CONFUSION_MATRIX,
+    RADIO_MATRIX_MODE,
+)
+
+
+def test_performance001_cell_gallery_with_and_without_the_dataset(tiny_artifacts, tmp_path, text_of, make_app, services_of):
+    data, out = tiny_artifacts
+    manifest = json.loads((out / "manifest.json").read_text())
+    cm = np.array(manifest["models"]["hog_logreg"]["metrics"]["confusion_matrix"])
+    app = make_app(out, data)
+    with app.server.app_context():
+        view = gallery_for_cell(services_of(app), "hog_logreg", "cat", "cat")
+    assert f"{cm[0, 0]} test images" in text_of(view)
+    assert "data:image/png;base64" in str(view)
+    missing = make_app(out, tmp_path / "absent.zip")
+    with missing.server.app_context():
+        view = gallery_for_cell(services_of(missing), "hog_logreg", "cat", "cat")
+    assert "not available" in text_of(view) and "data:image/png" not in str(view)
+
+
+def _dash_update(client, output, inputs, state=()):
+    payload = {"output": output, "outputs": _outputs(output), "inputs": inputs, "changedPropIds": [],
+               "state": list(state)}
+    return client.post("/_dash-update-component", json=payload)
+
+
+def _outputs(output):
+    if output.startswith(".."):
+        return [dict(zip(("id", "property"), o.split("."))) for o in output.strip(".").split("...")]
+    component, prop = output.split(".")
+    return {"id": component, "property": prop}
+
+
+def test_performance002_filter_callback_over_http(tiny_artifacts, make_app):
+    _, out = tiny_artifacts
+    client = make_app(out).server.test_client()
+    response = _dash_update(client, f"{GRAPH_CONFUSION_MATRIX}.figure", [
+        {"id": DROPDOWN_MATRIX_MODEL, "property": "value", "value": "cnn"},
+        {"id": DROPDOWN_CLASS, "property": "value", "value": ["ship", "cat"]},
+        {"id": RADIO_MATRIX_MODE, "property": "value", "value": "normalised"}])
+    assert response.status_code == 200
+    figure = response.get_json()["response"][GRAPH_CONFUSION_MATRIX]["figure"]
+    heatmap = figure["data"][0]
+    assert heatmap["x"] == ["cat", "ship"] and heatmap["z"]["shape"] == "2, 2"  # plotly's binary array
+
+
+def test_performance003_models_table_downloads_as_csv(tiny_artifacts, make_app):
+    _, out = tiny_artifacts
+    client = make_app(out).server.test_client()
+    response = _dash_update(client, f"{DOWNLOAD_MODELS_CSV}.data",
+                            [{"id": BUTTON_DOWNLOAD_MODELS, "property": "n_clicks", "value": 1}])
+    download = response.get_json()["response"][DOWNLOAD_MODELS_CSV]["data"]
+    lines = download["content"].strip().splitlines()
+    assert download["filename"] == "models.csv" and len(lines) == 5
+    assert lines[0].startswith("model,accuracy,macro_f1,size_mb")
+
+
+def test_performance004_every_gallery_count_equals_its_matrix_cell(tiny_artifacts, text_of, make_app, services_of):
+    data, out = tiny_artifacts
+    manifest = json.loads((out / "manifest.json").read_text())
+    names = manifest["dataset"]["class_names"]
+    app = make_app(out, data)
+    for model, entry in manifest["models"].items():
+        matrix = entry["metrics"]["confusion_matrix"]
+        for t, true in enumerate(names):
+            for p, predicted in enumerate(names):
+                with app.server.app_context():
+                    title = text_of(gallery_for_cell(services_of(app), model, true, predicted))
+                assert f"predicted {predicted}: {matrix[t][p]} test images" in title
