@@ -26,8 +26,13 @@ from bench.gunicorn_server import ROOT, Server
 from bench.results_file import save
 from callbacks.pages import PAGES as REGISTERED_PAGES
 from layouts.common import CONTAINER_PAGE, LOCATION_PAGE
-from layouts.performance import (DROPDOWN_CLASS, DROPDOWN_METRIC_SORT, DROPDOWN_MODEL, GRAPH_PER_CLASS_METRIC,
-                                 RADIO_CLASS_METRIC)
+from layouts.performance import (
+    DROPDOWN_PERCLASS_SORT,
+    DROPDOWN_PERFORMANCE_CLASSES,
+    DROPDOWN_PERFORMANCE_MODELS,
+    GRAPH_PERCLASS_SCORES,
+    RADIO_PERCLASS_METRIC,
+)
 
 PAGES = [page.path for page in REGISTERED_PAGES]
 
@@ -44,12 +49,12 @@ def page_request(session, url, path):
 
 
 def filter_request(session, url, classes, metric):
-    return dash_update(session, url, f"{GRAPH_PER_CLASS_METRIC}.figure",
-                       {"id": GRAPH_PER_CLASS_METRIC, "property": "figure"},
-                       [{"id": DROPDOWN_MODEL, "property": "value", "value": ["cnn", "hog_logreg", "hog_svm"]},
-                        {"id": DROPDOWN_CLASS, "property": "value", "value": classes},
-                        {"id": RADIO_CLASS_METRIC, "property": "value", "value": metric},
-                        {"id": DROPDOWN_METRIC_SORT, "property": "value", "value": "cnn"}])
+    return dash_update(session, url, f"{GRAPH_PERCLASS_SCORES}.figure",
+                       {"id": GRAPH_PERCLASS_SCORES, "property": "figure"},
+                       [{"id": DROPDOWN_PERFORMANCE_MODELS, "property": "value", "value": ["cnn", "hog_logreg", "hog_svm"]},
+                        {"id": DROPDOWN_PERFORMANCE_CLASSES, "property": "value", "value": classes},
+                        {"id": RADIO_PERCLASS_METRIC, "property": "value", "value": metric},
+                        {"id": DROPDOWN_PERCLASS_SORT, "property": "value", "value": "cnn"}])
 
 
 def filter_combinations(class_names):

@@ -7,10 +7,17 @@ from dash import Input, Output, State, dcc, no_update
 from dash_app import figures
 from dash_app.classify import Upload, classify_files, public, results_csv
 from dash_app.images import decode_data_uri, png_data_uri
-from layouts.classifier import classifier_page, result_card
+from layouts.classifier import (
+    BUTTON_CLASSIFIER_CSV,
+    DIV_CLASSIFIER_RESULTS,
+    DOWNLOAD_CLASSIFIER_CSV,
+    STORE_CLASSIFIER_RESULTS,
+    UPLOAD_CLASSIFIER_IMAGES,
+    classifier_page,
+    result_card,
+)
 from layouts.common import error_alert
 from ml.artifacts import ArtifactError
-from layouts.classifier import BUTTON_DOWNLOAD_CSV, DIV_UPLOAD_RESULTS, DOWNLOAD_RESULTS_CSV, STORE_UPLOAD_RESULTS, UPLOAD_IMAGES
 
 
 def page(services):
@@ -21,15 +28,15 @@ def page(services):
 def register(app) -> None:
     services = app.server.extensions["cifar"]
 
-    @app.callback(Output(DIV_UPLOAD_RESULTS, "children"), Output(STORE_UPLOAD_RESULTS, "data"),
-                  Output(BUTTON_DOWNLOAD_CSV, "disabled"),
-                  Input(UPLOAD_IMAGES, "contents"), State(UPLOAD_IMAGES, "filename"),
+    @app.callback(Output(DIV_CLASSIFIER_RESULTS, "children"), Output(STORE_CLASSIFIER_RESULTS, "data"),
+                  Output(BUTTON_CLASSIFIER_CSV, "disabled"),
+                  Input(UPLOAD_CLASSIFIER_IMAGES, "contents"), State(UPLOAD_CLASSIFIER_IMAGES, "filename"),
                   prevent_initial_call=True)
     def classify_uploads(contents, filenames):
         return uploads_view(services, contents or [], filenames or [])
 
-    @app.callback(Output(DOWNLOAD_RESULTS_CSV, "data"), Input(BUTTON_DOWNLOAD_CSV, "n_clicks"),
-                  State(STORE_UPLOAD_RESULTS, "data"), prevent_initial_call=True)
+    @app.callback(Output(DOWNLOAD_CLASSIFIER_CSV, "data"), Input(BUTTON_CLASSIFIER_CSV, "n_clicks"),
+                  State(STORE_CLASSIFIER_RESULTS, "data"), prevent_initial_call=True)
     def download_results_csv(_, stored):
         if not stored:
             return no_update

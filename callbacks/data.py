@@ -9,10 +9,20 @@ from dash_app import views
 from dash_app.gallery import GalleryUnavailable, dataset_test_images
 from dash_app.images import png_data_uri
 from layouts.common import error_alert
-from layouts.data import augmentation_examples, data_page
+from layouts.data import (
+    CHECKLIST_DATA_SPLIT,
+    DIV_DATA_AUGMENTATION,
+    DROPDOWN_DATA_CLASS,
+    GRAPH_DATA_BRIGHTNESS,
+    GRAPH_DATA_CHANNELS,
+    GRAPH_DATA_CONTRAST,
+    GRAPH_DATA_DISTRIBUTION,
+    GRAPH_DATA_MEANS,
+    augmentation_examples,
+    data_page,
+)
 from ml.artifacts import ArtifactError
 from ml.augment import flip_and_shift
-from layouts.data import CHECKLIST_DATA_SPLIT, DIV_AUGMENTATION_EXAMPLES, DROPDOWN_DATA_CLASS, GRAPH_BRIGHTNESS, GRAPH_CHANNEL_STATS, GRAPH_CLASS_DISTRIBUTION, GRAPH_CONTRAST, GRAPH_MEAN_IMAGES
 
 N_EXAMPLES = 6
 
@@ -27,17 +37,17 @@ def register(app) -> None:
     figures_of = views.Views(artifacts)
 
     @app.callback(
-        Output(GRAPH_CLASS_DISTRIBUTION, "figure"), Output(GRAPH_CHANNEL_STATS, "figure"),
-        Output(GRAPH_MEAN_IMAGES, "figure"), Output(GRAPH_BRIGHTNESS, "figure"),
-        Output(GRAPH_CONTRAST, "figure"),
+        Output(GRAPH_DATA_DISTRIBUTION, "figure"), Output(GRAPH_DATA_CHANNELS, "figure"),
+        Output(GRAPH_DATA_MEANS, "figure"), Output(GRAPH_DATA_BRIGHTNESS, "figure"),
+        Output(GRAPH_DATA_CONTRAST, "figure"),
         Input(CHECKLIST_DATA_SPLIT, "value"), Input(DROPDOWN_DATA_CLASS, "value"))
     def update_data_figures(splits, classes):
         stats = artifacts.stats()
         return figures_of.data_figures(views.normalise(splits, list(stats["splits"])),
                                        views.normalise(classes, stats["class_names"]))
 
-    @app.callback(Output(DIV_AUGMENTATION_EXAMPLES, "children"),
-                  Input(DIV_AUGMENTATION_EXAMPLES, "id"))
+    @app.callback(Output(DIV_DATA_AUGMENTATION, "children"),
+                  Input(DIV_DATA_AUGMENTATION, "id"))
     def show_augmentation_examples(_):
         return augmentation_gallery(services)
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 from dash import Input, Output, State
 
 from callbacks.pages import PAGES
-from layouts.common import BUTTON_NAV_TOGGLE, COLLAPSE_NAV, CONTAINER_PAGE, LOCATION_PAGE, error_alert, not_found
+from layouts.common import (
+    BUTTON_NAV_TOGGLE,
+    COLLAPSE_NAV_MENU,
+    CONTAINER_PAGE,
+    LOCATION_PAGE,
+    error_alert,
+    not_found,
+)
 from ml.artifacts import ArtifactError
 
 
@@ -30,7 +37,7 @@ def register(app) -> None:
     def render_page(pathname):
         return page_for(pathname, services)
 
-    @app.callback(Output(COLLAPSE_NAV, "is_open"), Input(BUTTON_NAV_TOGGLE, "n_clicks"),
-                  State(COLLAPSE_NAV, "is_open"), prevent_initial_call=True)
+    @app.callback(Output(COLLAPSE_NAV_MENU, "is_open"), Input(BUTTON_NAV_TOGGLE, "n_clicks"),
+                  State(COLLAPSE_NAV_MENU, "is_open"), prevent_initial_call=True)
     def toggle_navbar(_, is_open):
         return not is_open

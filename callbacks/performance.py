@@ -5,11 +5,25 @@ from __future__ import annotations
 from dash import Input, Output, State, dcc, no_update
 
 from dash_app import views
-from dash_app.tables import models_table_rows, rows_csv
 from dash_app.gallery import GalleryUnavailable, dataset_test_images
 from dash_app.images import png_data_uri
-from layouts.performance import cell_gallery, performance_page
-from layouts.performance import BUTTON_DOWNLOAD_MODELS, DIV_CELL_GALLERY, DOWNLOAD_MODELS_CSV, DROPDOWN_CLASS, DROPDOWN_MATRIX_MODEL, DROPDOWN_METRIC_SORT, DROPDOWN_MODEL, GRAPH_CONFUSION_MATRIX, GRAPH_PER_CLASS_METRIC, GRAPH_TRAINING_CURVES, RADIO_CLASS_METRIC, RADIO_MATRIX_MODE
+from dash_app.tables import models_table_rows, rows_csv
+from layouts.performance import (
+    BUTTON_PERFORMANCE_CSV,
+    DIV_MATRIX_GALLERY,
+    DOWNLOAD_PERFORMANCE_CSV,
+    DROPDOWN_MATRIX_MODEL,
+    DROPDOWN_PERCLASS_SORT,
+    DROPDOWN_PERFORMANCE_CLASSES,
+    DROPDOWN_PERFORMANCE_MODELS,
+    GRAPH_CONFUSION_MATRIX,
+    GRAPH_PERCLASS_SCORES,
+    GRAPH_TRAINING_CURVES,
+    RADIO_MATRIX_MODE,
+    RADIO_PERCLASS_METRIC,
+    cell_gallery,
+    performance_page,
+)
 
 GALLERY_LIMIT = 24
 
@@ -26,14 +40,14 @@ def register(app) -> None:
     figures_of = views.Views(artifacts)
 
     @app.callback(Output(GRAPH_CONFUSION_MATRIX, "figure"),
-                  Input(DROPDOWN_MATRIX_MODEL, "value"), Input(DROPDOWN_CLASS, "value"),
+                  Input(DROPDOWN_MATRIX_MODEL, "value"), Input(DROPDOWN_PERFORMANCE_CLASSES, "value"),
                   Input(RADIO_MATRIX_MODE, "value"))
     def update_confusion_matrix(model, classes, mode):
         return figures_of.confusion_figure(model, views.normalise(classes, artifacts.class_names()), mode)
 
-    @app.callback(Output(GRAPH_PER_CLASS_METRIC, "figure"),
-                  Input(DROPDOWN_MODEL, "value"), Input(DROPDOWN_CLASS, "value"),
-                  Input(RADIO_CLASS_METRIC, "value"), Input(DROPDOWN_METRIC_SORT, "value"))
+    @app.callback(Output(GRAPH_PERCLASS_SCORES, "figure"),
+                  Input(DROPDOWN_PERFORMANCE_MODELS, "value"), Input(DROPDOWN_PERFORMANCE_CLASSES, "value"),
+                  Input(RADIO_PERCLASS_METRIC, "value"), Input(DROPDOWN_PERCLASS_SORT, "value"))
     def update_per_class_metric(models, classes, metric, sort):
         return figures_of.per_class_figure(views.normalise(models, artifacts.model_keys()),
                                            views.normalise(classes, artifacts.class_names()), metric, sort)
@@ -42,12 +56,12 @@ def register(app) -> None:
     def update_training_curves(_):
         return figures_of.training_figure()
 
-    @app.callback(Output(DOWNLOAD_MODELS_CSV, "data"), Input(BUTTON_DOWNLOAD_MODELS, "n_clicks"),
+    @app.callback(Output(DOWNLOAD_PERFORMANCE_CSV, "data"), Input(BUTTON_PERFORMANCE_CSV, "n_clicks"),
                   prevent_initial_call=True)
     def download_models_csv(_):
         return dcc.send_string(rows_csv(models_table_rows(artifacts.manifest())), "models.csv")
 
-    @app.callback(Output(DIV_CELL_GALLERY, "children"),
+    @app.callback(Output(DIV_MATRIX_GALLERY, "children"),
                   Input(GRAPH_CONFUSION_MATRIX, "clickData"), State(DROPDOWN_MATRIX_MODEL, "value"))
     def show_cell_gallery(click, model):
         if not click or not click.get("points"):

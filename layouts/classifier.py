@@ -10,11 +10,11 @@ from layouts.formatting import pct
 from ml.registry import display_name
 
 # Component ids, defined once: this layout, its callbacks, the tests and the benchmarks import them.
-UPLOAD_IMAGES = "upload-images"
-BUTTON_DOWNLOAD_CSV = "button-download-csv"
-DOWNLOAD_RESULTS_CSV = "download-results-csv"
-STORE_UPLOAD_RESULTS = "store-upload-results"
-DIV_UPLOAD_RESULTS = "div-upload-results"
+UPLOAD_CLASSIFIER_IMAGES = "upload-classifier-images"
+BUTTON_CLASSIFIER_CSV = "button-classifier-csv"
+DOWNLOAD_CLASSIFIER_CSV = "download-classifier-csv"
+STORE_CLASSIFIER_RESULTS = "store-classifier-results"
+DIV_CLASSIFIER_RESULTS = "div-classifier-results"
 
 
 
@@ -26,15 +26,15 @@ def classifier_page(max_upload_mb: float) -> html.Div:
                className="text-muted"),
         # No `accept` / `max_size`: the browser would drop such files silently; the server
         # checks every file and explains what is wrong with it.
-        dcc.Upload(id=UPLOAD_IMAGES, multiple=True, className="upload-zone mb-3",
+        dcc.Upload(id=UPLOAD_CLASSIFIER_IMAGES, multiple=True, className="upload-zone mb-3",
                    children=html.Div([html.H5("Drag and drop images here"),
                                       html.Span("or click to browse · up to "
                                                 f"{max_upload_mb:g} MB per file")])),
-        dbc.Button("Download results as CSV", id=BUTTON_DOWNLOAD_CSV, color="secondary",
+        dbc.Button("Download results as CSV", id=BUTTON_CLASSIFIER_CSV, color="secondary",
                    className="mb-3", disabled=True),
-        dcc.Download(id=DOWNLOAD_RESULTS_CSV),
-        dcc.Store(id=STORE_UPLOAD_RESULTS),
-        dcc.Loading(html.Div(id=DIV_UPLOAD_RESULTS)),
+        dcc.Download(id=DOWNLOAD_CLASSIFIER_CSV),
+        dcc.Store(id=STORE_CLASSIFIER_RESULTS),
+        dcc.Loading(html.Div(id=DIV_CLASSIFIER_RESULTS)),
     ])
 
 

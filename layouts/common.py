@@ -7,7 +7,7 @@ from dash import dcc, html
 
 # Component ids, defined once: this layout, its callbacks, the tests and the benchmarks import them.
 BUTTON_NAV_TOGGLE = "button-nav-toggle"
-COLLAPSE_NAV = "collapse-nav"
+COLLAPSE_NAV_MENU = "collapse-nav-menu"
 LOCATION_PAGE = "location-page"
 CONTAINER_PAGE = "container-page"
 
@@ -21,7 +21,7 @@ def navbar(pages: list[tuple[str, str]]) -> dbc.Navbar:
     return dbc.Navbar(dbc.Container([
         dbc.NavbarBrand("Product photo classifier · CIFAR-10", href="/"),
         dbc.NavbarToggler(id=BUTTON_NAV_TOGGLE),
-        dbc.Collapse(dbc.Nav(links, navbar=True, className="ms-auto"), id=COLLAPSE_NAV, navbar=True),
+        dbc.Collapse(dbc.Nav(links, navbar=True, className="ms-auto"), id=COLLAPSE_NAV_MENU, navbar=True),
     ], fluid=True), color="dark", dark=True, sticky="top")
 
 

@@ -10,12 +10,12 @@ from layouts.common import card
 # Component ids, defined once: this layout, its callbacks, the tests and the benchmarks import them.
 CHECKLIST_DATA_SPLIT = "checklist-data-split"
 DROPDOWN_DATA_CLASS = "dropdown-data-class"
-GRAPH_CLASS_DISTRIBUTION = "graph-class-distribution"
-GRAPH_CHANNEL_STATS = "graph-channel-stats"
-GRAPH_MEAN_IMAGES = "graph-mean-images"
-GRAPH_BRIGHTNESS = "graph-brightness"
-GRAPH_CONTRAST = "graph-contrast"
-DIV_AUGMENTATION_EXAMPLES = "div-augmentation-examples"
+GRAPH_DATA_DISTRIBUTION = "graph-data-distribution"
+GRAPH_DATA_CHANNELS = "graph-data-channels"
+GRAPH_DATA_MEANS = "graph-data-means"
+GRAPH_DATA_BRIGHTNESS = "graph-data-brightness"
+GRAPH_DATA_CONTRAST = "graph-data-contrast"
+DIV_DATA_AUGMENTATION = "div-data-augmentation"
 
 
 
@@ -35,23 +35,23 @@ def data_page(stats: dict) -> html.Div:
         html.H2("The data"),
         card("Filters", controls),
         dbc.Row([
-            dbc.Col(card("Class distribution", dcc.Loading(dcc.Graph(id=GRAPH_CLASS_DISTRIBUTION))), lg=6),
-            dbc.Col(card("Colour channels", dcc.Loading(dcc.Graph(id=GRAPH_CHANNEL_STATS))), lg=6),
+            dbc.Col(card("Class distribution", dcc.Loading(dcc.Graph(id=GRAPH_DATA_DISTRIBUTION))), lg=6),
+            dbc.Col(card("Colour channels", dcc.Loading(dcc.Graph(id=GRAPH_DATA_CHANNELS))), lg=6),
         ]),
-        card("Mean image per class", dcc.Loading(dcc.Graph(id=GRAPH_MEAN_IMAGES)),
+        card("Mean image per class", dcc.Loading(dcc.Graph(id=GRAPH_DATA_MEANS)),
              html.P("Each tile averages every training image of its class: the blur shows what is "
                     "typical (sky behind planes and birds, water under ships, road under cars).",
                     className="text-muted mb-0")),
         dbc.Row([
-            dbc.Col(card("Brightness", dcc.Loading(dcc.Graph(id=GRAPH_BRIGHTNESS))), lg=6),
-            dbc.Col(card("Contrast", dcc.Loading(dcc.Graph(id=GRAPH_CONTRAST))), lg=6),
+            dbc.Col(card("Brightness", dcc.Loading(dcc.Graph(id=GRAPH_DATA_BRIGHTNESS))), lg=6),
+            dbc.Col(card("Contrast", dcc.Loading(dcc.Graph(id=GRAPH_DATA_CONTRAST))), lg=6),
         ]),
         dbc.Row([
             dbc.Col(card("Source files", file_summary(stats["file_summary"])), lg=6),
             dbc.Col(card("Exact duplicates", duplicates_table(stats["duplicates"])), lg=6),
         ]),
         card("Preprocessing and augmentation", preprocessing_notes(),
-             html.Div(id=DIV_AUGMENTATION_EXAMPLES)),
+             html.Div(id=DIV_DATA_AUGMENTATION)),
     ])
 
 

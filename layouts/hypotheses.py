@@ -9,8 +9,8 @@ from dash import dcc, html
 from layouts.common import card
 
 # Component ids, defined once: this layout, its callbacks, the tests and the benchmarks import them.
-GRAPH_ABLATION_ACCURACY = "graph-ablation-accuracy"
-GRAPH_LEARNING_CURVE = "graph-learning-curve"
+GRAPH_HYPOTHESES_ABLATION = "graph-hypotheses-ablation"
+GRAPH_HYPOTHESES_CURVE = "graph-hypotheses-curve"
 
 
 STATUS_BADGE = {"supported": ("supported", "success"), "refuted": ("refuted", "danger"),
@@ -37,8 +37,8 @@ def hypotheses_page(items: list[dict], limits: list[str], ablation: go.Figure, l
              html.P("Each bar is the mean of CNN runs trained from scratch with different seeds, scored on "
                     "the full test split; the whiskers are 95% intervals. `python -m ml ablate` and "
                     "`python -m ml learning-curve` produce them.", className="text-muted"),
-             dcc.Graph(id=GRAPH_ABLATION_ACCURACY, figure=ablation, config={"displaylogo": False}),
-             dcc.Graph(id=GRAPH_LEARNING_CURVE, figure=learning_curve, config={"displaylogo": False})),
+             dcc.Graph(id=GRAPH_HYPOTHESES_ABLATION, figure=ablation, config={"displaylogo": False}),
+             dcc.Graph(id=GRAPH_HYPOTHESES_CURVE, figure=learning_curve, config={"displaylogo": False})),
         card("Limits of the model", html.Ul([html.Li(x) for x in limits])),
         card("Next steps", html.Ul([
             html.Li("Label a sample of the client's own photos and measure on them before any rollout."),

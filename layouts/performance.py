@@ -9,19 +9,19 @@ from layouts.common import card
 from ml.registry import display_name
 
 # Component ids, defined once: this layout, its callbacks, the tests and the benchmarks import them.
-DROPDOWN_MODEL = "dropdown-model"
-DROPDOWN_CLASS = "dropdown-class"
+DROPDOWN_PERFORMANCE_MODELS = "dropdown-performance-models"
+DROPDOWN_PERFORMANCE_CLASSES = "dropdown-performance-classes"
 DROPDOWN_MATRIX_MODEL = "dropdown-matrix-model"
 RADIO_MATRIX_MODE = "radio-matrix-mode"
-RADIO_CLASS_METRIC = "radio-class-metric"
-DROPDOWN_METRIC_SORT = "dropdown-metric-sort"
-BUTTON_DOWNLOAD_MODELS = "button-download-models"
-DOWNLOAD_MODELS_CSV = "download-models-csv"
+RADIO_PERCLASS_METRIC = "radio-perclass-metric"
+DROPDOWN_PERCLASS_SORT = "dropdown-perclass-sort"
+BUTTON_PERFORMANCE_CSV = "button-performance-csv"
+DOWNLOAD_PERFORMANCE_CSV = "download-performance-csv"
 GRAPH_CONFUSION_MATRIX = "graph-confusion-matrix"
-DIV_CELL_GALLERY = "div-cell-gallery"
-GRAPH_PER_CLASS_METRIC = "graph-per-class-metric"
+DIV_MATRIX_GALLERY = "div-matrix-gallery"
+GRAPH_PERCLASS_SCORES = "graph-perclass-scores"
 GRAPH_TRAINING_CURVES = "graph-training-curves"
-TABLE_MODELS = "table-models"
+TABLE_PERFORMANCE_MODELS = "table-performance-models"
 
 
 TABLE_COLUMNS = [
@@ -35,9 +35,9 @@ def performance_page(model_keys: list[str], class_names: list[str], table_rows: 
     """Controls, empty graphs for the callbacks, and the (static) comparison table."""
     model_options = [{"label": display_name(k), "value": k} for k in model_keys]
     controls = dbc.Row([
-        dbc.Col([dbc.Label("Models"), dcc.Dropdown(id=DROPDOWN_MODEL, options=model_options,
+        dbc.Col([dbc.Label("Models"), dcc.Dropdown(id=DROPDOWN_PERFORMANCE_MODELS, options=model_options,
                                                    value=model_keys, multi=True)], md=5),
-        dbc.Col([dbc.Label("Classes"), dcc.Dropdown(id=DROPDOWN_CLASS, options=class_names,
+        dbc.Col([dbc.Label("Classes"), dcc.Dropdown(id=DROPDOWN_PERFORMANCE_CLASSES, options=class_names,
                                                     value=class_names, multi=True,
                                                     placeholder="all classes")], md=7),
     ])
@@ -51,9 +51,9 @@ def performance_page(model_keys: list[str], class_names: list[str], table_rows: 
     ], className="mb-2")
     metric_controls = dbc.Row([
         dbc.Col([dbc.Label("Metric"), dbc.RadioItems(
-            id=RADIO_CLASS_METRIC, options=["f1", "precision", "recall"], value="f1", inline=True)], md=6),
+            id=RADIO_PERCLASS_METRIC, options=["f1", "precision", "recall"], value="f1", inline=True)], md=6),
         dbc.Col([dbc.Label("Sort classes by"), dcc.Dropdown(
-            id=DROPDOWN_METRIC_SORT, options=[{"label": "class name", "value": "name"}] + model_options,
+            id=DROPDOWN_PERCLASS_SORT, options=[{"label": "class name", "value": "name"}] + model_options,
             value="name", clearable=False)], md=6),
     ], className="mb-2")
     return html.Div([
@@ -61,14 +61,14 @@ def performance_page(model_keys: list[str], class_names: list[str], table_rows: 
         html.P("All models are scored on the same held-out test split.", className="text-muted"),
         card("Filters", controls),
         card("Comparison", models_table(table_rows),
-             dbc.Button("Download as CSV", id=BUTTON_DOWNLOAD_MODELS, color="secondary", size="sm"),
-             dcc.Download(id=DOWNLOAD_MODELS_CSV)),
+             dbc.Button("Download as CSV", id=BUTTON_PERFORMANCE_CSV, color="secondary", size="sm"),
+             dcc.Download(id=DOWNLOAD_PERFORMANCE_CSV)),
         dbc.Row([
             dbc.Col(card("Confusion matrix", matrix_controls, dcc.Loading(dcc.Graph(id=GRAPH_CONFUSION_MATRIX)),
                          html.P("Click a cell to see its test images.", className="text-muted small mb-2"),
-                         dcc.Loading(html.Div(id=DIV_CELL_GALLERY))), xl=7),
+                         dcc.Loading(html.Div(id=DIV_MATRIX_GALLERY))), xl=7),
             dbc.Col(card("Per-class scores", metric_controls,
-                         dcc.Loading(dcc.Graph(id=GRAPH_PER_CLASS_METRIC))), xl=5),
+                         dcc.Loading(dcc.Graph(id=GRAPH_PERCLASS_SCORES))), xl=5),
         ]),
         card("CNN training", dcc.Loading(dcc.Graph(id=GRAPH_TRAINING_CURVES))),
     ])
@@ -79,7 +79,7 @@ def models_table(rows: list[dict]) -> dbc.Table:
     header = html.Thead(html.Tr([html.Th(name) for _, name in TABLE_COLUMNS]))
     body = html.Tbody([html.Tr([html.Td(f"{row[key]:,}" if isinstance(row[key], (int, float)) else row[key])
                                 for key, _ in TABLE_COLUMNS]) for row in rows])
-    return dbc.Table([header, body], id=TABLE_MODELS, striped=True, hover=True, responsive=True, size="sm")
+    return dbc.Table([header, body], id=TABLE_PERFORMANCE_MODELS, striped=True, hover=True, responsive=True, size="sm")
 
 
 def cell_gallery(title: str, items: list[dict], note: str | None = None) -> html.Div:

@@ -8,10 +8,10 @@ from PIL import Image
 from selenium.webdriver.common.action_chains import ActionChains
 
 from dash_app import AppConfig, create_app
-from layouts.classifier import DIV_UPLOAD_RESULTS, UPLOAD_IMAGES
+from layouts.classifier import DIV_CLASSIFIER_RESULTS, UPLOAD_CLASSIFIER_IMAGES
 from layouts.common import CONTAINER_PAGE
-from layouts.data import CHECKLIST_DATA_SPLIT, GRAPH_CLASS_DISTRIBUTION
-from layouts.performance import DIV_CELL_GALLERY, GRAPH_CONFUSION_MATRIX
+from layouts.data import CHECKLIST_DATA_SPLIT, GRAPH_DATA_DISTRIBUTION
+from layouts.performance import DIV_MATRIX_GALLERY, GRAPH_CONFUSION_MATRIX
 
 pytestmark = pytest.mark.browser
 
@@ -59,10 +59,10 @@ def test_browser001_every_page_renders_without_console_errors(served):
 
 def test_browser002_filter_changes_the_charts(served):
     _go(served, "/data")
-    served.wait_for_element(f"#{GRAPH_CLASS_DISTRIBUTION} .main-svg", timeout=20)
-    until(lambda: _trace_count(served, GRAPH_CLASS_DISTRIBUTION) == 2, timeout=10)
+    served.wait_for_element(f"#{GRAPH_DATA_DISTRIBUTION} .main-svg", timeout=20)
+    until(lambda: _trace_count(served, GRAPH_DATA_DISTRIBUTION) == 2, timeout=10)
     served.find_element(f"#{CHECKLIST_DATA_SPLIT} input[value='test']").click()
-    until(lambda: _trace_count(served, GRAPH_CLASS_DISTRIBUTION) == 1, timeout=10)
+    until(lambda: _trace_count(served, GRAPH_DATA_DISTRIBUTION) == 1, timeout=10)
     assert served.get_logs() == []
 
 
@@ -71,8 +71,8 @@ def test_browser003_clicking_a_matrix_cell_opens_its_gallery(served):
     served.wait_for_element(f"#{GRAPH_CONFUSION_MATRIX} .nsewdrag", timeout=20)
     drag = served.find_element(f"#{GRAPH_CONFUSION_MATRIX} .nsewdrag")
     ActionChains(served.driver).move_to_element(drag).click().perform()
-    served.wait_for_contains_text(f"#{DIV_CELL_GALLERY} h6", "True ", timeout=15)
-    heading = served.find_element(f"#{DIV_CELL_GALLERY} h6").text
+    served.wait_for_contains_text(f"#{DIV_MATRIX_GALLERY} h6", "True ", timeout=15)
+    heading = served.find_element(f"#{DIV_MATRIX_GALLERY} h6").text
     assert ", predicted " in heading and heading.endswith(("test images", "shown)"))
     assert served.get_logs() == []
 
@@ -81,15 +81,15 @@ def test_browser004_upload_a_photo_and_a_text_file(served, cat_photo, tmp_path):
     _go(served, "/classify")
     notes = tmp_path / "notes.txt"
     notes.write_text("not an image")
-    upload = served.find_element(f"#{UPLOAD_IMAGES} input[type=file]")
+    upload = served.find_element(f"#{UPLOAD_CLASSIFIER_IMAGES} input[type=file]")
     upload.send_keys(str(notes))
-    served.wait_for_contains_text(f"#{DIV_UPLOAD_RESULTS}", "notes.txt", timeout=20)
-    served.wait_for_contains_text(f"#{DIV_UPLOAD_RESULTS} .alert-danger", "not an image", timeout=5)
-    upload = served.find_element(f"#{UPLOAD_IMAGES} input[type=file]")
+    served.wait_for_contains_text(f"#{DIV_CLASSIFIER_RESULTS}", "notes.txt", timeout=20)
+    served.wait_for_contains_text(f"#{DIV_CLASSIFIER_RESULTS} .alert-danger", "not an image", timeout=5)
+    upload = served.find_element(f"#{UPLOAD_CLASSIFIER_IMAGES} input[type=file]")
     upload.send_keys(str(cat_photo))  # the page keeps working after the bad file
-    served.wait_for_contains_text(f"#{DIV_UPLOAD_RESULTS}", "chelsea.jpg", timeout=30)
-    served.wait_for_element(f"#{DIV_UPLOAD_RESULTS} .js-plotly-plot", timeout=15)
-    graphs = served.find_elements(f"#{DIV_UPLOAD_RESULTS} .js-plotly-plot")
+    served.wait_for_contains_text(f"#{DIV_CLASSIFIER_RESULTS}", "chelsea.jpg", timeout=30)
+    served.wait_for_element(f"#{DIV_CLASSIFIER_RESULTS} .js-plotly-plot", timeout=15)
+    graphs = served.find_elements(f"#{DIV_CLASSIFIER_RESULTS} .js-plotly-plot")
     assert len(graphs) == 2  # probabilities per model, and the occlusion map
-    assert served.find_element(f"#{DIV_UPLOAD_RESULTS} img.pixelated")
+    assert served.find_element(f"#{DIV_CLASSIFIER_RESULTS} img.pixelated")
     assert served.get_logs() == []

@@ -6,10 +6,10 @@ import numpy as np
 
 from callbacks.performance import gallery_for_cell
 from layouts.performance import (
-    BUTTON_DOWNLOAD_MODELS,
-    DOWNLOAD_MODELS_CSV,
-    DROPDOWN_CLASS,
+    BUTTON_PERFORMANCE_CSV,
+    DOWNLOAD_PERFORMANCE_CSV,
     DROPDOWN_MATRIX_MODEL,
+    DROPDOWN_PERFORMANCE_CLASSES,
     GRAPH_CONFUSION_MATRIX,
     RADIO_MATRIX_MODE,
 )
@@ -48,7 +48,7 @@ def test_performance002_filter_callback_over_http(tiny_artifacts, make_app):
     client = make_app(out).server.test_client()
     response = _dash_update(client, f"{GRAPH_CONFUSION_MATRIX}.figure", [
         {"id": DROPDOWN_MATRIX_MODEL, "property": "value", "value": "cnn"},
-        {"id": DROPDOWN_CLASS, "property": "value", "value": ["ship", "cat"]},
+        {"id": DROPDOWN_PERFORMANCE_CLASSES, "property": "value", "value": ["ship", "cat"]},
         {"id": RADIO_MATRIX_MODE, "property": "value", "value": "normalised"}])
     assert response.status_code == 200
     figure = response.get_json()["response"][GRAPH_CONFUSION_MATRIX]["figure"]
@@ -59,9 +59,9 @@ def test_performance002_filter_callback_over_http(tiny_artifacts, make_app):
 def test_performance003_models_table_downloads_as_csv(tiny_artifacts, make_app):
     _, out = tiny_artifacts
     client = make_app(out).server.test_client()
-    response = _dash_update(client, f"{DOWNLOAD_MODELS_CSV}.data",
-                            [{"id": BUTTON_DOWNLOAD_MODELS, "property": "n_clicks", "value": 1}])
-    download = response.get_json()["response"][DOWNLOAD_MODELS_CSV]["data"]
+    response = _dash_update(client, f"{DOWNLOAD_PERFORMANCE_CSV}.data",
+                            [{"id": BUTTON_PERFORMANCE_CSV, "property": "n_clicks", "value": 1}])
+    download = response.get_json()["response"][DOWNLOAD_PERFORMANCE_CSV]["data"]
     lines = download["content"].strip().splitlines()
     assert download["filename"] == "models.csv" and len(lines) == 5
     assert lines[0].startswith("model,accuracy,macro_f1,size_mb")

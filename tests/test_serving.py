@@ -12,6 +12,7 @@ import requests
 from bench.gunicorn_server import ROOT, Server
 from bench.lifecycle_bench import page_and_scripts, png_bytes
 from bench.slow_clients_bench import probe, slow_clients, summarise
+from layouts.data import DIV_DATA_AUGMENTATION
 
 ARTIFACTS = ROOT / "artifacts"
 
@@ -87,10 +88,9 @@ def test_serving006_loading_the_dataset_for_a_gallery_does_not_stall_the_worker(
 
         def open_gallery():
             gallery["response"] = requests.post(server.url + "/_dash-update-component", timeout=120, json={
-                "output": "div-augmentation-examples.children",
-                "outputs": {"id": "div-augmentation-examples", "property": "children"},
-                "inputs": [{"id": "div-augmentation-examples", "property": "id",
-                            "value": "div-augmentation-examples"}],
+                "output": f"{DIV_DATA_AUGMENTATION}.children",
+                "outputs": {"id": DIV_DATA_AUGMENTATION, "property": "children"},
+                "inputs": [{"id": DIV_DATA_AUGMENTATION, "property": "id", "value": DIV_DATA_AUGMENTATION}],
                 "changedPropIds": [], "state": []})
 
         loader = threading.Thread(target=open_gallery)
