@@ -20,6 +20,7 @@ import requests
 
 from bench.gunicorn_server import ROOT, Server
 from bench.results_file import save
+from bench.serve_bench import small_png
 
 RESULTS = Path(__file__).parent / "results" / "lifecycle.json"
 PARALLEL = 8
@@ -33,17 +34,6 @@ def page_and_scripts(artifacts: Path) -> list[str]:
     return ["/"] + re.findall(r'<script src="(/_dash-component-suites/[^"]+)"', html)
 
 
-def png_bytes() -> bytes:
-    import io
-
-    import numpy as np
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.fromarray(np.random.default_rng(0).integers(0, 255, (32, 32, 3), dtype=np.uint8)).save(buffer, "PNG")
-    return buffer.getvalue()
-
-
 def one_start(artifacts: Path, paths: list[str]) -> dict:
     server = Server(artifacts, workers=2)
     try:
@@ -51,7 +41,7 @@ def one_start(artifacts: Path, paths: list[str]) -> dict:
         burst = (paths * PARALLEL)[:PARALLEL]
         with ThreadPoolExecutor(PARALLEL) as pool:
             codes = list(pool.map(lambda path: _status(server.url + path), burst))
-        image = png_bytes()
+        image = small_png()
         for _ in range(4):  # requests spread over both workers: each makes its sessions
             requests.post(server.url + "/api/predict", files={"file": ("a.png", image)}, timeout=30).raise_for_status()
         exit_code, stop_s = server.stop()

@@ -84,7 +84,7 @@ def load_manifest(folder: str | Path, *, verify: bool = True) -> dict:
         shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
         raise ArtifactError(f"{path}: {len(problems)} field(s) do not fit the manifest's schema: {shown}")
     if verify:
-        problems = file_problems(folder, manifest) or figure_problems(folder, manifest)
+        problems = _content_problems(folder, manifest)
         if problems:
             raise ArtifactError("; ".join(problems))
     return manifest
@@ -96,6 +96,11 @@ def artifact_problems(folder: str | Path) -> list[str]:
         manifest = load_manifest(folder, verify=False)
     except ArtifactError as exc:
         return [str(exc)]
+    return _content_problems(folder, manifest)
+
+
+def _content_problems(folder: str | Path, manifest: dict) -> list[str]:
+    """Files first (figures are only worth recomputing from unaltered predictions), then figures."""
     return file_problems(folder, manifest) or figure_problems(folder, manifest)
 
 

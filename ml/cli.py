@@ -251,8 +251,15 @@ def _learning_curve(args) -> int:
 
 
 def _report(args) -> int:
-    from ml.report import (ablation_table, artifacts_size, cnn_notes, learning_curve_table, results_table,
-                           seeds_table, verdicts_list)
+    from ml.report import (
+        ablation_table,
+        artifacts_size,
+        cnn_notes,
+        learning_curve_table,
+        results_table,
+        seeds_table,
+        verdicts_list,
+    )
     from ml.study import hypotheses
 
     manifest = load_manifest(args.folder)

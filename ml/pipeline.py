@@ -12,8 +12,15 @@ import joblib
 import numpy as np
 
 from ml import baselines
-from ml.artifacts import (ArtifactError, file_problems, load_manifest, read_predictions, write_json, write_manifest,
-                          write_predictions)
+from ml.artifacts import (
+    ArtifactError,
+    file_problems,
+    load_manifest,
+    read_predictions,
+    write_json,
+    write_manifest,
+    write_predictions,
+)
 from ml.dataset import Dataset, DatasetError, fingerprint, training_splits
 from ml.evaluate import classification_metrics, measure_speed, predicted_classes
 from ml.experiments import add_seed_runs
@@ -102,7 +109,7 @@ def _train_into(out: Path, dataset: Dataset, splits: dict, dataset_entry: dict, 
     if previous:  # experiments train their own models on the same data: they stay valid
         manifest.update({k: previous[k] for k in ("experiments", "extra_files") if k in previous})
     _write_results(out, manifest, models, probas, classes, test.labels)
-    prune_unlisted(out, load_manifest(out))
+    prune_unlisted(out, load_manifest(out, verify=False))  # verified once, when the run returns
     if "cnn" in options.models and _is_recipe_run(options, dataset_entry["val_size"]):
         entry = models["cnn"]
         add_seed_runs(out, [{"source": "ml train", "train_images": len(train), "fit_images": entry["train_images"],
@@ -194,7 +201,7 @@ def _reexport_into(out: Path, manifest: dict, keys, fit, val, test, names, log) 
             precision=old["precision"], epochs_run=old["epochs_run"], **exported)
     _write_results(out, {k: v for k, v in manifest.items() if k not in ("models", "predictions")},
                    models, probas, classes, test.labels)
-    prune_unlisted(out, load_manifest(out))
+    prune_unlisted(out, load_manifest(out, verify=False))  # verified once, when the run returns
 
 
 def _is_recipe_run(options: TrainOptions, val_size: int) -> bool:

@@ -10,7 +10,8 @@ import pytest
 import requests
 
 from bench.gunicorn_server import ROOT, Server
-from bench.lifecycle_bench import page_and_scripts, png_bytes
+from bench.lifecycle_bench import page_and_scripts
+from bench.serve_bench import small_png
 from bench.slow_clients_bench import probe, slow_clients, summarise
 from layouts.data import DIV_DATA_AUGMENTATION
 
@@ -39,7 +40,7 @@ def test_serving001_first_requests_in_parallel_are_all_answered(server):
 
 
 def test_serving002_onnxruntime_is_loaded_in_the_workers_only(server):
-    image = png_bytes()
+    image = small_png()
     for _ in range(4):
         response = requests.post(server.url + "/api/predict", files={"file": ("a.png", image)}, timeout=30)
         assert response.status_code == 200 and response.json()["results"][0]["ok"]
@@ -48,7 +49,7 @@ def test_serving002_onnxruntime_is_loaded_in_the_workers_only(server):
 
 
 def test_serving003_sigterm_stops_every_worker_without_an_abort(server):
-    image = png_bytes()
+    image = small_png()
     for _ in range(4):  # sessions (and their thread pools) exist in the workers before the stop
         requests.post(server.url + "/api/predict", files={"file": ("a.png", image)}, timeout=30).raise_for_status()
     code, seconds = server.stop()
