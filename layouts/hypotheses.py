@@ -14,7 +14,24 @@ GRAPH_HYPOTHESES_CURVE = "graph-hypotheses-curve"
 
 
 STATUS_BADGE = {"supported": ("supported", "success"), "refuted": ("refuted", "danger"),
-                "open": ("open", "warning")}
+                "open": ("open", "warning"), "depends": ("depends on the setup", "info")}
+
+
+def _badge(status: str) -> dbc.Badge:
+    label, colour = STATUS_BADGE[status]
+    return dbc.Badge(label, color=colour)
+
+
+def _setups(item: dict) -> list:
+    """The verdict in each setup side by side, and why they differ."""
+    columns = [dbc.Col(html.Div([
+        html.Div([html.H6(side["setup"], className="d-inline me-2"), _badge(side["status"])]),
+        html.P(side["title"], className="small text-muted mb-1"),
+        html.Ul([html.Li(e) for e in side["evidence"]], className="small"),
+        html.P(html.Strong(side["verdict"]), className="mb-0"),
+    ], className="border rounded p-2 h-100"), md=6, className="mb-2") for side in item["setups"]]
+    why = [html.P([html.Strong("Why the setups differ: "), item["why"]], className="mb-2")] if item["why"] else []
+    return [dbc.Row(columns, className="mt-2"), *why]
 
 
 def hypotheses_page(items: list[dict], limits: list[str], ablation: go.Figure, learning_curve: go.Figure) -> html.Div:
@@ -22,10 +39,11 @@ def hypotheses_page(items: list[dict], limits: list[str], ablation: go.Figure, l
     figures from dash_app.figures.ablation_figure and learning_curve_figure."""
     cards = []
     for item in items:
-        label, colour = STATUS_BADGE[item["status"]]
+        details = _setups(item) if item.get("setups") else [html.Ul([html.Li(e) for e in item["evidence"]],
+                                                                    className="mt-2")]
         cards.append(dbc.Card(dbc.CardBody([
-            html.Div([html.H5(item["title"], className="d-inline me-2"), dbc.Badge(label, color=colour)]),
-            html.Ul([html.Li(e) for e in item["evidence"]], className="mt-2"),
+            html.Div([html.H5(item["title"], className="d-inline me-2"), _badge(item["status"])]),
+            *details,
             html.P(html.Strong(item["verdict"]), className="mb-0"),
         ]), className=f"mb-3 shadow-sm verdict-{item['status']}"))
     return html.Div([

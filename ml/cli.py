@@ -1,4 +1,4 @@
-"""Command line: `python -m ml {train,export,evaluate,download,validate,report,ablate,learning-curve}`.
+"""Command line: `python -m ml {train,export,evaluate,download,validate,report,ablate,learning-curve,study-setup,classify}`.
 
 Every option is checked where it is read, and an error names the option; errors a user can fix
 (bad data, options or artifacts: ml.errors.UserError) print one line, anything else keeps its
@@ -19,6 +19,8 @@ from ml.errors import UserError
 from ml.experiments import VARIANTS
 from ml.loading import DATA_ENV, default_data_path
 from ml.registry import model_keys
+from ml.study_setup import CHOSEN, STUDY_SIZE
+from ml.study_setup import VARIANTS as STUDY_VARIANTS
 
 UNREADABLE_REPORT = Path("unreadable-images.txt")
 
@@ -47,6 +49,18 @@ def _int(text: str) -> int:
 def size_spec(text: str) -> int | None:
     """A training-set size: a positive whole number, or 'all' (None: the whole training split)."""
     return None if text == "all" else positive_int(text)
+
+
+def fraction(text: str) -> float:
+    """A share between 0 and 1, written as 0.99, 99 or 99%."""
+    try:
+        value = float(text.rstrip("%"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number like 0.99 or 99%, got {text!r}") from None
+    value = value / 100 if value > 1 or text.endswith("%") else value
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 100%, got {text}")
+    return value
 
 
 def cnn_overrides(text: str) -> dict:
@@ -151,6 +165,46 @@ def build_parser() -> argparse.ArgumentParser:
                        metavar="SIZE", help="training-set sizes (stratified subsets), or 'all' (None below)")
     curve.set_defaults(func=_learning_curve)
 
+    setup = commands.add_parser(
+        "study-setup", parents=[data, out], formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        help="the study's hypotheses in its own setup: its basic CNN (with batch normalization) on small "
+             "subsets, with and without rotation, flip and zoom, early stopping on validation")
+    setup.add_argument("--sizes", nargs="+", type=size_spec, default=[STUDY_SIZE], metavar="SIZE",
+                       help="training-set sizes (stratified subsets; a tenth of each is the validation "
+                            "split), or 'all' (None below)")
+    setup.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2], help="seeds to run at each size")
+    setup.add_argument("--variants", nargs="+", choices=[*STUDY_VARIANTS, CHOSEN], default=list(STUDY_VARIANTS),
+                       metavar="VARIANT", help=f"from {' '.join(STUDY_VARIANTS)}, or '{CHOSEN}': the "
+                                               "augmentation amount with the best validation accuracy so far")
+    setup.add_argument("--epochs", type=positive_int, default=None,
+                       help="at most this many epochs (default: until early stopping)")
+    setup.set_defaults(func=_study_setup)
+
+    classify = commands.add_parser(
+        "classify", help="classify every photo in folders, zips or lists of paths or URLs into a results table",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    classify.add_argument("sources", nargs="+", metavar="SOURCE", help=(
+        "a folder (searched recursively), a zip, a .txt or .csv list of paths or URLs (s3://, gs://, https:// "
+        "need fsspec's backend for them), or an image"))
+    classify.add_argument("--out", type=Path, required=True, help="results file: .csv, or .parquet (needs pyarrow)")
+    classify.add_argument("--artifacts", type=Path, default=Path("artifacts"), help="artifacts folder")
+    classify.add_argument("--model", default=None, help="model key (default: the most accurate model)")
+    decision = classify.add_mutually_exclusive_group()
+    decision.add_argument("--target", type=fraction, default=None, help=(
+        "target accuracy of the photos sorted automatically, e.g. 99%%: uses the calibrated threshold the "
+        "artifacts hold for it"))
+    decision.add_argument("--min-confidence", type=fraction, default=None,
+                          help="sort automatically at this confidence or more (default: 0.5)")
+    classify.add_argument("--engine", choices=["local", "ray"], default="local",
+                          help="local: processes on this machine; ray: Ray Data (requirements-ray.txt)")
+    classify.add_argument("--address", default=None,
+                          help="Ray cluster address, e.g. ray://head:10001 (default: a local Ray instance)")
+    classify.add_argument("--workers", type=positive_int, default=None,
+                          help="decoding processes (default: one per CPU core)")
+    classify.add_argument("--resume", action="store_true", help="continue an interrupted run into the same --out")
+    classify.add_argument("--quiet", action="store_true", help="no progress bar")
+    classify.set_defaults(func=_classify)
+
     report = commands.add_parser("report", help="print the results of an artifacts folder as Markdown")
     report.add_argument("folder", type=Path, nargs="?", default=Path("artifacts"))
     report.set_defaults(func=_report)
@@ -247,6 +301,29 @@ def _learning_curve(args) -> int:
     for cell in result["cells"]:
         print(f"{cell['model']:11s} {cell['train_images']:>6} images: accuracy {cell['accuracy']['mean']:.4f}, "
               f"train {cell['train_seconds']['mean']:.0f} s ({cell['accuracy']['n']} seed(s))")
+    return 0
+
+
+def _study_setup(args) -> int:
+    from ml.study_setup import STUDY_SETUP, resolve_variants, run_study_setup
+
+    recorded = load_manifest(args.out).get("experiments", {}).get(STUDY_SETUP, {}).get("cells", [])
+    result = run_study_setup(args.data or default_data_path(), args.out, args.sizes, args.seeds,
+                             resolve_variants(args.variants, recorded), epochs=args.epochs)
+    for cell in result["cells"]:
+        print(f"{cell['train_images']:>6} images, {cell['variant']:24s} accuracy {cell['accuracy']['mean']:.4f}, "
+              f"validation {cell['val_accuracy']['mean']:.4f} ({cell['accuracy']['n']} seed(s))")
+    return 0
+
+
+def _classify(args) -> int:
+    from ml.classify import classify_catalogue
+
+    if args.address and args.engine != "ray":
+        raise UserError("--address: a Ray cluster address needs --engine ray")
+    classify_catalogue(args.sources, args.out, args.artifacts, model=args.model, target=args.target,
+                       min_confidence=args.min_confidence, engine=args.engine, workers=args.workers,
+                       resume=args.resume, address=args.address, progress=not args.quiet)
     return 0
 
 

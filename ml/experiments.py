@@ -54,9 +54,10 @@ def describe(values: list[float]) -> dict:
 
 def score_run(model: str, train: Split, test: Split, class_names, *, seed: int, val_size: int = 0,
               preset: str = "full", epochs: int | None = None, overrides: dict | None = None,
-              use_budget: bool = False, n_jobs: int = 2) -> dict:
+              use_budget: bool = False, n_jobs: int = 2, score_fit: bool = False) -> dict:
     """Train `model` on `train` (less a validation split for the Keras models, if asked) and score it
-    on `test`: accuracy, macro-F1, validation accuracy and training seconds.
+    on `test`: accuracy, macro-F1, validation accuracy (and with `score_fit` the accuracy on the
+    images it learnt from) and training seconds.
 
     Experiments compare runs, so by default the CNN runs its preset's fixed number of epochs (the
     same schedule everywhere); `use_budget` runs it on the preset's time budget, as `ml train` does.
@@ -65,7 +66,7 @@ def score_run(model: str, train: Split, test: Split, class_names, *, seed: int, 
     keras = spec.kind == "keras"  # only the Keras models watch a validation split
     made = training_splits(train, subset=None, val_size=val_size if keras else 0, seed=seed)
     fit, val = made.fit, made.val
-    settings = TrainSettings(seed=seed, preset=preset, epochs=epochs, cnn_overrides=overrides or {},
+    settings = TrainSettings(seed=seed, preset=preset, epochs=epochs, overrides={model: overrides or {}},
                              use_budget=use_budget, n_jobs=n_jobs)
     start = time.perf_counter()
     if keras:
@@ -86,6 +87,8 @@ def score_run(model: str, train: Split, test: Split, class_names, *, seed: int, 
            "epochs_run": len(trained.history.get("loss", [])) if keras else None,
            "test_accuracy": metrics["accuracy"], "macro_f1": metrics["macro_f1"],
            "train_seconds": round(seconds, 3)}
+    if score_fit:  # accuracy on its own training images: how far it overfits
+        row["fit_accuracy"] = float((predict(fit.images).argmax(1) == fit.labels).mean())
     if val is not None:
         row["val_accuracy"] = float((predict(val.images).argmax(1) == val.labels).mean())
         if model == "cnn":  # what each test-time augmentation buys, judged on validation images
@@ -106,7 +109,7 @@ def run_ablation(data: Path, out: Path, sizes: list[int | None], seeds: list[int
                 for variant in variants:
                     yield {"variant": variant}, "cnn", size, seed, {**(overrides or {}), **VARIANTS[variant]}
 
-    return _run(data, out, ABLATION, runs(), ("train_images", "seed", "variant"), summarise_ablation,
+    return run_plan(data, out, ABLATION, runs(), ("train_images", "seed", "variant"), summarise_ablation,
                 preset=preset, epochs=epochs, val_size=val_size, log=log)
 
 
@@ -120,7 +123,7 @@ def run_learning_curve(data: Path, out: Path, sizes: list[int | None], seeds: li
                 for model in models:
                     yield {"model": model}, model, size, seed, (overrides or {}) if model == "cnn" else {}
 
-    return _run(data, out, LEARNING_CURVE, runs(), ("train_images", "seed", "model"), summarise_curve,
+    return run_plan(data, out, LEARNING_CURVE, runs(), ("train_images", "seed", "model"), summarise_curve,
                 preset=preset, epochs=epochs, val_size=val_size, log=log)
 
 
@@ -146,7 +149,11 @@ def add_seed_runs(folder: Path, runs: list[dict], preset: str) -> dict:
                      ("preset", "seed"), summary)
 
 
-def _run(data, out, name, plan, key_fields, summarise, *, preset, epochs, val_size, log) -> dict:
+def run_plan(data: Path, out: Path, name: str, plan, key_fields: tuple[str, ...], summarise, *, preset: str,
+             epochs: int | None, val_size: int | None, log=print, score_fit: bool = False) -> dict:
+    """Train and score every run of `plan` ((labels, model, size, seed, overrides) tuples), storing each
+    as it finishes under experiments/<name>.json (a run replaces the stored one with the same
+    `key_fields`), and the cells `summarise` makes of all of them in the manifest."""
     manifest = load_manifest(out)  # fail before hours of training, not after
     dataset = load_dataset(data, progress=False)
     names, test = dataset.class_names, dataset["test"]
@@ -157,7 +164,7 @@ def _run(data, out, name, plan, key_fields, summarise, *, preset, epochs, val_si
     for labels, model, size, seed, overrides in plan:
         train = training_splits(dataset["train"], subset=size, val_size=0, seed=seed, subset_option="--sizes").train
         row = {**labels, **score_run(model, train, test, names, seed=seed, val_size=val_size, preset=preset,
-                                     epochs=epochs, overrides=overrides)}
+                                     epochs=epochs, overrides=overrides, score_fit=score_fit)}
         if overrides:
             row["overrides"] = overrides
         row["preset"], row["epochs"] = preset, epochs

@@ -8,7 +8,7 @@ from typing import NamedTuple
 import keras
 
 from ml import basic_cnn, cnn
-from ml.dataset import Split, validation_split
+from ml.dataset import Split, default_val_size, validation_split
 
 
 class TrainedModel(NamedTuple):
@@ -40,12 +40,12 @@ def train_keras_model(key: str, fit: Split, val: Split | None, num_classes: int,
     """Train model `key` on `fit`, watching `val` if given; the CNN runs for its preset's time budget
     unless `use_budget` is false (then for the preset's epochs, the same schedule on any machine).
 
-    The basic CNN stops early on its validation accuracy, so without `val` it carves one
-    (a tenth of `fit`, at most 5,000 images) out of `fit`.
+    The basic CNN stops early on its validation accuracy, so without `val` it carves one out of `fit`
+    (a tenth, at most 5,000 images; none when that cannot hold every class).
     """
     config = keras_config(key, **options)
-    if key == "basic_cnn" and val is None:
-        fit, val = validation_split(fit, min(5000, len(fit) // 10), config.seed)
+    if key == "basic_cnn" and val is None and (size := default_val_size(len(fit), num_classes)):
+        fit, val = validation_split(fit, size, config.seed)
     val_images, val_labels = (val.images, val.labels) if val is not None else (None, None)
     if key == "basic_cnn":
         model, history, precision = basic_cnn.train_basic_cnn(

@@ -91,7 +91,7 @@ def _train_into(out: Path, dataset: Dataset, splits: dict, dataset_entry: dict, 
 
     models, probas, classes = _previous_models(out, previous, keep=set(MODELS) - set(options.models))
     settings = TrainSettings(seed=options.seed, preset=options.preset, epochs=options.epochs,
-                             augment=options.augment, cnn_overrides=options.cnn_overrides,
+                             augment=options.augment, overrides={"cnn": options.cnn_overrides},
                              n_jobs=options.n_jobs, verbose=options.verbose)
     for key in model_keys():
         if key not in options.models:

@@ -26,7 +26,7 @@ class TrainSettings:
     preset: str = "full"
     epochs: int | None = None
     augment: bool = True
-    cnn_overrides: dict = field(default_factory=dict)
+    overrides: dict = field(default_factory=dict)  # model key -> that model's configuration overrides
     use_budget: bool = True  # Keras models: train for the preset's wall-time budget, not its epochs
     n_jobs: int = 2
     verbose: bool = False
@@ -86,7 +86,7 @@ def _keras(key: str) -> Callable:
 
         return train_keras_model(
             key, fit, val, num_classes, seed=settings.seed, preset=settings.preset, epochs=settings.epochs,
-            augment=settings.augment, overrides=settings.cnn_overrides if key == "cnn" else {},
+            augment=settings.augment, overrides=settings.overrides.get(key, {}),
             use_budget=settings.use_budget, verbose="auto" if settings.verbose else 0)
     return train
 

@@ -104,4 +104,9 @@ def verdicts_list(hypotheses: list[dict]) -> str:
     for hypothesis in hypotheses:
         lines.append(f"- **{hypothesis['title']}.** {hypothesis['verdict']}")
         lines += [f"  - {sentence}" for sentence in hypothesis["evidence"]]
+        for side in hypothesis.get("setups", []):
+            lines.append(f"  - *{side['setup']}: {side['title']}.* {side['verdict']}")
+            lines += [f"    - {sentence}" for sentence in side["evidence"]]
+        if hypothesis.get("why"):
+            lines.append(f"  - Why the setups differ: {hypothesis['why']}")
     return "\n".join(lines)

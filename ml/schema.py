@@ -134,6 +134,9 @@ class ExperimentCell(Strict):
     model: str | None = None
     preset: str | None = None
     recipe_gain_points: float | None = None
+    val_accuracy: Summary | None = None
+    fit_accuracy: Summary | None = None
+    epochs_run: Summary | None = None
 
 
 class Experiment(Strict):

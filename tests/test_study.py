@@ -24,6 +24,11 @@ def _verdict(manifest, title_start):
     return next(h for h in study.hypotheses(manifest, STATS) if h["title"].startswith(title_start))
 
 
+def _side(manifest, title_start, setup):
+    """One setup's verdict of a hypothesis judged in both setups."""
+    return next(side for side in _verdict(manifest, title_start)["setups"] if side["setup"] == setup)
+
+
 def _manifest(cnn_accuracy, experiments=None):
     cm = [[9, 1, 0], [3, 7, 0], [0, 0, 10]]
     model = {"name": "CNN", "metrics": {"accuracy": cnn_accuracy, "n_test": 30, "confusion_matrix": cm,
@@ -36,8 +41,9 @@ def _manifest(cnn_accuracy, experiments=None):
 
 
 def test_study001_hypothesis_verdicts_follow_the_evidence():
-    assert _verdict(_manifest(0.71), "A basic CNN")["status"] == "supported"
-    assert _verdict(_manifest(0.69), "A basic CNN")["status"] == "refuted"
+    assert _side(_manifest(0.71), "A basic CNN", study.RECIPE_SETUP_NAME)["status"] == "supported"
+    assert _side(_manifest(0.69), "A basic CNN", study.RECIPE_SETUP_NAME)["status"] == "refuted"
+    assert _verdict(_manifest(0.71), "A basic CNN")["status"] == "open"  # the study's setup was not run
     assert _verdict(_manifest(0.8), "Data augmentation")["status"] == "open"
     def cell(size, variant, values):
         return {"train_images": size, "variant": variant,
@@ -46,16 +52,56 @@ def test_study001_hypothesis_verdicts_follow_the_evidence():
         cell(5000, "recipe", [0.70, 0.72]), cell(5000, "no_augmentation", [0.60, 0.62]),
         cell(50000, "recipe", [0.90]), cell(50000, "no_augmentation", [0.88]),
         cell(50000, "no_regularization", [0.80])]}}
-    result = _verdict(_manifest(0.8, mixed), "Data augmentation")
+    result = _side(_manifest(0.8, mixed), "Data augmentation", study.RECIPE_SETUP_NAME)
     assert result["status"] == "open" and "+10.0 points" in result["evidence"][0]
     regularization = _verdict(_manifest(0.8, mixed), "Regularization")
     assert regularization["status"] == "supported" and len(regularization["evidence"]) == 1
     basic = _manifest(0.9)
     basic["models"]["basic_cnn"] = {**basic["models"]["cnn"], "metrics": {"accuracy": 0.65, "n_test": 30}}
-    judged = _verdict(basic, "A basic CNN")
+    judged = _side(basic, "A basic CNN", study.RECIPE_SETUP_NAME)
     assert judged["status"] == "refuted" and "basic CNN" in judged["verdict"]
     limits = study.model_limits(_manifest(0.8))
     assert "dog (F1 0.70)" in limits[0] and "dog taken for cat (3 test images)" in limits[1]
+
+
+def _study_setup(no_aug_5k, aug_5k, no_aug_50k=None, aug_50k=None):
+    """Study-setup cells as ml.study_setup summarises them (fit accuracy 0.95 throughout)."""
+    from ml.study_setup import AUGMENTATIONS, NO_AUGMENTATION
+
+    light = next(iter(AUGMENTATIONS))
+    def cell(size, variant, test):
+        return {"train_images": size, "variant": variant, "accuracy": describe([test, test]),
+                "macro_f1": describe([test, test]), "val_accuracy": describe([test, test]),
+                "fit_accuracy": describe([0.95, 0.95]), "epochs_run": describe([20, 20]),
+                "train_seconds": describe([60, 60])}
+    cells = [cell(5000, NO_AUGMENTATION, no_aug_5k), cell(5000, light, aug_5k)]
+    if no_aug_50k:
+        cells += [cell(50000, NO_AUGMENTATION, no_aug_50k), cell(50000, light, aug_50k)]
+    return {"cells": cells}
+
+
+def test_study004_hypotheses_are_judged_in_the_study_setup_and_the_recipe_side_by_side():
+    ablation = {"cells": [
+        {"train_images": 5000, "variant": "recipe", "accuracy": describe([0.73, 0.73])},
+        {"train_images": 5000, "variant": "no_augmentation", "accuracy": describe([0.70, 0.70])}]}
+    curve = {"cells": [{"model": "cnn", "train_images": 5000, "accuracy": describe([0.78])}]}
+    manifest = _manifest(0.91, {"study_setup": _study_setup(0.53, 0.62, 0.75, 0.79), "ablation": ablation,
+                                "learning_curve": curve})
+    augmentation = _verdict(manifest, "Data augmentation")
+    assert augmentation["status"] == "depends"
+    study_side, recipe_side = augmentation["setups"]
+    assert study_side["status"] == "supported" and "+9.0 points on 5,000 images" in study_side["verdict"]
+    assert any(e.startswith("50,000 training images: 79.0%") and "+4.0 points" in e for e in study_side["evidence"])
+    assert recipe_side["status"] == "refuted"
+    # why they differ: the overfitting gap without augmentation (95% vs 53%) and what it closes (9 points)
+    assert "to 95% but scores 53%" in augmentation["why"] and "close 9 points of that 42-point gap" in augmentation["why"]
+    assert "costs only 3.0 points" in augmentation["why"]
+    floor = _verdict(manifest, "A basic CNN")
+    assert floor["status"] == "depends" and floor["setups"][0]["status"] == "refuted"
+    assert "at best 62.0% < 70%" in floor["setups"][0]["verdict"]
+    assert "already scores 78.0% on the same 5,000 images" in floor["why"]
+    agreeing = _manifest(0.91, {"study_setup": _study_setup(0.71, 0.75)})
+    assert _verdict(agreeing, "A basic CNN")["status"] == "supported"
 
 
 def test_study002_preset_targets_need_every_seed_and_the_time_limit():
@@ -79,3 +125,5 @@ def test_study003_report_prints_the_verdicts_the_page_shows(tiny_artifacts, caps
     printed = capsys.readouterr().out
     for hypothesis in study.hypotheses(manifest, stats):
         assert f"- **{hypothesis['title']}.** {hypothesis['verdict']}" in printed
+        for side in hypothesis.get("setups", []):
+            assert f"  - *{side['setup']}: {side['title']}.* {side['verdict']}" in printed

@@ -1,0 +1,302 @@
+"""`python -m ml classify`: sort a whole catalogue of photos with a served model.
+
+Photos come from ml.sources (folders, zips, lists of paths or URLs) and go through the one
+preprocessing path (`ml.preprocess.decode_image`) and the served predictor (`ml.predictors`,
+ONNX or scikit-learn, never TensorFlow), as in the API. Each photo gets one row: its label,
+confidence, the top three, and `decision`: "auto" when the confidence clears the threshold,
+"review" when a person should look (unreadable photos too, with the reason in `error`).
+
+Rows are written in the order the photos are listed, a chunk at a time, so an interrupted run
+can be continued with `--resume`: it keeps every complete row, skips that many photos and goes
+on. The engines differ only in where the work runs: `local_batches` decodes in a pool of
+processes while the main process classifies the previous chunk; `ml.classify_ray` does the same
+on Ray Data.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import json
+import os
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import numpy as np
+
+from ml.errors import OptionError, UserError
+from ml.preprocess import IMAGE_SIZE, ImageDecodeError, decode_image
+from ml.sources import read_bytes
+
+COLUMNS = ("source", "label", "confidence", "label_2", "confidence_2", "label_3", "confidence_3",
+           "decision", "error")
+AUTO, REVIEW = "auto", "review"
+DEFAULT_MIN_CONFIDENCE = 0.5
+CHUNK = 256
+
+
+@dataclass(frozen=True)
+class Decider:
+    """How a confidence becomes a decision, and where the threshold came from (for the summary)."""
+
+    threshold: float
+    reason: str
+
+    def __call__(self, confidence: float) -> str:
+        return AUTO if confidence >= self.threshold else REVIEW
+
+
+def decider(manifest: dict, model: str, target: float | None, min_confidence: float | None) -> Decider:
+    """The threshold for `model`: the calibrated one for the `target` accuracy when the artifacts
+    hold one, else `min_confidence` (default 0.5)."""
+    if target is not None:
+        thresholds = manifest["models"][model].get("auto_sort", {}).get("thresholds", [])
+        match = next((t for t in thresholds if abs(t["target"] - target) < 1e-9), None)
+        if match is None:
+            offered = ", ".join(f"{t['target']:.1%}" for t in thresholds) or "none"
+            raise OptionError("--target", f"the artifacts hold no calibrated threshold for {target:.1%} accuracy "
+                                          f"with {model} (held: {offered}); use one of those, or --min-confidence")
+        return Decider(match["threshold"], f"calibrated for {target:.1%} accuracy")
+    threshold = DEFAULT_MIN_CONFIDENCE if min_confidence is None else min_confidence
+    return Decider(threshold, f"confidence of at least {threshold:.0%}")
+
+
+def decode_chunk(sources: list[str]) -> tuple[np.ndarray, list[str | None]]:
+    """Decode photos into model images; a photo that cannot be read leaves a blank and its reason."""
+    images = np.zeros((len(sources), IMAGE_SIZE, IMAGE_SIZE, 3), np.uint8)
+    errors: list[str | None] = [None] * len(sources)
+    for i, source in enumerate(sources):
+        try:
+            images[i] = decode_image(read_bytes(source))
+        except ImageDecodeError as exc:
+            errors[i] = str(exc)
+        except (OSError, KeyError, ValueError) as exc:  # missing file, zip member or URL
+            errors[i] = f"cannot be read ({getattr(exc, 'strerror', None) or exc})"
+    return images, errors
+
+
+def chunked(items: Iterable[str], size: int = CHUNK) -> Iterator[list[str]]:
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
+def local_batches(chunks: Iterable[list[str]], workers: int) -> Iterator[tuple[list[str], np.ndarray, list]]:
+    """(sources, images, errors) per chunk, in order, decoded by `workers` processes (in this one
+    when 1) with a bounded number of chunks in flight, so memory stays flat."""
+    if workers == 1:
+        for chunk in chunks:
+            yield (chunk, *decode_chunk(chunk))
+        return
+    # spawn: the parent may hold onnxruntime's threads, which a forked child would inherit broken
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+        pending = []
+        for chunk in chunks:
+            pending.append((chunk, pool.submit(decode_chunk, chunk)))
+            if len(pending) > 2 * workers:
+                sources, future = pending.pop(0)
+                yield (sources, *future.result())
+        for sources, future in pending:
+            yield (sources, *future.result())
+
+
+def rows_for(sources: list[str], images: np.ndarray, errors: list, predictor, names: list[str],
+             decide: Decider) -> list[dict]:
+    """One row per photo: the model's answer on the readable ones, the reason on the others."""
+    ok = [i for i, error in enumerate(errors) if error is None]
+    proba = predictor.predict_proba(images[ok]) if ok else np.zeros((0, len(names)), np.float32)
+    answers = dict(zip(ok, proba))
+    rows = []
+    for i, source in enumerate(sources):
+        row = dict.fromkeys(COLUMNS, "")
+        row["source"] = source
+        if i in answers:
+            top = np.argsort(answers[i])[::-1][:3]
+            for rank, k in enumerate(top):
+                suffix = "" if rank == 0 else f"_{rank + 1}"
+                row[f"label{suffix}"], row[f"confidence{suffix}"] = names[k], round(float(answers[i][k]), 4)
+            row["decision"] = decide(row["confidence"])
+        else:
+            row["decision"], row["error"] = REVIEW, errors[i]
+        rows.append(row)
+    return rows
+
+
+class ResultsFile:
+    """The results as CSV, appended a chunk at a time; `.parquet` results are written through a
+    CSV beside them and converted when the run completes."""
+
+    def __init__(self, path: Path, resume: bool):
+        self.path = Path(path)
+        self.parquet = self.path.suffix.lower() == ".parquet"
+        if self.path.suffix.lower() not in (".csv", ".parquet"):
+            raise OptionError("--out", f"{self.path}: write .csv or .parquet results")
+        self.csv_path = self.path.with_name(self.path.name + ".partial.csv") if self.parquet else self.path
+        if self.parquet:
+            _require_pyarrow()
+        if not resume and self.path.exists():
+            raise OptionError("--out", f"{self.path} exists: pass --resume to continue it, or another --out")
+        if resume and self.parquet and self.path.exists() and not self.csv_path.exists():
+            raise OptionError("--resume", f"{self.path} is complete; there is nothing to resume")
+        self.done, self.last_source = _complete_rows(self.csv_path) if resume else (0, None)
+        new = not self.csv_path.exists() or self.done == 0
+        self.handle = open(self.csv_path, "w" if new else "a", newline="", encoding="utf-8")
+        self.writer = csv.DictWriter(self.handle, COLUMNS, lineterminator="\n")
+        if new:
+            self.writer.writeheader()
+
+    def write(self, rows: list[dict]) -> None:
+        self.writer.writerows(rows)
+        self.handle.flush()
+        os.fsync(self.handle.fileno())
+
+    def close(self, complete: bool) -> None:
+        self.handle.close()
+        if complete and self.parquet:
+            from pyarrow import csv as pa_csv
+            from pyarrow import parquet
+
+            options = pa_csv.ConvertOptions(column_types=_arrow_types(), strings_can_be_null=False)
+            reader = pa_csv.open_csv(self.csv_path, convert_options=options)
+            with parquet.ParquetWriter(self.path, reader.schema) as out:
+                for batch in reader:
+                    out.write_batch(batch)
+            self.csv_path.unlink()
+
+
+def _arrow_types() -> dict:
+    import pyarrow as pa
+
+    return {c: (pa.float32() if c.startswith("confidence") else pa.string()) for c in COLUMNS}
+
+
+def _require_pyarrow() -> None:
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        raise OptionError("--out", "parquet results need pyarrow (pip install -r requirements-ray.txt), "
+                                   "or write .csv") from None
+
+
+def _complete_rows(path: Path) -> tuple[int, str | None]:
+    """Rows kept from an interrupted run (a half-written last line is cut off) and the last source."""
+    if not path.exists():
+        return 0, None
+    with open(path, "rb+") as handle:
+        data = handle.read()
+        end = data.rfind(b"\n") + 1
+        if end < len(data):
+            handle.truncate(end)
+    rows = list(csv.DictReader(io.StringIO(data[:end].decode("utf-8"))))
+    return len(rows), (rows[-1]["source"] if rows else None)
+
+
+def skip_done(sources: Iterator[str], done: int, last_source: str | None) -> Iterator[str]:
+    """The sources after the `done` already written, checking the last one matches."""
+    if not done:
+        return sources
+    skipped = list(itertools.islice(sources, done - 1))
+    last = next(sources, None)
+    if len(skipped) != done - 1 or last != last_source:
+        raise UserError(f"--resume: the results hold {done:,} rows ending with {last_source!r}, but the sources "
+                        f"list {'fewer photos' if last is None else repr(last)} there: the sources changed since "
+                        "the interrupted run; start again with another --out")
+    return sources
+
+
+def summarise(path: Path) -> dict:
+    """Counts per class and decision, the share sorted automatically and the errors of a results
+    file (read a chunk at a time)."""
+    counts, decisions, errors, total = Counter(), Counter(), 0, 0
+    for chunk in iter_results(path):
+        for row in chunk:
+            total += 1
+            decisions[row["decision"]] += 1
+            if row["error"]:
+                errors += 1
+            else:
+                counts[row["label"], row["decision"]] += 1
+    return {"photos": total, "auto": decisions[AUTO], "review": decisions[REVIEW], "errors": errors,
+            "auto_share": decisions[AUTO] / total if total else 0.0,
+            "per_class": {label: {"auto": counts[label, AUTO], "review": counts[label, REVIEW]}
+                          for label in sorted({label for label, _ in counts})}}
+
+
+def iter_results(path: Path, chunk: int = 10_000) -> Iterator[list[dict]]:
+    """The rows of a results file (.csv or .parquet) as dicts of strings and floats, in chunks."""
+    path = Path(path)
+    if path.suffix.lower() == ".parquet":
+        _require_pyarrow()
+        from pyarrow import parquet
+
+        for batch in parquet.ParquetFile(path).iter_batches(batch_size=chunk):
+            yield batch.to_pylist()
+        return
+    with open(path, newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        missing = set(COLUMNS) - set(reader.fieldnames or [])
+        if missing:
+            raise UserError(f"{path}: not a results file of `ml classify` (missing columns {sorted(missing)})")
+        while rows := list(itertools.islice(reader, chunk)):
+            yield rows
+
+
+def summary_text(summary: dict, decide: Decider) -> str:
+    lines = [f"{summary['photos']:,} photos: {summary['auto']:,} sorted automatically "
+             f"({summary['auto_share']:.1%}), {summary['review']:,} for review "
+             f"({summary['errors']:,} unreadable); decisions by {decide.reason}."]
+    for label, by_decision in summary["per_class"].items():
+        lines.append(f"  {label:12s} {by_decision['auto']:>8,} auto {by_decision['review']:>8,} review")
+    return "\n".join(lines)
+
+
+def classify_catalogue(arguments: list[str], out: Path, artifacts: Path, *, model: str | None = None,
+                       target: float | None = None, min_confidence: float | None = None, engine: str = "local",
+                       workers: int | None = None, resume: bool = False, address: str | None = None,
+                       progress: bool = True, chunk: int = CHUNK, log=print) -> dict:
+    """Classify every photo the SOURCE `arguments` name into the results file `out`; returns the
+    summary of the whole file (earlier rows of a resumed run included)."""
+    from tqdm.auto import tqdm
+
+    from ml.artifacts import best_model, load_manifest
+    from ml.predictors import load_predictor
+    from ml.sources import iter_sources
+
+    manifest = load_manifest(artifacts)
+    model = model or best_model(manifest)
+    if model not in manifest["models"]:
+        raise OptionError("--model", f"{artifacts} holds no model {model!r} (it holds "
+                                     f"{', '.join(manifest['models'])})")
+    decide = decider(manifest, model, target, min_confidence)
+    names = list(manifest["dataset"]["class_names"])
+    workers = workers or os.cpu_count() or 1
+    results = ResultsFile(out, resume)
+    complete = False
+    try:
+        sources = skip_done(iter_sources(arguments), results.done, results.last_source)
+        if results.done:
+            log(f"resuming after {results.done:,} photos already in {out}")
+        if engine == "ray":
+            from ml.classify_ray import ray_rows
+
+            batches = ray_rows(sources, artifacts, model, names, decide, address=address, workers=workers,
+                               chunk=chunk)
+        else:
+            predictor = load_predictor(manifest["models"][model], artifacts)
+            batches = (rows_for(*batch, predictor, names, decide)
+                       for batch in local_batches(chunked(sources, chunk), workers))
+        with tqdm(desc="classify", unit="photo", disable=not progress, initial=results.done) as bar:
+            for rows in batches:
+                results.write(rows)
+                bar.update(len(rows))
+        complete = True
+    finally:
+        results.close(complete)
+    summary = summarise(out)
+    log(summary_text(summary, decide))
+    return summary
