@@ -18,7 +18,6 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-import json
 import os
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
