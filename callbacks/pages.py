@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Callable, NamedTuple
 
-from callbacks import classifier, data, hypotheses, performance, summary
+from callbacks import catalogue, classifier, data, hypotheses, performance, summary
 
 
 class Page(NamedTuple):
@@ -24,6 +24,7 @@ PAGES = (
     Page("/data", "Data", data),
     Page("/performance", "Model performance", performance),
     Page("/classify", "Classifier", classifier),
+    Page("/catalogue", "Catalogue", catalogue),
     Page("/hypotheses", "Hypotheses & results", hypotheses),
 )
 

@@ -8,6 +8,7 @@ from dash_app import views
 from dash_app.gallery import GalleryUnavailable, dataset_test_images
 from dash_app.images import png_data_uri
 from dash_app.tables import models_table_rows, rows_csv
+from layouts.common import image_gallery
 from layouts.performance import (
     BUTTON_PERFORMANCE_CSV,
     DIV_MATRIX_GALLERY,
@@ -21,7 +22,6 @@ from layouts.performance import (
     GRAPH_TRAINING_CURVES,
     RADIO_MATRIX_MODE,
     RADIO_PERCLASS_METRIC,
-    cell_gallery,
     performance_page,
 )
 
@@ -91,4 +91,4 @@ def gallery_for_cell(services, model: str, true_class: str, predicted_class: str
     } for i in indices]
     title = (f"True {true_class}, predicted {predicted_class}: {total} test images"
              + (f" (the {len(items)} most confident shown)" if total > len(items) else ""))
-    return cell_gallery(title, items, note)
+    return image_gallery(title, items, note)

@@ -30,12 +30,13 @@ class AppConfig:
     uncertain_below: float = 0.5
     onnx_threads: int = 1
     api_token: str | None = None  # when set, POST /api/predict needs it as a bearer token
+    classify_results: Path | None = None  # a results file of `ml classify`, shown on the Catalogue page
     debug: bool = False
 
     @classmethod
     def from_env(cls, **overrides) -> "AppConfig":
         """Settings from ARTIFACTS_DIR, CIFAR10_DATA, CACHE_TYPE, CACHE_DIR, REDIS_URL,
-        MAX_UPLOAD_MB, ONNX_THREADS, API_TOKEN and DASH_DEBUG, then `overrides`."""
+        MAX_UPLOAD_MB, ONNX_THREADS, API_TOKEN, CLASSIFY_RESULTS and DASH_DEBUG, then `overrides`."""
         from ml.loading import default_data_path
 
         env = os.environ
@@ -47,6 +48,7 @@ class AppConfig:
             "max_upload_mb": float(env.get("MAX_UPLOAD_MB", 10)),
             "onnx_threads": int(env.get("ONNX_THREADS", 1)),
             "api_token": env.get("API_TOKEN") or None,
+            "classify_results": env.get("CLASSIFY_RESULTS") or None,
             "debug": _env_bool("DASH_DEBUG"),
         }
         if env.get("CACHE_DIR"):
@@ -57,6 +59,7 @@ class AppConfig:
     def __post_init__(self):
         self.artifacts_dir = Path(self.artifacts_dir)
         self.data_path = Path(self.data_path) if self.data_path else None
+        self.classify_results = Path(self.classify_results) if self.classify_results else None
         if self.cache_type not in CACHE_TYPES:
             raise ValueError(f"CACHE_TYPE must be one of {CACHE_TYPES}, not {self.cache_type!r}")
 

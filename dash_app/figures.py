@@ -222,3 +222,19 @@ def learning_curve_figure(cells: list[dict]) -> go.Figure:
     fig.update_xaxes(type="log", title="training images")
     fig.update_yaxes(tickformat=".0%", row=1, col=1)
     return _layout(fig, "How many labelled photos are needed?")
+
+
+DECISION_COLOURS = {"auto": "#1a7f37", "review": "#bf8700"}
+
+
+def catalogue_figure(per_class: dict[str, dict]) -> go.Figure:
+    """Photos per predicted class of a catalogue run, split into sorted automatically and to review."""
+    if not per_class:
+        return empty_figure("No readable photo in this catalogue run.")
+    classes = sorted(per_class, key=lambda c: per_class[c]["auto"] + per_class[c]["review"])
+    fig = go.Figure([go.Bar(y=classes, x=[per_class[c][decision] for c in classes], orientation="h", name=name,
+                            marker_color=DECISION_COLOURS[decision],
+                            hovertemplate="%{y}: %{x:,} photos " + name.lower() + "<extra></extra>")
+                     for decision, name in (("auto", "Sorted automatically"), ("review", "To review"))])
+    return _layout(fig, "Photos per category the model chose", barmode="stack",
+                   height=max(260, 40 + 28 * len(classes)), xaxis=dict(title="photos", rangemode="tozero"))

@@ -57,3 +57,18 @@ def card(title: str, *children, **kwargs) -> dbc.Card:
 
 def not_found(pathname: str) -> html.Div:
     return error_alert(f"There is no page at {pathname}. Use the navigation bar above.", "Page not found")
+
+
+def image_gallery(title: str, items: list[dict], note: str | None = None, pixelated: bool = True) -> html.Div:
+    """A titled gallery: each item has src (or None), caption and tooltip; `pixelated` for the
+    models' 32x32 images, which the browser must not blur when it enlarges them."""
+    tiles = [html.Div([
+        html.Img(src=item["src"], className="pixelated" if pixelated else "photo", alt=item["caption"]) if item["src"] else
+        html.Div("no image", className="border rounded text-muted small p-4"),
+        html.Div(item["caption"]),
+    ], className="gallery-item me-2 mb-2", title=item["tooltip"]) for item in items]
+    children = [html.H6(title)]
+    if note:
+        children.append(dbc.Alert(note, color="secondary", className="small py-2"))
+    children.append(html.Div(tiles, className="d-flex flex-wrap"))
+    return html.Div(children)

@@ -80,17 +80,3 @@ def models_table(rows: list[dict]) -> dbc.Table:
     body = html.Tbody([html.Tr([html.Td(f"{row[key]:,}" if isinstance(row[key], (int, float)) else row[key])
                                 for key, _ in TABLE_COLUMNS]) for row in rows])
     return dbc.Table([header, body], id=TABLE_PERFORMANCE_MODELS, striped=True, hover=True, responsive=True, size="sm")
-
-
-def cell_gallery(title: str, items: list[dict], note: str | None = None) -> html.Div:
-    """Images of one confusion-matrix cell: each item has src (or None), caption and tooltip lines."""
-    tiles = [html.Div([
-        html.Img(src=item["src"], className="pixelated", alt=item["caption"]) if item["src"] else
-        html.Div("no image", className="border rounded text-muted small p-4"),
-        html.Div(item["caption"]),
-    ], className="gallery-item me-2 mb-2", title=item["tooltip"]) for item in items]
-    children = [html.H6(title)]
-    if note:
-        children.append(dbc.Alert(note, color="secondary", className="small py-2"))
-    children.append(html.Div(tiles, className="d-flex flex-wrap"))
-    return html.Div(children)

@@ -128,7 +128,7 @@ def rows_for(sources: list[str], images: np.ndarray, errors: list, predictor, na
 
 class ResultsFile:
     """The results as CSV, appended a chunk at a time; `.parquet` results are written through a
-    CSV beside them and converted when the run completes."""
+    CSV beside them (so that an interrupted run can be resumed) and converted when the run completes."""
 
     def __init__(self, path: Path, resume: bool):
         self.path = Path(path)
@@ -136,8 +136,6 @@ class ResultsFile:
         if self.path.suffix.lower() not in (".csv", ".parquet"):
             raise OptionError("--out", f"{self.path}: write .csv or .parquet results")
         self.csv_path = self.path.with_name(self.path.name + ".partial.csv") if self.parquet else self.path
-        if self.parquet:
-            _require_pyarrow()
         if not resume and self.path.exists():
             raise OptionError("--out", f"{self.path} exists: pass --resume to continue it, or another --out")
         if resume and self.parquet and self.path.exists() and not self.csv_path.exists():
@@ -174,14 +172,6 @@ def _arrow_types() -> dict:
     return {c: (pa.float32() if c.startswith("confidence") else pa.string()) for c in COLUMNS}
 
 
-def _require_pyarrow() -> None:
-    try:
-        import pyarrow  # noqa: F401
-    except ImportError:
-        raise OptionError("--out", "parquet results need pyarrow (pip install -r requirements-ray.txt), "
-                                   "or write .csv") from None
-
-
 def _complete_rows(path: Path) -> tuple[int, str | None]:
     """Rows kept from an interrupted run (a half-written last line is cut off) and the last source."""
     if not path.exists():
@@ -211,8 +201,13 @@ def skip_done(sources: Iterator[str], done: int, last_source: str | None) -> Ite
 def summarise(path: Path) -> dict:
     """Counts per class and decision, the share sorted automatically and the errors of a results
     file (read a chunk at a time)."""
+    return summarise_rows(iter_results(path))
+
+
+def summarise_rows(chunks: Iterable[list[dict]]) -> dict:
+    """What `summarise` says of a results file, from its rows in chunks."""
     counts, decisions, errors, total = Counter(), Counter(), 0, 0
-    for chunk in iter_results(path):
+    for chunk in chunks:
         for row in chunk:
             total += 1
             decisions[row["decision"]] += 1
@@ -230,7 +225,6 @@ def iter_results(path: Path, chunk: int = 10_000) -> Iterator[list[dict]]:
     """The rows of a results file (.csv or .parquet) as dicts of strings and floats, in chunks."""
     path = Path(path)
     if path.suffix.lower() == ".parquet":
-        _require_pyarrow()
         from pyarrow import parquet
 
         for batch in parquet.ParquetFile(path).iter_batches(batch_size=chunk):

@@ -186,7 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
     classify.add_argument("sources", nargs="+", metavar="SOURCE", help=(
         "a folder (searched recursively), a zip, a .txt or .csv list of paths or URLs (s3://, gs://, https:// "
         "need fsspec's backend for them), or an image"))
-    classify.add_argument("--out", type=Path, required=True, help="results file: .csv, or .parquet (needs pyarrow)")
+    classify.add_argument("--out", type=Path, required=True, help="results file: .csv or .parquet")
     classify.add_argument("--artifacts", type=Path, default=Path("artifacts"), help="artifacts folder")
     classify.add_argument("--model", default=None, help="model key (default: the most accurate model)")
     decision = classify.add_mutually_exclusive_group()

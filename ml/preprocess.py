@@ -76,8 +76,7 @@ def _reason(exc: Exception) -> str:
 
 def to_model_image(image: Image.Image) -> np.ndarray:
     """Apply steps 2-5 of the module's transformation to a decoded Pillow image."""
-    image = ImageOps.exif_transpose(image)
-    image = _to_rgb(image)
+    image = _upright_rgb(image)
     width, height = image.size
     if (width, height) != (IMAGE_SIZE, IMAGE_SIZE):
         side = min(width, height)
@@ -85,6 +84,18 @@ def to_model_image(image: Image.Image) -> np.ndarray:
         image = image.resize((IMAGE_SIZE, IMAGE_SIZE), Image.Resampling.LANCZOS,
                              box=(left, top, left + side, top + side), reducing_gap=3.0)
     return np.asarray(image, dtype=np.uint8).copy()
+
+
+def to_display_image(image: Image.Image, side: int) -> Image.Image:
+    """A decoded Pillow image as a person should see it: steps 2-3 (upright, RGB on white), then
+    shrunk to fit a `side`-pixel square, whole and in its own aspect ratio."""
+    image = _upright_rgb(image)
+    image.thumbnail((side, side), Image.Resampling.LANCZOS)
+    return image
+
+
+def _upright_rgb(image: Image.Image) -> Image.Image:
+    return _to_rgb(ImageOps.exif_transpose(image))
 
 
 def _to_rgb(image: Image.Image) -> Image.Image:

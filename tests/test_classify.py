@@ -119,7 +119,6 @@ def test_classify005_decisions_use_the_calibrated_threshold_for_the_target_when_
 
 
 def test_classify006_parquet_results_hold_the_same_rows(tiny_artifacts, photos, tmp_path):
-    pytest.importorskip("pyarrow", reason="parquet results need pyarrow (requirements-ray.txt)")
     _, artifacts = tiny_artifacts
     _classify(photos, tmp_path / "r.csv", artifacts, workers=1)
     summary = _classify(photos, tmp_path / "r.parquet", artifacts, workers=1)

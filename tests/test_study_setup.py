@@ -11,6 +11,7 @@ from ml.errors import OptionError
 from ml.study_setup import (
     AUGMENTATIONS,
     CHOSEN,
+    MODEL_OVERRIDES,
     NO_AUGMENTATION,
     augmentation_gains,
     chosen_augmentation,
@@ -65,8 +66,9 @@ def test_studysetup004_command_records_runs_scored_on_the_full_test_split(tmp_pa
     runs = json.loads((out / "experiments" / "study_setup.json").read_text())["runs"]
     assert [(r["train_images"], r["variant"]) for r in runs] == [(30, NO_AUGMENTATION), (30, LIGHT), (60, LIGHT)]
     first = runs[0]
-    assert first["overrides"] == {"batch_norm": True, "max_epochs": 1}
-    assert runs[1]["overrides"] == {"batch_norm": True, **AUGMENTATIONS[LIGHT], "max_epochs": 1}
+    assert first["overrides"] == {**MODEL_OVERRIDES, "max_epochs": 1}
+    assert runs[1]["overrides"] == {**MODEL_OVERRIDES, **AUGMENTATIONS[LIGHT], "max_epochs": 1}
+    assert MODEL_OVERRIDES["batch_norm"]  # the study names batch normalization
     assert first["fit_images"] == 27 and first["epochs_run"] == 1  # a tenth held out to stop early on
     assert 0 <= first["val_accuracy"] <= 1 and 0 <= first["fit_accuracy"] <= 1
     cells = load_manifest(out)["experiments"]["study_setup"]["cells"]
