@@ -8,7 +8,7 @@ DATA ?= ../shared/data/cifar10-jpeg.zip
 DESCRIPTION ?= CIFAR-10 as JPEG (quality ~75, official 50,000/10,000 split); figures run slightly below the lossless set
 PIP_INSTALL = $(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt
 
-.PHONY: venv install-serve install-dev serve test artifacts experiments bench-train bench
+.PHONY: venv install-serve install-dev serve test artifacts experiments study-setup bench-train bench
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -50,12 +50,21 @@ experiments:
 	$(PY) -m ml ablate --data $(DATA) --sizes 5000 --seeds 0 1 2 --variants recipe no_regularization --preset fast
 	$(PY) -m ml learning-curve --data $(DATA) --sizes 2500 5000 10000 25000 all --seeds 0
 
+## The study's hypotheses in its own setup: its basic CNN on 5,000 images with and without each amount of
+## rotation/flip/zoom (about 45 minutes on 2 cores), then without and with the amount chosen on validation
+## on all 50,000 (up to 30 minutes a run; about 3 hours). Runs accumulate: an interrupted study keeps every
+## finished run, and running a line again replaces its runs.
+study-setup:
+	$(PY) -m ml study-setup --data $(DATA) --sizes 5000 --seeds 0 1 2
+	$(PY) -m ml study-setup --data $(DATA) --sizes all --seeds 0 1 2 --variants no_augmentation chosen
+
 ## Benchmarks: serving (real gunicorn processes on loopback), start and stop, slow clients,
 ## the CNN's training speed with Keras's BatchNorm against the fused kernel, and the serving
-## speed of wider CNNs; each writes bench/results/<name>.json
+## speed of wider CNNs, and sorting a catalogue of 1-megapixel photos; each writes bench/results/<name>.json
 bench:
 	$(PY) -m bench.serve_bench
 	$(PY) -m bench.lifecycle_bench
 	$(PY) -m bench.slow_clients_bench
 	$(PY) -m bench.batchnorm_bench
 	$(PY) -m bench.width_bench
+	$(PY) -m bench.classify_bench

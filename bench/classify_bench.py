@@ -6,7 +6,8 @@ The test split's images are upscaled to 1000x1000 and saved as JPEG (quality 90)
 folder at benchmark time (never committed). In one run, on the same files:
 - decode only: the one preprocessing path over every photo, in one process per core;
 - inference only: the served model over the decoded images in batches;
-- the local engine end to end (`python -m ml classify`, a separate process), and the Ray engine;
+- the local engine end to end (`python -m ml classify`, a separate process), and the Ray engine,
+  each timed whole and from its first rows on (the steady rate, without the start-up);
 - the limit the two stages allow when they share the cores, 1 / (1/decode + 1/inference), and
   each engine's throughput as a fraction of it;
 - peak memory of the command's process tree for the photos once and for a list naming them
@@ -77,12 +78,15 @@ def inference_rate(images: np.ndarray, artifacts: Path, model: str) -> float:
     return len(images) / (time.perf_counter() - start)
 
 
-def run_command(args: list[str], stop_after_rows: int | None = None, out: Path | None = None) -> dict:
-    """Run `python -m ml classify ...`, sampling the process tree's memory; with `stop_after_rows`,
-    interrupt it (SIGKILL) once the results file holds that many rows."""
-    process = subprocess.Popen([sys.executable, "-m", "ml", "classify", *args, "--quiet"], cwd=ROOT,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    peak, killed = [0], [False]
+def run_command(args: list[str], out: Path, stop_after_rows: int | None = None) -> dict:
+    """Run `python -m ml classify ... --out OUT`, sampling the process tree's memory and noting when
+    the first rows reach OUT (the start-up: imports, processes, the model); with `stop_after_rows`,
+    interrupt it (SIGKILL) once OUT holds that many rows."""
+    process = subprocess.Popen([sys.executable, "-m", "ml", "classify", *args, "--out", str(out), "--quiet"],
+                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    start = time.perf_counter()
+    rows_before = _count_rows(out) if out.exists() else 0
+    peak, killed, first_rows = [0], [False], [None]
 
     def sample():
         parent = psutil.Process(process.pid)
@@ -92,21 +96,27 @@ def run_command(args: list[str], stop_after_rows: int | None = None, out: Path |
                 peak[0] = max(peak[0], sum(p.memory_info().rss for p in tree))
             except psutil.Error:
                 pass
+            if first_rows[0] is None and out.exists() and _count_rows(out) > rows_before:
+                first_rows[0] = (time.perf_counter() - start, _count_rows(out))
             if stop_after_rows and out.exists() and _count_rows(out) >= stop_after_rows:
                 for p in parent.children(recursive=True):
                     p.kill()
                 process.send_signal(signal.SIGKILL)
                 killed[0] = True
-            time.sleep(0.2)
+            time.sleep(0.1)
 
-    start = time.perf_counter()
     sampler = threading.Thread(target=sample)
     sampler.start()
     output = process.communicate()[0]
+    seconds = time.perf_counter() - start
     sampler.join()
     if process.returncode and not killed[0]:
         sys.exit(f"ml classify failed:\n{output}")
-    return {"seconds": time.perf_counter() - start, "peak_rss_mb": peak[0] / 2**20, "killed": killed[0],
+    rows = _count_rows(out) - rows_before
+    startup, rows_at_start = first_rows[0] or (seconds, rows)
+    steady = (rows - (rows_at_start - rows_before)) / (seconds - startup) if seconds > startup else None
+    return {"seconds": seconds, "photos": rows, "ips": rows / seconds, "startup_seconds": startup,
+            "steady_ips": steady, "peak_rss_mb": peak[0] / 2**20, "killed": killed[0],
             "output": output.strip().splitlines()[-12:]}
 
 
@@ -141,24 +151,24 @@ def main() -> None:
         inference = inference_rate(images, args.artifacts, model)
         limit = 1 / (1 / decode + 1 / inference)
         common = ["--artifacts", str(args.artifacts), "--model", model]
-        local = run_command([str(photos), "--out", str(tmp / "local.csv"), *common])
+        local = run_command([str(photos), *common], tmp / "local.csv")
         results = {"photos": len(paths), "photo_size": list(megapixels), "model": model, "cores": workers,
                    "decode_only_ips": decode, "inference_only_ips": inference, "shared_core_limit_ips": limit,
-                   "local": {**local, "ips": len(paths) / local["seconds"],
-                             "fraction_of_limit": len(paths) / local["seconds"] / limit}}
+                   "local": {**local, "fraction_of_limit": local["ips"] / limit,
+                             "steady_fraction_of_limit": local["steady_ips"] / limit}}
         if args.ray:
-            on_ray = run_command([str(photos), "--out", str(tmp / "ray.csv"), "--engine", "ray", *common])
+            on_ray = run_command([str(photos), "--engine", "ray", *common], tmp / "ray.csv")
             same = (tmp / "ray.csv").read_bytes() == (tmp / "local.csv").read_bytes()
-            results["ray"] = {**on_ray, "ips": len(paths) / on_ray["seconds"],
-                              "fraction_of_local": local["seconds"] / on_ray["seconds"],
+            results["ray"] = {**on_ray, "fraction_of_local": on_ray["ips"] / local["ips"],
+                              "steady_fraction_of_local": on_ray["steady_ips"] / local["steady_ips"],
                               "identical_rows": same}
         listed = tmp / "catalogue.txt"
         listed.write_text("".join(f"{p}\n" for _ in range(args.scale) for p in paths))
         big_out = tmp / "big.csv"
         half = len(paths) * args.scale // 2
-        first = run_command([str(listed), "--out", str(big_out), *common], stop_after_rows=half, out=big_out)
+        first = run_command([str(listed), *common], big_out, stop_after_rows=half)
         rows_at_kill = _count_rows(big_out)
-        resumed = run_command([str(listed), "--out", str(big_out), "--resume", *common])
+        resumed = run_command([str(listed), "--resume", *common], big_out)
         expected = [p for _ in range(args.scale) for p in paths]
         results["scaled"] = {
             "photos": len(expected), "killed_at_rows": rows_at_kill, "first_part": first, "resumed": resumed,

@@ -267,7 +267,6 @@ def classify_catalogue(arguments: list[str], out: Path, artifacts: Path, *, mode
                                      f"{', '.join(manifest['models'])})")
     decide = decider(manifest, model, target, min_confidence)
     names = list(manifest["dataset"]["class_names"])
-    workers = workers or os.cpu_count() or 1
     results = ResultsFile(out, resume)
     complete = False
     try:
@@ -282,7 +281,7 @@ def classify_catalogue(arguments: list[str], out: Path, artifacts: Path, *, mode
         else:
             predictor = load_predictor(manifest["models"][model], artifacts)
             batches = (rows_for(*batch, predictor, names, decide)
-                       for batch in local_batches(chunked(sources, chunk), workers))
+                       for batch in local_batches(chunked(sources, chunk), workers or os.cpu_count() or 1))
         with tqdm(desc="classify", unit="photo", disable=not progress, initial=results.done) as bar:
             for rows in batches:
                 results.write(rows)

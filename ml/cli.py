@@ -181,13 +181,13 @@ def build_parser() -> argparse.ArgumentParser:
     setup.set_defaults(func=_study_setup)
 
     classify = commands.add_parser(
-        "classify", help="classify every photo in folders, zips or lists of paths or URLs into a results table",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        "classify", help="classify every photo in folders, zips or lists of paths or URLs into a results table")
     classify.add_argument("sources", nargs="+", metavar="SOURCE", help=(
         "a folder (searched recursively), a zip, a .txt or .csv list of paths or URLs (s3://, gs://, https:// "
         "need fsspec's backend for them), or an image"))
     classify.add_argument("--out", type=Path, required=True, help="results file: .csv or .parquet")
-    classify.add_argument("--artifacts", type=Path, default=Path("artifacts"), help="artifacts folder")
+    classify.add_argument("--artifacts", type=Path, default=Path("artifacts"),
+                          help="artifacts folder (default: artifacts)")
     classify.add_argument("--model", default=None, help="model key (default: the most accurate model)")
     decision = classify.add_mutually_exclusive_group()
     decision.add_argument("--target", type=fraction, default=None, help=(
@@ -196,11 +196,12 @@ def build_parser() -> argparse.ArgumentParser:
     decision.add_argument("--min-confidence", type=fraction, default=None,
                           help="sort automatically at this confidence or more (default: 0.5)")
     classify.add_argument("--engine", choices=["local", "ray"], default="local",
-                          help="local: processes on this machine; ray: Ray Data (requirements-ray.txt)")
+                          help="local (default): processes on this machine; ray: Ray Data (requirements-ray.txt)")
     classify.add_argument("--address", default=None,
                           help="Ray cluster address, e.g. ray://head:10001 (default: a local Ray instance)")
     classify.add_argument("--workers", type=positive_int, default=None,
-                          help="decoding processes (default: one per CPU core)")
+                          help="local: decoding processes (default: one per CPU core); ray: actors that decode "
+                               "and classify (default: one per CPU of the Ray instance or cluster)")
     classify.add_argument("--resume", action="store_true", help="continue an interrupted run into the same --out")
     classify.add_argument("--quiet", action="store_true", help="no progress bar")
     classify.set_defaults(func=_classify)
@@ -335,6 +336,7 @@ def _report(args) -> int:
         learning_curve_table,
         results_table,
         seeds_table,
+        study_setup_table,
         verdicts_list,
     )
     from ml.study import hypotheses
@@ -346,7 +348,8 @@ def _report(args) -> int:
     print("\n" + cnn_notes(manifest))
     for title, table in (("CNN trained from scratch with several seeds (bench/train_bench.py)", seeds_table),
                          ("CNN ablation (python -m ml ablate)", ablation_table),
-                         ("Learning curve (python -m ml learning-curve)", learning_curve_table)):
+                         ("Learning curve (python -m ml learning-curve)", learning_curve_table),
+                         ("The study's own setup (python -m ml study-setup)", study_setup_table)):
         text = table(manifest)
         if text:
             print(f"\n{title}:\n\n{text}")

@@ -19,11 +19,9 @@ from joblib import Parallel, delayed
 from tqdm.auto import tqdm
 
 from ml.dataset import Dataset, DatasetError, Split, UnreadableImagesError
-from ml.preprocess import ImageDecodeError, open_image, to_model_image
+from ml.preprocess import IMAGE_SUFFIXES, ImageDecodeError, open_image, to_model_image
 
 REQUIRED_SPLITS = ("train", "test")
-IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff",
-                            ".ppm", ".pgm", ".pbm", ".pnm"})
 _CHUNK = 2000
 log = logging.getLogger(__name__)
 

@@ -24,6 +24,9 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 IMAGE_SIZE = 32
 DEFAULT_MAX_PIXELS = 64_000_000  # ~8000x8000; larger headers are rejected before decoding
+# What a folder or zip of photos is searched for (by extension; the bytes decide in the end).
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff",
+                            ".ppm", ".pgm", ".pbm", ".pnm"})
 
 _BACKGROUND = (255, 255, 255)
 

@@ -77,6 +77,26 @@ def learning_curve_table(manifest: dict) -> str:
     return "\n".join(lines)
 
 
+def study_setup_table(manifest: dict) -> str:
+    """The study's own setup (`ml study-setup`), one row per training-set size and variant, the
+    amount of augmentation chosen on validation marked ('' when it was not run)."""
+    from ml.study_setup import STUDY_SETUP, chosen_augmentation
+
+    setup = manifest.get("experiments", {}).get(STUDY_SETUP)
+    if not setup:
+        return ""
+    chosen = chosen_augmentation(setup["cells"])
+    lines = ["| Training images | Variant | Seeds | Test accuracy | Macro-F1 | Validation accuracy | "
+             "Own training images | Epochs | Training time |", "|---|---|---|---|---|---|---|---|---|"]
+    for cell in setup["cells"]:
+        variant = cell["variant"] + (" (chosen on validation)" if cell["variant"] == chosen else "")
+        lines.append(f"| {cell['train_images']:,} | {variant} | {cell['accuracy']['n']} | "
+                     f"{mean_ci(cell['accuracy'])} | {mean_ci(cell['macro_f1'])} | "
+                     f"{cell['val_accuracy']['mean']:.2%} | {cell['fit_accuracy']['mean']:.2%} | "
+                     f"{cell['epochs_run']['mean']:.0f} | {cell['train_seconds']['mean'] / 60:.1f} min |")
+    return "\n".join(lines)
+
+
 def seeds_table(manifest: dict) -> str:
     """Repeated full trainings of the CNN per preset (bench/train_bench.py; '' when not run)."""
     seeds = manifest.get("experiments", {}).get("cnn_seeds")

@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 from typing import Iterator
 
 from ml.errors import UserError
-from ml.image_folder import IMAGE_SUFFIXES
+from ml.preprocess import IMAGE_SUFFIXES
 
 ZIP_PREFIX = "zip://"
 LIST_SUFFIXES = (".txt", ".csv")
