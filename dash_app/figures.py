@@ -236,5 +236,5 @@ def catalogue_figure(per_class: dict[str, dict]) -> go.Figure:
                             marker_color=DECISION_COLOURS[decision],
                             hovertemplate="%{y}: %{x:,} photos " + name.lower() + "<extra></extra>")
                      for decision, name in (("auto", "Sorted automatically"), ("review", "To review"))])
-    return _layout(fig, "Photos per category the model chose", barmode="stack",
+    return _layout(fig, "Photos per category the model chose", barmode="stack", legend_traceorder="normal",
                    height=max(260, 40 + 28 * len(classes)), xaxis=dict(title="photos", rangemode="tozero"))

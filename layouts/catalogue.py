@@ -40,7 +40,7 @@ def catalogue_page(summary: dict, file_name: str) -> html.Div:
                "confidence cleared the threshold for the accuracy asked of it, or set aside for a person.",
                className="text-muted"),
         tiles,
-        card("By category", dcc.Loading(dcc.Graph(id=GRAPH_CATALOGUE_CLASSES))),
+        card("By category", dcc.Loading(dcc.Graph(id=GRAPH_CATALOGUE_CLASSES, config={"displayModeBar": False, "responsive": True}))),
         card("Review queue", review_controls,
              html.P("Unreadable photos first, then the least confident answers.", className="text-muted small"),
              dcc.Loading(html.Div(id=DIV_CATALOGUE_REVIEW)),
