@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from dash_app.figures import ablation_figure, learning_curve_figure
+from dash_app.figures import ablation_figure, learning_curve_figure, study_setup_figure
 from layouts.hypotheses import hypotheses_page
 from ml import study
+from ml.study_setup import STUDY_SETUP, chosen_augmentation
 
 
 def page(services):
     artifacts = services.artifacts
     manifest = artifacts.manifest()
     experiments = manifest.get("experiments", {})
+    setup = experiments.get(STUDY_SETUP, {}).get("cells", [])
     return hypotheses_page(study.hypotheses(manifest, artifacts.stats()), study.model_limits(manifest),
+                           study_setup_figure(setup, chosen_augmentation(setup)),
                            ablation_figure(experiments.get("ablation", {}).get("cells", [])),
                            learning_curve_figure(experiments.get("learning_curve", {}).get("cells", [])))
 

@@ -206,6 +206,32 @@ def ablation_figure(cells: list[dict]) -> go.Figure:
                    yaxis=dict(title="test accuracy", tickformat=".0%", range=[max(0.0, low - 0.1), 1]))
 
 
+STUDY_COLOURS = {"without": "#8c959f", "with": "#0969da"}
+
+
+def study_setup_figure(cells: list[dict], chosen: str | None) -> go.Figure:
+    """The study's basic CNN without augmentation and with the amount `chosen` on validation, per
+    training-set size, with 95% intervals; bars from zero, so gaps read at their true size."""
+    from ml.study_setup import NO_AUGMENTATION
+
+    shown = [c for c in cells if c["variant"] in (NO_AUGMENTATION, chosen)]
+    if not shown:
+        return empty_figure("The study's own setup has not been run for these artifacts.")
+    fig = go.Figure()
+    sizes = sorted({c["train_images"] for c in shown})
+    for variant, side, name in ((NO_AUGMENTATION, "without", "without augmentation"),
+                                (chosen, "with", "with rotation, flip and zoom")):
+        chosen_cells = sorted((c for c in shown if c["variant"] == variant), key=lambda c: c["train_images"])
+        fig.add_bar(name=name, x=[f"{c['train_images']:,} images" for c in chosen_cells],
+                    y=[c["accuracy"]["mean"] for c in chosen_cells], marker_color=STUDY_COLOURS[side],
+                    error_y=_error_bars([c["accuracy"] for c in chosen_cells]),
+                    customdata=[c["accuracy"]["n"] for c in chosen_cells],
+                    hovertemplate="%{x}: %{y:.1%} (%{customdata} seeds)<extra>" + name + "</extra>")
+    return _layout(fig, "The study's basic CNN, with and without augmentation (95% intervals over seeds)",
+                   barmode="group", xaxis=dict(categoryorder="array", categoryarray=[f"{s:,} images" for s in sizes]),
+                   yaxis=dict(title="test accuracy", tickformat=".0%", range=[0, 1]))
+
+
 def learning_curve_figure(cells: list[dict]) -> go.Figure:
     """Test accuracy and training time against training-set size, one line per model."""
     if not cells:

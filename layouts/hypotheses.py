@@ -11,6 +11,7 @@ from layouts.common import card
 # Component ids, defined once: this layout, its callbacks, the tests and the benchmarks import them.
 GRAPH_HYPOTHESES_ABLATION = "graph-hypotheses-ablation"
 GRAPH_HYPOTHESES_CURVE = "graph-hypotheses-curve"
+GRAPH_HYPOTHESES_STUDY = "graph-hypotheses-study"
 
 
 STATUS_BADGE = {"supported": ("supported", "success"), "refuted": ("refuted", "danger"),
@@ -34,9 +35,10 @@ def _setups(item: dict) -> list:
     return [dbc.Row(columns, className="mt-2"), *why]
 
 
-def hypotheses_page(items: list[dict], limits: list[str], ablation: go.Figure, learning_curve: go.Figure) -> html.Div:
-    """`items` from dash_app.evidence.hypotheses; `limits` from evidence.model_limits; the
-    figures from dash_app.figures.ablation_figure and learning_curve_figure."""
+def hypotheses_page(items: list[dict], limits: list[str], study_setup: go.Figure, ablation: go.Figure,
+                    learning_curve: go.Figure) -> html.Div:
+    """`items` from ml.study.hypotheses; `limits` from ml.study.model_limits; the figures from
+    dash_app.figures.study_setup_figure, ablation_figure and learning_curve_figure."""
     cards = []
     for item in items:
         details = _setups(item) if item.get("setups") else [html.Ul([html.Li(e) for e in item["evidence"]],
@@ -52,9 +54,10 @@ def hypotheses_page(items: list[dict], limits: list[str], ablation: go.Figure, l
                className="text-muted"),
         *cards,
         card("The experiments behind the verdicts",
-             html.P("Each bar is the mean of CNN runs trained from scratch with different seeds, scored on "
-                    "the full test split; the whiskers are 95% intervals. `python -m ml ablate` and "
-                    "`python -m ml learning-curve` produce them.", className="text-muted"),
+             html.P("Each bar is the mean of networks trained from scratch with different seeds, scored on "
+                    "the full test split; the whiskers are 95% intervals. First the study's own setup, then "
+                    "this project's recipe.", className="text-muted"),
+             dcc.Graph(id=GRAPH_HYPOTHESES_STUDY, figure=study_setup, config={"displaylogo": False}),
              dcc.Graph(id=GRAPH_HYPOTHESES_ABLATION, figure=ablation, config={"displaylogo": False}),
              dcc.Graph(id=GRAPH_HYPOTHESES_CURVE, figure=learning_curve, config={"displaylogo": False})),
         card("Limits of the model", html.Ul([html.Li(x) for x in limits])),

@@ -72,6 +72,24 @@ def test_ablation_figure_shows_each_variant_with_its_interval():
     assert "ml ablate" in figures.ablation_figure([]).layout.annotations[0].text
 
 
+def test_study_setup_figure_shows_without_and_the_chosen_amount_from_zero():
+    from ml.study_setup import AUGMENTATIONS, NO_AUGMENTATION
+
+    light, medium, _ = AUGMENTATIONS
+    cells = [{"train_images": 5000, "variant": NO_AUGMENTATION, "accuracy": _summary([0.60, 0.62, 0.61])},
+             {"train_images": 5000, "variant": light, "accuracy": _summary([0.66, 0.64, 0.65])},
+             {"train_images": 5000, "variant": medium, "accuracy": _summary([0.50])},
+             {"train_images": 50000, "variant": NO_AUGMENTATION, "accuracy": _summary([0.78])},
+             {"train_images": 50000, "variant": light, "accuracy": _summary([0.80])}]
+    fig = figures.study_setup_figure(cells, light)
+    without, with_ = fig.data
+    assert list(without.x) == ["5,000 images", "50,000 images"] and list(with_.y) == pytest.approx([0.65, 0.80])
+    assert without.y[0] == pytest.approx(0.61) and with_.error_y.array[0] > 0
+    assert 0.50 not in list(with_.y) + list(without.y)  # a candidate amount that was not chosen is not shown
+    assert tuple(fig.layout.yaxis.range) == (0, 1)
+    assert "not been run" in figures.study_setup_figure([], None).layout.annotations[0].text
+
+
 def test_learning_curve_figure_plots_accuracy_and_time_per_model():
     cells = [{"model": m, "train_images": n, "accuracy": _summary([a]), "train_seconds": _summary([t])}
              for m, points in (("cnn", [(2500, 0.6, 60), (50000, 0.9, 1500)]), ("hog_svm", [(2500, 0.4, 5)]))
