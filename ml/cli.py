@@ -1,4 +1,4 @@
-"""Command line: `python -m ml {train,export,evaluate,download,validate,report,ablate,learning-curve,study-setup,classify}`.
+"""Command line: `python -m ml {train,export,evaluate,download,validate,report,ablate,learning-curve,study-setup,robustness,classify}`.
 
 Every option is checked where it is read, and an error names the option; errors a user can fix
 (bad data, options or artifacts: ml.errors.UserError) print one line, anything else keeps its
@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from ml.artifacts import load_manifest
+from ml.corruptions import CORRUPTIONS
 from ml.dataset import UnreadableImagesError
 from ml.errors import UserError
 from ml.experiments import VARIANTS
@@ -180,6 +181,18 @@ def build_parser() -> argparse.ArgumentParser:
                        help="at most this many epochs (default: until early stopping)")
     setup.set_defaults(func=_study_setup)
 
+    robustness = commands.add_parser(
+        "robustness", parents=[data, out], formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        help="every served model on corrupted copies of the test split (noise, blur, JPEG, brightness, "
+             "contrast, downscaling, pixelation, rotation, translation, product framing)")
+    robustness.add_argument("--models", nargs="+", default=None, metavar="MODEL",
+                            help="models to score (default: every served model)")
+    robustness.add_argument("--corruptions", nargs="+", choices=list(CORRUPTIONS), default=None,
+                            metavar="KIND", help=f"from {' '.join(CORRUPTIONS)} (default: all)")
+    robustness.add_argument("--per-class", type=positive_int, default=None,
+                            help="only the first N test images of each class (default: the whole split)")
+    robustness.set_defaults(func=_robustness)
+
     classify = commands.add_parser(
         "classify", help="classify every photo in folders, zips or lists of paths or URLs into a results table")
     classify.add_argument("sources", nargs="+", metavar="SOURCE", help=(
@@ -314,6 +327,18 @@ def _study_setup(args) -> int:
     for cell in result["cells"]:
         print(f"{cell['train_images']:>6} images, {cell['variant']:24s} accuracy {cell['accuracy']['mean']:.4f}, "
               f"validation {cell['val_accuracy']['mean']:.4f} ({cell['accuracy']['n']} seed(s))")
+    return 0
+
+
+def _robustness(args) -> int:
+    from ml.robustness import run_robustness
+
+    summary = run_robustness(args.data or default_data_path(), args.out, args.models, args.corruptions,
+                             args.per_class)
+    for model, row in summary.items():
+        worst = row["worst_middle"]
+        print(f"{model:12s} clean {row['clean_accuracy']:.2%}, corrupted {row['mean_accuracy']:.2%} on average"
+              + (f", worst at middle severity: {worst['corruption']} {worst['accuracy']:.2%}" if worst else ""))
     return 0
 
 

@@ -154,12 +154,8 @@ def run_plan(data: Path, out: Path, name: str, plan, key_fields: tuple[str, ...]
     """Train and score every run of `plan` ((labels, model, size, seed, overrides) tuples), storing each
     as it finishes under experiments/<name>.json (a run replaces the stored one with the same
     `key_fields`), and the cells `summarise` makes of all of them in the manifest."""
-    manifest = load_manifest(out)  # fail before hours of training, not after
-    dataset = load_dataset(data, progress=False)
+    dataset = artifacts_dataset(data, out)  # fail before hours of training, not after
     names, test = dataset.class_names, dataset["test"]
-    if fingerprint(test, names) != manifest["dataset"]["splits"]["test"]["fingerprint"]:
-        raise DatasetError(f"{data}: not the dataset the artifacts in {out} were built from (test split "
-                           "differs); pass that dataset with --data, or another artifacts folder with --out")
     new_runs = []
     for labels, model, size, seed, overrides in plan:
         train = training_splits(dataset["train"], subset=size, val_size=0, seed=seed, subset_option="--sizes").train
@@ -172,6 +168,17 @@ def run_plan(data: Path, out: Path, name: str, plan, key_fields: tuple[str, ...]
         log(f"{name}: {json.dumps(row)}")
         _store(out, name, [row], key_fields, summarise)  # keep every finished run, even if a later one fails
     return load_manifest(out)["experiments"][name]
+
+
+def artifacts_dataset(data: Path, out: Path, splits=None):
+    """The dataset at `data`, refused (naming what to pass) unless it is the one the artifacts in
+    `out` were built from."""
+    manifest = load_manifest(out)
+    dataset = load_dataset(data, splits=splits, progress=False)
+    if fingerprint(dataset["test"], dataset.class_names) != manifest["dataset"]["splits"]["test"]["fingerprint"]:
+        raise DatasetError(f"{data}: not the dataset the artifacts in {out} were built from (test split "
+                           "differs); pass that dataset with --data, or another artifacts folder with --out")
+    return dataset
 
 
 def _store(out: Path, name: str, new_runs: list[dict], key_fields: tuple[str, ...], summarise) -> dict:

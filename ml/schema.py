@@ -144,6 +144,25 @@ class Experiment(Strict):
     cells: list[ExperimentCell]
 
 
+class WorstCorruption(Strict):
+    corruption: str
+    severity: float
+    accuracy: Fraction
+
+
+class RobustnessSummary(Strict):
+    clean_accuracy: Fraction
+    clean_ece: Fraction
+    mean_accuracy: Fraction | None
+    worst_middle: WorstCorruption | None
+
+
+class Robustness(Strict):
+    file: RelativePath
+    images: Annotated[int, Field(gt=0)]
+    models: dict[str, RobustnessSummary]
+
+
 class FileEntry(Strict):
     sha256: Digest
     bytes: Count
@@ -161,6 +180,7 @@ class Manifest(Strict):
     models: dict[str, Model]
     predictions: Predictions
     experiments: dict[str, Experiment] = {}
+    robustness: Robustness | None = None
     extra_files: list[RelativePath] = []
     files: dict[RelativePath, FileEntry]
 

@@ -1,0 +1,95 @@
+"""The robustness benchmark (`python -m ml robustness`): every served model on corrupted copies of
+the test split (ml.corruptions), scored for accuracy and for how far its confidence still holds
+(ml.calibration).
+
+The models are the served ones (ONNX or scikit-learn, through ml.predictors, as the API serves
+them), so the figures are what a client would get. Results go to experiments/robustness.json, one
+row per model, corruption and severity plus each model's clean row, and a summary per model in the
+manifest: the clean accuracy, the mean over every corruption and severity, and the corruption that
+hurts most at its middle severity.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from ml.artifacts import load_manifest, write_json, write_manifest
+from ml.calibration import calibration_metrics
+from ml.corruptions import CORRUPTIONS, corrupt
+from ml.errors import OptionError
+from ml.experiments import artifacts_dataset
+from ml.predictors import load_predictor
+from ml.staging import staged_folder
+
+ROBUSTNESS = "robustness"
+RESULTS_FILE = "experiments/robustness.json"
+CLEAN = "none"
+
+
+def run_robustness(data: Path, out: Path, models: list[str] | None = None, kinds: list[str] | None = None,
+                   limit: int | None = None, seed: int = 0, log=print) -> dict:
+    """Score every model in `models` (default: all served) under every corruption in `kinds`
+    (default: all) on the test split (its first `limit` images per class, for quick runs); record
+    the rows and the summary in the artifacts and return the summary."""
+    manifest = load_manifest(out)
+    models = models or list(manifest["models"])
+    unknown = sorted(set(models) - set(manifest["models"]))
+    if unknown:
+        raise OptionError("--models", f"{out} holds no model {', '.join(unknown)} (it holds "
+                                      f"{', '.join(manifest['models'])})")
+    kinds = kinds or list(CORRUPTIONS)
+    test = artifacts_dataset(data, out, splits=("test",))["test"]
+    images, labels = _first_per_class(test.images, test.labels, limit)
+    predictors = {key: load_predictor(manifest["models"][key], out) for key in models}
+    rows = [_row(key, CLEAN, 0.0, predictor.predict_proba(images), labels) for key, predictor in predictors.items()]
+    for kind in kinds:
+        for severity in CORRUPTIONS[kind].severities:
+            corrupted = corrupt(images, kind, severity, seed)
+            for key, predictor in predictors.items():
+                rows.append(_row(key, kind, severity, predictor.predict_proba(corrupted), labels))
+            log(f"robustness: {kind} {CORRUPTIONS[kind].label(severity)}: "
+                + ", ".join(f"{r['model']} {r['accuracy']:.1%}" for r in rows[-len(predictors):]))
+    summary = summarise(rows)
+    with staged_folder(out, start_from_existing=True) as folder:
+        stored = load_manifest(folder)
+        write_json(folder / RESULTS_FILE, {"images": len(labels), "seed": seed, "rows": rows})
+        stored[ROBUSTNESS] = {"file": RESULTS_FILE, "images": len(labels), "models": summary}
+        stored["extra_files"] = sorted(set(stored.get("extra_files", [])) | {RESULTS_FILE})
+        write_manifest(folder, stored)
+    return summary
+
+
+def _first_per_class(images: np.ndarray, labels: np.ndarray, limit: int | None):
+    if limit is None:
+        return images, labels
+    keep = np.concatenate([np.flatnonzero(labels == c)[:limit] for c in np.unique(labels)])
+    keep.sort()
+    return images[keep], labels[keep]
+
+
+def _row(model: str, kind: str, severity: float, proba: np.ndarray, labels: np.ndarray) -> dict:
+    return {"model": model, "corruption": kind, "severity": severity, **calibration_metrics(proba, labels)}
+
+
+def summarise(rows: list[dict]) -> dict:
+    """Per model: clean accuracy, mean accuracy over every corrupted set, and the corruption with
+    the lowest accuracy at its middle severity."""
+    summary = {}
+    for model in dict.fromkeys(r["model"] for r in rows):
+        mine = [r for r in rows if r["model"] == model]
+        clean = next(r for r in mine if r["corruption"] == CLEAN)
+        corrupted = [r for r in mine if r["corruption"] != CLEAN]
+        middle = [r for r in corrupted if r["severity"] == _middle(r["corruption"])]
+        worst = min(middle, key=lambda r: r["accuracy"]) if middle else None
+        summary[model] = {"clean_accuracy": clean["accuracy"], "clean_ece": clean["ece"],
+                          "mean_accuracy": float(np.mean([r["accuracy"] for r in corrupted])) if corrupted else None,
+                          "worst_middle": worst and {"corruption": worst["corruption"], "severity": worst["severity"],
+                                                     "accuracy": worst["accuracy"]}}
+    return summary
+
+
+def _middle(kind: str) -> float:
+    severities = CORRUPTIONS[kind].severities
+    return severities[len(severities) // 2]

@@ -1,0 +1,43 @@
+"""The robustness benchmark (ml/robustness.py, `python -m ml robustness`) on tiny artifacts."""
+
+import json
+
+import pytest
+
+from ml.artifacts import load_manifest
+from ml.cli import main
+from ml.robustness import CLEAN, RESULTS_FILE, summarise
+
+
+def test_robustness001_every_model_kind_and_severity_recorded_and_validated(artifacts_copy):
+    data, out = artifacts_copy
+    assert main(["robustness", "--data", str(data), "--out", str(out), "--corruptions", "gaussian_blur",
+                 "product_white"]) == 0
+    manifest = load_manifest(out)
+    rows = json.loads((out / RESULTS_FILE).read_text())["rows"]
+    models = list(manifest["models"])
+    assert {(r["model"], r["corruption"]) for r in rows} == {(m, k) for m in models
+                                                              for k in (CLEAN, "gaussian_blur", "product_white")}
+    assert len(rows) == len(models) * (1 + 3 + 3)
+    for model in models:
+        clean = next(r for r in rows if r["model"] == model and r["corruption"] == CLEAN)
+        assert clean["accuracy"] == pytest.approx(manifest["models"][model]["metrics"]["accuracy"], abs=1e-9)
+    assert set(manifest["robustness"]["models"]) == set(models)
+    assert main(["validate", str(out)]) == 0
+
+
+def test_robustness002_summary_finds_the_worst_corruption_at_middle_severity():
+    rows = [{"model": "m", "corruption": CLEAN, "severity": 0.0, "accuracy": 0.9, "ece": 0.05},
+            {"model": "m", "corruption": "jpeg", "severity": 30, "accuracy": 0.85},
+            {"model": "m", "corruption": "jpeg", "severity": 15, "accuracy": 0.80},
+            {"model": "m", "corruption": "jpeg", "severity": 8, "accuracy": 0.40},
+            {"model": "m", "corruption": "gaussian_blur", "severity": 1.0, "accuracy": 0.6}]
+    summary = summarise(rows)["m"]
+    assert summary["clean_accuracy"] == 0.9 and summary["mean_accuracy"] == pytest.approx((0.85 + 0.8 + 0.4 + 0.6) / 4)
+    assert summary["worst_middle"] == {"corruption": "gaussian_blur", "severity": 1.0, "accuracy": 0.6}
+
+
+def test_robustness003_unknown_models_are_named(artifacts_copy, capsys):
+    data, out = artifacts_copy
+    assert main(["robustness", "--data", str(data), "--out", str(out), "--models", "nope"]) != 0
+    assert "--models" in capsys.readouterr().err
