@@ -31,7 +31,7 @@ def _setups(item: dict) -> list:
         html.Ul([html.Li(e) for e in side["evidence"]], className="small"),
         html.P(html.Strong(side["verdict"]), className="mb-0"),
     ], className="border rounded p-2 h-100"), md=6, className="mb-2") for side in item["setups"]]
-    why = [html.P([html.Strong("Why the setups differ: "), item["why"]], className="mb-2")] if item["why"] else []
+    why = [html.P([html.Strong("Why: "), item["why"]], className="mb-2")] if item["why"] else []
     return [dbc.Row(columns, className="mt-2"), *why]
 
 

@@ -128,5 +128,5 @@ def verdicts_list(hypotheses: list[dict]) -> str:
             lines.append(f"  - *{side['setup']}: {side['title']}.* {side['verdict']}")
             lines += [f"    - {sentence}" for sentence in side["evidence"]]
         if hypothesis.get("why"):
-            lines.append(f"  - Why the setups differ: {hypothesis['why']}")
+            lines.append(f"  - Why: {hypothesis['why']}")
     return "\n".join(lines)
