@@ -8,6 +8,7 @@ from PIL import Image
 from selenium.webdriver.common.action_chains import ActionChains
 
 from dash_app import AppConfig, create_app
+from layouts.catalogue import DIV_CATALOGUE_REVIEW, DROPDOWN_CATALOGUE_CLASS, PAGINATION_CATALOGUE_REVIEW
 from layouts.classifier import DIV_CLASSIFIER_RESULTS, UPLOAD_CLASSIFIER_IMAGES
 from layouts.common import CONTAINER_PAGE
 from layouts.data import CHECKLIST_DATA_SPLIT, GRAPH_DATA_DISTRIBUTION
@@ -21,7 +22,7 @@ if not (shutil.which("chromedriver") and (shutil.which("chromium") or shutil.whi
 
 PAGES = [("/", "Can machine learning sort product photos?"), ("/data", "The data"),
          ("/performance", "Model performance"), ("/classify", "Classify your own photos"),
-         ("/hypotheses", "Hypotheses and results")]
+         ("/catalogue", "Catalogue"), ("/hypotheses", "Hypotheses and results")]
 
 
 @pytest.fixture
@@ -93,3 +94,26 @@ def test_browser004_upload_a_photo_and_a_text_file(served, cat_photo, tmp_path):
     assert len(graphs) == 2  # probabilities per model, and the occlusion map
     assert served.find_element(f"#{DIV_CLASSIFIER_RESULTS} img.pixelated")
     assert served.get_logs() == []
+
+
+def test_browser005_catalogue_review_queue_pages_and_filters(dash_duo, tiny_artifacts, tmp_path, write_image_folder):
+    from ml.classify import classify_catalogue
+
+    data, out = tiny_artifacts
+    photos = write_image_folder(tmp_path / "photos", n_train=1, n_test=10)
+    results = tmp_path / "results.csv"
+    classify_catalogue([str(photos / "test")], results, out, workers=1, min_confidence=1.0, progress=False,
+                       log=lambda *a: None)  # every photo to review: 30, two pages
+    dash_duo.start_server(create_app(AppConfig(artifacts_dir=out, data_path=data, classify_results=results)))
+    _go(dash_duo, "/catalogue")
+    dash_duo.wait_for_contains_text(f"#{DIV_CATALOGUE_REVIEW} h6", "30 photos of every class to review; 1–24",
+                                    timeout=15)
+    assert len(dash_duo.find_elements(f"#{DIV_CATALOGUE_REVIEW} img.photo")) == 24
+    [page_two] = [a for a in dash_duo.find_elements(f"#{PAGINATION_CATALOGUE_REVIEW} .page-link") if a.text == "2"]
+    dash_duo.driver.execute_script("arguments[0].click();", page_two)  # below the fold of the test window
+    dash_duo.wait_for_contains_text(f"#{DIV_CATALOGUE_REVIEW} h6", "25–30 shown", timeout=10)
+    assert len(dash_duo.find_elements(f"#{DIV_CATALOGUE_REVIEW} img.photo")) == 6
+    dash_duo.select_dcc_dropdown(f"#{DROPDOWN_CATALOGUE_CLASS}", index=0)
+    dash_duo.wait_for_contains_text(f"#{DIV_CATALOGUE_REVIEW} h6", "taken for", timeout=10)
+    assert "1–" in dash_duo.find_element(f"#{DIV_CATALOGUE_REVIEW} h6").text  # a new filter starts at page 1
+    assert dash_duo.get_logs() == []
