@@ -19,9 +19,11 @@ from layouts.performance import (
     DROPDOWN_PERFORMANCE_MODELS,
     GRAPH_CONFUSION_MATRIX,
     GRAPH_PERCLASS_SCORES,
+    GRAPH_ROBUSTNESS_ACCURACY,
     GRAPH_TRAINING_CURVES,
     RADIO_MATRIX_MODE,
     RADIO_PERCLASS_METRIC,
+    RADIO_ROBUSTNESS_SEVERITY,
     performance_page,
 )
 
@@ -51,6 +53,11 @@ def register(app) -> None:
     def update_per_class_metric(models, classes, metric, sort):
         return figures_of.per_class_figure(views.normalise(models, artifacts.model_keys()),
                                            views.normalise(classes, artifacts.class_names()), metric, sort)
+
+    @app.callback(Output(GRAPH_ROBUSTNESS_ACCURACY, "figure"),
+                  Input(DROPDOWN_PERFORMANCE_MODELS, "value"), Input(RADIO_ROBUSTNESS_SEVERITY, "value"))
+    def update_robustness(models, severity):
+        return figures_of.robustness_figure(views.normalise(models, artifacts.model_keys()), severity)
 
     @app.callback(Output(GRAPH_TRAINING_CURVES, "figure"), Input(GRAPH_TRAINING_CURVES, "id"))
     def update_training_curves(_):

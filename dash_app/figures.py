@@ -250,6 +250,35 @@ def learning_curve_figure(cells: list[dict]) -> go.Figure:
     return _layout(fig, "How many labelled photos are needed?")
 
 
+def robustness_figure(rows: list[dict], models: list[str], severity: int) -> go.Figure:
+    """Test accuracy of each model on clean photos and under each corruption at one severity (0 the
+    mildest, as ml.corruptions orders them), bars from zero."""
+    from ml.corruptions import CLEAN, CORRUPTIONS, SEVERITY_NAMES
+
+    rows = [r for r in rows if r["model"] in models]
+    if not rows:
+        return empty_figure("The robustness benchmark has not been run for these artifacts.")
+    kinds = [k for k in CORRUPTIONS if any(r["corruption"] == k for r in rows)]
+    fig = go.Figure()
+    for model in [m for m in model_keys() if m in models] + [m for m in models if m not in model_keys()]:
+        points = [next((r for r in rows if r["model"] == model and r["corruption"] == CLEAN), None)]
+        labels = ["clean photos"]
+        for kind in kinds:
+            level = CORRUPTIONS[kind].severities[min(severity, len(CORRUPTIONS[kind].severities) - 1)]
+            points.append(next((r for r in rows if r["model"] == model and r["corruption"] == kind
+                                and r["severity"] == level), None))
+            labels.append(f"{CORRUPTIONS[kind].name}: {CORRUPTIONS[kind].label(level)}")
+        shown = [(label, point) for label, point in zip(labels, points) if point]
+        fig.add_bar(name=display_name(model), marker_color=colour(model), x=[label.split(":")[0] for label, _ in shown],
+                    y=[point["accuracy"] for _, point in shown],
+                    customdata=[[label, point["ece"]] for label, point in shown],
+                    hovertemplate="%{customdata[0]}: %{y:.1%} accurate, calibration error %{customdata[1]:.3f}"
+                                  "<extra>" + display_name(model) + "</extra>")
+    return _layout(fig, f"Accuracy on damaged photos ({SEVERITY_NAMES[severity]} severity)", barmode="group",
+                   yaxis=dict(title="test accuracy", tickformat=".0%", range=[0, 1]), xaxis=dict(tickangle=-30),
+                   margin=dict(l=50, r=20, t=50, b=110))
+
+
 DECISION_COLOURS = {"auto": "#1a7f37", "review": "#bf8700"}
 
 

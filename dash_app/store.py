@@ -71,6 +71,10 @@ class Artifacts:
     def predictors(self) -> dict:
         return _predictors(self.folder, self.fingerprint, self.onnx_threads)
 
+    def robustness_rows(self) -> list[dict]:
+        """The robustness benchmark's rows (ml.robustness); empty when it was not run."""
+        return _robustness_rows(self.folder, self.fingerprint)
+
 
 @cache.memoize()
 def _manifest(folder: str, fingerprint: str) -> dict:
@@ -105,3 +109,9 @@ def _predictors(folder: str, fingerprint: str, threads: int) -> dict:
     manifest = _manifest(folder, fingerprint)
     return {key: load_predictor(entry, folder, threads=threads)
             for key, entry in manifest["models"].items()}
+
+
+@cache.memoize()
+def _robustness_rows(folder: str, fingerprint: str) -> list[dict]:
+    entry = _manifest(folder, fingerprint).get("robustness")
+    return json.loads((Path(folder) / entry["file"]).read_text())["rows"] if entry else []

@@ -63,6 +63,10 @@ class Views:
                                                sort if sort in models else None)
 
     @cache.memoize()
+    def robustness_figure(self, models: tuple, severity: int):
+        return figures.robustness_figure(self.artifacts.robustness_rows(), list(models), severity)
+
+    @cache.memoize()
     def training_figure(self):
         history = self.artifacts.history("cnn")
         return figures.training_curves_figure(history) if history else figures.empty_figure("No CNN history")

@@ -6,6 +6,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts.common import card
+from ml.corruptions import SEVERITY_NAMES
 from ml.registry import display_name
 
 # Component ids, defined once: this layout, its callbacks, the tests and the benchmarks import them.
@@ -22,6 +23,8 @@ DIV_MATRIX_GALLERY = "div-matrix-gallery"
 GRAPH_PERCLASS_SCORES = "graph-perclass-scores"
 GRAPH_TRAINING_CURVES = "graph-training-curves"
 TABLE_PERFORMANCE_MODELS = "table-performance-models"
+RADIO_ROBUSTNESS_SEVERITY = "radio-robustness-severity"
+GRAPH_ROBUSTNESS_ACCURACY = "graph-robustness-accuracy"
 
 
 TABLE_COLUMNS = [
@@ -71,6 +74,14 @@ def performance_page(model_keys: list[str], class_names: list[str], table_rows: 
                          dcc.Loading(dcc.Graph(id=GRAPH_PERCLASS_SCORES))), xl=5),
         ]),
         card("CNN training", dcc.Loading(dcc.Graph(id=GRAPH_TRAINING_CURVES))),
+        card("Damaged and product-style photos",
+             html.P("The test photos again, with noise, blur, JPEG compression, lighting, lower resolution, "
+                    "rotation, shifts, and framed small on a plain background as product photos are: how much "
+                    "accuracy each model keeps. Hover a bar for its calibration error (how far its confidence "
+                    "is from its accuracy).", className="text-muted small"),
+             dbc.RadioItems(id=RADIO_ROBUSTNESS_SEVERITY, inline=True, value=1,
+                            options=[{"label": name, "value": i} for i, name in enumerate(SEVERITY_NAMES)]),
+             dcc.Loading(dcc.Graph(id=GRAPH_ROBUSTNESS_ACCURACY))),
     ])
 
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from ml.artifacts import load_manifest, write_json, write_manifest
 from ml.calibration import calibration_metrics
-from ml.corruptions import CORRUPTIONS, corrupt
+from ml.corruptions import CLEAN, CORRUPTIONS, corrupt
 from ml.errors import OptionError
 from ml.experiments import artifacts_dataset
 from ml.predictors import load_predictor
@@ -25,7 +25,6 @@ from ml.staging import staged_folder
 
 ROBUSTNESS = "robustness"
 RESULTS_FILE = "experiments/robustness.json"
-CLEAN = "none"
 
 
 def run_robustness(data: Path, out: Path, models: list[str] | None = None, kinds: list[str] | None = None,

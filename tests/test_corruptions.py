@@ -4,7 +4,7 @@ kind and amount of damage, severities from mild to hard, product framing through
 import numpy as np
 import pytest
 
-from ml.corruptions import CORRUPTIONS, corrupt
+from ml.corruptions import CORRUPTIONS, SEVERITY_NAMES, corrupt
 from ml.preprocess import IMAGE_SIZE
 
 
@@ -22,7 +22,7 @@ def images():
 @pytest.mark.parametrize("kind", sorted(CORRUPTIONS))
 def test_corruptions001_every_kind_is_deterministic_shape_keeping_and_worse_with_severity(images, kind):
     severities = CORRUPTIONS[kind].severities
-    assert len(severities) >= 3
+    assert len(severities) == len(SEVERITY_NAMES) == 3
     damage = []
     for severity in severities:
         out = corrupt(images, kind, severity, seed=3)

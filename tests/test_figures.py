@@ -100,3 +100,17 @@ def test_learning_curve_figure_plots_accuracy_and_time_per_model():
     assert list(cnn_accuracy.x) == [2500, 50000] and list(cnn_accuracy.y) == [0.6, 0.9]
     assert list(cnn_time.y) == [1.0, 25.0]  # minutes
     assert fig.layout.xaxis.type == "log"
+
+
+def test_robustness_figure_groups_models_by_corruption_at_one_severity():
+    rows = [{"model": m, "corruption": k, "severity": s, "accuracy": a, "ece": 0.1}
+            for m, base in (("cnn", 0.9), ("hog_svm", 0.6))
+            for k, s, a in (("none", 0.0, base), ("gaussian_blur", 0.5, base - 0.1), ("gaussian_blur", 1.0, base - 0.3),
+                            ("gaussian_blur", 1.5, base - 0.4))]
+    fig = figures.robustness_figure(rows, ["cnn", "hog_svm"], 1)
+    cnn, svm = fig.data
+    assert cnn.name == "CNN (Keras → ONNX)" and list(cnn.x) == ["clean photos", "Gaussian blur"]
+    assert list(cnn.y) == pytest.approx([0.9, 0.6]) and list(svm.y) == pytest.approx([0.6, 0.3])
+    assert "σ = 1.0 px" in cnn.customdata[1][0] and tuple(fig.layout.yaxis.range) == (0, 1)
+    assert len(figures.robustness_figure(rows, ["cnn"], 2).data) == 1
+    assert "not been run" in figures.robustness_figure([], ["cnn"], 1).layout.annotations[0].text

@@ -79,3 +79,16 @@ def test_performance004_every_gallery_count_equals_its_matrix_cell(tiny_artifact
                 with app.server.app_context():
                     title = text_of(gallery_for_cell(services_of(app), model, true, predicted))
                 assert f"predicted {predicted}: {matrix[t][p]} test images" in title
+
+
+def test_performance005_robustness_chart_reads_the_benchmark_from_the_artifacts(artifacts_copy, make_app, services_of):
+    from dash_app.views import Views
+    from ml.cli import main
+
+    data, out = artifacts_copy
+    before = Views(services_of(make_app(out)).artifacts).robustness_figure(("cnn",), 1)
+    assert "not been run" in before.layout.annotations[0].text
+    assert main(["robustness", "--data", str(data), "--out", str(out), "--corruptions", "jpeg"]) == 0
+    after = Views(services_of(make_app(out)).artifacts).robustness_figure(("cnn", "hog_svm"), 1)
+    assert [bar.name for bar in after.data] == ["CNN (Keras → ONNX)", "HOG + SVM"]
+    assert list(after.data[0].x) == ["clean photos", "JPEG re-compression"]

@@ -6,7 +6,8 @@ import pytest
 
 from ml.artifacts import load_manifest
 from ml.cli import main
-from ml.robustness import CLEAN, RESULTS_FILE, summarise
+from ml.corruptions import CLEAN
+from ml.robustness import RESULTS_FILE, summarise
 
 
 def test_robustness001_every_model_kind_and_severity_recorded_and_validated(artifacts_copy):
