@@ -22,3 +22,36 @@ def test_calibration002_a_perfect_and_certain_model_scores_zero():
     assert metrics["nll"] == pytest.approx(0, abs=1e-9)
     uniform = calibration_metrics(np.full((4, 4), 0.25), np.array([0, 1, 2, 3]))
     assert uniform["nll"] == pytest.approx(np.log(4)) and uniform["brier"] == pytest.approx(0.75)
+
+
+def test_calibration003_temperature_keeps_the_ranking_and_fits_an_overconfident_model():
+    from ml.calibration import apply_temperature, fit_temperature
+
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 4, 4000)
+    logits = rng.normal(size=(4000, 4))
+    logits[np.arange(4000), labels] += 1.5  # right about two times in three
+    true = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    sampled = np.array([rng.choice(4, p=p) for p in true])  # labels drawn from the model: calibrated at T = 1
+    overconfident = apply_temperature(true, 1 / 3)  # the same model, three times too sharp
+    assert (overconfident.argmax(1) == true.argmax(1)).all()
+    t = fit_temperature(overconfident, sampled)
+    assert t == pytest.approx(3, rel=0.15)
+    before = calibration_metrics(overconfident, sampled)["ece"]
+    after = calibration_metrics(apply_temperature(overconfident, t), sampled)["ece"]
+    assert after < before / 3
+
+
+def test_calibration004_threshold_gives_the_most_answers_at_the_target_accuracy():
+    from ml.calibration import coverage_curve, threshold_for
+
+    # confidences 0.9 (right, right), 0.8 (right, wrong), 0.7 (right), 0.6 (wrong)
+    proba = np.array([[0.9, 0.1], [0.9, 0.1], [0.8, 0.2], [0.8, 0.2], [0.7, 0.3], [0.6, 0.4]])
+    labels = np.array([0, 0, 0, 1, 0, 1])
+    curve = coverage_curve(proba, labels)
+    assert list(curve["accuracy"]) == pytest.approx([1, 1, 1, 0.75, 0.8, 4 / 6])
+    best = threshold_for(proba, labels, 0.8)
+    assert best == {"target": 0.8, "threshold": 0.7, "coverage": pytest.approx(5 / 6), "accuracy": 0.8}
+    strict = threshold_for(proba, labels, 0.99)  # the tie at 0.8 is never split: 0.9 and above only
+    assert strict["threshold"] == 0.9 and strict["coverage"] == pytest.approx(2 / 6)
+    assert threshold_for(np.array([[0.6, 0.4]]), np.array([1]), 0.5) is None
