@@ -110,7 +110,7 @@ def run_ablation(data: Path, out: Path, sizes: list[int | None], seeds: list[int
                     yield {"variant": variant}, "cnn", size, seed, {**(overrides or {}), **VARIANTS[variant]}
 
     return run_plan(data, out, ABLATION, runs(), ("train_images", "seed", "variant"), summarise_ablation,
-                preset=preset, epochs=epochs, val_size=val_size, log=log)
+                    preset=preset, epochs=epochs, val_size=val_size, log=log)
 
 
 def run_learning_curve(data: Path, out: Path, sizes: list[int | None], seeds: list[int], models: list[str],
@@ -124,7 +124,7 @@ def run_learning_curve(data: Path, out: Path, sizes: list[int | None], seeds: li
                     yield {"model": model}, model, size, seed, (overrides or {}) if model == "cnn" else {}
 
     return run_plan(data, out, LEARNING_CURVE, runs(), ("train_images", "seed", "model"), summarise_curve,
-                preset=preset, epochs=epochs, val_size=val_size, log=log)
+                    preset=preset, epochs=epochs, val_size=val_size, log=log)
 
 
 def record_seeds(out: Path, runs: list[dict], preset: str) -> dict:
