@@ -162,8 +162,8 @@ def _why_augmentation(manifest: dict, cells: list[dict]) -> str | None:
     without, with_, gain = at_study["without"], at_study["with"], at_study["gain"]
     closed = (overfitting_gap(without) - overfitting_gap(with_)) * 100
     memorising = (f"Augmentation shows each photo in new ways, so a network memorises its training photos less: "
-                  f"the study's basic CNN gets {without['fit_accuracy']['mean']:.0%} of its own {STUDY_SIZE:,} "
-                  f"training photos right without it and {with_['fit_accuracy']['mean']:.0%} with it, against "
+                  f"the study's basic CNN gets {without['fit_accuracy']['mean']:.0%} of the photos it trained on "
+                  f"right without it and {with_['fit_accuracy']['mean']:.0%} with it, against "
                   f"{without['accuracy']['mean']:.1%} and {with_['accuracy']['mean']:.1%} on the test split. ")
     if gain >= AUGMENTATION_GAIN:
         effect = (f"Where memorising is what holds a small network back, the new views pay: the gap between its "

@@ -96,7 +96,7 @@ def test_study004_hypotheses_are_judged_in_the_study_setup_and_the_recipe_side_b
     # why they differ: the overfitting gap without augmentation (95% vs 53%) and what it closes (9 points)
     # what augmentation does: the study's CNN memorises less (fit accuracy 95% both here, so the gap narrows by
     # the 9 test points it gains), and what the recipe loses without its own
-    assert "95% of its own 5,000 training photos right without it and 95% with it, against 53.0% and 62.0%" \
+    assert "95% of the photos it trained on right without it and 95% with it, against 53.0% and 62.0%" \
         in augmentation["why"]
     assert "narrows by 9 points and test accuracy rises 9.0 points" in augmentation["why"]
     assert "costs 3.0 points on 5,000 images and" not in augmentation["why"] and "costs 3.0 points" in augmentation["why"]
