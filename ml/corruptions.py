@@ -24,7 +24,6 @@ from scipy import ndimage
 
 from ml.preprocess import IMAGE_SIZE, decode_image
 
-
 SEVERITY_NAMES = ("mild", "middle", "hard")  # every kind has three severities, in this order
 CLEAN = "none"  # the corruption name of the photos as they are
 
