@@ -154,7 +154,7 @@ def run_plan(data: Path, out: Path, name: str, plan, key_fields: tuple[str, ...]
     """Train and score every run of `plan` ((labels, model, size, seed, overrides) tuples), storing each
     as it finishes under experiments/<name>.json (a run replaces the stored one with the same
     `key_fields`), and the cells `summarise` makes of all of them in the manifest."""
-    dataset = artifacts_dataset(data, out)  # fail before hours of training, not after
+    dataset = artifacts_dataset(data, out, load_manifest(out))  # fail before hours of training, not after
     names, test = dataset.class_names, dataset["test"]
     new_runs = []
     for labels, model, size, seed, overrides in plan:
@@ -170,10 +170,9 @@ def run_plan(data: Path, out: Path, name: str, plan, key_fields: tuple[str, ...]
     return load_manifest(out)["experiments"][name]
 
 
-def artifacts_dataset(data: Path, out: Path, splits=None):
+def artifacts_dataset(data: Path, out: Path, manifest: dict, splits=None):
     """The dataset at `data`, refused (naming what to pass) unless it is the one the artifacts in
-    `out` were built from."""
-    manifest = load_manifest(out)
+    `out` (whose `manifest` the caller has read) were built from."""
     dataset = load_dataset(data, splits=splits, progress=False)
     if fingerprint(dataset["test"], dataset.class_names) != manifest["dataset"]["splits"]["test"]["fingerprint"]:
         raise DatasetError(f"{data}: not the dataset the artifacts in {out} were built from (test split "

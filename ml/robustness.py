@@ -39,7 +39,7 @@ def run_robustness(data: Path, out: Path, models: list[str] | None = None, kinds
         raise OptionError("--models", f"{out} holds no model {', '.join(unknown)} (it holds "
                                       f"{', '.join(manifest['models'])})")
     kinds = kinds or list(CORRUPTIONS)
-    test = artifacts_dataset(data, out, splits=("test",))["test"]
+    test = artifacts_dataset(data, out, manifest, splits=("test",))["test"]
     images, labels = _first_per_class(test.images, test.labels, limit)
     predictors = {key: load_predictor(manifest["models"][key], out) for key in models}
     rows = [_row(key, CLEAN, 0.0, predictor.predict_proba(images), labels) for key, predictor in predictors.items()]
