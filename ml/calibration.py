@@ -88,3 +88,68 @@ def threshold_for(proba: np.ndarray, labels: np.ndarray, target: float) -> dict 
     i = ok[-1]
     return {"target": target, "threshold": float(threshold[i]), "coverage": float(coverage[i]),
             "accuracy": float(accuracy[i])}
+
+
+AUTO_SORT_TARGETS = (0.95, 0.98, 0.99, 0.995)  # accuracies a client may ask of the photos that sort themselves
+
+
+def answers_at(proba: np.ndarray, labels: np.ndarray, threshold: float) -> dict:
+    """The share of answers at or above `threshold` confidence and their accuracy (None when none is)."""
+    proba, labels = np.asarray(proba), np.asarray(labels)
+    kept = proba.max(axis=1) >= threshold
+    accuracy = float((proba[kept].argmax(axis=1) == labels[kept]).mean()) if kept.any() else None
+    return {"coverage": float(kept.mean()), "accuracy": accuracy}
+
+
+def top_label_isotonic_ece(fit_proba, fit_labels, check_proba, check_labels) -> float:
+    """ECE on `check` of isotonic regression from top-label confidence to correctness, fitted on
+    `fit`: the usual alternative to a temperature, measured so the choice between them is evidence."""
+    from sklearn.isotonic import IsotonicRegression
+
+    iso = IsotonicRegression(y_min=0, y_max=1, out_of_bounds="clip")
+    iso.fit(fit_proba.max(axis=1), fit_proba.argmax(axis=1) == fit_labels)
+    confidence = iso.predict(check_proba.max(axis=1))
+    correct = check_proba.argmax(axis=1) == check_labels
+    index = np.minimum((confidence * ECE_BINS).astype(int), ECE_BINS - 1)
+    return float(sum(abs(confidence[index == b].sum() - correct[index == b].sum()) for b in range(ECE_BINS))
+                 / len(check_labels))
+
+
+def compare_calibrators(proba: np.ndarray, labels: np.ndarray, seed: int = 0) -> dict:
+    """Temperature scaling against top-label isotonic regression, each fitted on one half of the
+    held-out images and scored (ECE) on the other half, both ways round; the mean of the two."""
+    order = np.random.default_rng(seed).permutation(len(labels))
+    halves = (order[: len(order) // 2], order[len(order) // 2:])
+    temperature, isotonic = [], []
+    for fit, check in (halves, halves[::-1]):
+        t = fit_temperature(proba[fit], labels[fit])
+        temperature.append(expected_calibration_error(apply_temperature(proba[check], t), labels[check]))
+        isotonic.append(top_label_isotonic_ece(proba[fit], labels[fit], proba[check], labels[check]))
+    return {"temperature_ece": float(np.mean(temperature)), "isotonic_ece": float(np.mean(isotonic))}
+
+
+def calibrate(held_out_proba: np.ndarray, held_out_labels: np.ndarray, test_proba: np.ndarray,
+              test_labels: np.ndarray, targets=AUTO_SORT_TARGETS) -> tuple[dict, dict, np.ndarray]:
+    """Fit a model's temperature and its auto-sort thresholds on held-out images (never the test
+    split), then check both on the test split. Returns the manifest's `calibration` and `auto_sort`
+    entries and the calibrated test probabilities (the ones the model serves)."""
+    held_out_labels, test_labels = np.asarray(held_out_labels), np.asarray(test_labels)
+    temperature = fit_temperature(held_out_proba, held_out_labels)
+    held_out = apply_temperature(held_out_proba, temperature)
+    served = apply_temperature(test_proba, temperature)
+    calibration = {"method": "temperature", "temperature": temperature, "held_out_images": len(held_out_labels),
+                   "compared": compare_calibrators(held_out_proba, held_out_labels),
+                   "held_out_after": calibration_metrics(held_out, held_out_labels),
+                   "test_before": calibration_metrics(test_proba, test_labels),
+                   "test_after": calibration_metrics(served, test_labels),
+                   "reliability_before": reliability_bins(test_proba, test_labels),
+                   "reliability_after": reliability_bins(served, test_labels)}
+    thresholds = []
+    for target in targets:
+        chosen = threshold_for(held_out, held_out_labels, target)
+        if chosen is not None:
+            test = answers_at(served, test_labels, chosen["threshold"])
+            thresholds.append({"target": target, "threshold": chosen["threshold"],
+                               "held_out_coverage": chosen["coverage"], "held_out_accuracy": chosen["accuracy"],
+                               "test_coverage": test["coverage"], "test_accuracy": test["accuracy"]})
+    return calibration, {"thresholds": thresholds}, served

@@ -109,6 +109,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="validation images carved (stratified) from training and only watched "
                             "(the basic CNN stops early on them); 0 trains on every image "
                             "(default: a tenth of the training images, at most 5,000)")
+    train.add_argument("--calibration-size", type=non_negative_int, default=None,
+                       help="training images held out from every model (stratified) to calibrate its confidence "
+                            "and choose the auto-sort thresholds; 0 holds none out and leaves the models "
+                            "uncalibrated (default: a tenth of the training images, at most 5,000)")
     train.add_argument("--no-augment", dest="augment", action="store_false",
                        help="turn off the CNN's data augmentation (flip and shift)")
     train.add_argument("--seed", type=int, default=0, help="seed for subsets, splits and training (default: 0)")
@@ -247,7 +251,8 @@ def _train(args) -> int:
 
     options = TrainOptions(
         data=args.data or default_data_path(), out=args.out, models=tuple(args.models),
-        subset=args.subset, val_size=args.val_size, epochs=args.epochs, preset=args.preset, augment=args.augment,
+        subset=args.subset, val_size=args.val_size, calibration_size=args.calibration_size, epochs=args.epochs,
+        preset=args.preset, augment=args.augment,
         seed=args.seed, n_jobs=args.jobs, description=args.description,
         cnn_overrides=args.cnn, verbose=not args.quiet, force=args.force)
     manifest = run_training(options)

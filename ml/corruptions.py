@@ -105,20 +105,22 @@ def translation(images: np.ndarray, pixels: float, rng: np.random.Generator) -> 
 PRODUCT_CANVAS = 600  # pixels: a modest product photo
 
 
+def product_photo(image: np.ndarray, background: int, width: float) -> bytes:
+    """`image` enlarged to `width` of a square canvas of grey level `background`, as JPEG bytes
+    (quality 90): the file a catalogue would hold."""
+    side = round(PRODUCT_CANVAS * width)
+    offset = (PRODUCT_CANVAS - side) // 2
+    canvas = Image.new("RGB", (PRODUCT_CANVAS, PRODUCT_CANVAS), (background,) * 3)
+    canvas.paste(Image.fromarray(image).resize((side, side), Image.Resampling.BICUBIC), (offset, offset))
+    buffer = io.BytesIO()
+    canvas.save(buffer, "JPEG", quality=90)
+    return buffer.getvalue()
+
+
 def product_framing(background: int) -> Callable[[np.ndarray, float, np.random.Generator], np.ndarray]:
-    """Each image enlarged to `width` of a square canvas of grey level `background`, saved as JPEG
-    (quality 90) and read back through the one preprocessing path."""
+    """Each image as a product photo (`product_photo`) read back through the one preprocessing path."""
     def frame(images: np.ndarray, width: float, rng: np.random.Generator) -> np.ndarray:
-        side = round(PRODUCT_CANVAS * width)
-        offset = (PRODUCT_CANVAS - side) // 2
-        framed = []
-        for image in images:
-            canvas = Image.new("RGB", (PRODUCT_CANVAS, PRODUCT_CANVAS), (background,) * 3)
-            canvas.paste(Image.fromarray(image).resize((side, side), Image.Resampling.BICUBIC), (offset, offset))
-            buffer = io.BytesIO()
-            canvas.save(buffer, "JPEG", quality=90)
-            framed.append(decode_image(buffer.getvalue()))
-        return np.stack(framed)
+        return np.stack([decode_image(product_photo(image, background, width)) for image in images])
     return frame
 
 

@@ -96,10 +96,10 @@ def default_val_size(n_images: int, n_classes: int) -> int:
     return size if size >= n_classes and n_images - size >= n_classes else 0
 
 
-def check_val_size(size: int, n_images: int, n_classes: int) -> int:
-    """`size` if a stratified validation split of that many images fits the training images."""
+def check_val_size(size: int, n_images: int, n_classes: int, option: str = "--val-size") -> int:
+    """`size` if a stratified split of that many images fits the training images."""
     if size and not n_classes <= size <= n_images - n_classes:
-        raise OptionError("--val-size", f"{size} does not fit {n_images:,} training images in {n_classes} "
+        raise OptionError(option, f"{size} does not fit {n_images:,} training images in {n_classes} "
                                         f"classes: use 0 (no validation split) or a number from {n_classes} "
                                         f"to {n_images - n_classes:,}")
     return size
@@ -116,23 +116,32 @@ def validation_split(split: Split, size: int, seed: int) -> tuple[Split, Split]:
 
 @dataclass(frozen=True)
 class TrainingSplits:
-    """The training images of one run: `train` (the subset used), split into `fit` (what the models
-    learn from) and `val` (watched only; None without a validation split)."""
+    """The training images of one run: `whole` (the subset used), less `calibration` (held out from
+    every model, for fitting how far its confidence is trusted; None without one), is `train`,
+    split into `fit` (what the models learn from) and `val` (watched only; None without a
+    validation split)."""
 
     train: Split
     fit: Split
     val: Split | None
     val_size: int
+    whole: Split
+    calibration: Split | None = None
+    calibration_size: int = 0
 
 
 def training_splits(split: Split, *, subset: int | None, val_size: int | None, seed: int,
-                    subset_option: str = "--subset") -> TrainingSplits:
+                    subset_option: str = "--subset", calibration_size: int | None = 0) -> TrainingSplits:
     """The one way every command makes its splits: a stratified subset of `subset` images (all when
-    None), then a stratified validation split of `val_size` images (the default when None, none
-    when 0), both seeded."""
-    train = stratified_subset(split, subset, seed, option=subset_option)
-    n_classes = len(np.unique(train.labels))
+    None), less a stratified calibration split of `calibration_size` images, then a stratified
+    validation split of `val_size` images out of the rest; all seeded. A size of None takes the
+    default (a tenth of the images, at most 5,000), 0 none."""
+    whole = stratified_subset(split, subset, seed, option=subset_option)
+    n_classes = len(np.unique(whole.labels))
+    held = (default_val_size(len(whole), n_classes) if calibration_size is None
+            else check_val_size(calibration_size, len(whole), n_classes, "--calibration-size"))
+    train, calibration = validation_split(whole, held, seed) if held else (whole, None)
     size = (default_val_size(len(train), n_classes) if val_size is None
             else check_val_size(val_size, len(train), n_classes))
     fit, val = validation_split(train, size, seed) if size else (train, None)
-    return TrainingSplits(train, fit, val, size)
+    return TrainingSplits(train, fit, val, size, whole, calibration, held)

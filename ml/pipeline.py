@@ -21,6 +21,7 @@ from ml.artifacts import (
     write_manifest,
     write_predictions,
 )
+from ml.calibration import calibrate
 from ml.dataset import Dataset, DatasetError, fingerprint, training_splits
 from ml.evaluate import classification_metrics, measure_speed, predicted_classes
 from ml.experiments import add_seed_runs
@@ -43,6 +44,7 @@ class TrainOptions:
     models: tuple[str, ...] | None = None  # None: every registered model
     subset: int | None = None
     val_size: int | None = None  # None: a tenth of the training images, at most 5,000
+    calibration_size: int | None = None  # held out from every model for calibration; None: as val_size
     epochs: int | None = None
     preset: str = "full"
     augment: bool = True
@@ -64,26 +66,27 @@ def run_training(options: TrainOptions, log=print) -> dict:
     log(f"reading {options.data}")
     dataset = load_dataset(options.data, n_jobs=options.n_jobs, progress=options.verbose)
     names = dataset.class_names
-    made = training_splits(dataset["train"], subset=options.subset, val_size=options.val_size, seed=options.seed)
-    train, fit, val, val_size = made.train, made.fit, made.val, made.val_size
+    made = training_splits(dataset["train"], subset=options.subset, val_size=options.val_size, seed=options.seed,
+                           calibration_size=options.calibration_size)
     test = dataset["test"]
-    splits = {"train": train, "fit": fit, "val": val, "test": test}
-    dataset_entry = _dataset_entry(dataset, splits, options, val_size)
-    log(f"{len(names)} classes; train {len(train)} (fit {len(fit)} + validation {len(val) if val else 0}), "
-        f"test {len(test)}")
+    # "train" is every training image of the run, the calibration split too: the data's identity
+    splits = {"train": made.whole, "fit": made.fit, "val": made.val, "calibration": made.calibration, "test": test}
+    dataset_entry = _dataset_entry(dataset, splits, options, made)
+    log(f"{len(names)} classes; train {len(made.whole)} (fit {len(made.fit)} + validation "
+        f"{len(made.val) if made.val else 0} + calibration {made.calibration_size}), test {len(test)}")
     previous = previous_artifacts(options.out, dataset_entry["splits"], options.force)
     with staged_folder(options.out, start_from_existing=previous is not None) as out:
-        _train_into(out, dataset, splits, dataset_entry, previous, options, log)
+        _train_into(out, dataset, made, dataset_entry, previous, options, log)
     log(f"wrote {Path(options.out) / 'manifest.json'}")
     return load_manifest(options.out)
 
 
-def _train_into(out: Path, dataset: Dataset, splits: dict, dataset_entry: dict, previous: dict | None,
+def _train_into(out: Path, dataset: Dataset, made, dataset_entry: dict, previous: dict | None,
                 options: TrainOptions, log) -> None:
-    train, fit, val, test = (splits[k] for k in ("train", "fit", "val", "test"))
+    train, fit, val, calibration, test = made.train, made.fit, made.val, made.calibration, dataset["test"]
     names = dataset.class_names
     stats, arrays = dataset_statistics(Dataset(dataset.name, dataset.source, names,
-                                               {"train": train, "test": test}, dataset.file_summary))
+                                               {"train": made.whole, "test": test}, dataset.file_summary))
     write_json(out / "dataset/stats.json", stats)
     np.savez_compressed(out / "dataset/stats.npz", **arrays)
     write_json(out / "dataset/test_files.json", list(test.files))
@@ -99,6 +102,8 @@ def _train_into(out: Path, dataset: Dataset, splits: dict, dataset_entry: dict, 
         log(f"training {display_name(key)}")
         trainer = _train_keras if MODELS[key].kind == "keras" else _train_sklearn
         models[key], probas[key] = trainer(MODELS[key], fit, val, train, test, names, out, settings, log)
+        if calibration is not None:
+            models[key], probas[key] = calibrated(models[key], probas[key], calibration, test, out, log)
         classes[key] = predicted_classes(probas[key])
         metrics = models[key]["metrics"]
         log(f"{display_name(key)}: test accuracy {metrics['accuracy']:.4f}, macro-F1 "
@@ -110,7 +115,7 @@ def _train_into(out: Path, dataset: Dataset, splits: dict, dataset_entry: dict, 
         manifest.update({k: previous[k] for k in ("experiments", "extra_files") if k in previous})
     _write_results(out, manifest, models, probas, classes, test.labels)
     prune_unlisted(out, load_manifest(out, verify=False))  # verified once, when the run returns
-    if "cnn" in options.models and _is_recipe_run(options, dataset_entry["val_size"]):
+    if "cnn" in options.models and _is_recipe_run(options, dataset_entry):
         entry = models["cnn"]
         add_seed_runs(out, [{"source": "ml train", "train_images": len(train), "fit_images": entry["train_images"],
                              "seed": options.seed, "test_accuracy": entry["metrics"]["accuracy"],
@@ -133,10 +138,10 @@ def reexport(data: Path, out: Path, keys: tuple[str, ...], log=print) -> dict:
     test, names = _recorded_test_split(data, manifest)
     recorded = manifest["dataset"]
     made = training_splits(load_dataset(data, splits=("train",), progress=False)["train"],
-                           subset=recorded["subset"], val_size=recorded["val_size"], seed=recorded["seed"])
-    fit, val = made.fit, made.val
+                           subset=recorded["subset"], val_size=recorded["val_size"], seed=recorded["seed"],
+                           calibration_size=recorded.get("calibration_size", 0))
     with staged_folder(out, start_from_existing=True) as stage:
-        _reexport_into(stage, manifest, keys, fit, val, test, names, log)
+        _reexport_into(stage, manifest, keys, made, test, names, log)
     return load_manifest(out)
 
 
@@ -179,7 +184,7 @@ def _recorded_test_split(data: Path, manifest: dict):
     return test, names
 
 
-def _reexport_into(out: Path, manifest: dict, keys, fit, val, test, names, log) -> None:
+def _reexport_into(out: Path, manifest: dict, keys, made, test, names, log) -> None:
     import keras
 
     from ml import cnn  # registers the custom layers that model.keras refers to
@@ -192,25 +197,39 @@ def _reexport_into(out: Path, manifest: dict, keys, fit, val, test, names, log) 
         old = models[key]
         network = keras.models.load_model(out / old["files"]["keras"])
         served = cnn.serving_model(network, old["config"]["tta"]) if key == "cnn" else network
-        exported, probas[key] = export_served(key, served, fit, val, test, out, log)
-        classes[key] = predicted_classes(probas[key])
+        exported, probas[key] = export_served(key, served, made.fit, made.val, test, out, log)
         files = {"keras": old["files"]["keras"], "history": old["files"]["history"], **exported.pop("files")}
         models[key] = _model_entry(
-            key, classification_metrics(test.labels, classes[key], names), old["train_seconds"],
+            key, classification_metrics(test.labels, predicted_classes(probas[key]), names), old["train_seconds"],
             old["train_images"], files, out, exported.pop("speed"), "onnxruntime", config=old["config"],
             precision=old["precision"], epochs_run=old["epochs_run"], **exported)
+        if made.calibration is not None:
+            models[key], probas[key] = calibrated(models[key], probas[key], made.calibration, test, out, log)
+        classes[key] = predicted_classes(probas[key])
     _write_results(out, {k: v for k, v in manifest.items() if k not in ("models", "predictions")},
                    models, probas, classes, test.labels)
     prune_unlisted(out, load_manifest(out, verify=False))  # verified once, when the run returns
 
 
-def _is_recipe_run(options: TrainOptions, val_size: int) -> bool:
+def _is_recipe_run(options: TrainOptions, dataset_entry: dict) -> bool:
     """A preset trained unchanged on the whole training split: one more sample of the recipe."""
-    return (options.subset is None and not val_size and options.epochs is None and options.augment
-            and not options.cnn_overrides)
+    return (options.subset is None and not dataset_entry["val_size"] and not dataset_entry["calibration_size"]
+            and options.epochs is None and options.augment and not options.cnn_overrides)
 
 
-def _dataset_entry(dataset: Dataset, splits: dict, options: TrainOptions, val_size: int) -> dict:
+def calibrated(entry: dict, test_proba: np.ndarray, calibration, test, out: Path, log=print):
+    """A model's manifest entry with its calibration and auto-sort thresholds, fitted on the held-out
+    calibration split and checked on the test split, and the calibrated test probabilities it serves."""
+    raw = load_predictor(entry, out, calibrated=False).predict_proba(calibration.images)
+    fitted, auto_sort, served = calibrate(raw, calibration.labels, test_proba, test.labels)
+    log(f"calibration: temperature {fitted['temperature']:.3f}, test ECE {fitted['test_before']['ece']:.3f} -> "
+        f"{fitted['test_after']['ece']:.3f}; "
+        + ", ".join(f"{t['target']:.1%}: {t['test_coverage']:.0%} sorted at {t['test_accuracy']:.2%}"
+                    for t in auto_sort["thresholds"]))
+    return {**entry, "calibration": fitted, "auto_sort": auto_sort}, served
+
+
+def _dataset_entry(dataset: Dataset, splits: dict, options: TrainOptions, made) -> dict:
     n_images = sum(len(s) for s in dataset.splits.values())
     return {
         "name": dataset.name,
@@ -221,7 +240,8 @@ def _dataset_entry(dataset: Dataset, splits: dict, options: TrainOptions, val_si
         "splits": {name: {"size": len(s), "fingerprint": fingerprint(s, dataset.class_names)}
                    for name, s in splits.items() if s is not None},
         "subset": options.subset,
-        "val_size": val_size,
+        "val_size": made.val_size,
+        "calibration_size": made.calibration_size,
         "seed": options.seed,
         "files": {"stats": "dataset/stats.json", "stats_arrays": "dataset/stats.npz",
                   "test_files": "dataset/test_files.json"},

@@ -1,7 +1,9 @@
 """Serving-side models: the CNN through onnxruntime, the baselines through scikit-learn.
 
 Both take uint8 (N, 32, 32, 3) images from :func:`ml.preprocess.decode_image` and return
-(N, n_classes) probabilities. Nothing here imports TensorFlow. onnxruntime is imported when the
+(N, n_classes) probabilities: the calibrated ones when the model's manifest entry holds a
+temperature (ml.calibration), applied here, the one place the dashboard, the API, batch
+classification and the benchmarks all load a model through. Nothing here imports TensorFlow. onnxruntime is imported when the
 first session is made: importing it starts a native thread that a forked gunicorn worker would
 inherit broken (the worker then aborts at exit), so a preloaded server must not import it before
 the fork.
@@ -14,6 +16,7 @@ from pathlib import Path
 import joblib
 import numpy as np
 
+from ml.calibration import apply_temperature
 from ml.preprocess import to_model_input
 
 
@@ -50,9 +53,23 @@ class SklearnPredictor:
         return self.pipeline.predict_proba(images).astype(np.float32)
 
 
-def load_predictor(model_entry: dict, folder: str | Path, threads: int = 0):
-    """Build the predictor a manifest model entry describes."""
+class CalibratedPredictor:
+    """A predictor whose probabilities are rescaled by the temperature fitted on held-out images."""
+
+    def __init__(self, raw, temperature: float):
+        self.raw, self.temperature, self.runtime = raw, temperature, raw.runtime
+
+    def predict_proba(self, images: np.ndarray) -> np.ndarray:
+        return apply_temperature(self.raw.predict_proba(images), self.temperature)
+
+
+def load_predictor(model_entry: dict, folder: str | Path, threads: int = 0, calibrated: bool = True):
+    """Build the predictor a manifest model entry describes, calibrated when the entry says how
+    (and `calibrated`: calibration itself needs the raw probabilities)."""
     files = model_entry["files"]
     if "onnx" in files:
-        return OnnxPredictor(Path(folder) / files["onnx"], threads=threads)
-    return SklearnPredictor(Path(folder) / files["joblib"])
+        raw = OnnxPredictor(Path(folder) / files["onnx"], threads=threads)
+    else:
+        raw = SklearnPredictor(Path(folder) / files["joblib"])
+    temperature = model_entry.get("calibration", {}).get("temperature")
+    return CalibratedPredictor(raw, temperature) if calibrated and temperature is not None else raw

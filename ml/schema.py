@@ -81,6 +81,52 @@ class Quantization(Strict):
     n_images: Annotated[int, Field(gt=0)]
 
 
+class CalibrationScores(Strict):
+    accuracy: Fraction
+    mean_confidence: Fraction
+    ece: Fraction
+    nll: NonNegative
+    brier: NonNegative
+
+
+class ReliabilityBin(Strict):
+    low: Fraction
+    high: Fraction
+    count: Annotated[int, Field(gt=0)]
+    confidence: Fraction
+    accuracy: Fraction
+
+
+class CalibratorComparison(Strict):
+    temperature_ece: Fraction
+    isotonic_ece: Fraction
+
+
+class Calibration(Strict):
+    method: Literal["temperature"]
+    temperature: Positive
+    held_out_images: Annotated[int, Field(gt=0)]
+    compared: CalibratorComparison
+    held_out_after: CalibrationScores
+    test_before: CalibrationScores
+    test_after: CalibrationScores
+    reliability_before: list[ReliabilityBin]
+    reliability_after: list[ReliabilityBin]
+
+
+class AutoSortThreshold(Strict):
+    target: Fraction
+    threshold: Fraction
+    held_out_coverage: Fraction
+    held_out_accuracy: Fraction
+    test_coverage: Fraction
+    test_accuracy: Fraction | None  # None when no test answer reaches the threshold
+
+
+class AutoSort(Strict):
+    thresholds: list[AutoSortThreshold]
+
+
 class Model(Strict):
     name: str
     metrics: Metrics
@@ -98,6 +144,8 @@ class Model(Strict):
     val_accuracy: Fraction | None = None
     keras_inference: Speed | None = None
     onnx_speedup_one_image: Positive | None = None
+    calibration: Calibration | None = None
+    auto_sort: AutoSort | None = None
 
 
 class Split(Strict):
@@ -110,9 +158,10 @@ class DatasetEntry(Strict):
     source: str
     description: str
     class_names: Annotated[list[str], Field(min_length=2)]
-    splits: dict[Literal["train", "fit", "val", "test"], Split]
+    splits: dict[Literal["train", "fit", "val", "calibration", "test"], Split]
     subset: Annotated[int, Field(gt=0)] | None
     val_size: Count
+    calibration_size: Count = 0
     seed: int
     files: dict[str, RelativePath]
 

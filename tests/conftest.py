@@ -191,8 +191,8 @@ def build_tiny_artifacts(root: Path) -> tuple[Path, Path]:
 
     data = make_image_folder(root / "photos", n_train=24, n_test=6)
     out = root / "artifacts"
-    assert main(["train", "--data", str(data), "--out", str(out), "--val-size", "12", "--epochs", "2",
-                 "--jobs", "1", "--quiet", "--cnn", json.dumps(TINY_CNN)]) == 0
+    assert main(["train", "--data", str(data), "--out", str(out), "--val-size", "12", "--calibration-size", "12",
+                 "--epochs", "2", "--jobs", "1", "--quiet", "--cnn", json.dumps(TINY_CNN)]) == 0
     return data, out
 
 

@@ -55,3 +55,38 @@ def test_calibration004_threshold_gives_the_most_answers_at_the_target_accuracy(
     strict = threshold_for(proba, labels, 0.99)  # the tie at 0.8 is never split: 0.9 and above only
     assert strict["threshold"] == 0.9 and strict["coverage"] == pytest.approx(2 / 6)
     assert threshold_for(np.array([[0.6, 0.4]]), np.array([1]), 0.5) is None
+
+
+def _sampled_model(n: int, seed: int, sharpness: float):
+    """Probabilities of a 4-class model, labels drawn from them (so calibrated at sharpness 1), and
+    the same model made `sharpness` times sharper (below 1: underconfident, as label smoothing makes)."""
+    from ml.calibration import apply_temperature
+
+    rng = np.random.default_rng(seed)
+    logits = rng.normal(scale=2.5, size=(n, 4))
+    true = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    labels = np.array([rng.choice(4, p=p) for p in true])
+    return apply_temperature(true, 1 / sharpness), labels
+
+
+def test_calibration005_calibrate_fits_on_held_out_images_and_checks_on_the_test_split():
+    from ml.calibration import AUTO_SORT_TARGETS, answers_at, calibrate
+
+    held_out, held_out_labels = _sampled_model(6000, 1, sharpness=0.4)
+    test, test_labels = _sampled_model(6000, 2, sharpness=0.4)
+    calibration, auto_sort, served = calibrate(held_out, held_out_labels, test, test_labels)
+    assert calibration["temperature"] == pytest.approx(0.4, rel=0.15)
+    assert calibration["test_after"]["ece"] < calibration["test_before"]["ece"] / 3
+    assert calibration["test_after"]["accuracy"] == calibration["test_before"]["accuracy"]  # ranking kept
+    assert (served.argmax(1) == test.argmax(1)).all()
+    assert set(calibration["compared"]) == {"temperature_ece", "isotonic_ece"}
+    assert sum(b["count"] for b in calibration["reliability_after"]) == len(test_labels)
+    rows = auto_sort["thresholds"]
+    assert [r["target"] for r in rows] == [t for t in AUTO_SORT_TARGETS if t <= rows[-1]["target"]]
+    for row in rows:  # chosen on held-out images, so the test split lands near the target, not on it
+        assert row["held_out_accuracy"] >= row["target"]
+        assert row["test_accuracy"] == pytest.approx(row["target"], abs=0.03)
+        assert answers_at(served, test_labels, row["threshold"]) == {"coverage": row["test_coverage"],
+                                                                      "accuracy": row["test_accuracy"]}
+    coverages = [r["test_coverage"] for r in rows]
+    assert coverages == sorted(coverages, reverse=True)  # a stricter target sorts fewer photos

@@ -34,10 +34,12 @@ def _leftovers(folder):
 def test_cli001_default_val_size_fits_any_dataset(tmp_path, write_image_folder):
     data = write_image_folder(tmp_path / "photos", n_train=4, n_test=2)  # 12 training images
     assert _train(data, tmp_path / "out") == 0
-    assert load_manifest(tmp_path / "out")["dataset"]["val_size"] == 0  # a tenth could not hold 3 classes
+    dataset = load_manifest(tmp_path / "out")["dataset"]
+    assert dataset["val_size"] == dataset["calibration_size"] == 0  # a tenth could not hold 3 classes
     data = write_image_folder(tmp_path / "more", n_train=20, n_test=2)  # 60 training images
     assert _train(data, tmp_path / "out2") == 0
-    assert load_manifest(tmp_path / "out2")["dataset"]["val_size"] == 6
+    dataset = load_manifest(tmp_path / "out2")["dataset"]
+    assert dataset["calibration_size"] == 6 and dataset["val_size"] == 5  # a tenth each, in turn
 
 
 def test_cli002_val_size_that_does_not_fit_names_the_option(tmp_path, capsys, write_image_folder):

@@ -1,8 +1,10 @@
 """Splits, subsets and fingerprints (ml/dataset.py)."""
 
 import numpy as np
+import pytest
 
 from ml.dataset import Split, fingerprint, stratified_subset, training_splits, validation_split
+from ml.errors import OptionError
 
 
 def test_stratified_subset_keeps_class_balance_and_is_seeded(make_split):
@@ -45,3 +47,20 @@ def test_dataset001_training_splits_are_the_one_way_to_split(synthetic_images, m
     assert np.array_equal(again.val.images, made.val.images)  # seeded
     whole = training_splits(split, subset=None, val_size=0, seed=1)
     assert whole.fit is whole.train and whole.val is None
+
+
+def test_dataset002_the_calibration_split_is_held_out_from_every_other_split(synthetic_images):
+    images, labels = synthetic_images(40)  # 120 images, 3 classes
+    images[:, 0, 0, 0] = np.arange(120)  # every image unique, so set overlap is overlap of images
+    split = Split(images, labels)
+    made = training_splits(split, subset=None, val_size=None, seed=1, calibration_size=None)
+    assert made.calibration_size == 12 and len(made.calibration) == 12 and len(made.train) == 108
+    assert sorted(np.bincount(made.calibration.labels)) == [4, 4, 4]  # stratified
+    held = {int(i) for i in made.calibration.images[:, 0, 0, 0]}
+    for other in (made.train, made.fit, made.val):
+        assert held.isdisjoint(int(i) for i in other.images[:, 0, 0, 0])
+    assert len(made.fit) + len(made.val) + len(made.calibration) == 120
+    none = training_splits(split, subset=None, val_size=0, seed=1)
+    assert none.calibration is None and len(none.train) == 120
+    with pytest.raises(OptionError, match="--calibration-size"):
+        training_splits(split, subset=None, val_size=0, seed=1, calibration_size=119)

@@ -24,7 +24,9 @@ def test_artifacts_folder_is_complete_and_valid(trained):
     assert set(manifest["models"]) == set(model_keys())
     assert manifest["dataset"]["class_names"] == ["cat", "dog", "ship"]
     assert manifest["dataset"]["splits"]["test"]["size"] == 18
-    assert manifest["dataset"]["splits"]["fit"]["size"] == 60
+    assert manifest["dataset"]["splits"]["train"]["size"] == 72  # every training image, held-out ones too
+    assert manifest["dataset"]["splits"]["fit"]["size"] == 48
+    assert manifest["dataset"]["splits"]["calibration"]["size"] == 12
     for entry in manifest["models"].values():
         metrics = entry["metrics"]
         assert 0 <= metrics["accuracy"] <= 1
@@ -195,3 +197,23 @@ def test_evaluate_again_upgrades_predictions_without_classes(trained, capsys):
     for key, entry in before["models"].items():
         assert after["models"][key]["metrics"] == entry["metrics"]
     assert main(["validate", str(copy)]) == 0
+
+
+def test_pipeline020_every_model_is_calibrated_on_held_out_images_and_serves_calibrated(trained):
+    data, out = trained
+    from ml.calibration import apply_temperature
+    from ml.loading import load_dataset
+
+    manifest = load_manifest(out)
+    test = load_dataset(data, splits=("test",), progress=False)["test"]
+    predictions = read_predictions(out, manifest)
+    for key, entry in manifest["models"].items():
+        calibration = entry["calibration"]
+        assert calibration["held_out_images"] == 12 and calibration["temperature"] > 0
+        raw = load_predictor(entry, out, calibrated=False).predict_proba(test.images)
+        served = load_predictor(entry, out).predict_proba(test.images)
+        assert np.allclose(served, apply_temperature(raw, calibration["temperature"]), atol=1e-6)
+        assert np.allclose(predictions[f"proba_{key}"], served, atol=2e-3)  # what every reader gets
+        assert calibration["test_before"]["accuracy"] == calibration["test_after"]["accuracy"]
+        for row in entry["auto_sort"]["thresholds"]:
+            assert row["held_out_accuracy"] >= row["target"]

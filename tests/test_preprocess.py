@@ -96,3 +96,51 @@ def test_model_input_is_float32_nhwc_and_checks_shape():
     assert batch.shape == (1, 32, 32, 3) and batch.dtype == np.float32
     with pytest.raises(ValueError, match="expected images"):
         to_model_input(np.zeros((2, 28, 28, 3), np.uint8))
+
+
+def _on_canvas(obj: np.ndarray, canvas_side: int, background: int, at=None) -> np.ndarray:
+    canvas = np.full((canvas_side, canvas_side, 3), background, np.uint8)
+    top, left = at or ((canvas_side - obj.shape[0]) // 2, (canvas_side - obj.shape[1]) // 2)
+    canvas[top:top + obj.shape[0], left:left + obj.shape[1]] = obj
+    return canvas
+
+
+def _stripes(height: int, width: int) -> np.ndarray:
+    """A red-and-blue striped object: easy to tell from any plain background and from its own crop."""
+    obj = np.zeros((height, width, 3), np.uint8)
+    obj[..., 0] = np.where((np.arange(width) // max(1, width // 8)) % 2 == 0, 220, 20)
+    obj[..., 2] = 255 - obj[..., 0]
+    return obj
+
+
+@pytest.mark.parametrize("background", [255, 230, 0])
+def test_plain_border_is_trimmed_so_the_object_fills_the_frame(encode, background):
+    obj = _stripes(160, 160)
+    expected = decode_image(encode(obj))  # the object photographed filling the frame
+    out = decode_image(encode(_on_canvas(obj, 600, background), "JPEG", quality=90))
+    assert np.abs(out.astype(int) - expected).mean() < 8
+    untrimmed = decode_image(encode(_on_canvas(obj, 600, background), "JPEG", quality=90), trim_border=False)
+    assert np.abs(untrimmed.astype(int) - expected).mean() > 40  # what trimming rescues
+
+
+def test_off_centre_and_wide_objects_are_kept_whole_on_a_square_of_the_background(encode):
+    obj = _stripes(60, 240)
+    out = decode_image(encode(_on_canvas(obj, 600, 255, at=(50, 320))))
+    assert (out[:8] > 245).all() and (out[-8:] > 245).all()  # padded above and below with white
+    middle = out[12:20]
+    assert (middle[:, 0, 0] > 150).all() and (middle[:, -1, 0] < 100).all()  # both ends of the stripes
+
+
+def test_photos_without_a_plain_border_and_32px_images_are_left_alone(encode, synthetic_images):
+    scene = np.random.default_rng(0).integers(0, 255, (200, 200, 3), dtype=np.uint8)  # busy to the edges
+    assert np.array_equal(decode_image(encode(scene)), decode_image(encode(scene), trim_border=False))
+    small = _on_canvas(_stripes(12, 12), 32, 255)
+    assert np.array_equal(decode_image(encode(small)), small)
+
+
+def test_a_speck_of_dust_on_the_background_does_not_stop_the_trim(encode):
+    obj = _stripes(100, 100)
+    canvas = _on_canvas(obj, 500, 255)
+    canvas[20, 30] = 0
+    out = decode_image(encode(canvas))
+    assert np.abs(out.astype(int) - decode_image(encode(obj))).mean() < 8
