@@ -60,7 +60,7 @@ def uploads_view(services, contents: list[str], filenames: list[str]):
     cards = [result_card(
         r, png_data_uri(r["image"]) if r["ok"] else None,
         figures.probability_figure(r["predictions"], classes) if r["ok"] else None,
-        figures.explanation_figure(r["image"], r["occlusion"], r["label"]) if r["ok"] else None,
-        services.config.uncertain_below) for r in results]
+        figures.explanation_figure(r["image"], r["occlusion"], r["label"]) if r["ok"] else None)
+        for r in results]
     stored = {"results": [public(r) for r in results], "classes": classes}
     return cards, stored, False

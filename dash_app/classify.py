@@ -11,6 +11,7 @@ import numpy as np
 from dash_app.config import AppConfig
 from dash_app.store import Artifacts
 from ml.artifacts import best_model
+from ml.auto_sort import decider
 from ml.explain import occlusion_map
 from ml.preprocess import ImageDecodeError, decode_image
 
@@ -56,12 +57,14 @@ def classify_files(uploads: list[Upload], artifacts: Artifacts, config: AppConfi
     predictors = artifacts.predictors()
     probabilities = {key: predictor.predict_proba(batch) for key, predictor in predictors.items()}
     best = best_model(manifest)
+    decide = decider(manifest, best, config.auto_sort_target, config.min_confidence, strict=False)
     ok_results = [r for r in results if r["ok"]]
     for i, result in enumerate(ok_results):
         result["predictions"] = {key: _summary(proba[i], names) for key, proba in probabilities.items()}
         chosen = result["predictions"][best]
         result.update(model=best, label=chosen["label"], confidence=chosen["confidence"],
-                      uncertain=chosen["confidence"] < config.uncertain_below)
+                      decision=decide(float(probabilities[best][i].max())), threshold=round(decide.threshold, 4),
+                      target=decide.target, decision_rule=decide.reason)
         result["image"] = batch[i]
         if explain:
             heat, _ = occlusion_map(predictors[best].predict_proba, batch[i])
@@ -87,7 +90,7 @@ def public(result: dict) -> dict:
 def results_csv(results: list[dict], class_names: list[str]) -> str:
     """A batch of results as CSV: one row per file, each model's label and probabilities."""
     models = next((list(r["predictions"]) for r in results if r.get("ok")), [])
-    header = ["file", "status", "label", "confidence", "uncertain"]
+    header = ["file", "status", "label", "confidence", "decision"]
     for key in models:
         header += [f"{key}_label"] + [f"{key}_p_{c}" for c in class_names]
     buffer = io.StringIO()
@@ -97,7 +100,7 @@ def results_csv(results: list[dict], class_names: list[str]) -> str:
         if not r.get("ok"):
             writer.writerow([r["file"], r["error"]] + [""] * (len(header) - 2))
             continue
-        row = [r["file"], "ok", r["label"], r["confidence"], r["uncertain"]]
+        row = [r["file"], "ok", r["label"], r["confidence"], r["decision"]]
         for key in models:
             summary = r["predictions"][key]
             row += [summary["label"]] + [summary["probabilities"][c] for c in class_names]

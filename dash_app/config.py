@@ -27,7 +27,8 @@ class AppConfig:
     max_upload_mb: float = 10.0
     max_upload_files: int = 50
     max_pixels: int = 64_000_000
-    uncertain_below: float = 0.5
+    auto_sort_target: float = 0.99  # the accuracy a photo sorted without a person must be held to
+    min_confidence: float = 0.5  # the decision's threshold only for models with no calibrated one
     onnx_threads: int = 1
     api_token: str | None = None  # when set, POST /api/predict needs it as a bearer token
     classify_results: Path | None = None  # a results file of `ml classify`, shown on the Catalogue page
@@ -36,7 +37,8 @@ class AppConfig:
     @classmethod
     def from_env(cls, **overrides) -> "AppConfig":
         """Settings from ARTIFACTS_DIR, CIFAR10_DATA, CACHE_TYPE, CACHE_DIR, REDIS_URL,
-        MAX_UPLOAD_MB, ONNX_THREADS, API_TOKEN, CLASSIFY_RESULTS and DASH_DEBUG, then `overrides`."""
+        MAX_UPLOAD_MB, ONNX_THREADS, API_TOKEN, CLASSIFY_RESULTS, AUTO_SORT_TARGET and DASH_DEBUG,
+        then `overrides`."""
         from ml.loading import default_data_path
 
         env = os.environ
@@ -49,6 +51,7 @@ class AppConfig:
             "onnx_threads": int(env.get("ONNX_THREADS", 1)),
             "api_token": env.get("API_TOKEN") or None,
             "classify_results": env.get("CLASSIFY_RESULTS") or None,
+            "auto_sort_target": float(env.get("AUTO_SORT_TARGET", 0.99)),
             "debug": _env_bool("DASH_DEBUG"),
         }
         if env.get("CACHE_DIR"):
@@ -60,6 +63,9 @@ class AppConfig:
         self.artifacts_dir = Path(self.artifacts_dir)
         self.data_path = Path(self.data_path) if self.data_path else None
         self.classify_results = Path(self.classify_results) if self.classify_results else None
+        if not 0 < self.auto_sort_target < 1:
+            raise ValueError(f"AUTO_SORT_TARGET must be an accuracy between 0 and 1, such as 0.99, "
+                             f"not {self.auto_sort_target!r}")
         if self.cache_type not in CACHE_TYPES:
             raise ValueError(f"CACHE_TYPE must be one of {CACHE_TYPES}, not {self.cache_type!r}")
 

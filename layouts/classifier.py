@@ -38,21 +38,30 @@ def classifier_page(max_upload_mb: float) -> html.Div:
     ])
 
 
-def result_card(result: dict, image_src: str, probability_figure, explanation_figure,
-                uncertain_below: float) -> dbc.Card:
-    """One uploaded image's result; uncertain answers are labelled as such."""
+def decision_note(result: dict) -> str:
+    """Why a classified photo was sorted or sent to a person, in words a client reads."""
+    model = display_name(result["model"])
+    if result["target"] is None:
+        rule = f"{model} sorts a photo itself when it is at least {pct(result['threshold'], 0)} sure (not calibrated)"
+    else:
+        rule = (f"{model} sorts a photo itself when it is sure enough to be right {pct(result['target'], 1)} "
+                "of the time, as measured on photos it never trained on")
+    if result["decision"] == "review":
+        return f"Not sure enough: a person should decide. {rule}."
+    return f"Sorted automatically. {rule}."
+
+
+def result_card(result: dict, image_src: str, probability_figure, explanation_figure) -> dbc.Card:
+    """One uploaded image's result, its badge coloured by the decision: sorted or to a person."""
     if not result["ok"]:
         return dbc.Alert(result["error"], color="danger", className="mb-3")
-    if result["uncertain"]:
-        verdict = dbc.Badge(f"uncertain: maybe {result['label']} ({pct(result['confidence'], 0)})",
+    if result["decision"] == "review":
+        verdict = dbc.Badge(f"to review: maybe {result['label']} ({pct(result['confidence'], 0)})",
                             color="warning", text_color="dark", className="fs-6")
-        note = html.P(f"The best model is less than {pct(uncertain_below, 0)} sure: treat this as "
-                      "a guess and let a person decide.", className="small text-muted mb-0")
     else:
         verdict = dbc.Badge(f"{result['label']} ({pct(result['confidence'], 0)})", color="success",
                             className="fs-6")
-        note = html.P(f"according to {display_name(result['model'])}",
-                      className="small text-muted mb-0")
+    note = html.P(decision_note(result), className="small text-muted mb-0")
     models = html.Ul([html.Li(f"{display_name(key)}: " + ", ".join(
         f"{t['class']} {pct(t['probability'], 0)}" for t in summary["top"]))
         for key, summary in result["predictions"].items()], className="small")

@@ -21,48 +21,20 @@ import itertools
 import os
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Iterable, Iterator
 
 import numpy as np
 
+from ml.auto_sort import AUTO, REVIEW, Decider, decider
 from ml.errors import OptionError, UserError
 from ml.preprocess import IMAGE_SIZE, ImageDecodeError, decode_image
 from ml.sources import read_bytes
 
 COLUMNS = ("source", "label", "confidence", "label_2", "confidence_2", "label_3", "confidence_3",
            "decision", "error")
-AUTO, REVIEW = "auto", "review"
-DEFAULT_MIN_CONFIDENCE = 0.5
 CHUNK = 256
-
-
-@dataclass(frozen=True)
-class Decider:
-    """How a confidence becomes a decision, and where the threshold came from (for the summary)."""
-
-    threshold: float
-    reason: str
-
-    def __call__(self, confidence: float) -> str:
-        return AUTO if confidence >= self.threshold else REVIEW
-
-
-def decider(manifest: dict, model: str, target: float | None, min_confidence: float | None) -> Decider:
-    """The threshold for `model`: the calibrated one for the `target` accuracy when the artifacts
-    hold one, else `min_confidence` (default 0.5)."""
-    if target is not None:
-        thresholds = manifest["models"][model].get("auto_sort", {}).get("thresholds", [])
-        match = next((t for t in thresholds if abs(t["target"] - target) < 1e-9), None)
-        if match is None:
-            offered = ", ".join(f"{t['target']:.1%}" for t in thresholds) or "none"
-            raise OptionError("--target", f"the artifacts hold no calibrated threshold for {target:.1%} accuracy "
-                                          f"with {model} (held: {offered}); use one of those, or --min-confidence")
-        return Decider(match["threshold"], f"calibrated for {target:.1%} accuracy")
-    threshold = DEFAULT_MIN_CONFIDENCE if min_confidence is None else min_confidence
-    return Decider(threshold, f"confidence of at least {threshold:.0%}")
 
 
 def decode_chunk(sources: list[str]) -> tuple[np.ndarray, list[str | None]]:

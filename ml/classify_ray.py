@@ -19,7 +19,8 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
-from ml.classify import CHUNK, Decider, decode_chunk, rows_for
+from ml.auto_sort import Decider
+from ml.classify import CHUNK, decode_chunk, rows_for
 from ml.errors import UserError
 
 

@@ -176,3 +176,27 @@ def test_api013_upload_size_limit_and_explanations(tiny_artifacts, encode, png, 
     big_result, small_result = response.get_json()["results"]
     assert "over the 0.01 MB limit" in big_result["error"]
     assert np.array(small_result["occlusion"]).shape == (32, 32)
+
+
+def test_api014_each_photo_gets_a_decision_at_the_configured_target(artifacts_copy, png, make_app):
+    import json
+
+    _, out = artifacts_copy
+    manifest = json.loads((out / "manifest.json").read_text())
+    for entry in manifest["models"].values():  # a threshold every answer reaches: every photo sorted
+        entry["auto_sort"] = {"thresholds": [{"target": 0.99, "threshold": 0.0, "held_out_coverage": 0.1,
+                                              "held_out_accuracy": 1.0, "test_coverage": 0.1,
+                                              "test_accuracy": 1.0}]}
+    (out / "manifest.json").write_text(json.dumps(manifest))
+
+    def result(target):
+        client = make_app(out, auto_sort_target=target, min_confidence=1.5).server.test_client()  # none reach it
+        response = client.post("/api/predict", data={"file": [(io.BytesIO(png()), "cat.png")]},
+                               content_type="multipart/form-data")
+        return response.get_json()["results"][0]
+
+    calibrated = result(0.99)
+    assert calibrated["decision"] == "auto" and calibrated["target"] == 0.99 and calibrated["threshold"] == 0.0
+    assert "calibrated for 99.0% accuracy" in calibrated["decision_rule"]
+    fallback = result(0.98)  # no threshold held for 98%: the plain minimum confidence decides
+    assert fallback["decision"] == "review" and fallback["target"] is None and "not calibrated" in fallback["decision_rule"]

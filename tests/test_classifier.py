@@ -24,5 +24,5 @@ def test_classifier001_uploads_view_handles_every_kind_of_file(tiny_artifacts, m
     assert statuses == {"photo.png": True, "notes.txt": False, "x.bin": False}
     csv_text = results_csv(stored["results"], stored["classes"])
     lines = csv_text.strip().splitlines()
-    assert lines[0].startswith("file,status,label,confidence,uncertain,cnn_label")
+    assert lines[0].startswith("file,status,label,confidence,decision,cnn_label")
     assert len(lines) == 4 and any(line.startswith("photo.png,ok,") for line in lines)

@@ -109,15 +109,6 @@ def test_classify004_refusals_name_what_to_fix(tiny_artifacts, photos, tmp_path,
     assert "missing: no such file or folder" in capsys.readouterr().err
 
 
-def test_classify005_decisions_use_the_calibrated_threshold_for_the_target_when_held():
-    manifest = {"models": {"cnn": {"auto_sort": {"thresholds": [{"target": 0.99, "threshold": 0.93},
-                                                                {"target": 0.95, "threshold": 0.71}]}}}}
-    decide = classify.decider(manifest, "cnn", 0.99, None)
-    assert decide.threshold == 0.93 and decide(0.94) == "auto" and decide(0.92) == "review"
-    assert classify.decider(manifest, "cnn", None, None).threshold == 0.5
-    assert classify.decider(manifest, "cnn", None, 0.8).threshold == 0.8
-
-
 def test_classify006_parquet_results_hold_the_same_rows(tiny_artifacts, photos, tmp_path):
     _, artifacts = tiny_artifacts
     _classify(photos, tmp_path / "r.csv", artifacts, workers=1)
