@@ -17,13 +17,19 @@ from layouts.performance import (
     DROPDOWN_PERCLASS_SORT,
     DROPDOWN_PERFORMANCE_CLASSES,
     DROPDOWN_PERFORMANCE_MODELS,
+    DIV_AUTOSORT_ANSWERS,
+    GRAPH_AUTOSORT_CLASSES,
+    GRAPH_AUTOSORT_COVERAGE,
+    GRAPH_CALIBRATION_RELIABILITY,
     GRAPH_CONFUSION_MATRIX,
     GRAPH_PERCLASS_SCORES,
     GRAPH_ROBUSTNESS_ACCURACY,
     GRAPH_TRAINING_CURVES,
     RADIO_MATRIX_MODE,
     RADIO_PERCLASS_METRIC,
+    RADIO_AUTOSORT_TARGET,
     RADIO_ROBUSTNESS_SEVERITY,
+    auto_sort_answers,
     performance_page,
 )
 
@@ -33,7 +39,7 @@ GALLERY_LIMIT = 24
 def page(services):
     manifest = services.artifacts.manifest()
     return performance_page(list(manifest["models"]), manifest["dataset"]["class_names"],
-                            models_table_rows(manifest))
+                            models_table_rows(manifest), services.config.auto_sort_target)
 
 
 def register(app) -> None:
@@ -58,6 +64,18 @@ def register(app) -> None:
                   Input(DROPDOWN_PERFORMANCE_MODELS, "value"), Input(RADIO_ROBUSTNESS_SEVERITY, "value"))
     def update_robustness(models, severity):
         return figures_of.robustness_figure(views.normalise(models, artifacts.model_keys()), severity)
+
+    @app.callback(Output(GRAPH_AUTOSORT_COVERAGE, "figure"), Output(GRAPH_AUTOSORT_CLASSES, "figure"),
+                  Output(DIV_AUTOSORT_ANSWERS, "children"),
+                  Input(DROPDOWN_PERFORMANCE_MODELS, "value"), Input(RADIO_AUTOSORT_TARGET, "value"))
+    def update_auto_sort(models, target):
+        coverage, classes, sentences = figures_of.auto_sort_view(views.normalise(models, artifacts.model_keys()),
+                                                                 float(target))
+        return coverage, classes, auto_sort_answers(sentences)
+
+    @app.callback(Output(GRAPH_CALIBRATION_RELIABILITY, "figure"), Input(DROPDOWN_PERFORMANCE_MODELS, "value"))
+    def update_reliability(models):
+        return figures_of.reliability_figure(views.normalise(models, artifacts.model_keys()))
 
     @app.callback(Output(GRAPH_TRAINING_CURVES, "figure"), Input(GRAPH_TRAINING_CURVES, "id"))
     def update_training_curves(_):

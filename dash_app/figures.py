@@ -293,3 +293,67 @@ def catalogue_figure(per_class: dict[str, dict]) -> go.Figure:
                      for decision, name in (("auto", "Sorted automatically"), ("review", "To review"))])
     return _layout(fig, "Photos per category the model chose", barmode="stack", legend_traceorder="normal",
                    height=max(260, 40 + 28 * len(classes)), xaxis=dict(title="photos", rangemode="tozero"))
+
+
+def coverage_figure(curves: dict[str, dict], chosen: dict[str, dict | None], target: float) -> go.Figure:
+    """For each model, the accuracy of its most confident answers against the share of photos they
+    are (the coverage-accuracy curve on the test split), the target as a line, and the point each
+    model's calibrated threshold reaches."""
+    if not curves:
+        return empty_figure("Select at least one model")
+    fig = go.Figure()
+    for model, curve in curves.items():
+        fig.add_scatter(x=curve["coverage"], y=curve["accuracy"], mode="lines", name=display_name(model),
+                        line=dict(color=colour(model)), legendgroup=model,
+                        hovertemplate="the %{x:.1%} most confident photos: %{y:.1%} right<extra>"
+                                      + display_name(model) + "</extra>")
+        row = chosen.get(model)
+        if row and row["test_accuracy"] is not None:
+            fig.add_scatter(x=[row["test_coverage"]], y=[row["test_accuracy"]], mode="markers", showlegend=False,
+                            marker=dict(color=colour(model), size=11, line=dict(color="black", width=1)),
+                            legendgroup=model,
+                            hovertemplate=f"threshold chosen for {target:.1%}: %{{x:.1%}} sorted, "
+                                          "%{y:.1%} right<extra>" + display_name(model) + "</extra>")
+    fig.add_hline(y=target, line=dict(color="#57606a", dash="dash"),
+                  annotation_text=f"target {target:.1%}", annotation_position="bottom left")
+    lowest = min(float(np.min(c["accuracy"])) for c in curves.values())
+    return _layout(fig, "How many photos sort themselves at each accuracy",
+                   xaxis=dict(title="share of photos sorted without a person", tickformat=".0%", range=[0, 1]),
+                   yaxis=dict(title="accuracy of those photos", tickformat=".0%",
+                              range=[max(0.0, lowest - 0.02), 1.005]))
+
+
+def review_by_class_figure(shares: dict[str, float], model: str, target: float) -> go.Figure:
+    """The share of each class's test photos that go to a person at the target, most first."""
+    if not shares:
+        return empty_figure("No calibrated threshold for this target")
+    classes = sorted(shares, key=shares.get)
+    fig = go.Figure(go.Bar(y=classes, x=[shares[c] for c in classes], orientation="h",
+                           marker_color=DECISION_COLOURS["review"],
+                           hovertemplate="%{y}: %{x:.1%} of its photos to a person<extra></extra>"))
+    return _layout(fig, f"Which classes go to a person most ({display_name(model)}, {target:.1%} target)",
+                   height=max(260, 60 + 26 * len(classes)),
+                   xaxis=dict(title="share of the class's test photos", tickformat=".0%", rangemode="tozero"))
+
+
+def reliability_figure(calibrations: dict[str, dict]) -> go.Figure:
+    """Reliability diagram: accuracy against confidence per confidence bin, for each model before
+    (dotted) and after (solid) calibration; the diagonal is a model whose confidence means what it says."""
+    if not calibrations:
+        return empty_figure("These models were trained without photos held back to calibrate them.")
+    fig = go.Figure()
+    fig.add_scatter(x=[0, 1], y=[0, 1], mode="lines", line=dict(color="#8c959f", dash="dot", width=1),
+                    name="confidence = accuracy", hoverinfo="skip")
+    for model, calibration in calibrations.items():
+        for stage, dash, label in (("before", "dot", "before calibration"), ("after", "solid", "calibrated")):
+            bins = calibration[f"reliability_{stage}"]
+            ece = calibration[f"test_{stage}"]["ece"]
+            fig.add_scatter(x=[b["confidence"] for b in bins], y=[b["accuracy"] for b in bins],
+                            mode="lines+markers", line=dict(color=colour(model), dash=dash), legendgroup=model,
+                            name=f"{display_name(model)}, {label} (error {ece:.3f})",
+                            customdata=[b["count"] for b in bins],
+                            hovertemplate="%{customdata:,} photos at %{x:.1%} confidence: %{y:.1%} right<extra>"
+                                          + display_name(model) + f", {label}</extra>")
+    return _layout(fig, "Does the confidence mean what it says? (test photos)", height=460,
+                   xaxis=dict(title="confidence the model gave", tickformat=".0%", range=[0, 1]),
+                   yaxis=dict(title="share of those answers that were right", tickformat=".0%", range=[0, 1]))

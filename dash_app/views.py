@@ -11,6 +11,10 @@ import numpy as np
 from dash_app import figures
 from dash_app.extensions import cache
 from dash_app.store import Artifacts
+from ml.auto_sort import auto_sort_answer, review_share_by_class, threshold_for_target
+from ml.calibration import coverage_curve
+
+CURVE_POINTS = 300  # enough for a smooth line; 10,000 points per model would only slow the browser
 
 
 def normalise(selected, universe) -> tuple[str, ...]:
@@ -67,6 +71,29 @@ class Views:
         return figures.robustness_figure(self.artifacts.robustness_rows(), list(models), severity)
 
     @cache.memoize()
+    def auto_sort_view(self, models: tuple, target: float) -> tuple:
+        """(coverage figure, review-by-class figure, one sentence per model) at the `target` accuracy."""
+        manifest, predictions = self.artifacts.manifest(), self.artifacts.predictions()
+        labels, names = predictions["y_true"], manifest["dataset"]["class_names"]
+        curves = {m: _thinned(coverage_curve(predictions[f"proba_{m}"], labels)) for m in models}
+        chosen = {m: threshold_for_target(manifest["models"][m], target) for m in models}
+        ranked = sorted((m for m in models if chosen[m]), key=lambda m: -manifest["models"][m]["metrics"]["accuracy"])
+        shares = {}
+        if ranked:
+            lead = ranked[0]
+            shares = dict(zip(names, review_share_by_class(predictions[f"proba_{lead}"], labels,
+                                                           chosen[lead]["threshold"], len(names))))
+        return (figures.coverage_figure(curves, chosen, target),
+                figures.review_by_class_figure(shares, ranked[0] if ranked else None, target),
+                [auto_sort_answer(manifest, m, target) for m in models])
+
+    @cache.memoize()
+    def reliability_figure(self, models: tuple):
+        entries = self.artifacts.manifest()["models"]
+        return figures.reliability_figure({m: entries[m]["calibration"] for m in models
+                                           if entries[m].get("calibration")})
+
+    @cache.memoize()
     def training_figure(self):
         history = self.artifacts.history("cnn")
         return figures.training_curves_figure(history) if history else figures.empty_figure("No CNN history")
@@ -79,3 +106,9 @@ def cell_indices(predictions: dict, model: str, true: int, predicted: int,
     hits = np.flatnonzero((predictions["y_true"] == true) & (predictions[f"pred_{model}"] == predicted))
     order = np.argsort(-proba[hits, predicted])
     return hits[order][:limit], len(hits)
+
+
+def _thinned(curve: dict) -> dict:
+    """A coverage curve cut to about CURVE_POINTS points, the last (every photo) always kept."""
+    keep = np.unique(np.linspace(0, len(curve["coverage"]) - 1, CURVE_POINTS).astype(int))
+    return {key: np.asarray(values)[keep] for key, values in curve.items()}

@@ -36,9 +36,10 @@ def _setups(item: dict) -> list:
 
 
 def hypotheses_page(items: list[dict], limits: list[str], study_setup: go.Figure, ablation: go.Figure,
-                    learning_curve: go.Figure) -> html.Div:
+                    learning_curve: go.Figure, auto_sort: str) -> html.Div:
     """`items` from ml.study.hypotheses; `limits` from ml.study.model_limits; the figures from
-    dash_app.figures.study_setup_figure, ablation_figure and learning_curve_figure."""
+    dash_app.figures.study_setup_figure, ablation_figure and learning_curve_figure; `auto_sort` the
+    sentence of ml.auto_sort.auto_sort_answer for the best model."""
     cards = []
     for item in items:
         details = _setups(item) if item.get("setups") else [html.Ul([html.Li(e) for e in item["evidence"]],
@@ -53,6 +54,8 @@ def hypotheses_page(items: list[dict], limits: list[str], study_setup: go.Figure
         html.P("Each verdict is computed from the committed artifacts, not written by hand.",
                className="text-muted"),
         *cards,
+        dbc.Alert([html.Strong("Can photos be sorted without a person? "), auto_sort], color="light",
+                  className="border mb-3"),
         card("The experiments behind the verdicts",
              html.P("Each bar is the mean of networks trained from scratch with different seeds, scored on "
                     "the full test split; the whiskers are 95% intervals. First the study's own setup, then "

@@ -6,6 +6,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts.common import card
+from ml.calibration import AUTO_SORT_TARGETS
 from ml.corruptions import SEVERITY_NAMES
 from ml.registry import display_name
 
@@ -25,6 +26,11 @@ GRAPH_TRAINING_CURVES = "graph-training-curves"
 TABLE_PERFORMANCE_MODELS = "table-performance-models"
 RADIO_ROBUSTNESS_SEVERITY = "radio-robustness-severity"
 GRAPH_ROBUSTNESS_ACCURACY = "graph-robustness-accuracy"
+RADIO_AUTOSORT_TARGET = "radio-autosort-target"
+DIV_AUTOSORT_ANSWERS = "div-autosort-answers"
+GRAPH_AUTOSORT_COVERAGE = "graph-autosort-coverage"
+GRAPH_AUTOSORT_CLASSES = "graph-autosort-classes"
+GRAPH_CALIBRATION_RELIABILITY = "graph-calibration-reliability"
 
 
 TABLE_COLUMNS = [
@@ -34,8 +40,10 @@ TABLE_COLUMNS = [
 ]
 
 
-def performance_page(model_keys: list[str], class_names: list[str], table_rows: list[dict]) -> html.Div:
-    """Controls, empty graphs for the callbacks, and the (static) comparison table."""
+def performance_page(model_keys: list[str], class_names: list[str], table_rows: list[dict],
+                     target: float) -> html.Div:
+    """Controls, empty graphs for the callbacks, and the (static) comparison table; `target` is the
+    auto-sort accuracy the service is configured for, selected first."""
     model_options = [{"label": display_name(k), "value": k} for k in model_keys]
     controls = dbc.Row([
         dbc.Col([dbc.Label("Models"), dcc.Dropdown(id=DROPDOWN_PERFORMANCE_MODELS, options=model_options,
@@ -73,6 +81,12 @@ def performance_page(model_keys: list[str], class_names: list[str], table_rows: 
             dbc.Col(card("Per-class scores", metric_controls,
                          dcc.Loading(dcc.Graph(id=GRAPH_PERCLASS_SCORES))), xl=5),
         ]),
+        auto_sort_card(target),
+        card("How far the confidence can be trusted",
+             html.P("Each model says how sure it is. Calibrated on photos held back from training, a confidence "
+                    "of 90% should mean right 9 times in 10: the closer a line to the diagonal, the more the "
+                    "confidence can be taken at its word.", className="text-muted small"),
+             dcc.Loading(dcc.Graph(id=GRAPH_CALIBRATION_RELIABILITY))),
         card("CNN training", dcc.Loading(dcc.Graph(id=GRAPH_TRAINING_CURVES))),
         card("Damaged and product-style photos",
              html.P("The test photos again, with noise, blur, JPEG compression, lighting, lower resolution, "
@@ -83,6 +97,25 @@ def performance_page(model_keys: list[str], class_names: list[str], table_rows: 
                             options=[{"label": name, "value": i} for i, name in enumerate(SEVERITY_NAMES)]),
              dcc.Loading(dcc.Graph(id=GRAPH_ROBUSTNESS_ACCURACY))),
     ])
+
+
+def auto_sort_card(target: float) -> dbc.Card:
+    """The target-accuracy control and what it means: photos sorted without a person, and which go to one."""
+    options = sorted(set(AUTO_SORT_TARGETS) | {target})
+    return card(
+        "Sort photos without a person",
+        html.P("Choose the accuracy a photo sorted without a person must meet. Each model sorts the photos it is "
+               "sure enough about and sends the rest to a person; the threshold was chosen on photos held back "
+               "from training and is checked here on the test photos.", className="text-muted small"),
+        dbc.RadioItems(id=RADIO_AUTOSORT_TARGET, inline=True, value=target,
+                       options=[{"label": f"{t:.1%} accurate", "value": t} for t in options]),
+        dcc.Loading(html.Div(id=DIV_AUTOSORT_ANSWERS, className="my-2")),
+        dbc.Row([dbc.Col(dcc.Loading(dcc.Graph(id=GRAPH_AUTOSORT_COVERAGE)), xl=7),
+                 dbc.Col(dcc.Loading(dcc.Graph(id=GRAPH_AUTOSORT_CLASSES)), xl=5)]))
+
+
+def auto_sort_answers(sentences: list[str]) -> html.Ul:
+    return html.Ul([html.Li(sentence) for sentence in sentences], className="mb-0")
 
 
 def models_table(rows: list[dict]) -> dbc.Table:

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import dcc, html
 
 from layouts.common import card, metric_tile
 from layouts.formatting import minutes, ms, pct
+from ml.auto_sort import auto_sort_answer
 from ml.registry import display_name
 
 
-def summary_page(manifest: dict, best: str) -> html.Div:
-    """Built from a validated manifest and the key of its most accurate model."""
+def summary_page(manifest: dict, best: str, target: float) -> html.Div:
+    """Built from a validated manifest, the key of its most accurate model and the auto-sort target
+    accuracy the service is configured for."""
     models = manifest["models"]
     top = models[best]
     dataset = manifest["dataset"]
@@ -40,6 +42,9 @@ def summary_page(manifest: dict, best: str) -> html.Div:
                 "model can do it, on CIFAR-10 as a stand-in: 60,000 small photos in 10 categories. ",
                 html.Strong(dataset["description"]), "."], className="lead"),
         tiles,
+        dbc.Alert([html.Strong("Without a person: "), auto_sort_answer(manifest, best, target), " ",
+                   dcc.Link("See every model and target", href="/performance")],
+                  color="light", className="border mb-4"),
         dbc.Row([
             dbc.Col(card("Approach", html.Ol([
                 html.Li("Analyse the data: class balance, colour and brightness, duplicates (Data page)."),
@@ -57,7 +62,8 @@ def summary_page(manifest: dict, best: str) -> html.Div:
         ]),
         card("What to do next", html.Ul([
             html.Li("Try the Classifier page with your own product photos: it shows each model's "
-                    "answer, flags uncertain ones and shows which regions drove the decision."),
+                    "answer, whether it would sort the photo itself or send it to a person, and which "
+                    "regions drove the decision."),
             html.Li("Collect a few hundred labelled photos per category of your own catalogue and "
                     "retrain with `python -m ml train --data your_photos.zip`: CIFAR-10's 32×32 "
                     "images are far smaller than product photos."),

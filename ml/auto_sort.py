@@ -63,3 +63,21 @@ def review_share_by_class(proba: np.ndarray, labels: np.ndarray, threshold: floa
     review = np.asarray(proba).max(axis=1) < threshold
     counts = np.bincount(labels, minlength=n_classes)
     return np.bincount(labels, weights=review, minlength=n_classes) / np.maximum(counts, 1)
+
+
+def auto_sort_answer(manifest: dict, model: str, target: float) -> str:
+    """One sentence for the client: what share of photos `model` sorts itself at `target` accuracy,
+    as checked on the test split, and what share goes to a person."""
+    entry = manifest["models"][model]
+    row = threshold_for_target(entry, target)
+    name = entry["name"]
+    if not calibrated_thresholds(entry):
+        return (f"{name} was trained without photos held back to calibrate it, so no confidence threshold "
+                "can be trusted yet: every answer should be checked.")
+    if row is None:
+        return (f"{name} cannot promise {target:.1%} accuracy on any share of the photos: even its most "
+                "confident answers fell short on the photos held back to check it.")
+    measured = "no test photo reached it" if row["test_accuracy"] is None else \
+        f"{row['test_accuracy']:.1%} of them right on the test photos"
+    return (f"At {target:.1%} accuracy, {name} sorts {row['test_coverage']:.1%} of photos itself "
+            f"({measured}); the other {1 - row['test_coverage']:.1%} go to a person.")

@@ -32,3 +32,18 @@ def test_auto_sort003_review_share_is_per_true_class():
     proba = np.array([[0.9, 0.1], [0.6, 0.4], [0.3, 0.7], [0.45, 0.55]])
     labels = np.array([0, 0, 1, 1])
     assert review_share_by_class(proba, labels, 0.65, 3).tolist() == [0.5, 0.5, 0.0]
+
+
+def test_auto_sort004_the_answer_is_one_sentence_from_the_checked_figures():
+    from ml.auto_sort import auto_sort_answer
+
+    manifest = {"models": {
+        "cnn": {"name": "CNN", "auto_sort": {"thresholds": [
+            {"target": 0.99, "threshold": 0.9, "held_out_coverage": 0.71, "held_out_accuracy": 0.9902,
+             "test_coverage": 0.7234, "test_accuracy": 0.9911}]}},
+        "old": {"name": "Old model"}}}
+    assert auto_sort_answer(manifest, "cnn", 0.99) == (
+        "At 99.0% accuracy, CNN sorts 72.3% of photos itself (99.1% of them right on the test photos); "
+        "the other 27.7% go to a person.")
+    assert "cannot promise 99.5% accuracy" in auto_sort_answer(manifest, "cnn", 0.995)
+    assert "without photos held back" in auto_sort_answer(manifest, "old", 0.99)

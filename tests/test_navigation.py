@@ -80,3 +80,23 @@ def test_navigation005_one_page_registry_drives_the_navbar_and_the_router(tiny_a
     for page in PAGES:
         with app.server.app_context():
             assert "Page not found" not in text_of(page_for(page.path, services_of(app)))
+
+
+@pytest.mark.parametrize("path", ["/", "/hypotheses"])
+def test_navigation006_summary_and_hypotheses_answer_the_auto_sort_question_at_the_configured_target(
+        artifacts_copy, path, text_of, make_app, services_of):
+    from ml.auto_sort import auto_sort_answer
+
+    _, out = artifacts_copy
+    manifest = json.loads((out / "manifest.json").read_text())
+    for entry in manifest["models"].values():
+        entry["auto_sort"] = {"thresholds": [{"target": 0.98, "threshold": 0.5, "held_out_coverage": 0.6,
+                                              "held_out_accuracy": 0.99, "test_coverage": 0.55, "test_accuracy": 0.97}]}
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    app = make_app(out, auto_sort_target=0.98)
+    with app.server.app_context():
+        services = services_of(app)
+        text = text_of(page_for(path, services))
+        best = services.artifacts.best_model()
+    assert auto_sort_answer(manifest, best, 0.98) in text
+    assert "At 98.0% accuracy" in text and "sorts 55.0% of photos itself (97.0% of them right" in text

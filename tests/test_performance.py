@@ -92,3 +92,53 @@ def test_performance005_robustness_chart_reads_the_benchmark_from_the_artifacts(
     after = Views(services_of(make_app(out)).artifacts).robustness_figure(("cnn", "hog_svm"), 1)
     assert [bar.name for bar in after.data] == ["CNN (Keras → ONNX)", "HOG + SVM"]
     assert list(after.data[0].x) == ["clean photos", "JPEG re-compression"]
+
+
+def test_performance006_auto_sort_target_drives_the_answers_curves_and_review_shares(artifacts_copy, make_app):
+    from layouts.performance import (DIV_AUTOSORT_ANSWERS, DROPDOWN_PERFORMANCE_MODELS, GRAPH_AUTOSORT_CLASSES,
+                                     GRAPH_AUTOSORT_COVERAGE, RADIO_AUTOSORT_TARGET)
+    from ml.artifacts import read_predictions
+
+    _, out = artifacts_copy
+    manifest = json.loads((out / "manifest.json").read_text())
+    predictions = read_predictions(out, manifest)
+    confidence = predictions["proba_cnn"].max(axis=1)
+    threshold = float(np.median(confidence))
+    kept = confidence >= threshold
+    row = {"target": 0.99, "threshold": threshold, "held_out_coverage": 0.5, "held_out_accuracy": 1.0,
+           "test_coverage": float(kept.mean()),
+           "test_accuracy": float((predictions["pred_cnn"][kept] == predictions["y_true"][kept]).mean())}
+    manifest["models"]["cnn"]["auto_sort"] = {"thresholds": [row]}
+    manifest["models"]["hog_svm"].pop("auto_sort")
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    client = make_app(out).server.test_client()
+    output = f"..{GRAPH_AUTOSORT_COVERAGE}.figure...{GRAPH_AUTOSORT_CLASSES}.figure...{DIV_AUTOSORT_ANSWERS}.children.."
+    response = _dash_update(client, output, [
+        {"id": DROPDOWN_PERFORMANCE_MODELS, "property": "value", "value": ["hog_svm", "cnn"]},
+        {"id": RADIO_AUTOSORT_TARGET, "property": "value", "value": 0.99}]).get_json()["response"]
+    answers = json.dumps(response[DIV_AUTOSORT_ANSWERS]["children"])
+    assert f"At 99.0% accuracy, CNN (Keras \\u2192 ONNX) sorts {row['test_coverage']:.1%} of photos itself" in answers
+    assert "HOG + SVM was trained without photos held back" in answers
+    coverage = response[GRAPH_AUTOSORT_COVERAGE]["figure"]["data"]
+    assert [t["name"] for t in coverage if t.get("mode") == "lines"] == ["CNN (Keras → ONNX)", "HOG + SVM"]
+    [marker] = [t for t in coverage if t.get("mode") == "markers"]  # only the calibrated model has a threshold
+    assert marker["x"] == [row["test_coverage"]]
+    bars = response[GRAPH_AUTOSORT_CLASSES]["figure"]["data"][0]
+    below = {name: float((confidence[predictions["y_true"] == i] < threshold).mean())
+             for i, name in enumerate(manifest["dataset"]["class_names"])}
+    assert dict(zip(bars["y"], bars["x"])) == below
+
+
+def test_performance007_reliability_diagram_before_and_after_for_calibrated_models(tiny_artifacts, make_app,
+                                                                                  services_of):
+    from dash_app.views import Views
+
+    _, out = tiny_artifacts
+    figure = Views(services_of(make_app(out)).artifacts).reliability_figure(("cnn", "hog_logreg"))
+    names = [trace.name for trace in figure.data]
+    assert names[0] == "confidence = accuracy" and len(names) == 5
+    assert names[1].startswith("CNN (Keras → ONNX), before calibration (error ")
+    assert names[2].startswith("CNN (Keras → ONNX), calibrated (error ")
+    manifest = json.loads((out / "manifest.json").read_text())
+    bins = manifest["models"]["cnn"]["calibration"]["reliability_after"]
+    assert list(figure.data[2].y) == [b["accuracy"] for b in bins]
