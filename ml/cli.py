@@ -362,6 +362,8 @@ def _report(args) -> int:
     from ml.report import (
         ablation_table,
         artifacts_size,
+        auto_sort_table,
+        calibration_table,
         cnn_notes,
         learning_curve_table,
         results_table,
@@ -376,7 +378,9 @@ def _report(args) -> int:
           f"{manifest['dataset']['splits']['test']['size']:,} images. Artifacts: {artifacts_size(manifest)}.\n")
     print(results_table(manifest))
     print("\n" + cnn_notes(manifest))
-    for title, table in (("CNN trained from scratch with several seeds (bench/train_bench.py)", seeds_table),
+    for title, table in (("Calibration (fitted by python -m ml train)", calibration_table),
+                         ("Sorting without a person: thresholds per target accuracy", auto_sort_table),
+                         ("CNN trained from scratch with several seeds (bench/train_bench.py)", seeds_table),
                          ("CNN ablation (python -m ml ablate)", ablation_table),
                          ("Learning curve (python -m ml learning-curve)", learning_curve_table),
                          ("The study's own setup (python -m ml study-setup)", study_setup_table)):

@@ -112,6 +112,40 @@ def seeds_table(manifest: dict) -> str:
     return "\n".join(lines)
 
 
+def calibration_table(manifest: dict) -> str:
+    """Per calibrated model: its temperature and how far its confidence holds on the test split before
+    and after ('' when no model is calibrated)."""
+    calibrated = {k: e["calibration"] for k, e in manifest["models"].items() if e.get("calibration")}
+    if not calibrated:
+        return ""
+    lines = ["| Model | Temperature | ECE before → after | NLL before → after | Brier before → after | "
+             "Held-out ECE (temperature / isotonic) |", "|---|---|---|---|---|---|"]
+    for key, c in calibrated.items():
+        before, after = c["test_before"], c["test_after"]
+        lines.append(f"| {display_name(key)} | {c['temperature']:.3f} | {before['ece']:.3f} → {after['ece']:.3f} | "
+                     f"{before['nll']:.3f} → {after['nll']:.3f} | {before['brier']:.3f} → {after['brier']:.3f} | "
+                     f"{c['compared']['temperature_ece']:.3f} / {c['compared']['isotonic_ece']:.3f} |")
+    images = next(iter(calibrated.values()))["held_out_images"]
+    lines.append(f"\nFitted on {images:,} training images held out from every model; the test split only checks.")
+    return "\n".join(lines)
+
+
+def auto_sort_table(manifest: dict) -> str:
+    """Per calibrated model and target accuracy: the threshold chosen on held-out images, and the share
+    of photos sorted without a person with their accuracy, there and on the test split."""
+    rows = [(k, t) for k, e in manifest["models"].items() for t in (e.get("auto_sort") or {}).get("thresholds", [])]
+    if not rows:
+        return ""
+    lines = ["| Model | Target accuracy | Threshold | Held out: sorted, accuracy | Test: sorted, accuracy |",
+             "|---|---|---|---|---|"]
+    for key, t in rows:
+        tested = "—" if t["test_accuracy"] is None else f"{t['test_accuracy']:.2%}"
+        lines.append(f"| {display_name(key)} | {t['target']:.1%} | {t['threshold']:.3f} | "
+                     f"{t['held_out_coverage']:.1%}, {t['held_out_accuracy']:.2%} | "
+                     f"{t['test_coverage']:.1%}, {tested} |")
+    return "\n".join(lines)
+
+
 def mean_ci(summary: dict) -> str:
     """'89.30%' or '89.30% (95% CI 88.90%–89.70%)' from an ml.experiments.describe summary."""
     ci = summary["ci95"]

@@ -22,3 +22,21 @@ def test_report001_study_setup_table_marks_the_amount_chosen_on_validation_not_o
     assert f"| 5,000 | {LIGHT} | 2 | 70.00%" in table
     assert lines[2].endswith("| 60.00% | 90.00% | 30 | 4.0 min |")
     assert study_setup_table({"experiments": {}}) == ""
+
+
+def test_report002_calibration_and_auto_sort_tables_come_from_the_models_entries(tiny_artifacts):
+    from ml.artifacts import load_manifest
+    from ml.report import auto_sort_table, calibration_table
+
+    _, out = tiny_artifacts
+    manifest = load_manifest(out)
+    table = calibration_table(manifest)
+    cnn = manifest["models"]["cnn"]["calibration"]
+    assert (f"| CNN (Keras → ONNX) | {cnn['temperature']:.3f} | {cnn['test_before']['ece']:.3f} → "
+            f"{cnn['test_after']['ece']:.3f} |") in table
+    assert "Fitted on 12 training images held out from every model" in table
+    rows = [t for e in manifest["models"].values() for t in e["auto_sort"]["thresholds"]]
+    assert len(auto_sort_table(manifest).splitlines()) == (2 + len(rows) if rows else 0)
+    bare = {"models": {k: {x: v for x, v in e.items() if x not in ("calibration", "auto_sort")}
+                       for k, e in manifest["models"].items()}}
+    assert calibration_table(bare) == auto_sort_table(bare) == ""
