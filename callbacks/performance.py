@@ -25,6 +25,7 @@ from layouts.performance import (
     GRAPH_PERCLASS_SCORES,
     GRAPH_ROBUSTNESS_ACCURACY,
     GRAPH_TRAINING_CURVES,
+    TABLE_PERFORMANCE_MODELS,
     RADIO_MATRIX_MODE,
     RADIO_PERCLASS_METRIC,
     RADIO_AUTOSORT_TARGET,
@@ -39,13 +40,17 @@ GALLERY_LIMIT = 24
 def page(services):
     manifest = services.artifacts.manifest()
     return performance_page(list(manifest["models"]), manifest["dataset"]["class_names"],
-                            models_table_rows(manifest), services.config.auto_sort_target)
+                            models_table_rows(manifest, list(manifest["models"])), services.config.auto_sort_target)
 
 
 def register(app) -> None:
     services = app.server.extensions["cifar"]
     artifacts = services.artifacts
     figures_of = views.Views(artifacts)
+
+    @app.callback(Output(TABLE_PERFORMANCE_MODELS, "data"), Input(DROPDOWN_PERFORMANCE_MODELS, "value"))
+    def filter_models_table(models):
+        return models_table_rows(artifacts.manifest(), views.normalise(models, artifacts.model_keys()))
 
     @app.callback(Output(GRAPH_CONFUSION_MATRIX, "figure"),
                   Input(DROPDOWN_MATRIX_MODEL, "value"), Input(DROPDOWN_PERFORMANCE_CLASSES, "value"),
@@ -82,9 +87,10 @@ def register(app) -> None:
         return figures_of.training_figure()
 
     @app.callback(Output(DOWNLOAD_PERFORMANCE_CSV, "data"), Input(BUTTON_PERFORMANCE_CSV, "n_clicks"),
-                  prevent_initial_call=True)
-    def download_models_csv(_):
-        return dcc.send_string(rows_csv(models_table_rows(artifacts.manifest())), "models.csv")
+                  State(DROPDOWN_PERFORMANCE_MODELS, "value"), prevent_initial_call=True)
+    def download_models_csv(_, models):
+        rows = models_table_rows(artifacts.manifest(), views.normalise(models, artifacts.model_keys()))
+        return dcc.send_string(rows_csv(rows), "models.csv")
 
     @app.callback(Output(DIV_MATRIX_GALLERY, "children"),
                   Input(GRAPH_CONFUSION_MATRIX, "clickData"), State(DROPDOWN_MATRIX_MODEL, "value"))

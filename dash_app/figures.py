@@ -331,9 +331,9 @@ def review_by_class_figure(shares: dict[str, float], model: str, target: float) 
     fig = go.Figure(go.Bar(y=classes, x=[shares[c] for c in classes], orientation="h",
                            marker_color=DECISION_COLOURS["review"],
                            hovertemplate="%{y}: %{x:.1%} of its photos to a person<extra></extra>"))
-    return _layout(fig, f"Which classes go to a person most ({display_name(model)}, {target:.1%} target)",
-                   height=max(260, 60 + 26 * len(classes)),
-                   xaxis=dict(title="share of the class's test photos", tickformat=".0%", rangemode="tozero"))
+    return _layout(fig, "Sent to a person, per class", height=max(260, 60 + 26 * len(classes)),
+                   xaxis=dict(title=f"share of each class's test photos ({display_name(model)}, {target:.1%} target)",
+                              tickformat=".0%", rangemode="tozero"))
 
 
 def reliability_figure(calibrations: dict[str, dict]) -> go.Figure:

@@ -17,10 +17,12 @@ def rows_csv(rows: list[dict]) -> str:
     return buffer.getvalue()
 
 
-def models_table_rows(manifest: dict) -> list[dict]:
-    """One row per model for the comparison table and its CSV."""
+def models_table_rows(manifest: dict, models) -> list[dict]:
+    """One row per model of `models` for the comparison table and its CSV (accuracy and macro-F1 as
+    fractions: the table shows them as percentages)."""
     rows = []
-    for key, entry in manifest["models"].items():
+    for key in models:
+        entry = manifest["models"][key]
         speed = entry["inference"]
         rows.append({
             "model": entry.get("name", display_name(key)),

@@ -109,6 +109,8 @@ def cell_indices(predictions: dict, model: str, true: int, predicted: int,
 
 
 def _thinned(curve: dict) -> dict:
-    """A coverage curve cut to about CURVE_POINTS points, the last (every photo) always kept."""
-    keep = np.unique(np.linspace(0, len(curve["coverage"]) - 1, CURVE_POINTS).astype(int))
+    """A coverage curve cut to about CURVE_POINTS points from 1% of the photos on (a handful of most
+    confident answers says nothing about the rest), the last (every photo) always kept."""
+    n = len(curve["coverage"])
+    keep = np.unique(np.linspace(min(n - 1, n // 100), n - 1, CURVE_POINTS).astype(int))
     return {key: np.asarray(values)[keep] for key, values in curve.items()}

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import dash_table, dcc, html
+from dash.dash_table.Format import Format, Group, Scheme
 
 from layouts.common import card
 from ml.calibration import AUTO_SORT_TARGETS
@@ -33,10 +34,15 @@ GRAPH_AUTOSORT_CLASSES = "graph-autosort-classes"
 GRAPH_CALIBRATION_RELIABILITY = "graph-calibration-reliability"
 
 
-TABLE_COLUMNS = [
-    ("model", "Model"), ("accuracy", "Accuracy"), ("macro_f1", "Macro-F1"), ("size_mb", "Files on disk (MB)"),
-    ("train_minutes", "Training (min)"), ("latency_ms", "One image (ms)"),
-    ("throughput_ips", "Batched (img/s)"), ("runtime", "Runtime"),
+TABLE_COLUMNS = [  # (key, header, number format or None for text)
+    ("model", "Model", None),
+    ("accuracy", "Accuracy", Format(precision=1, scheme=Scheme.percentage)),
+    ("macro_f1", "Macro-F1", Format(precision=1, scheme=Scheme.percentage)),
+    ("size_mb", "Files on disk (MB)", Format(precision=1, scheme=Scheme.fixed)),
+    ("train_minutes", "Training (min)", Format(precision=1, scheme=Scheme.fixed)),
+    ("latency_ms", "One image (ms)", Format(precision=2, scheme=Scheme.fixed)),
+    ("throughput_ips", "Batched (images/s)", Format(precision=0, scheme=Scheme.fixed, group=Group.yes)),
+    ("runtime", "Runtime", None),
 ]
 
 
@@ -72,7 +78,7 @@ def performance_page(model_keys: list[str], class_names: list[str], table_rows: 
         html.P("All models are scored on the same held-out test split.", className="text-muted"),
         card("Filters", controls),
         card("Comparison", models_table(table_rows),
-             dbc.Button("Download as CSV", id=BUTTON_PERFORMANCE_CSV, color="secondary", size="sm"),
+             dbc.Button("Download as CSV", id=BUTTON_PERFORMANCE_CSV, color="secondary", size="sm", className="mt-2"),
              dcc.Download(id=DOWNLOAD_PERFORMANCE_CSV)),
         dbc.Row([
             dbc.Col(card("Confusion matrix", matrix_controls, dcc.Loading(dcc.Graph(id=GRAPH_CONFUSION_MATRIX)),
@@ -118,9 +124,16 @@ def auto_sort_answers(sentences: list[str]) -> html.Ul:
     return html.Ul([html.Li(sentence) for sentence in sentences], className="mb-0")
 
 
-def models_table(rows: list[dict]) -> dbc.Table:
-    """The comparison table, one row per model."""
-    header = html.Thead(html.Tr([html.Th(name) for _, name in TABLE_COLUMNS]))
-    body = html.Tbody([html.Tr([html.Td(f"{row[key]:,}" if isinstance(row[key], (int, float)) else row[key])
-                                for key, _ in TABLE_COLUMNS]) for row in rows])
-    return dbc.Table([header, body], id=TABLE_PERFORMANCE_MODELS, striped=True, hover=True, responsive=True, size="sm")
+def models_table(rows: list[dict]) -> dash_table.DataTable:
+    """The comparison table, one row per model, sortable by any column (click a header); the Models
+    filter chooses its rows. Scrolls sideways on a phone rather than hiding columns."""
+    columns = [{"id": key, "name": name, **({"type": "numeric", "format": fmt} if fmt else {})}
+               for key, name, fmt in TABLE_COLUMNS]
+    return dash_table.DataTable(
+        id=TABLE_PERFORMANCE_MODELS, columns=columns, data=rows, sort_action="native", style_as_list_view=True,
+        style_table={"overflowX": "auto"}, style_header={"fontWeight": "600", "whiteSpace": "normal"},
+        style_cell={"fontFamily": "var(--bs-body-font-family)", "fontSize": ".9rem", "padding": "6px 10px",
+                    "textAlign": "right", "whiteSpace": "normal", "height": "auto"},
+        style_cell_conditional=[{"if": {"column_id": "model"}, "textAlign": "left", "minWidth": "9rem"},
+                                {"if": {"column_id": "runtime"}, "textAlign": "left"}],
+        style_data_conditional=[{"if": {"row_index": "odd"}, "backgroundColor": "#f6f8fa"}])

@@ -11,6 +11,23 @@ from ml.auto_sort import auto_sort_answer
 from ml.registry import display_name
 
 
+def repeat_sentence(cell: dict) -> str:
+    """How the CNN recipe held up when trained again from scratch, in words: the mean and the range."""
+    accuracy, n = cell["accuracy"], cell["accuracy"]["n"]
+    times = "once" if n == 1 else f"{n} times"
+    spread = (f" on average, from {pct(min(accuracy['values']))} to {pct(max(accuracy['values']))}" if n > 1 else "")
+    return (f"The network's {cell['preset']} recipe, trained from scratch {times}: {pct(accuracy['mean'])} test "
+            f"accuracy{spread}, {minutes(cell['train_seconds']['mean'])} each")
+
+
+def created_text(created: str) -> str:
+    """'30 November 2026, 22:11 UTC' from the manifest's ISO timestamp."""
+    from datetime import datetime, timezone
+
+    moment = datetime.fromisoformat(created).astimezone(timezone.utc)
+    return f"{moment.day} {moment:%B %Y, %H:%M} UTC"
+
+
 def summary_page(manifest: dict, best: str, target: float) -> html.Div:
     """Built from a validated manifest, the key of its most accurate model and the auto-sort target
     accuracy the service is configured for."""
@@ -31,11 +48,7 @@ def summary_page(manifest: dict, best: str, target: float) -> html.Div:
                       f"{ms(e['inference']['latency_ms_p50'])} per image, trained in {minutes(e['train_seconds'])}")
               for k, e in models.items()]
     for cell in manifest.get("experiments", {}).get("cnn_seeds", {}).get("cells", []):
-        accuracy = cell["accuracy"]
-        spread = f" ± {pct(accuracy['std'])}" if accuracy["std"] is not None else ""
-        others.append(html.Li(f"CNN recipe, {cell['preset']} preset, trained from scratch {accuracy['n']} time(s): "
-                              f"{pct(accuracy['mean'])}{spread} test accuracy, "
-                              f"{minutes(cell['train_seconds']['mean'])} on average"))
+        others.append(html.Li(repeat_sentence(cell)))
     return html.Div([
         html.H2("Can machine learning sort product photos?"),
         html.P(["Today every product photo is sorted into a category by hand. This study asks whether a "
@@ -65,11 +78,13 @@ def summary_page(manifest: dict, best: str, target: float) -> html.Div:
                     "answer, whether it would sort the photo itself or send it to a person, and which "
                     "regions drove the decision."),
             html.Li("Collect a few hundred labelled photos per category of your own catalogue and "
-                    "retrain with `python -m ml train --data your_photos.zip`: CIFAR-10's 32×32 "
-                    "images are far smaller than product photos."),
-            html.Li("Route low-confidence predictions to a person instead of trusting them."),
+                    "retrain on them (the README says how): CIFAR-10's 32×32 images are far smaller "
+                    "than product photos."),
+            html.Li("Choose the accuracy that photos sorted without a person must meet (Model performance "
+                    "page): the service sorts the photos it is sure enough about and sends the rest to a "
+                    "person."),
         ])),
-        html.P(f"Artifacts created {manifest['created']}; dataset {dataset['source']}, "
-               f"train {splits['train']['size']:,} / test {splits['test']['size']:,} images.",
+        html.P(f"Results computed {created_text(manifest['created'])} from {dataset['source']}: "
+               f"{splits['train']['size']:,} training and {splits['test']['size']:,} test images.",
                className="text-muted small"),
     ])

@@ -10,8 +10,10 @@ from layouts.performance import (
     DOWNLOAD_PERFORMANCE_CSV,
     DROPDOWN_MATRIX_MODEL,
     DROPDOWN_PERFORMANCE_CLASSES,
+    DROPDOWN_PERFORMANCE_MODELS,
     GRAPH_CONFUSION_MATRIX,
     RADIO_MATRIX_MODE,
+    TABLE_PERFORMANCE_MODELS,
 )
 
 
@@ -60,11 +62,17 @@ def test_performance003_models_table_downloads_as_csv(tiny_artifacts, make_app):
     _, out = tiny_artifacts
     client = make_app(out).server.test_client()
     response = _dash_update(client, f"{DOWNLOAD_PERFORMANCE_CSV}.data",
-                            [{"id": BUTTON_PERFORMANCE_CSV, "property": "n_clicks", "value": 1}])
+                            [{"id": BUTTON_PERFORMANCE_CSV, "property": "n_clicks", "value": 1}],
+                            [{"id": DROPDOWN_PERFORMANCE_MODELS, "property": "value", "value": ["hog_svm", "cnn"]}])
     download = response.get_json()["response"][DOWNLOAD_PERFORMANCE_CSV]["data"]
     lines = download["content"].strip().splitlines()
-    assert download["filename"] == "models.csv" and len(lines) == 5
+    assert download["filename"] == "models.csv" and len(lines) == 3  # the models the filter shows, in order
     assert lines[0].startswith("model,accuracy,macro_f1,size_mb")
+    assert lines[1].startswith("CNN") and lines[2].startswith("HOG + SVM")
+    table = _dash_update(client, f"{TABLE_PERFORMANCE_MODELS}.data",
+                         [{"id": DROPDOWN_PERFORMANCE_MODELS, "property": "value", "value": ["hog_svm"]}])
+    [row] = table.get_json()["response"][TABLE_PERFORMANCE_MODELS]["data"]
+    assert row["model"] == "HOG + SVM"
 
 
 def test_performance004_every_gallery_count_equals_its_matrix_cell(tiny_artifacts, text_of, make_app, services_of):

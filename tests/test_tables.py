@@ -8,7 +8,7 @@ def test_tables001_models_table_rows_and_their_csv():
                                    "size_bytes": 8_000_000, "train_seconds": 600,
                                    "inference": {"latency_ms_p50": 1.234, "throughput_ips": 2000.4,
                                                  "runtime": "onnxruntime"}}}}
-    row = tables.models_table_rows(manifest)[0]
+    row = tables.models_table_rows(manifest, ["cnn"])[0]
     assert row == {"model": "CNN", "accuracy": 0.9123, "macro_f1": 0.9, "size_mb": 8.0, "train_minutes": 10.0,
                    "latency_ms": 1.23, "throughput_ips": 2000, "runtime": "onnxruntime"}
     csv_text = tables.rows_csv([row]).splitlines()
