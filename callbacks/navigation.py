@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dash import Input, Output, State
+from dash import Input, Output, State, ctx
 
 from callbacks.pages import PAGES
 from layouts.common import (
@@ -38,6 +38,7 @@ def register(app) -> None:
         return page_for(pathname, services)
 
     @app.callback(Output(COLLAPSE_NAV_MENU, "is_open"), Input(BUTTON_NAV_TOGGLE, "n_clicks"),
-                  State(COLLAPSE_NAV_MENU, "is_open"), prevent_initial_call=True)
-    def toggle_navbar(_, is_open):
-        return not is_open
+                  Input(LOCATION_PAGE, "pathname"), State(COLLAPSE_NAV_MENU, "is_open"), prevent_initial_call=True)
+    def toggle_navbar(_, __, is_open):
+        """The phone menu opens and closes on its button, and closes once a page is chosen."""
+        return not is_open if ctx.triggered_id == BUTTON_NAV_TOGGLE else False

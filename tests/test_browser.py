@@ -117,3 +117,16 @@ def test_browser005_catalogue_review_queue_pages_and_filters(dash_duo, tiny_arti
     dash_duo.wait_for_contains_text(f"#{DIV_CATALOGUE_REVIEW} h6", "taken for", timeout=10)
     assert "1–" in dash_duo.find_element(f"#{DIV_CATALOGUE_REVIEW} h6").text  # a new filter starts at page 1
     assert dash_duo.get_logs() == []
+
+
+def test_browser006_phone_menu_closes_once_a_page_is_chosen(served):
+    from layouts.common import BUTTON_NAV_TOGGLE, COLLAPSE_NAV_MENU
+
+    served.driver.set_window_size(390, 844)
+    _go(served, "/")
+    served.find_element(f"#{BUTTON_NAV_TOGGLE}").click()
+    until(lambda: served.find_element("#link-nav-performance").is_displayed(), timeout=10)
+    served.find_element("#link-nav-performance").click()
+    served.wait_for_contains_text(f"#{CONTAINER_PAGE} h2", "Model performance", timeout=15)
+    until(lambda: "show" not in served.find_element(f"#{COLLAPSE_NAV_MENU}").get_attribute("class"), timeout=10)
+    assert not served.find_element("#link-nav-performance").is_displayed()
