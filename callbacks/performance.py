@@ -82,9 +82,9 @@ def register(app) -> None:
     def update_reliability(models):
         return figures_of.reliability_figure(views.normalise(models, artifacts.model_keys()))
 
-    @app.callback(Output(GRAPH_TRAINING_CURVES, "figure"), Input(GRAPH_TRAINING_CURVES, "id"))
-    def update_training_curves(_):
-        return figures_of.training_figure()
+    @app.callback(Output(GRAPH_TRAINING_CURVES, "figure"), Input(DROPDOWN_PERFORMANCE_MODELS, "value"))
+    def update_training_curves(models):
+        return figures_of.training_figure(views.normalise(models, artifacts.model_keys()))
 
     @app.callback(Output(DOWNLOAD_PERFORMANCE_CSV, "data"), Input(BUTTON_PERFORMANCE_CSV, "n_clicks"),
                   State(DROPDOWN_PERFORMANCE_MODELS, "value"), prevent_initial_call=True)

@@ -131,18 +131,34 @@ def per_class_metric_figure(models: dict[str, dict], classes: list[str], metric:
                    yaxis=dict(range=[0, 1], title=metric))
 
 
-def training_curves_figure(history: dict) -> go.Figure:
-    """Training and validation accuracy and loss per epoch."""
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("accuracy", "loss"))
-    for col, metric in enumerate(("accuracy", "loss"), start=1):
-        for prefix, dash in (("", "solid"), ("val_", "dash")):
-            values = history.get(prefix + metric)
-            if values:
-                fig.add_scatter(x=list(range(1, len(values) + 1)), y=values, mode="lines+markers",
-                                name=("validation " if prefix else "training ") + metric,
-                                line=dict(dash=dash), row=1, col=col)
+CURVE_STYLES = (("", "solid", "training photos"), ("val_", "dash", "validation photos"))
+
+
+def training_curves_figure(histories: dict[str, dict], test_accuracy: dict[str, float]) -> go.Figure:
+    """Per network (its colour): accuracy and loss per epoch on its training photos (solid) and on
+    its validation photos when it had any (dashed), with its final test accuracy (dotted), so the
+    gap between what it memorised and what it learned is in view."""
+    if not histories:
+        return empty_figure("Select a neural network to see how it learned")
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("accuracy", "loss"), horizontal_spacing=0.12)
+    for model, history in histories.items():
+        name = display_name(model)
+        epochs = list(range(1, len(history["loss"]) + 1))
+        for col, metric in enumerate(("accuracy", "loss"), start=1):
+            for prefix, dash, where in CURVE_STYLES:
+                values = history.get(prefix + metric)
+                if values:
+                    fig.add_scatter(x=epochs, y=values, mode="lines", line=dict(color=colour(model), dash=dash),
+                                    name=f"{name}: {where}", legendgroup=model, showlegend=col == 1,
+                                    hovertemplate=f"epoch %{{x}}: {metric} %{{y:.3f}}<extra>{name}, {where}</extra>",
+                                    row=1, col=col)
+        fig.add_scatter(x=[epochs[0], epochs[-1]], y=[test_accuracy[model]] * 2, mode="lines", row=1, col=1,
+                        line=dict(color=colour(model), dash="dot"), name=f"{name}: test photos (final model)",
+                        legendgroup=model, hovertemplate=f"test accuracy %{{y:.1%}}<extra>{name}</extra>")
     fig.update_xaxes(title="epoch")
-    return _layout(fig, "CNN training curves (training accuracy is on augmented images)")
+    fig.update_yaxes(tickformat=".0%", rangemode="tozero", row=1, col=1)
+    fig.update_yaxes(rangemode="tozero", row=1, col=2)
+    return _layout(fig, "How the networks learned", height=420)
 
 
 def probability_figure(predictions: dict[str, dict], class_names: list[str]) -> go.Figure:

@@ -94,9 +94,10 @@ class Views:
                                            if entries[m].get("calibration")})
 
     @cache.memoize()
-    def training_figure(self):
-        history = self.artifacts.history("cnn")
-        return figures.training_curves_figure(history) if history else figures.empty_figure("No CNN history")
+    def training_figure(self, models: tuple):
+        entries = self.artifacts.manifest()["models"]
+        histories = {m: h for m in models if (h := self.artifacts.history(m))}
+        return figures.training_curves_figure(histories, {m: entries[m]["metrics"]["accuracy"] for m in histories})
 
 
 def cell_indices(predictions: dict, model: str, true: int, predicted: int,

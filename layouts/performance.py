@@ -93,7 +93,13 @@ def performance_page(model_keys: list[str], class_names: list[str], table_rows: 
                     "of 90% should mean right 9 times in 10: the closer a line to the diagonal, the more the "
                     "confidence can be taken at its word.", className="text-muted small"),
              dcc.Loading(dcc.Graph(id=GRAPH_CALIBRATION_RELIABILITY))),
-        card("CNN training", dcc.Loading(dcc.Graph(id=GRAPH_TRAINING_CURVES))),
+        card("How the neural networks learned",
+             html.P("Accuracy and loss after each pass over the training photos. Training accuracy is measured on "
+                    "the photos the network learns from (changed a little each time, so it cannot simply memorise "
+                    "them); a network trained with photos held back shows them dashed; the dotted line is the "
+                    "final model on the test photos. The gap between training and test is what the network "
+                    "learned about these photos only.", className="text-muted small"),
+             dcc.Loading(dcc.Graph(id=GRAPH_TRAINING_CURVES))),
         card("Damaged and product-style photos",
              html.P("The test photos again, with noise, blur, JPEG compression, lighting, lower resolution, "
                     "rotation, shifts, and framed small on a plain background as product photos are: how much "

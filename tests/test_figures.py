@@ -114,3 +114,20 @@ def test_robustness_figure_groups_models_by_corruption_at_one_severity():
     assert "σ = 1.0 px" in cnn.customdata[1][0] and tuple(fig.layout.yaxis.range) == (0, 1)
     assert len(figures.robustness_figure(rows, ["cnn"], 2).data) == 1
     assert "not been run" in figures.robustness_figure([], ["cnn"], 1).layout.annotations[0].text
+
+
+def test_training_curves_show_training_validation_and_test_per_network_in_its_colour():
+    from ml.registry import colour
+
+    histories = {"cnn": {"accuracy": [0.5, 0.9, 0.99], "loss": [1.5, 0.5, 0.1]},
+                 "basic_cnn": {"accuracy": [0.4, 0.6], "loss": [1.6, 1.1], "val_accuracy": [0.45, 0.58],
+                               "val_loss": [1.5, 1.2]}}
+    fig = figures.training_curves_figure(histories, {"cnn": 0.91, "basic_cnn": 0.57})
+    names = [t.name for t in fig.data if t.showlegend is not False]
+    assert names == ["CNN (Keras → ONNX): training photos", "CNN (Keras → ONNX): test photos (final model)",
+                     "Basic CNN (original study): training photos", "Basic CNN (original study): validation photos",
+                     "Basic CNN (original study): test photos (final model)"]
+    test_line = next(t for t in fig.data if t.name == "CNN (Keras → ONNX): test photos (final model)")
+    assert list(test_line.y) == [0.91, 0.91] and list(test_line.x) == [1, 3]
+    assert {t.line.color for t in fig.data if t.legendgroup == "basic_cnn"} == {colour("basic_cnn")}
+    assert "Select a neural network" in figures.training_curves_figure({}, {}).layout.annotations[0].text
