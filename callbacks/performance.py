@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dash import Input, Output, State, dcc, no_update
+from dash import Input, Output, State, ctx, dcc, no_update
 
 from dash_app import views
 from dash_app.gallery import GalleryUnavailable, dataset_test_images
@@ -11,13 +11,14 @@ from dash_app.tables import models_table_rows, rows_csv
 from layouts.common import image_gallery
 from layouts.performance import (
     BUTTON_PERFORMANCE_CSV,
+    DIV_AUTOSORT_ANSWERS,
     DIV_MATRIX_GALLERY,
     DOWNLOAD_PERFORMANCE_CSV,
     DROPDOWN_MATRIX_MODEL,
     DROPDOWN_PERCLASS_SORT,
     DROPDOWN_PERFORMANCE_CLASSES,
     DROPDOWN_PERFORMANCE_MODELS,
-    DIV_AUTOSORT_ANSWERS,
+    GALLERY_PER_PAGE,
     GRAPH_AUTOSORT_CLASSES,
     GRAPH_AUTOSORT_COVERAGE,
     GRAPH_CALIBRATION_RELIABILITY,
@@ -25,16 +26,17 @@ from layouts.performance import (
     GRAPH_PERCLASS_SCORES,
     GRAPH_ROBUSTNESS_ACCURACY,
     GRAPH_TRAINING_CURVES,
-    TABLE_PERFORMANCE_MODELS,
+    PAGINATION_MATRIX_GALLERY,
+    RADIO_AUTOSORT_TARGET,
     RADIO_MATRIX_MODE,
     RADIO_PERCLASS_METRIC,
-    RADIO_AUTOSORT_TARGET,
     RADIO_ROBUSTNESS_SEVERITY,
+    STORE_MATRIX_CELL,
+    TABLE_PERFORMANCE_MODELS,
     auto_sort_answers,
     performance_page,
 )
-
-GALLERY_LIMIT = 24
+from ml.registry import display_name
 
 
 def page(services):
@@ -54,9 +56,10 @@ def register(app) -> None:
 
     @app.callback(Output(GRAPH_CONFUSION_MATRIX, "figure"),
                   Input(DROPDOWN_MATRIX_MODEL, "value"), Input(DROPDOWN_PERFORMANCE_CLASSES, "value"),
-                  Input(RADIO_MATRIX_MODE, "value"))
-    def update_confusion_matrix(model, classes, mode):
-        return figures_of.confusion_figure(model, views.normalise(classes, artifacts.class_names()), mode)
+                  Input(RADIO_MATRIX_MODE, "value"), Input(STORE_MATRIX_CELL, "data"))
+    def update_confusion_matrix(model, classes, mode, cell):
+        selected = (cell["true"], cell["predicted"]) if cell else None
+        return figures_of.confusion_figure(model, views.normalise(classes, artifacts.class_names()), mode, selected)
 
     @app.callback(Output(GRAPH_PERCLASS_SCORES, "figure"),
                   Input(DROPDOWN_PERFORMANCE_MODELS, "value"), Input(DROPDOWN_PERFORMANCE_CLASSES, "value"),
@@ -92,34 +95,52 @@ def register(app) -> None:
         rows = models_table_rows(artifacts.manifest(), views.normalise(models, artifacts.model_keys()))
         return dcc.send_string(rows_csv(rows), "models.csv")
 
-    @app.callback(Output(DIV_MATRIX_GALLERY, "children"),
-                  Input(GRAPH_CONFUSION_MATRIX, "clickData"), State(DROPDOWN_MATRIX_MODEL, "value"))
-    def show_cell_gallery(click, model):
+    @app.callback(Output(STORE_MATRIX_CELL, "data"), Input(GRAPH_CONFUSION_MATRIX, "clickData"),
+                  prevent_initial_call=True)
+    def remember_cell(click):
         if not click or not click.get("points"):
             return no_update
         point = click["points"][0]
-        return gallery_for_cell(services, model, point["y"], point["x"])
+        return {"true": point["y"], "predicted": point["x"]}
+
+    @app.callback(Output(DIV_MATRIX_GALLERY, "children"), Output(PAGINATION_MATRIX_GALLERY, "max_value"),
+                  Output(PAGINATION_MATRIX_GALLERY, "active_page"),
+                  Input(STORE_MATRIX_CELL, "data"), Input(DROPDOWN_MATRIX_MODEL, "value"),
+                  Input(PAGINATION_MATRIX_GALLERY, "active_page"))
+    def show_cell_gallery(cell, model, active_page):
+        """The selected cell's images for the model the matrix shows: a new cell or model starts at page 1."""
+        if not cell:
+            return None, 1, 1
+        page_number = (active_page or 1) if ctx.triggered_id == PAGINATION_MATRIX_GALLERY else 1
+        gallery, pages = gallery_for_cell(services, model, cell["true"], cell["predicted"], page_number)
+        return gallery, pages, page_number
 
 
-def gallery_for_cell(services, model: str, true_class: str, predicted_class: str):
-    """The test images of one confusion-matrix cell, most confident first, with probabilities."""
+def gallery_for_cell(services, model: str, true_class: str, predicted_class: str, page_number: int = 1):
+    """(one page of the test images of one confusion-matrix cell, most confident first, named by its
+    model and cell; the number of pages)."""
     artifacts = services.artifacts
     manifest = artifacts.manifest()
     names = manifest["dataset"]["class_names"]
     true, predicted = names.index(true_class), names.index(predicted_class)
     predictions = artifacts.predictions()
-    indices, total = views.cell_indices(predictions, model, true, predicted, GALLERY_LIMIT)
+    indices = views.cell_indices(predictions, model, true, predicted)
+    pages = max(1, -(-len(indices) // GALLERY_PER_PAGE))
+    page_number = min(max(page_number, 1), pages)
+    shown = indices[(page_number - 1) * GALLERY_PER_PAGE:page_number * GALLERY_PER_PAGE]
     proba = predictions[f"proba_{model}"]
     try:
         images, note = dataset_test_images(services.config.data_path, manifest), None
     except GalleryUnavailable as exc:
         images, note = None, str(exc)
+    wrong = true != predicted
     items = [{
         "src": png_data_uri(images[i]) if images is not None else None,
-        "caption": f"#{i} · p={proba[i, predicted]:.2f}",
-        "tooltip": f"test image {i}: p({predicted_class})={proba[i, predicted]:.2f}, "
-                   f"p({true_class})={proba[i, true]:.2f}",
-    } for i in indices]
-    title = (f"True {true_class}, predicted {predicted_class}: {total} test images"
-             + (f" (the {len(items)} most confident shown)" if total > len(items) else ""))
-    return image_gallery(title, items, note)
+        "caption": f"#{i} · {proba[i, predicted]:.0%} sure",
+        "tooltip": f"test image {i}: {proba[i, predicted]:.1%} sure it is a {predicted_class}"
+                   + (f"; {proba[i, true]:.1%} for {true_class}, its true class" if wrong else ""),
+    } for i in shown]
+    first = (page_number - 1) * GALLERY_PER_PAGE + 1
+    title = (f"{display_name(model)}: true {true_class}, predicted {predicted_class}: {len(indices):,} test images"
+             + (f"; {first:,}–{first + len(items) - 1:,} shown, most confident first" if items else ""))
+    return image_gallery(title, items, note), pages

@@ -87,8 +87,9 @@ def histogram_figure(edges: np.ndarray, counts: np.ndarray, class_names: list[st
 
 
 def confusion_matrix_figure(matrix: np.ndarray, class_names: list[str], classes: list[str],
-                            normalise: bool, title: str) -> go.Figure:
-    """Heatmap of true (rows) x predicted (columns); hover gives count, row % and column %."""
+                            normalise: bool, title: str, selected: tuple[str, str] | None = None) -> go.Figure:
+    """Heatmap of true (rows) x predicted (columns); hover gives count, row % and column %; the
+    `selected` (true, predicted) cell, when shown, is outlined."""
     matrix = np.asarray(matrix, dtype=float)
     index = [class_names.index(c) for c in classes]
     sub = matrix[np.ix_(index, index)]
@@ -108,6 +109,10 @@ def confusion_matrix_figure(matrix: np.ndarray, class_names: list[str], classes:
         colorbar=dict(title="row share" if normalise else "images")))
     fig.update_yaxes(autorange="reversed", title="true class")
     fig.update_xaxes(title="predicted class", side="bottom")
+    if selected and selected[0] in classes and selected[1] in classes:
+        row, col = classes.index(selected[0]), classes.index(selected[1])
+        fig.add_shape(type="rect", x0=col - 0.5, x1=col + 0.5, y0=row - 0.5, y1=row + 0.5,
+                      line=dict(color="#cf222e", width=3))
     return _layout(fig, title, height=520)
 
 

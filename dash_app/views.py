@@ -51,14 +51,14 @@ class Views:
         )
 
     @cache.memoize()
-    def confusion_figure(self, model: str, classes: tuple, mode: str):
+    def confusion_figure(self, model: str, classes: tuple, mode: str, selected: tuple | None = None):
         manifest = self.artifacts.manifest()
         entry = manifest["models"][model]
         if not classes:
             return figures.empty_figure("Select at least one class")
         return figures.confusion_matrix_figure(np.array(entry["metrics"]["confusion_matrix"]),
                                                manifest["dataset"]["class_names"], list(classes),
-                                               mode == "normalised", f"{entry['name']}: true × predicted")
+                                               mode == "normalised", f"{entry['name']}: true × predicted", selected)
 
     @cache.memoize()
     def per_class_figure(self, models: tuple, classes: tuple, metric: str, sort: str):
@@ -100,13 +100,11 @@ class Views:
         return figures.training_curves_figure(histories, {m: entries[m]["metrics"]["accuracy"] for m in histories})
 
 
-def cell_indices(predictions: dict, model: str, true: int, predicted: int,
-                 limit: int) -> tuple[np.ndarray, int]:
-    """(up to `limit` test indices of one confusion-matrix cell, most confident first; the cell's size)."""
+def cell_indices(predictions: dict, model: str, true: int, predicted: int) -> np.ndarray:
+    """The test indices of one confusion-matrix cell, most confident first."""
     proba = predictions[f"proba_{model}"]  # the matrix and the metrics count the stored classes too
     hits = np.flatnonzero((predictions["y_true"] == true) & (predictions[f"pred_{model}"] == predicted))
-    order = np.argsort(-proba[hits, predicted])
-    return hits[order][:limit], len(hits)
+    return hits[np.argsort(-proba[hits, predicted], kind="stable")]
 
 
 def _thinned(curve: dict) -> dict:

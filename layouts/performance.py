@@ -22,6 +22,9 @@ BUTTON_PERFORMANCE_CSV = "button-performance-csv"
 DOWNLOAD_PERFORMANCE_CSV = "download-performance-csv"
 GRAPH_CONFUSION_MATRIX = "graph-confusion-matrix"
 DIV_MATRIX_GALLERY = "div-matrix-gallery"
+STORE_MATRIX_CELL = "store-matrix-cell"
+PAGINATION_MATRIX_GALLERY = "pagination-matrix-gallery"
+GALLERY_PER_PAGE = 24
 GRAPH_PERCLASS_SCORES = "graph-perclass-scores"
 GRAPH_TRAINING_CURVES = "graph-training-curves"
 TABLE_PERFORMANCE_MODELS = "table-performance-models"
@@ -82,8 +85,14 @@ def performance_page(model_keys: list[str], class_names: list[str], table_rows: 
              dcc.Download(id=DOWNLOAD_PERFORMANCE_CSV)),
         dbc.Row([
             dbc.Col(card("Confusion matrix", matrix_controls, dcc.Loading(dcc.Graph(id=GRAPH_CONFUSION_MATRIX)),
-                         html.P("Click a cell to see its test images.", className="text-muted small mb-2"),
-                         dcc.Loading(html.Div(id=DIV_MATRIX_GALLERY))), xl=7),
+                         html.P("Rows are the true class, columns the class the model chose: the diagonal is "
+                                "right, every other cell a kind of mistake. Click a cell to see its test images.",
+                                className="text-muted small mb-2"),
+                         dcc.Store(id=STORE_MATRIX_CELL),
+                         dcc.Loading(html.Div(id=DIV_MATRIX_GALLERY)),
+                         dbc.Pagination(id=PAGINATION_MATRIX_GALLERY, max_value=1, active_page=1,
+                                        fully_expanded=False, first_last=True, previous_next=True,
+                                        className="mt-2 flex-wrap")), xl=7),
             dbc.Col(card("Per-class scores", metric_controls,
                          dcc.Loading(dcc.Graph(id=GRAPH_PERCLASS_SCORES))), xl=5),
         ]),

@@ -13,6 +13,7 @@ from layouts.performance import (
     DROPDOWN_PERFORMANCE_MODELS,
     GRAPH_CONFUSION_MATRIX,
     RADIO_MATRIX_MODE,
+    STORE_MATRIX_CELL,
     TABLE_PERFORMANCE_MODELS,
 )
 
@@ -23,12 +24,13 @@ def test_performance001_cell_gallery_with_and_without_the_dataset(tiny_artifacts
     cm = np.array(manifest["models"]["hog_logreg"]["metrics"]["confusion_matrix"])
     app = make_app(out, data)
     with app.server.app_context():
-        view = gallery_for_cell(services_of(app), "hog_logreg", "cat", "cat")
-    assert f"{cm[0, 0]} test images" in text_of(view)
+        view, pages = gallery_for_cell(services_of(app), "hog_logreg", "cat", "cat")
+    assert f"HOG + logistic regression: true cat, predicted cat: {cm[0, 0]} test images" in text_of(view)
+    assert pages == 1  # the tiny test split fits on one page
     assert "data:image/png;base64" in str(view)
     missing = make_app(out, tmp_path / "absent.zip")
     with missing.server.app_context():
-        view = gallery_for_cell(services_of(missing), "hog_logreg", "cat", "cat")
+        view, _ = gallery_for_cell(services_of(missing), "hog_logreg", "cat", "cat")
     assert "not available" in text_of(view) and "data:image/png" not in str(view)
 
 
@@ -51,7 +53,8 @@ def test_performance002_filter_callback_over_http(tiny_artifacts, make_app):
     response = _dash_update(client, f"{GRAPH_CONFUSION_MATRIX}.figure", [
         {"id": DROPDOWN_MATRIX_MODEL, "property": "value", "value": "cnn"},
         {"id": DROPDOWN_PERFORMANCE_CLASSES, "property": "value", "value": ["ship", "cat"]},
-        {"id": RADIO_MATRIX_MODE, "property": "value", "value": "normalised"}])
+        {"id": RADIO_MATRIX_MODE, "property": "value", "value": "normalised"},
+        {"id": STORE_MATRIX_CELL, "property": "data", "value": None}])
     assert response.status_code == 200
     figure = response.get_json()["response"][GRAPH_CONFUSION_MATRIX]["figure"]
     heatmap = figure["data"][0]
@@ -85,7 +88,7 @@ def test_performance004_every_gallery_count_equals_its_matrix_cell(tiny_artifact
         for t, true in enumerate(names):
             for p, predicted in enumerate(names):
                 with app.server.app_context():
-                    title = text_of(gallery_for_cell(services_of(app), model, true, predicted))
+                    title = text_of(gallery_for_cell(services_of(app), model, true, predicted)[0])
                 assert f"predicted {predicted}: {matrix[t][p]} test images" in title
 
 
@@ -150,3 +153,45 @@ def test_performance007_reliability_diagram_before_and_after_for_calibrated_mode
     manifest = json.loads((out / "manifest.json").read_text())
     bins = manifest["models"]["cnn"]["calibration"]["reliability_after"]
     assert list(figure.data[2].y) == [b["accuracy"] for b in bins]
+
+
+def test_performance008_the_gallery_follows_the_matrix_model_pages_and_the_clicked_cell_is_outlined(
+        tiny_artifacts, make_app, monkeypatch):
+    from callbacks import performance
+    from layouts.performance import DIV_MATRIX_GALLERY, PAGINATION_MATRIX_GALLERY
+
+    monkeypatch.setattr(performance, "GALLERY_PER_PAGE", 2)  # the tiny split's cells hold a few images
+    data, out = tiny_artifacts
+    manifest = json.loads((out / "manifest.json").read_text())
+    client = make_app(out, data).server.test_client()
+    names = manifest["dataset"]["class_names"]
+    matrix = np.array(manifest["models"]["cnn"]["metrics"]["confusion_matrix"])
+    t, p = np.unravel_index(matrix.argmax(), matrix.shape)  # the CNN's fullest cell, to have pages
+    cell = {"true": names[t], "predicted": names[p]}
+    output = f"..{DIV_MATRIX_GALLERY}.children...{PAGINATION_MATRIX_GALLERY}.max_value...{PAGINATION_MATRIX_GALLERY}.active_page.."
+
+    def gallery(model, page, changed):
+        payload = {"output": output, "outputs": _outputs(output), "changedPropIds": [changed], "state": [],
+                   "inputs": [{"id": STORE_MATRIX_CELL, "property": "data", "value": cell},
+                              {"id": DROPDOWN_MATRIX_MODEL, "property": "value", "value": model},
+                              {"id": PAGINATION_MATRIX_GALLERY, "property": "active_page", "value": page}]}
+        return client.post("/_dash-update-component", json=payload).get_json()["response"]
+
+    for model in ("cnn", "hog_svm"):  # switching the matrix's model switches the gallery's
+        count = manifest["models"][model]["metrics"]["confusion_matrix"][t][p]
+        response = gallery(model, 3, f"{DROPDOWN_MATRIX_MODEL}.value")
+        title = json.dumps(response[DIV_MATRIX_GALLERY], ensure_ascii=False)
+        assert (f"{manifest['models'][model]['name']}: true {cell['true']}, predicted {cell['predicted']}: "
+                f"{count} test images") in title
+        assert response[PAGINATION_MATRIX_GALLERY] == {"max_value": max(1, -(-count // 2)), "active_page": 1}
+    assert matrix[t, p] > 2
+    second = gallery("cnn", 2, f"{PAGINATION_MATRIX_GALLERY}.active_page")
+    assert second[PAGINATION_MATRIX_GALLERY]["active_page"] == 2
+    assert f"3–{min(4, matrix[t, p])} shown" in json.dumps(second[DIV_MATRIX_GALLERY], ensure_ascii=False)
+    figure = _dash_update(client, f"{GRAPH_CONFUSION_MATRIX}.figure", [
+        {"id": DROPDOWN_MATRIX_MODEL, "property": "value", "value": "cnn"},
+        {"id": DROPDOWN_PERFORMANCE_CLASSES, "property": "value", "value": ["cat", "dog", "ship"]},
+        {"id": RADIO_MATRIX_MODE, "property": "value", "value": "counts"},
+        {"id": STORE_MATRIX_CELL, "property": "data", "value": {"true": "dog", "predicted": "ship"}}])
+    [outline] = figure.get_json()["response"][GRAPH_CONFUSION_MATRIX]["figure"]["layout"]["shapes"]
+    assert (outline["x0"], outline["x1"], outline["y0"], outline["y1"]) == (1.5, 2.5, 0.5, 1.5)
