@@ -12,14 +12,16 @@ from layouts.common import error_alert
 from layouts.data import (
     CHECKLIST_DATA_SPLIT,
     DIV_DATA_AUGMENTATION,
+    DIV_DATA_MEANS,
     DROPDOWN_DATA_CLASS,
     GRAPH_DATA_BRIGHTNESS,
     GRAPH_DATA_CHANNELS,
     GRAPH_DATA_CONTRAST,
     GRAPH_DATA_DISTRIBUTION,
-    GRAPH_DATA_MEANS,
+
     augmentation_examples,
     data_page,
+    mean_images,
 )
 from ml.artifacts import ArtifactError
 from ml.augment import flip_and_shift
@@ -38,22 +40,25 @@ def register(app) -> None:
 
     @app.callback(
         Output(GRAPH_DATA_DISTRIBUTION, "figure"), Output(GRAPH_DATA_CHANNELS, "figure"),
-        Output(GRAPH_DATA_MEANS, "figure"), Output(GRAPH_DATA_BRIGHTNESS, "figure"),
+        Output(DIV_DATA_MEANS, "children"), Output(GRAPH_DATA_BRIGHTNESS, "figure"),
         Output(GRAPH_DATA_CONTRAST, "figure"),
         Input(CHECKLIST_DATA_SPLIT, "value"), Input(DROPDOWN_DATA_CLASS, "value"))
     def update_data_figures(splits, classes):
         stats = artifacts.stats()
-        return figures_of.data_figures(views.normalise(splits, list(stats["splits"])),
-                                       views.normalise(classes, stats["class_names"]))
+        distribution, channels, tiles, brightness, contrast = figures_of.data_figures(
+            views.normalise(splits, list(stats["splits"])), views.normalise(classes, stats["class_names"]))
+        return distribution, channels, mean_images(tiles), brightness, contrast
 
-    @app.callback(Output(DIV_DATA_AUGMENTATION, "children"),
-                  Input(DIV_DATA_AUGMENTATION, "id"))
-    def show_augmentation_examples(_):
-        return augmentation_gallery(services)
+    @app.callback(Output(DIV_DATA_AUGMENTATION, "children"), Input(DROPDOWN_DATA_CLASS, "value"))
+    def show_augmentation_examples(classes):
+        return augmentation_gallery(services, views.normalise(classes, artifacts.class_names()))
 
 
-def augmentation_gallery(services):
-    """Before/after pairs from the configured dataset, or a note saying why there are none."""
+def augmentation_gallery(services, classes: tuple[str, ...]):
+    """Before/after pairs of the selected classes (taking turns) from the configured dataset, or a
+    note saying why there are none."""
+    if not classes:
+        return error_alert("Select at least one class to see examples.", "No class selected")
     try:
         manifest = services.artifacts.manifest()
         images = dataset_test_images(services.config.data_path, manifest)
@@ -62,7 +67,8 @@ def augmentation_gallery(services):
     names = manifest["dataset"]["class_names"]
     labels = services.artifacts.predictions()["y_true"]
     rng = np.random.default_rng(0)
-    picks = [int(rng.choice(np.flatnonzero(labels == k))) for k in range(min(N_EXAMPLES, len(names)))]
+    picks = [int(rng.choice(np.flatnonzero(labels == names.index(classes[i % len(classes)]))))
+             for i in range(N_EXAMPLES)]
     return augmentation_examples([
         (names[labels[i]], png_data_uri(images[i]), png_data_uri(flip_and_shift(images[i], rng)))
         for i in picks])

@@ -12,6 +12,7 @@ from ml.registry import colour, display_name, model_keys
 TEMPLATE = "plotly_white"
 SPLIT_COLOURS = {"train": "#1f6feb", "test": "#d97706"}
 METRICS = ("f1", "precision", "recall")
+EMPTY_SELECTION = "Select at least one split and one class"
 
 
 def _layout(fig: go.Figure, title: str, **kwargs) -> go.Figure:
@@ -35,7 +36,7 @@ def empty_figure(message: str) -> go.Figure:
 def class_distribution_figure(stats: dict, splits: list[str], classes: list[str]) -> go.Figure:
     """Images per class, one bar group per split."""
     if not splits or not classes:
-        return empty_figure("Select at least one split and one class")
+        return empty_figure(EMPTY_SELECTION)
     fig = go.Figure()
     for split in splits:
         counts = stats["splits"][split]["class_counts"]
@@ -45,45 +46,60 @@ def class_distribution_figure(stats: dict, splits: list[str], classes: list[str]
     return _layout(fig, "Images per class", barmode="group", yaxis_title="images")
 
 
-def mean_images_figure(mean_images: np.ndarray, class_names: list[str], classes: list[str]) -> go.Figure:
-    """Per-class mean image (an average of thousands of images, not any one image)."""
-    shown = [c for c in class_names if c in classes] or list(class_names)
-    cols = min(5, len(shown))
-    rows = int(np.ceil(len(shown) / cols))
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=shown, horizontal_spacing=0.02,
-                        vertical_spacing=0.12)
-    for i, name in enumerate(shown):
-        fig.add_trace(go.Image(z=mean_images[class_names.index(name)], hoverinfo="skip"),
-                      row=i // cols + 1, col=i % cols + 1)
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    return _layout(fig, "Mean image per class (training split)", height=170 * rows + 60)
+CHANNELS = (("red", "#dc2626"), ("green", "#16a34a"), ("blue", "#2563eb"))
+SPLIT_SYMBOLS = {"train": "circle", "test": "diamond"}
 
 
-def channel_stats_figure(stats: dict, split: str, classes: list[str]) -> go.Figure:
-    """Mean R, G, B per class with the standard deviation as error bars."""
-    per_class = stats["splits"][split]["per_class"]
+def channel_stats_figure(stats: dict, splits: list[str], classes: list[str]) -> go.Figure:
+    """Mean red, green and blue per class, one marker symbol per split: dots, so two splits can sit
+    side by side without crowding."""
+    if not splits or not classes:
+        return empty_figure(EMPTY_SELECTION)
     fig = go.Figure()
-    for channel, channel_colour in enumerate(("#dc2626", "#16a34a", "#2563eb")):
-        fig.add_bar(name="RGB"[channel], x=classes, marker_color=channel_colour,
-                    y=[per_class[c]["channel_mean"][channel] for c in classes],
-                    error_y=dict(type="data", array=[per_class[c]["channel_std"][channel] for c in classes]))
-    return _layout(fig, f"Channel mean ± std per class ({split})", barmode="group",
-                   yaxis_title="pixel value (0-255)")
+    for split in splits:
+        per_class = stats["splits"][split]["per_class"]
+        for channel, (name, channel_colour) in enumerate(CHANNELS):
+            fig.add_scatter(y=classes, x=[per_class[c]["channel_mean"][channel] for c in classes], mode="markers",
+                            name=f"{name} ({split})", legendgroup=split,
+                            marker=dict(color=channel_colour, size=10, symbol=SPLIT_SYMBOLS.get(split, "square"),
+                                        line=dict(color="white", width=1)),
+                            hovertemplate=f"%{{y}}, {split}: mean {name} %{{x:.0f}}<extra></extra>")
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, "Mean colour per class", xaxis=dict(title="mean pixel value (0–255)", range=[0, 255]),
+                   height=max(300, 80 + 28 * len(classes)))
 
 
-def histogram_figure(edges: np.ndarray, counts: np.ndarray, class_names: list[str], classes: list[str],
-                     title: str, xaxis: str) -> go.Figure:
-    """Per-class distributions (as the share of each class's images) from precomputed histograms."""
-    centres = (edges[:-1] + edges[1:]) / 2
+def histogram_quantiles(edges: np.ndarray, counts: np.ndarray, quantiles=(0.25, 0.5, 0.75)) -> list[float]:
+    """Quantiles of a distribution known only by its histogram (linear within each bin)."""
+    cumulative = np.concatenate([[0.0], np.cumsum(counts) / max(float(np.sum(counts)), 1.0)])
+    return [float(np.interp(q, cumulative, edges)) for q in quantiles]
+
+
+def spread_figure(edges: np.ndarray, counts: dict[str, np.ndarray], class_names: list[str], classes: list[str],
+                  title: str, xaxis: str) -> go.Figure:
+    """Per class and split, the median (dot) and the middle half of the images (bar), from the
+    precomputed histograms: ten classes stay readable where ten overlapping curves do not."""
+    if not counts or not classes:
+        return empty_figure(EMPTY_SELECTION)
     fig = go.Figure()
-    for name in classes:
-        row = counts[class_names.index(name)]
-        share = row / max(row.sum(), 1)
-        fig.add_scatter(x=centres, y=share, name=name, mode="lines", line_shape="spline",
-                        hovertemplate=name + ": %{y:.1%} at %{x:.0f}<extra></extra>")
-    return _layout(fig, title, xaxis_title=xaxis, yaxis_title="share of the class's images",
-                   yaxis_tickformat=".0%")
+    offsets = np.linspace(-0.15, 0.15, len(counts)) if len(counts) > 1 else [0.0]
+    for offset, (split, by_class) in zip(offsets, counts.items()):
+        positions, medians, lows, highs = [], [], [], []
+        for i, name in enumerate(classes):
+            low, median, high = histogram_quantiles(edges, by_class[class_names.index(name)])
+            positions.append(i + offset)
+            medians.append(median)
+            lows.append(median - low)
+            highs.append(high - median)
+        fig.add_scatter(x=medians, y=positions, mode="markers", name=f"{split} split",
+                        marker=dict(color=SPLIT_COLOURS.get(split), size=9),
+                        error_x=dict(type="data", symmetric=False, array=highs, arrayminus=lows, thickness=6,
+                                     width=0, color=SPLIT_COLOURS.get(split)),
+                        customdata=[[c, m - lo, m + hi] for c, m, lo, hi in zip(classes, medians, lows, highs)],
+                        hovertemplate=f"%{{customdata[0]}} ({split}): median %{{x:.0f}}, middle half "
+                                      "%{customdata[1]:.0f}–%{customdata[2]:.0f}<extra></extra>")
+    fig.update_yaxes(tickvals=list(range(len(classes))), ticktext=classes, autorange="reversed")
+    return _layout(fig, title, xaxis_title=xaxis, height=max(300, 80 + 30 * len(classes)))
 
 
 def confusion_matrix_figure(matrix: np.ndarray, class_names: list[str], classes: list[str],

@@ -10,6 +10,7 @@ import numpy as np
 
 from dash_app import figures
 from dash_app.extensions import cache
+from dash_app.images import png_data_uri
 from dash_app.store import Artifacts
 from ml.auto_sort import auto_sort_answer, review_share_by_class, threshold_for_target
 from ml.calibration import coverage_curve
@@ -36,18 +37,19 @@ class Views:
 
     @cache.memoize()
     def data_figures(self, splits: tuple, classes: tuple) -> tuple:
+        """The Data page's four charts and its mean-image tiles for the selected splits and classes,
+        every one of them from exactly that selection (the charts say so when it is empty)."""
         stats, arrays = self.artifacts.stats(), self.artifacts.stats_arrays()
-        names = stats["class_names"]
-        shown = list(classes) or names
-        split = "train" if "train" in splits or not splits else splits[0]
+        names, splits, classes = stats["class_names"], list(splits), list(classes)
         return (
-            figures.class_distribution_figure(stats, list(splits), list(classes)),
-            figures.channel_stats_figure(stats, split, shown),
-            figures.mean_images_figure(arrays["train_mean_images"], names, shown),
-            figures.histogram_figure(arrays["hist_brightness_edges"], arrays[f"{split}_hist_brightness"], names,
-                                     shown, f"Brightness per class ({split})", "mean luminance (0-255)"),
-            figures.histogram_figure(arrays["hist_contrast_edges"], arrays[f"{split}_hist_contrast"], names,
-                                     shown, f"Contrast per class ({split})", "luminance std"),
+            figures.class_distribution_figure(stats, splits, classes),
+            figures.channel_stats_figure(stats, splits, classes),
+            mean_image_tiles({s: arrays[f"{s}_mean_images"] for s in splits}, names, classes),
+            figures.spread_figure(arrays["hist_brightness_edges"], {s: arrays[f"{s}_hist_brightness"] for s in splits},
+                                  names, classes, "Brightness per class", "mean brightness of an image (0–255)"),
+            figures.spread_figure(arrays["hist_contrast_edges"], {s: arrays[f"{s}_hist_contrast"] for s in splits},
+                                  names, classes, "Contrast per class",
+                                  "contrast of an image (spread of its brightness, 0–128)"),
         )
 
     @cache.memoize()
@@ -105,6 +107,13 @@ def cell_indices(predictions: dict, model: str, true: int, predicted: int) -> np
     proba = predictions[f"proba_{model}"]  # the matrix and the metrics count the stored classes too
     hits = np.flatnonzero((predictions["y_true"] == true) & (predictions[f"pred_{model}"] == predicted))
     return hits[np.argsort(-proba[hits, predicted], kind="stable")]
+
+
+def mean_image_tiles(means: dict[str, np.ndarray], class_names: list[str], classes: list[str]) -> list[dict]:
+    """One tile per selected class and split (a class's splits next to each other): its caption and
+    its mean image as a PNG data URI."""
+    return [{"class": name, "split": split, "src": png_data_uri(means[split][class_names.index(name)])}
+            for name in class_names if name in classes for split in means]
 
 
 def _thinned(curve: dict) -> dict:

@@ -12,7 +12,7 @@ CHECKLIST_DATA_SPLIT = "checklist-data-split"
 DROPDOWN_DATA_CLASS = "dropdown-data-class"
 GRAPH_DATA_DISTRIBUTION = "graph-data-distribution"
 GRAPH_DATA_CHANNELS = "graph-data-channels"
-GRAPH_DATA_MEANS = "graph-data-means"
+DIV_DATA_MEANS = "div-data-means"
 GRAPH_DATA_BRIGHTNESS = "graph-data-brightness"
 GRAPH_DATA_CONTRAST = "graph-data-contrast"
 DIV_DATA_AUGMENTATION = "div-data-augmentation"
@@ -29,23 +29,26 @@ def data_page(stats: dict) -> html.Div:
             value=splits, inline=True)], md=3),
         dbc.Col([dbc.Label("Classes"), dcc.Dropdown(
             id=DROPDOWN_DATA_CLASS, options=classes, value=classes, multi=True,
-            placeholder="all classes")], md=9),
+            placeholder="no class selected: choose one or more")], md=9),
     ], className="mb-3")
     return html.Div([
         html.H2("The data"),
         card("Filters", controls),
         dbc.Row([
             dbc.Col(card("Class distribution", dcc.Loading(dcc.Graph(id=GRAPH_DATA_DISTRIBUTION))), lg=6),
-            dbc.Col(card("Colour channels", dcc.Loading(dcc.Graph(id=GRAPH_DATA_CHANNELS))), lg=6),
+            dbc.Col(card("Colour", dcc.Loading(dcc.Graph(id=GRAPH_DATA_CHANNELS))), lg=6),
         ]),
-        card("Mean image per class", dcc.Loading(dcc.Graph(id=GRAPH_DATA_MEANS)),
-             html.P("Each tile averages every training image of its class: the blur shows what is "
+        card("Mean image per class", dcc.Loading(html.Div(id=DIV_DATA_MEANS)),
+             html.P("Each tile averages every image of its class in a split: the blur shows what is "
                     "typical (sky behind planes and birds, water under ships, road under cars).",
                     className="text-muted mb-0")),
         dbc.Row([
             dbc.Col(card("Brightness", dcc.Loading(dcc.Graph(id=GRAPH_DATA_BRIGHTNESS))), lg=6),
             dbc.Col(card("Contrast", dcc.Loading(dcc.Graph(id=GRAPH_DATA_CONTRAST))), lg=6),
         ]),
+        html.P("Dots are the typical (median) image of a class, bars the middle half of its images. Classes "
+               "whose bars barely overlap differ in a way a model can use without looking at shapes.",
+               className="text-muted small"),
         dbc.Row([
             dbc.Col(card("Source files", file_summary(stats["file_summary"])), lg=6),
             dbc.Col(card("Exact duplicates", duplicates_table(stats["duplicates"])), lg=6),
@@ -81,19 +84,34 @@ def duplicates_table(duplicates: dict) -> html.Div:
 
 def preprocessing_notes() -> html.Div:
     return html.Div([
-        html.P("Every image, for training, evaluation, this dashboard and the API, goes through "
-               "one function (ml.preprocess.decode_image):"),
+        html.P("Every photo, for training, testing, this dashboard and the API alike, is prepared the same "
+               "way before a model sees it:"),
         html.Ol([
-            html.Li("decode from the file's bytes (the name is never trusted), first frame of an "
-                    "animation, EXIF orientation applied;"),
-            html.Li("transparency flattened onto white, 16-bit scaled to 8-bit, any mode to RGB;"),
-            html.Li("centre-crop to a square, resize to 32×32 (Lanczos)."),
+            html.Li("read from the file's contents (never its name), turned upright as the camera recorded it, "
+                    "the first frame of an animation;"),
+            html.Li("transparent parts filled with white, any colour format turned into ordinary colour;"),
+            html.Li("a plain background around a product trimmed away, so the product fills the picture as the "
+                    "training photos' subjects do (photos without a plain border are left as they are);"),
+            html.Li("the middle square kept and shrunk to 32×32 pixels, smoothly."),
         ]),
-        html.P("Inside the network, pixels are scaled to 0-1, centred on the training mean (the "
-               "channel means above) and decorrelated by a fixed whitening layer. During CNN "
-               "training each image is mirrored at random and shifted by up to 2 pixels; at test "
-               "time the prediction averages the image and its mirror."),
+        html.P("Inside the network, colours are scaled and balanced against the training photos' average (the "
+               "colours above). While the network learns, each photo is mirrored at random and shifted by up "
+               "to 2 pixels, so it cannot memorise exact pixels; when it answers, it looks at the photo and its "
+               "mirror image and averages the two."),
     ])
+
+
+def mean_images(tiles: list[dict]) -> html.Div:
+    """The per-class mean images (from dash_app.views.mean_image_tiles) as tiles that wrap to the
+    screen's width, each captioned with its class and, when two splits are shown, its split."""
+    if not tiles:
+        return html.P("Select at least one split and one class", className="text-muted")
+    both = len({tile["split"] for tile in tiles}) > 1
+    items = [html.Figure([html.Img(src=tile["src"], className="pixelated", alt=f"mean {tile['split']} image of "
+                                                                               f"{tile['class']}"),
+                          html.Figcaption(tile["class"] + (f" ({tile['split']})" if both else ""))],
+                         className="mean-item me-2 mb-2") for tile in tiles]
+    return html.Div(items, className="d-flex flex-wrap")
 
 
 def augmentation_examples(pairs: list[tuple[str, str, str]]) -> html.Div:

@@ -41,10 +41,17 @@ def test_class_distribution_and_histograms():
                         "test": {"class_counts": {"cat": 2, "dog": 2, "ship": 2}}}}
     fig = figures.class_distribution_figure(stats, ["test"], ["dog", "ship"])
     assert len(fig.data) == 1 and list(fig.data[0].y) == [2, 2]
-    edges = np.linspace(0, 256, 5)
+    edges = np.linspace(0, 256, 5)  # bins of 64
     counts = np.array([[1, 1, 2, 0], [0, 0, 0, 4], [4, 0, 0, 0]])
-    hist = figures.histogram_figure(edges, counts, NAMES, ["cat"], "b", "x")
-    assert np.allclose(hist.data[0].y, [0.25, 0.25, 0.5, 0])
+    assert figures.histogram_quantiles(edges, counts[0]) == pytest.approx([64, 128, 160])
+    spread = figures.spread_figure(edges, {"train": counts, "test": counts[::-1]}, NAMES, ["dog", "cat"], "b", "x")
+    train, test = spread.data
+    assert train.name == "train split" and list(train.x) == pytest.approx([224, 128])  # medians, in the order asked
+    assert list(train.error_x.arrayminus) == pytest.approx([16, 64]) and list(train.error_x.array) == pytest.approx([16, 32])
+    assert list(test.x) == pytest.approx([224, 32]) and test.y[0] > train.y[0]  # side by side, not on top
+    for empty in (figures.spread_figure(edges, {}, NAMES, ["cat"], "b", "x"),
+                  figures.channel_stats_figure(stats, [], ["cat"])):
+        assert empty.layout.annotations[0].text == figures.EMPTY_SELECTION
 
 
 def test_explanation_figure_overlays_the_map():
@@ -131,3 +138,4 @@ def test_training_curves_show_training_validation_and_test_per_network_in_its_co
     assert list(test_line.y) == [0.91, 0.91] and list(test_line.x) == [1, 3]
     assert {t.line.color for t in fig.data if t.legendgroup == "basic_cnn"} == {colour("basic_cnn")}
     assert "Select a neural network" in figures.training_curves_figure({}, {}).layout.annotations[0].text
+
