@@ -60,7 +60,8 @@ study-setup:
 
 ## Benchmarks: serving (real gunicorn processes on loopback), start and stop, slow clients,
 ## the CNN's training speed with Keras's BatchNorm against the fused kernel, and the serving
-## speed of wider CNNs, and sorting a catalogue of 1-megapixel photos; each writes bench/results/<name>.json
+## speed of wider CNNs, sorting a catalogue of 1-megapixel photos, and what border trimming changes;
+## each writes bench/results/<name>.json
 bench:
 	$(PY) -m bench.serve_bench
 	$(PY) -m bench.lifecycle_bench
@@ -68,3 +69,4 @@ bench:
 	$(PY) -m bench.batchnorm_bench
 	$(PY) -m bench.width_bench
 	$(PY) -m bench.classify_bench
+	$(PY) -m bench.trim_bench
