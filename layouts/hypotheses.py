@@ -67,6 +67,6 @@ def hypotheses_page(items: list[dict], limits: list[str], study_setup: go.Figure
         card("Next steps", html.Ul([
             html.Li("Label a sample of the client's own photos and measure on them before any rollout."),
             html.Li("Keep a person in the loop for uncertain predictions; track their corrections."),
-            html.Li("Retrain on the client's categories with the same pipeline (`python -m ml train`)."),
+            html.Li("Retrain on the client's own categories and photos with the same pipeline (the README says how)."),
         ])),
     ])

@@ -76,7 +76,9 @@ def test_ablation_figure_shows_each_variant_with_its_interval():
     ci = cells[0]["accuracy"]["ci95"]
     assert recipe.error_y.array[0] == pytest.approx(ci[1] - 0.82) and recipe.error_y.arrayminus[0] > 0
     assert bars["no augmentation"].error_y.array is None  # one seed: no interval to draw
-    assert "ml ablate" in figures.ablation_figure([]).layout.annotations[0].text
+    assert "has not been run" in figures.ablation_figure([]).layout.annotations[0].text
+    assert fig.layout.yaxis.range == (0, 1)  # from zero: a 2-point gap is drawn as 2 points
+    assert recipe.marker.color != bars["no augmentation"].marker.color
 
 
 def test_study_setup_figure_shows_without_and_the_chosen_amount_from_zero():
@@ -107,6 +109,7 @@ def test_learning_curve_figure_plots_accuracy_and_time_per_model():
     assert list(cnn_accuracy.x) == [2500, 50000] and list(cnn_accuracy.y) == [0.6, 0.9]
     assert list(cnn_time.y) == [1.0, 25.0]  # minutes
     assert fig.layout.xaxis.type == "log"
+    assert list(fig.layout.xaxis.ticktext) == ["2,500", "50,000"]  # the sizes measured, written out
 
 
 def test_robustness_figure_groups_models_by_corruption_at_one_severity():
