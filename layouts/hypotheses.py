@@ -66,7 +66,8 @@ def hypotheses_page(items: list[dict], limits: list[str], study_setup: go.Figure
         card("Limits of the model", html.Ul([html.Li(x) for x in limits])),
         card("Next steps", html.Ul([
             html.Li("Label a sample of the client's own photos and measure on them before any rollout."),
-            html.Li("Keep a person in the loop for uncertain predictions; track their corrections."),
+            html.Li("Let the service sort the photos it is sure enough about and send the rest to a person; "
+                    "track their corrections."),
             html.Li("Retrain on the client's own categories and photos with the same pipeline (the README says how)."),
         ])),
     ])

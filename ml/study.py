@@ -335,5 +335,6 @@ def model_limits(manifest: dict) -> list[str]:
         f"Most common confusion: {names[true]} taken for {names[pred]} ({int(matrix[true, pred])} test images).",
         "Trained on 32×32 CIFAR-10 photos: real product photos differ (studio lighting, white "
         "backgrounds, other categories), so expect lower accuracy until it is retrained on them.",
-        "Probabilities are not guarantees: answers under 50% confidence are flagged as uncertain.",
+        "A confidence is a promise only once calibrated on photos the model never trained on; photos below "
+        "the threshold for the accuracy the client sets go to a person.",
     ]
