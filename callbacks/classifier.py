@@ -22,7 +22,7 @@ from ml.artifacts import ArtifactError
 
 def page(services):
     services.artifacts.manifest()  # the page needs usable models
-    return classifier_page(services.config.max_upload_mb)
+    return classifier_page(services.config.max_upload_mb, services.artifacts.class_names())
 
 
 def register(app) -> None:
@@ -63,4 +63,4 @@ def uploads_view(services, contents: list[str], filenames: list[str]):
         figures.explanation_figure(r["image"], r["occlusion"], r["label"]) if r["ok"] else None)
         for r in results]
     stored = {"results": [public(r) for r in results], "classes": classes}
-    return cards, stored, False
+    return cards, stored, not any(r["ok"] for r in results)  # nothing to download without a classified photo

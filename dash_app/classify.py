@@ -13,7 +13,7 @@ from dash_app.store import Artifacts
 from ml.artifacts import best_model
 from ml.auto_sort import decider
 from ml.explain import occlusion_map
-from ml.preprocess import ImageDecodeError, decode_image
+from ml.preprocess import ImageDecodeError, open_image, photo_warnings, to_model_image
 
 TOP_K = 3
 
@@ -45,8 +45,10 @@ def classify_files(uploads: list[Upload], artifacts: Artifacts, config: AppConfi
             if upload.real_size > config.max_upload_bytes:
                 raise ImageDecodeError(f"the file is {upload.real_size / 2**20:.1f} MB, over the "
                                        f"{config.max_upload_mb:g} MB limit")
-            images.append(decode_image(upload.data, max_pixels=config.max_pixels))
-            results.append({"file": name, "ok": True})
+            image, info = open_image(upload.data, max_pixels=config.max_pixels)
+            images.append(to_model_image(image))
+            results.append({"file": name, "ok": True, "width": info["width"], "height": info["height"],
+                            "warnings": photo_warnings(info["width"], info["height"])})
         except ImageDecodeError as exc:
             results.append({"file": name, "ok": False, "error": f"{name}: {exc}"})
     if not images:

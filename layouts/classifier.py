@@ -18,12 +18,15 @@ DIV_CLASSIFIER_RESULTS = "div-classifier-results"
 
 
 
-def classifier_page(max_upload_mb: float) -> html.Div:
+def classifier_page(max_upload_mb: float, class_names: list[str]) -> html.Div:
     return html.Div([
         html.H2("Classify your own photos"),
         html.P("Drop one or many product photos (JPEG, PNG, WebP, BMP, GIF; any size). Each is "
                "turned into the 32×32 image the models were trained on, exactly as in training.",
                className="text-muted"),
+        dbc.Alert([html.Strong(f"The models know these {len(class_names)} categories: "), ", ".join(class_names),
+                   ". A photo of anything else still gets the nearest of them, so treat such answers as "
+                   "meaningless."], color="light", className="border small"),
         # No `accept` / `max_size`: the browser would drop such files silently; the server
         # checks every file and explains what is wrong with it.
         dcc.Upload(id=UPLOAD_CLASSIFIER_IMAGES, multiple=True, className="upload-zone mb-3",
@@ -62,13 +65,15 @@ def result_card(result: dict, image_src: str, probability_figure, explanation_fi
         verdict = dbc.Badge(f"{result['label']} ({pct(result['confidence'], 0)})", color="success",
                             className="fs-6")
     note = html.P(decision_note(result), className="small text-muted mb-0")
+    warnings = [dbc.Alert(f"Note: {text}.", color="warning", className="small py-1 px-2 mb-2")
+                for text in result.get("warnings", [])]
     models = html.Ul([html.Li(f"{display_name(key)}: " + ", ".join(
         f"{t['class']} {pct(t['probability'], 0)}" for t in summary["top"]))
         for key, summary in result["predictions"].items()], className="small")
     return card(result["file"], dbc.Row([
         dbc.Col([html.Img(src=image_src, className="pixelated", width=128, height=128,
                           alt="the 32x32 model input"),
-                 html.Div(verdict, className="my-2"), note, models], md=3),
+                 html.Div(verdict, className="my-2"), *warnings, note, models], md=3),
         dbc.Col(dcc.Graph(figure=probability_figure, config={"displayModeBar": False}), md=5),
         dbc.Col(dcc.Graph(figure=explanation_figure, config={"displayModeBar": False}), md=4),
     ]))

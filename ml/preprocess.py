@@ -77,8 +77,27 @@ def open_image(source: bytes | str | Path, *, max_pixels: int = DEFAULT_MAX_PIXE
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ImageDecodeError(_reason(exc)) from exc
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
-        raise ImageDecodeError(f"the image data is damaged or truncated ({exc})") from exc
+        raise ImageDecodeError("the image data is damaged or truncated: the file may be incomplete; "
+                               "save or download it again") from exc
     return image, info
+
+
+SMALL_SIDE = IMAGE_SIZE  # below this the model input is an enlargement: detail the photo never had
+WIDE_RATIO = 2.0  # beyond this the centre square leaves out most of the photo
+
+
+def photo_warnings(width: int, height: int) -> list[str]:
+    """What a person should know about a photo of this size before trusting its answer."""
+    warnings = []
+    if min(width, height) < SMALL_SIDE:
+        warnings.append(f"the photo is only {width}×{height} pixels: the models work on 32×32, so it is "
+                        "enlarged and the answer rests on very little detail")
+    ratio = max(width, height) / max(1, min(width, height))
+    if ratio > WIDE_RATIO:
+        warnings.append(f"the photo is {ratio:.1f} times as {'wide' if width > height else 'tall'} as it is "
+                        f"{'tall' if width > height else 'wide'}: the models look only at its middle square "
+                        "(after trimming a plain background)")
+    return warnings
 
 
 def _reason(exc: Exception) -> str:

@@ -26,3 +26,21 @@ def test_classifier001_uploads_view_handles_every_kind_of_file(tiny_artifacts, m
     lines = csv_text.strip().splitlines()
     assert lines[0].startswith("file,status,label,confidence,decision,cnn_label")
     assert len(lines) == 4 and any(line.startswith("photo.png,ok,") for line in lines)
+
+
+def test_classifier002_tiny_photos_are_flagged_and_nothing_to_download_keeps_the_button_off(
+        tiny_artifacts, make_app, services_of, text_of):
+    import base64
+
+    _, out = tiny_artifacts
+    app = make_app(out)
+    dot = io.BytesIO()
+    Image.new("RGB", (1, 1), (200, 0, 0)).save(dot, "PNG")
+    uri = "data:image/png;base64," + base64.b64encode(dot.getvalue()).decode()
+    text = "data:text/plain;base64," + base64.b64encode(b"hello").decode()
+    with app.server.app_context():
+        cards, stored, disabled = uploads_view(services_of(app), [uri], ["dot.png"])
+        assert not disabled and "only 1×1 pixels" in text_of(cards[0])
+        assert stored["results"][0]["warnings"] and stored["results"][0]["decision"] in ("auto", "review")
+        _, _, disabled = uploads_view(services_of(app), [text], ["notes.txt"])
+        assert disabled

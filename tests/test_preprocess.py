@@ -144,3 +144,15 @@ def test_a_speck_of_dust_on_the_background_does_not_stop_the_trim(encode):
     canvas[20, 30] = 0
     out = decode_image(encode(canvas))
     assert np.abs(out.astype(int) - decode_image(encode(obj))).mean() < 8
+
+
+def test_tiny_and_extreme_photos_carry_a_warning_and_ordinary_ones_none():
+    from ml.preprocess import photo_warnings
+
+    [tiny] = photo_warnings(1, 1)
+    assert "only 1×1 pixels" in tiny
+    [wide] = photo_warnings(900, 300)
+    assert "3.0 times as wide as it is tall" in wide and "middle square" in wide
+    assert "as tall as it is wide" in photo_warnings(300, 700)[0]
+    assert len(photo_warnings(20, 200)) == 2
+    assert photo_warnings(32, 32) == photo_warnings(1200, 800) == []
