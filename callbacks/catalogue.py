@@ -65,4 +65,4 @@ def _caption(row: dict, long: bool = False) -> str:
         return "unreadable"
     if long:
         return f"the model's best guess: {row['label']}, {row['confidence']:.1%} confident"
-    return f"{row['label']}? {row['confidence']:.0%}"
+    return f"{row['label']}? {row['confidence']:.1%}"

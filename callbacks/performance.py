@@ -136,7 +136,7 @@ def gallery_for_cell(services, model: str, true_class: str, predicted_class: str
     wrong = true != predicted
     items = [{
         "src": png_data_uri(images[i]) if images is not None else None,
-        "caption": f"#{i} · {proba[i, predicted]:.0%} sure",
+        "caption": f"#{i} · {proba[i, predicted]:.1%} sure",
         "tooltip": f"test image {i}: {proba[i, predicted]:.1%} sure it is a {predicted_class}"
                    + (f"; {proba[i, true]:.1%} for {true_class}, its true class" if wrong else ""),
     } for i in shown]

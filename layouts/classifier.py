@@ -45,7 +45,7 @@ def decision_note(result: dict) -> str:
     """Why a classified photo was sorted or sent to a person, in words a client reads."""
     model = display_name(result["model"])
     if result["target"] is None:
-        rule = f"{model} sorts a photo itself when it is at least {pct(result['threshold'], 0)} sure (not calibrated)"
+        rule = f"{model} sorts a photo itself when it is at least {pct(result['threshold'])} sure (not calibrated)"
     else:
         rule = (f"{model} sorts a photo itself when it is sure enough to be right {pct(result['target'], 1)} "
                 "of the time, as measured on photos it never trained on")
@@ -59,16 +59,16 @@ def result_card(result: dict, image_src: str, probability_figure, explanation_fi
     if not result["ok"]:
         return dbc.Alert(result["error"], color="danger", className="mb-3")
     if result["decision"] == "review":
-        verdict = dbc.Badge(f"to review: maybe {result['label']} ({pct(result['confidence'], 0)})",
+        verdict = dbc.Badge(f"to review: maybe {result['label']} ({pct(result['confidence'])})",
                             color="warning", text_color="dark", className="fs-6")
     else:
-        verdict = dbc.Badge(f"{result['label']} ({pct(result['confidence'], 0)})", color="success",
+        verdict = dbc.Badge(f"{result['label']} ({pct(result['confidence'])})", color="success",
                             className="fs-6")
     note = html.P(decision_note(result), className="small text-muted mb-0")
     warnings = [dbc.Alert(f"Note: {text}.", color="warning", className="small py-1 px-2 mb-2")
                 for text in result.get("warnings", [])]
     models = html.Ul([html.Li(f"{display_name(key)}: " + ", ".join(
-        f"{t['class']} {pct(t['probability'], 0)}" for t in summary["top"]))
+        f"{t['class']} {pct(t['probability'])}" for t in summary["top"]))
         for key, summary in result["predictions"].items()], className="small")
     return card(result["file"], dbc.Row([
         dbc.Col([html.Img(src=image_src, className="pixelated", width=128, height=128,
