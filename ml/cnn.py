@@ -196,6 +196,45 @@ def cutout_batch(images, size: int, fill, seed):
     return tf.where(square, tf.cast(fill, images.dtype), images)
 
 
+def _gaussian_kernel(sigma: float, radius: int = 3):
+    x = np.arange(-radius, radius + 1, dtype=np.float32)
+    k1 = np.exp(-x ** 2 / (2 * sigma ** 2))
+    k2 = np.outer(k1, k1) / np.outer(k1, k1).sum()
+    return tf.constant(np.tile(k2[:, :, None, None], (1, 1, 3, 1)))  # depthwise: one per channel
+
+
+def _blur(images, sigma: float):
+    padded = tf.pad(images, [[0, 0], [3, 3], [3, 3], [0, 0]], "REFLECT")
+    return tf.nn.depthwise_conv2d(padded, _gaussian_kernel(sigma), [1, 1, 1, 1], "VALID")
+
+
+def _resample(images, side: int):
+    return tf.image.resize(tf.image.resize(images, (side, side), "bilinear"), (32, 32), "bilinear")
+
+
+def corrupt_batch(images, probability: float, seed):
+    """Give each float image (0..255) of the batch, with `probability`, one corruption of the kinds
+    the robustness benchmark (ml.corruptions) measures, at a random severity up to its hardest:
+    Gaussian blur (σ 0.7 or 1.5 px), Gaussian noise (σ up to 12% of the range), a lower resolution
+    (16 or 24 px and back) or low contrast (down to ×0.3). Every variant is computed for the whole
+    batch and one is picked per image: a few cheap ops next to the network's cost."""
+    n = tf.shape(images)[0]
+    draws = tf.random.stateless_uniform((n, 3), seed)
+    kind = tf.cast(draws[:, 0] * 4, tf.int32)
+    severity = draws[:, 1][:, None, None, None]
+    hard = severity >= 0.5
+    blurred = tf.where(hard, _blur(images, 1.5), _blur(images, 0.7))
+    noise = tf.random.stateless_normal(tf.shape(images), seed + 1) * (0.12 * 255.0) * severity
+    resampled = tf.where(hard, _resample(images, 16), _resample(images, 24))
+    mean = tf.reduce_mean(images, axis=[1, 2, 3], keepdims=True)
+    low_contrast = mean + (1.0 - 0.7 * severity) * (images - mean)
+    kind = kind[:, None, None, None]
+    corrupted = tf.where(kind == 0, blurred, tf.where(kind == 1, images + noise,
+                                                      tf.where(kind == 2, resampled, low_contrast)))
+    chosen = (draws[:, 2] < probability)[:, None, None, None]
+    return tf.clip_by_value(tf.where(chosen, corrupted, images), 0.0, 255.0)
+
+
 class Trainer(keras.Model):
     """Wraps the network for `fit`: in-graph augmentation and the recipe's gradient scaling."""
 
@@ -227,6 +266,8 @@ class Trainer(keras.Model):
         if self.config.cutout:
             seed = tf.stack([step, self.config.seed + 1])
             images = cutout_batch(images, self.config.cutout, self.mean_pixel, seed)
+        if self.config.corrupt_probability:
+            images = corrupt_batch(images, self.config.corrupt_probability, tf.stack([step, self.config.seed + 2]))
         return images
 
     def train_step(self, data):

@@ -36,6 +36,9 @@ class CNNConfig:
     augment: bool = True
     translate_pixels: int = 2
     cutout: int = 0  # side of a square blanked to the mean colour in each training image (0: off)
+    # Share of training images given one random corruption (blur, noise, a lower resolution, low
+    # contrast) on each step, as photos from the wild arrive (0: off; ml.cnn.corrupt_batch).
+    corrupt_probability: float = 0.0
     tta: str = "mirror"  # "none" | "mirror" | "mirror_translate" (tied on validation, 3x the cost)
     seed: int = 0
     mixed_precision: str = "auto"  # "auto" | "bfloat16" | "float32"

@@ -34,6 +34,7 @@ VARIANTS = {
     "no_augmentation": {"augment": False},
     "no_regularization": {"batch_norm": False, "dropout": 0.0},
     "no_lookahead": {"lookahead": False},
+    "corruptions": {"corrupt_probability": 0.5},  # robustness: half the images damaged in training
 }
 
 
@@ -91,12 +92,23 @@ def score_run(model: str, train: Split, test: Split, class_names, *, seed: int, 
         row["fit_accuracy"] = float((predict(fit.images).argmax(1) == fit.labels).mean())
     if val is not None:
         row["val_accuracy"] = float((predict(val.images).argmax(1) == val.labels).mean())
+        row["val_corrupted_accuracy"] = corrupted_accuracy(predict, val.images, val.labels, seed)
         if model == "cnn":  # what each test-time augmentation buys, judged on validation images
             from ml import cnn
             row["val_accuracy_by_tta"] = {
                 tta: float((export.keras_predict(cnn.serving_model(trained.network, tta), val.images).argmax(1)
                             == val.labels).mean()) for tta in cnn.TTA_CHOICES}
     return row
+
+
+def corrupted_accuracy(predict, images: np.ndarray, labels: np.ndarray, seed: int) -> float:
+    """Mean accuracy over every corruption of the robustness benchmark at its middle severity: how a
+    recipe holds up, measured on validation images so that choosing by it never looks at the test split."""
+    from ml.corruptions import CORRUPTIONS, corrupt
+
+    scores = [float((predict(corrupt(images, kind, c.severities[len(c.severities) // 2], seed)).argmax(1)
+                     == labels).mean()) for kind, c in CORRUPTIONS.items()]
+    return float(np.mean(scores))
 
 
 def run_ablation(data: Path, out: Path, sizes: list[int | None], seeds: list[int], variants: list[str],
@@ -216,6 +228,9 @@ def summarise_ablation(runs: list[dict]) -> list[dict]:
                 "train_seconds": float(np.mean([r["train_seconds"] for r in chosen])),
                 "recipe_gain_points": (round(100 * (np.mean(recipe) - np.mean(accuracy)), 2)
                                        if recipe and variant != "recipe" else None),
+                # What recipe choices are judged on: only when every run of the cell watched validation images.
+                **{key: describe([r[key] for r in chosen]) for key in ("val_accuracy", "val_corrupted_accuracy")
+                   if all(key in r for r in chosen)},
             })
     return cells
 

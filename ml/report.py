@@ -54,13 +54,15 @@ def ablation_table(manifest: dict) -> str:
     ablation = manifest.get("experiments", {}).get("ablation")
     if not ablation:
         return ""
-    lines = ["| Training images | Variant | Seeds | Test accuracy | Macro-F1 | Recipe's gain (points) |",
-             "|---|---|---|---|---|---|"]
+    lines = ["| Training images | Variant | Seeds | Test accuracy | Macro-F1 | Recipe's gain (points) | "
+             "Validation: clean / damaged |", "|---|---|---|---|---|---|---|"]
     for cell in ablation["cells"]:
         gain = cell["recipe_gain_points"]
+        val = (f"{cell['val_accuracy']['mean']:.2%} / {cell['val_corrupted_accuracy']['mean']:.2%}"
+               if cell.get("val_corrupted_accuracy") else "—")
         lines.append(f"| {cell['train_images']:,} | {cell['variant']} | {cell['accuracy']['n']} | "
                      f"{mean_ci(cell['accuracy'])} | {mean_ci(cell['macro_f1'])} | "
-                     f"{'' if gain is None else f'{gain:+.1f}'} |")
+                     f"{'' if gain is None else f'{gain:+.1f}'} | {val} |")
     return "\n".join(lines)
 
 

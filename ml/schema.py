@@ -184,6 +184,7 @@ class ExperimentCell(Strict):
     preset: str | None = None
     recipe_gain_points: float | None = None
     val_accuracy: Summary | None = None
+    val_corrupted_accuracy: Summary | None = None
     fit_accuracy: Summary | None = None
     epochs_run: Summary | None = None
 

@@ -203,6 +203,22 @@ def tiny_artifacts(tmp_path_factory):
     return build_tiny_artifacts(tmp_path_factory.mktemp("tiny"))
 
 
+@pytest.fixture(scope="session")
+def uncalibrated_artifacts(tiny_artifacts, tmp_path_factory):
+    """The tiny artifacts without their calibration: raw probabilities, which label smoothing keeps
+    below 1.0, so a minimum confidence of 1.0 sends every photo to review (a calibrated tiny model
+    can be sure to the last bit)."""
+    data, out = tiny_artifacts
+    copy = tmp_path_factory.mktemp("uncalibrated") / "artifacts"
+    shutil.copytree(out, copy)
+    manifest = json.loads((copy / "manifest.json").read_text())
+    for entry in manifest["models"].values():
+        entry.pop("calibration", None)
+        entry.pop("auto_sort", None)
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    return data, copy
+
+
 @pytest.fixture
 def artifacts_copy(tiny_artifacts, tmp_path):
     """A private copy of the tiny artifacts that a test may damage."""

@@ -14,10 +14,10 @@ from ml import classify
 
 
 @pytest.fixture
-def results(tiny_artifacts, tmp_path, write_image_folder):
+def results(uncalibrated_artifacts, tmp_path, write_image_folder):
     """A real catalogue run over 30 photos (3 classes) and one broken file, every photo sent to review by a
     threshold no answer clears, so the queue holds all of them."""
-    _, artifacts = tiny_artifacts
+    _, artifacts = uncalibrated_artifacts
     folder = write_image_folder(tmp_path / "photos", n_train=1, n_test=10)
     (folder / "test" / "broken.jpg").write_bytes(b"not an image")
     out = tmp_path / "results.csv"

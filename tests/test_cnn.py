@@ -81,6 +81,28 @@ def test_cutout_blanks_one_square_inside_each_image_to_the_fill_colour():
     assert len(corners) > 5  # placed independently per image
 
 
+def test_corruption_augmentation_damages_about_the_asked_share_in_each_of_its_four_ways():
+    cnn = pytest.importorskip("ml.cnn", reason="needs TensorFlow")
+    import tensorflow as tf
+    from scipy import ndimage
+
+    noise = np.random.default_rng(0).normal(size=(400, 32, 32, 3))
+    images = np.clip(128 + ndimage.gaussian_filter(noise, sigma=(0, 2, 2, 0)) * 400, 0, 255).astype(np.float32)
+    out = cnn.corrupt_batch(tf.constant(images), 0.5, tf.constant([1, 2])).numpy()
+    assert out.shape == images.shape and out.min() >= 0 and out.max() <= 255
+    changed = np.abs(out - images).reshape(len(images), -1).max(axis=1) > 1e-3
+    assert 0.4 < changed.mean() < 0.6  # about half the batch, each image on its own draw
+    again = cnn.corrupt_batch(tf.constant(images), 0.5, tf.constant([1, 2])).numpy()
+    assert np.array_equal(out, again)  # seeded: a run can be repeated
+    grain = lambda x: np.abs(np.diff(x, axis=2)).mean(axis=(1, 2, 3))  # noise raises it, blur lowers it
+    spread = lambda x: x.std(axis=(1, 2, 3))  # low contrast lowers it
+    kinds = {"smoother": grain(out) < grain(images) - 0.5, "grainier": grain(out) > grain(images) + 0.5,
+             "flatter": spread(out) < spread(images) - 1}
+    assert all(kinds[k][changed].any() for k in kinds)
+    untouched = cnn.corrupt_batch(tf.constant(images), 0.0, tf.constant([1, 2])).numpy()
+    assert np.array_equal(untouched, images)
+
+
 def test_convolutions_start_as_identity_maps_on_their_first_channels():
     cnn = pytest.importorskip("ml.cnn", reason="needs TensorFlow")
     kernel = np.asarray(cnn.PartialDirac()((3, 3, 4, 6)))

@@ -109,12 +109,19 @@ def test_ablation_runs_are_recorded_summarised_and_extended(trained):
         100 * (recipe["accuracy"]["mean"] - plain["accuracy"]["mean"]), abs=0.01)
     assert "experiments/ablation.json" in manifest["files"]
 
-    # A later sitting adds a variant and re-runs a seed: nothing is lost or counted twice.
+    # A later sitting adds variants and re-runs a seed: nothing is lost or counted twice. With a
+    # validation split, each run is also judged on damaged validation images (the robustness choice).
     assert main(["ablate", "--data", str(data), "--out", str(out), "--sizes", "all", "--seeds", "1",
-                 "--variants", "recipe", "no_regularization", *TINY]) == 0
+                 "--variants", "recipe", "no_regularization", "corruptions", "--val-size", "12", *TINY]) == 0
     runs = json.loads((out / "experiments/ablation.json").read_text())["runs"]
     assert sorted((r["variant"], r["seed"]) for r in runs) == [
-        ("no_augmentation", 0), ("no_augmentation", 1), ("no_regularization", 1), ("recipe", 0), ("recipe", 1)]
+        ("corruptions", 1), ("no_augmentation", 0), ("no_augmentation", 1), ("no_regularization", 1),
+        ("recipe", 0), ("recipe", 1)]
+    robust = next(r for r in runs if r["variant"] == "corruptions")
+    assert robust["overrides"]["corrupt_probability"] == 0.5 and 0 <= robust["val_corrupted_accuracy"] <= 1
+    cells = {c["variant"]: c for c in load_manifest(out)["experiments"]["ablation"]["cells"]}
+    assert cells["corruptions"]["val_corrupted_accuracy"]["values"] == [robust["val_corrupted_accuracy"]]
+    assert "val_corrupted_accuracy" not in cells["recipe"]  # seed 0 ran without a validation split
     assert next(r for r in runs if r["variant"] == "no_regularization")["overrides"]["batch_norm"] is False
     load_manifest(out)  # every file still matches its hash
     from ml.report import ablation_table
