@@ -61,7 +61,7 @@ def augmentation_gallery(services, classes: tuple[str, ...]):
         return error_alert("Select at least one class to see examples.", "No class selected")
     try:
         manifest = services.artifacts.manifest()
-        images = dataset_test_images(services.config.data_path, manifest)
+        images = dataset_test_images(services.config.data_path, manifest, services.config.cache_dir)
     except (GalleryUnavailable, ArtifactError) as exc:
         return error_alert(str(exc), "Examples need the dataset")
     names = manifest["dataset"]["class_names"]

@@ -130,7 +130,8 @@ def gallery_for_cell(services, model: str, true_class: str, predicted_class: str
     shown = indices[(page_number - 1) * GALLERY_PER_PAGE:page_number * GALLERY_PER_PAGE]
     proba = predictions[f"proba_{model}"]
     try:
-        images, note = dataset_test_images(services.config.data_path, manifest), None
+        config = services.config
+        images, note = dataset_test_images(config.data_path, manifest, config.cache_dir), None
     except GalleryUnavailable as exc:
         images, note = None, str(exc)
     wrong = true != predicted

@@ -18,3 +18,31 @@ def test_gallery001_refuses_a_different_dataset(tiny_artifacts, tmp_path, text_o
     first.write_bytes(png(seed=9))
     with pytest.raises(GalleryUnavailable, match="differs"):
         dataset_test_images(other, manifest)
+
+
+def test_gallery002_the_verified_split_is_shared_through_the_cache_folder_and_checked_again(
+        tiny_artifacts, tmp_path, monkeypatch):
+    import numpy as np
+
+    from dash_app import gallery
+
+    data, out = tiny_artifacts
+    manifest = json.loads((out / "manifest.json").read_text())
+    cache = tmp_path / "cache"
+    gallery._load.cache_clear()
+    first = dataset_test_images(data, manifest, cache)
+    [stored] = list(cache.glob("test-split-*.npz"))
+
+    def no_decoding(*args, **kwargs):
+        raise AssertionError("decoded the dataset again")
+
+    gallery._load.cache_clear()  # as a new worker would start
+    monkeypatch.setattr(gallery, "load_dataset", no_decoding)
+    assert np.array_equal(dataset_test_images(data, manifest, cache), first)
+
+    with np.load(stored) as kept:  # a damaged cache file fails its fingerprint: the dataset is read again
+        np.savez(stored, images=np.zeros_like(kept["images"]), labels=kept["labels"])
+    gallery._load.cache_clear()
+    monkeypatch.undo()
+    assert np.array_equal(dataset_test_images(data, manifest, cache), first)
+    gallery._load.cache_clear()
