@@ -125,30 +125,54 @@ def trim_plain_border(image: Image.Image) -> Image.Image:
     """An RGB image cropped to the square around what stands on its plain border, padded with the
     border's colour where the object is not square; the image itself when it has no plain border,
     nothing on it, or is no larger than the model's input."""
+    found = _plain_border_object(image)
+    if found is None:
+        return image
+    (left, top, right, bottom), side, colour = found
+    square = Image.new("RGB", (side, side), colour)
+    square.paste(image.crop((left, top, right, bottom)),
+                 ((side - (right - left)) // 2, (side - (bottom - top)) // 2))
+    return square
+
+
+def model_input_box(image: Image.Image, trim_border: bool = True) -> tuple[int, int, int]:
+    """(left, top, side) of the square of an upright RGB image that becomes the model's input, in
+    the image's pixels: the square around what stands on a plain border (step 4; it may reach past
+    the image's edges, where the border colour fills it), else the centre square (step 5). For
+    showing a person which part of their photo the models looked at."""
+    found = _plain_border_object(image) if trim_border else None
+    if found is not None:
+        (left, top, right, bottom), side, _ = found
+        return left - (side - (right - left)) // 2, top - (side - (bottom - top)) // 2, side
+    width, height = image.size
+    side = min(width, height)
+    return (width - side) // 2, (height - side) // 2, side
+
+
+def _plain_border_object(image: Image.Image):
+    """((left, top, right, bottom) of what stands on the image's plain border, the side of the square
+    around it, the border's colour), or None when step 4 leaves the image alone."""
     width, height = image.size
     if width <= IMAGE_SIZE and height <= IMAGE_SIZE:
-        return image
+        return None
     factor = max(1, max(width, height) // _BORDER_PROBE)
     probe = np.asarray(image.reduce(factor) if factor > 1 else image, dtype=np.int16)
     edges = (probe[0], probe[-1], probe[:, 0], probe[:, -1])
     colour = np.median(np.concatenate(edges), axis=0)
     if any(np.mean(np.abs(edge - colour).max(axis=1) <= _BORDER_TOLERANCE) < _BORDER_SHARE for edge in edges):
-        return image
+        return None
     foreground = np.abs(probe - colour).max(axis=2) > _BORDER_TOLERANCE
     # A row or column holds the object when two or more of its pixels do: one is JPEG ringing or dust.
     rows = np.flatnonzero(foreground.sum(axis=1) >= 2)
     cols = np.flatnonzero(foreground.sum(axis=0) >= 2)
     if rows.size == 0 or cols.size == 0:
-        return image
-    top, bottom = rows[0] * factor, min(height, (rows[-1] + 1) * factor)
-    left, right = cols[0] * factor, min(width, (cols[-1] + 1) * factor)
+        return None
+    top, bottom = int(rows[0]) * factor, min(height, (int(rows[-1]) + 1) * factor)
+    left, right = int(cols[0]) * factor, min(width, (int(cols[-1]) + 1) * factor)
     side = max(bottom - top, right - left)
     if side >= min(width, height):
-        return image  # the object already fills the centre square: the crop of step 5 does the rest
-    square = Image.new("RGB", (side, side), tuple(int(c) for c in colour))
-    square.paste(image.crop((left, top, right, bottom)),
-                 ((side - (right - left)) // 2, (side - (bottom - top)) // 2))
-    return square
+        return None  # the object already fills the centre square: the crop of step 5 does the rest
+    return (left, top, right, bottom), side, tuple(int(c) for c in colour)
 
 
 def to_display_image(image: Image.Image, side: int) -> Image.Image:

@@ -156,3 +156,13 @@ def test_tiny_and_extreme_photos_carry_a_warning_and_ordinary_ones_none():
     assert "as tall as it is wide" in photo_warnings(300, 700)[0]
     assert len(photo_warnings(20, 200)) == 2
     assert photo_warnings(32, 32) == photo_warnings(1200, 800) == []
+
+
+def test_model_input_box_names_the_square_of_the_photo_the_models_see():
+    from ml.preprocess import model_input_box
+
+    wide_object = Image.fromarray(_on_canvas(_stripes(60, 240), 600, 255, at=(50, 320)))
+    assert model_input_box(wide_object) == (320, 50 - 90, 240)  # reaches above the photo: white fills it
+    assert model_input_box(wide_object, trim_border=False) == (0, 0, 600)
+    busy = Image.fromarray(np.random.default_rng(0).integers(0, 255, (200, 300, 3), dtype=np.uint8))
+    assert model_input_box(busy) == (50, 0, 200)  # no plain border: the centre square
