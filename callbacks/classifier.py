@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dash import Input, Output, State, dcc, no_update
+from dash import ALL, Input, Output, Patch, State, dcc, no_update
 
 from dash_app import figures
 from dash_app.classify import Upload, classify_files, public, results_csv
@@ -10,7 +10,10 @@ from dash_app.images import decode_data_uri, png_data_uri
 from layouts.classifier import (
     BUTTON_CLASSIFIER_CSV,
     DIV_CLASSIFIER_RESULTS,
+    DEFAULT_OPACITY,
     DOWNLOAD_CLASSIFIER_CSV,
+    GRAPH_CLASSIFIER_EXPLANATION,
+    SLIDER_CLASSIFIER_OPACITY,
     STORE_CLASSIFIER_RESULTS,
     UPLOAD_CLASSIFIER_IMAGES,
     classifier_page,
@@ -31,9 +34,21 @@ def register(app) -> None:
     @app.callback(Output(DIV_CLASSIFIER_RESULTS, "children"), Output(STORE_CLASSIFIER_RESULTS, "data"),
                   Output(BUTTON_CLASSIFIER_CSV, "disabled"),
                   Input(UPLOAD_CLASSIFIER_IMAGES, "contents"), State(UPLOAD_CLASSIFIER_IMAGES, "filename"),
-                  prevent_initial_call=True)
-    def classify_uploads(contents, filenames):
-        return uploads_view(services, contents or [], filenames or [])
+                  State(SLIDER_CLASSIFIER_OPACITY, "value"), prevent_initial_call=True)
+    def classify_uploads(contents, filenames, opacity):
+        return uploads_view(services, contents or [], filenames or [], opacity)
+
+    @app.callback(Output({"type": GRAPH_CLASSIFIER_EXPLANATION, "index": ALL}, "figure"),
+                  Input(SLIDER_CLASSIFIER_OPACITY, "value"),
+                  State({"type": GRAPH_CLASSIFIER_EXPLANATION, "index": ALL}, "id"), prevent_initial_call=True)
+    def set_explanation_opacity(opacity, graphs):
+        """Only the map's opacity travels: the photos are not sent again."""
+        patches = []
+        for _ in graphs:
+            patch = Patch()
+            patch["data"][1]["opacity"] = opacity
+            patches.append(patch)
+        return patches
 
     @app.callback(Output(DOWNLOAD_CLASSIFIER_CSV, "data"), Input(BUTTON_CLASSIFIER_CSV, "n_clicks"),
                   State(STORE_CLASSIFIER_RESULTS, "data"), prevent_initial_call=True)
@@ -43,7 +58,7 @@ def register(app) -> None:
         return dcc.send_string(results_csv(stored["results"], stored["classes"]), "predictions.csv")
 
 
-def uploads_view(services, contents: list[str], filenames: list[str]):
+def uploads_view(services, contents: list[str], filenames: list[str], opacity: float = DEFAULT_OPACITY):
     """(cards, stored results, download disabled?) for a batch of dcc.Upload contents."""
     uploads = []
     for i, content in enumerate(contents):
@@ -60,7 +75,8 @@ def uploads_view(services, contents: list[str], filenames: list[str]):
     cards = [result_card(
         r, png_data_uri(r["image"]) if r["ok"] else None,
         figures.probability_figure(r["predictions"], classes) if r["ok"] else None,
-        figures.explanation_figure(r["image"], r["occlusion"], r["label"]) if r["ok"] else None)
-        for r in results]
+        figures.explanation_figure(r["photo"], r["box"], r["occlusion"], r["label"], opacity)
+        if r["ok"] else None, index=i)
+        for i, r in enumerate(results)]
     stored = {"results": [public(r) for r in results], "classes": classes}
     return cards, stored, not any(r["ok"] for r in results)  # nothing to download without a classified photo

@@ -13,7 +13,9 @@ from dash_app.store import Artifacts
 from ml.artifacts import best_model
 from ml.auto_sort import decider
 from ml.explain import occlusion_map
-from ml.preprocess import ImageDecodeError, open_image, photo_warnings, to_model_image
+from ml.preprocess import ImageDecodeError, display_with_input_box, open_image, photo_warnings, to_model_image
+
+PHOTO_SIDE = 320  # pixels: the uploaded photo as the Classifier page shows it
 
 TOP_K = 3
 
@@ -36,7 +38,7 @@ class Upload:
 def classify_files(uploads: list[Upload], artifacts: Artifacts, config: AppConfig,
                    explain: bool = False) -> list[dict]:
     """One result per upload, in the order given: predictions from each model, or an error."""
-    results, images = [], []
+    results, images, photos = [], [], []
     for upload in uploads:
         name = upload.name
         try:
@@ -46,7 +48,10 @@ def classify_files(uploads: list[Upload], artifacts: Artifacts, config: AppConfi
                 raise ImageDecodeError(f"the file is {upload.real_size / 2**20:.1f} MB, over the "
                                        f"{config.max_upload_mb:g} MB limit")
             image, info = open_image(upload.data, max_pixels=config.max_pixels)
-            images.append(to_model_image(image))
+            model_input = to_model_image(image)
+            photo = display_with_input_box(image, PHOTO_SIDE) if explain else None
+            images.append(model_input)
+            photos.append(photo)
             results.append({"file": name, "ok": True, "width": info["width"], "height": info["height"],
                             "warnings": photo_warnings(info["width"], info["height"])})
         except ImageDecodeError as exc:
@@ -70,7 +75,8 @@ def classify_files(uploads: list[Upload], artifacts: Artifacts, config: AppConfi
         result["image"] = batch[i]
         if explain:
             heat, _ = occlusion_map(predictors[best].predict_proba, batch[i])
-            result["occlusion"] = heat
+            photo, box = photos[i]
+            result.update(occlusion=heat, photo=np.asarray(photo), box=box)
     return results
 
 
@@ -86,7 +92,7 @@ def _summary(proba: np.ndarray, names: list[str]) -> dict:
 
 def public(result: dict) -> dict:
     """A result without its arrays, for JSON."""
-    return {k: v for k, v in result.items() if k not in ("image", "occlusion")}
+    return {k: v for k, v in result.items() if k not in ("image", "occlusion", "photo", "box")}
 
 
 def results_csv(results: list[dict], class_names: list[str]) -> str:

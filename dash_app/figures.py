@@ -195,21 +195,27 @@ def probability_figure(predictions: dict[str, dict], class_names: list[str]) -> 
                    xaxis=dict(range=[0, 1], tickformat=".0%"))
 
 
-def explanation_figure(image: np.ndarray, heat: np.ndarray, label: str) -> go.Figure:
-    """The 32x32 input beside its occlusion-sensitivity map."""
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("what the models saw (32×32)",
-                                                        f"regions behind '{label}'"))
-    fig.add_trace(go.Image(z=image, hoverinfo="skip"), row=1, col=1)
+def explanation_figure(photo: np.ndarray, box: tuple[float, float, float], heat: np.ndarray, label: str,
+                       opacity: float = 0.5) -> go.Figure:
+    """The uploaded photo with the occlusion map laid over the square of it the models looked at
+    (`box`: left, top, side in the photo's pixels): red where the photo speaks for `label`, blue
+    where it speaks against, at `opacity`, with the colours named on the scale."""
+    left, top, side = box
+    cell = side / heat.shape[0]
     limit = float(max(abs(heat).max(), 1e-6))
-    fig.add_trace(go.Heatmap(z=heat, colorscale="RdBu", reversescale=True, zmin=-limit, zmax=limit,
-                             showscale=False,
-                             hovertemplate="hiding this drops p by %{z:.2f}<extra></extra>"),
-                  row=1, col=2)
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False, autorange="reversed")
-    fig.update_yaxes(scaleanchor="x", row=1, col=1)
-    fig.update_yaxes(scaleanchor="x2", row=1, col=2)
-    return _layout(fig, "", height=260, margin=dict(l=10, r=10, t=40, b=10))
+    fig = go.Figure(go.Image(z=photo, hoverinfo="skip"))
+    fig.add_trace(go.Heatmap(
+        z=heat, x0=left + cell / 2, dx=cell, y0=top + cell / 2, dy=cell, colorscale="RdBu", reversescale=True,
+        zmin=-limit, zmax=limit, opacity=opacity,
+        colorbar=dict(title=dict(text="evidence", side="top"), tickvals=[-limit, 0, limit], thickness=12,
+                      ticktext=[f"against {label}", "none", f"for {label}"], len=0.9),
+        hovertemplate="hiding this part lowers the answer's probability by %{z:.2f}<extra></extra>"))
+    fig.add_shape(type="rect", x0=left, y0=top, x1=left + side, y1=top + side,
+                  line=dict(color="#57606a", width=1, dash="dot"))
+    height, width = photo.shape[:2]
+    fig.update_xaxes(visible=False, range=[min(0, left), max(width, left + side)])
+    fig.update_yaxes(visible=False, range=[max(height, top + side), min(0, top)], scaleanchor="x")
+    return _layout(fig, f"What made it say '{label}'", height=300, margin=dict(l=10, r=10, t=40, b=10))
 
 
 VARIANT_LABELS = {"recipe": "recipe", "no_augmentation": "no augmentation",

@@ -15,6 +15,9 @@ BUTTON_CLASSIFIER_CSV = "button-classifier-csv"
 DOWNLOAD_CLASSIFIER_CSV = "download-classifier-csv"
 STORE_CLASSIFIER_RESULTS = "store-classifier-results"
 DIV_CLASSIFIER_RESULTS = "div-classifier-results"
+SLIDER_CLASSIFIER_OPACITY = "slider-classifier-opacity"
+GRAPH_CLASSIFIER_EXPLANATION = "graph-classifier-explanation"  # the type of each result's map: {type, index}
+DEFAULT_OPACITY = 0.5
 
 
 
@@ -37,6 +40,10 @@ def classifier_page(max_upload_mb: float, class_names: list[str]) -> html.Div:
                    className="mb-3", disabled=True),
         dcc.Download(id=DOWNLOAD_CLASSIFIER_CSV),
         dcc.Store(id=STORE_CLASSIFIER_RESULTS),
+        html.Div([dbc.Label("How strongly the explanation covers each photo", html_for=SLIDER_CLASSIFIER_OPACITY,
+                            className="small mb-0"),
+                  dcc.Slider(id=SLIDER_CLASSIFIER_OPACITY, min=0, max=1, step=0.1, value=DEFAULT_OPACITY,
+                             marks={0: "photo only", 0.5: "half", 1: "map only"})], className="mb-3"),
         dcc.Loading(html.Div(id=DIV_CLASSIFIER_RESULTS)),
     ])
 
@@ -54,7 +61,7 @@ def decision_note(result: dict) -> str:
     return f"Sorted automatically. {rule}."
 
 
-def result_card(result: dict, image_src: str, probability_figure, explanation_figure) -> dbc.Card:
+def result_card(result: dict, image_src: str, probability_figure, explanation_figure, index: int = 0) -> dbc.Card:
     """One uploaded image's result, its badge coloured by the decision: sorted or to a person."""
     if not result["ok"]:
         return dbc.Alert(result["error"], color="danger", className="mb-3")
@@ -73,7 +80,12 @@ def result_card(result: dict, image_src: str, probability_figure, explanation_fi
     return card(result["file"], dbc.Row([
         dbc.Col([html.Img(src=image_src, className="pixelated", width=128, height=128,
                           alt="the 32x32 model input"),
+                 html.Div("what the models saw: 32×32 pixels", className="small text-muted"),
                  html.Div(verdict, className="my-2"), *warnings, note, models], md=3),
         dbc.Col(dcc.Graph(figure=probability_figure, config={"displayModeBar": False}), md=5),
-        dbc.Col(dcc.Graph(figure=explanation_figure, config={"displayModeBar": False}), md=4),
+        dbc.Col([dcc.Graph(id={"type": GRAPH_CLASSIFIER_EXPLANATION, "index": index}, figure=explanation_figure,
+                           config={"displayModeBar": False}),
+                 html.P("Red: parts of the photo that led the network to its answer; blue: parts that spoke "
+                        "against it. The dotted square is the part of the photo the models looked at.",
+                        className="small text-muted mb-0")], md=4),
     ]))

@@ -183,6 +183,16 @@ def to_display_image(image: Image.Image, side: int) -> Image.Image:
     return image
 
 
+def display_with_input_box(image: Image.Image, side: int) -> tuple[Image.Image, tuple[float, float, float]]:
+    """`to_display_image` of a decoded photo, with `model_input_box` in the shrunk photo's pixels:
+    what a person sees, and where in it the models looked."""
+    upright = _upright_rgb(image)
+    left, top, square = model_input_box(upright)
+    shown = to_display_image(upright, side)
+    scale = shown.width / upright.width
+    return shown, (left * scale, top * scale, square * scale)
+
+
 def _upright_rgb(image: Image.Image) -> Image.Image:
     return _to_rgb(ImageOps.exif_transpose(image))
 

@@ -44,3 +44,23 @@ def test_classifier002_tiny_photos_are_flagged_and_nothing_to_download_keeps_the
         assert stored["results"][0]["warnings"] and stored["results"][0]["decision"] in ("auto", "review")
         _, _, disabled = uploads_view(services_of(app), [text], ["notes.txt"])
         assert disabled
+
+
+def test_classifier003_the_opacity_slider_patches_only_each_map_s_opacity(tiny_artifacts, make_app):
+    import json
+
+    from layouts.classifier import GRAPH_CLASSIFIER_EXPLANATION, SLIDER_CLASSIFIER_OPACITY
+
+    _, out = tiny_artifacts
+    client = make_app(out).server.test_client()
+    ids = [{"type": GRAPH_CLASSIFIER_EXPLANATION, "index": i} for i in (0, 1)]
+    key = json.dumps({"index": ["ALL"], "type": GRAPH_CLASSIFIER_EXPLANATION}, separators=(",", ":"))
+    response = client.post("/_dash-update-component", json={
+        "output": f"{key}.figure", "outputs": {"id": {"type": GRAPH_CLASSIFIER_EXPLANATION, "index": ["ALL"]},
+                                                "property": "figure"},
+        "inputs": [{"id": SLIDER_CLASSIFIER_OPACITY, "property": "value", "value": 0.8}],
+        "state": [[{"id": i, "property": "id", "value": i} for i in ids]],
+        "changedPropIds": [f"{SLIDER_CLASSIFIER_OPACITY}.value"]})
+    assert response.status_code == 200
+    patches = json.dumps(response.get_json())
+    assert patches.count('"Assign"') == 2 and patches.count("0.8") == 2 and "opacity" in patches

@@ -54,9 +54,16 @@ def test_class_distribution_and_histograms():
         assert empty.layout.annotations[0].text == figures.EMPTY_SELECTION
 
 
-def test_explanation_figure_overlays_the_map():
-    fig = figures.explanation_figure(np.zeros((32, 32, 3), np.uint8), np.ones((32, 32)) * 0.2, "cat")
-    assert len(fig.data) == 2 and fig.data[1].zmax == pytest.approx(0.2)
+def test_explanation_figure_lays_the_map_over_the_square_the_models_saw():
+    photo = np.zeros((200, 320, 3), np.uint8)
+    heat = np.linspace(-0.1, 0.2, 32 * 32).reshape(32, 32)
+    fig = figures.explanation_figure(photo, (60.0, 0.0, 200.0), heat, "cat", opacity=0.3)
+    image, overlay = fig.data
+    assert overlay.opacity == 0.3 and overlay.zmax == pytest.approx(0.2) and overlay.zmin == pytest.approx(-0.2)
+    cell = 200 / 32  # the 32x32 map stretched over the 200-pixel square that starts 60 pixels in
+    assert overlay.x0 == pytest.approx(60 + cell / 2) and overlay.dx == pytest.approx(cell)
+    assert overlay.y0 == pytest.approx(cell / 2) and overlay.dy == pytest.approx(cell)
+    assert list(overlay.colorbar.ticktext) == ["against cat", "none", "for cat"]
 
 
 def _summary(values):
