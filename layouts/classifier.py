@@ -43,7 +43,7 @@ def classifier_page(max_upload_mb: float, class_names: list[str]) -> html.Div:
         html.Div([dbc.Label("How strongly the explanation covers each photo", html_for=SLIDER_CLASSIFIER_OPACITY,
                             className="small mb-0"),
                   dcc.Slider(id=SLIDER_CLASSIFIER_OPACITY, min=0, max=1, step=0.1, value=DEFAULT_OPACITY,
-                             marks={0: "photo only", 0.5: "half", 1: "map only"})], className="mb-3"),
+                             marks={0: "photo", 0.5: "half", 1: "map"})], className="mb-3 px-2"),
         dcc.Loading(html.Div(id=DIV_CLASSIFIER_RESULTS)),
     ])
 
