@@ -87,8 +87,10 @@ def test_report_prints_every_model(trained, capsys):
     _, out = trained
     assert main(["report", str(out)]) == 0
     text = capsys.readouterr().out
-    assert text.count("| HOG + ") == 2 and "| CNN (Keras → ONNX) |" in text
+    results = text.split("\n\n")[1]  # the first table: one row per model
+    assert results.count("| HOG + ") == 2 and "| CNN (Keras → ONNX) |" in results
     assert "top-1 agreement" in text
+    assert "Calibration (fitted by python -m ml train):" in text
 
 
 TINY = ["--epochs", "1", "--cnn", json.dumps({"widths": [8, 16, 16], "batch_size": 16})]
