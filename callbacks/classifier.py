@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dash import ALL, Input, Output, Patch, State, dcc, no_update
+from dash import ALL, Input, Output, Patch, State, ctx, dcc, no_update
 
 from dash_app import figures
 from dash_app.classify import Upload, classify_files, public, results_csv
+from dash_app.examples import EXAMPLES, example_upload
 from dash_app.images import decode_data_uri, png_data_uri
 from layouts.classifier import (
     BUTTON_CLASSIFIER_CSV,
+    BUTTON_CLASSIFIER_EXAMPLE,
     DIV_CLASSIFIER_RESULTS,
     DEFAULT_OPACITY,
     DOWNLOAD_CLASSIFIER_CSV,
@@ -25,7 +27,8 @@ from ml.artifacts import ArtifactError
 
 def page(services):
     services.artifacts.manifest()  # the page needs usable models
-    return classifier_page(services.config.max_upload_mb, services.artifacts.class_names())
+    return classifier_page(services.config.max_upload_mb, services.artifacts.class_names(),
+                           {key: label for key, (label, _) in EXAMPLES.items()})
 
 
 def register(app) -> None:
@@ -33,10 +36,16 @@ def register(app) -> None:
 
     @app.callback(Output(DIV_CLASSIFIER_RESULTS, "children"), Output(STORE_CLASSIFIER_RESULTS, "data"),
                   Output(BUTTON_CLASSIFIER_CSV, "disabled"),
-                  Input(UPLOAD_CLASSIFIER_IMAGES, "contents"), State(UPLOAD_CLASSIFIER_IMAGES, "filename"),
-                  State(SLIDER_CLASSIFIER_OPACITY, "value"), prevent_initial_call=True)
-    def classify_uploads(contents, filenames, opacity):
-        return uploads_view(services, contents or [], filenames or [], opacity)
+                  Input(UPLOAD_CLASSIFIER_IMAGES, "contents"),
+                  Input({"type": BUTTON_CLASSIFIER_EXAMPLE, "index": ALL}, "n_clicks"),
+                  State(UPLOAD_CLASSIFIER_IMAGES, "filename"), State(SLIDER_CLASSIFIER_OPACITY, "value"),
+                  prevent_initial_call=True)
+    def classify_uploads(contents, example_clicks, filenames, opacity):
+        if isinstance(ctx.triggered_id, dict):  # an example's button
+            if not any(example_clicks):
+                return no_update, no_update, no_update  # the buttons were just drawn
+            return uploads_view(services, [example_upload(ctx.triggered_id["index"])], opacity)
+        return uploads_view(services, uploads_from(contents or [], filenames or []), opacity)
 
     @app.callback(Output({"type": GRAPH_CLASSIFIER_EXPLANATION, "index": ALL}, "figure"),
                   Input(SLIDER_CLASSIFIER_OPACITY, "value"),
@@ -58,8 +67,8 @@ def register(app) -> None:
         return dcc.send_string(results_csv(stored["results"], stored["classes"]), "predictions.csv")
 
 
-def uploads_view(services, contents: list[str], filenames: list[str], opacity: float = DEFAULT_OPACITY):
-    """(cards, stored results, download disabled?) for a batch of dcc.Upload contents."""
+def uploads_from(contents: list[str], filenames: list[str]) -> list[Upload]:
+    """dcc.Upload's data URIs and names as uploads; a malformed one carries its reason."""
     uploads = []
     for i, content in enumerate(contents):
         name = filenames[i] if i < len(filenames) else f"file {i + 1}"
@@ -67,6 +76,11 @@ def uploads_view(services, contents: list[str], filenames: list[str], opacity: f
             uploads.append(Upload(name, decode_data_uri(content)))
         except ValueError as exc:
             uploads.append(Upload(name, error=str(exc)))
+    return uploads
+
+
+def uploads_view(services, uploads: list[Upload], opacity: float = DEFAULT_OPACITY):
+    """(cards, stored results, download disabled?) for a batch of uploads."""
     try:
         results = classify_files(uploads, services.artifacts, services.config, explain=True)
         classes = services.artifacts.class_names()

@@ -16,12 +16,14 @@ DOWNLOAD_CLASSIFIER_CSV = "download-classifier-csv"
 STORE_CLASSIFIER_RESULTS = "store-classifier-results"
 DIV_CLASSIFIER_RESULTS = "div-classifier-results"
 SLIDER_CLASSIFIER_OPACITY = "slider-classifier-opacity"
+BUTTON_CLASSIFIER_EXAMPLE = "button-classifier-example"  # the type of each example's button: {type, index}
 GRAPH_CLASSIFIER_EXPLANATION = "graph-classifier-explanation"  # the type of each result's map: {type, index}
 DEFAULT_OPACITY = 0.5
 
 
 
-def classifier_page(max_upload_mb: float, class_names: list[str]) -> html.Div:
+def classifier_page(max_upload_mb: float, class_names: list[str], examples: dict[str, str]) -> html.Div:
+    """`examples`: key -> label of the example photos a visitor can try in one click."""
     return html.Div([
         html.H2("Classify your own photos"),
         html.P("Drop one or many product photos (JPEG, PNG, WebP, BMP, GIF; any size). Each is "
@@ -36,6 +38,10 @@ def classifier_page(max_upload_mb: float, class_names: list[str]) -> html.Div:
                    children=html.Div([html.H5("Drag and drop images here"),
                                       html.Span("or click to browse · up to "
                                                 f"{max_upload_mb:g} MB per file")])),
+        html.Div([html.Span("Or try an example: ", className="me-2"),
+                  *[dbc.Button(label, id={"type": BUTTON_CLASSIFIER_EXAMPLE, "index": key}, color="primary",
+                               outline=True, size="sm", className="me-2 mb-1") for key, label in examples.items()]],
+                 className="mb-3"),
         dbc.Button("Download results as CSV", id=BUTTON_CLASSIFIER_CSV, color="secondary",
                    className="mb-3", disabled=True),
         dcc.Download(id=DOWNLOAD_CLASSIFIER_CSV),

@@ -4,7 +4,7 @@ import io
 
 from PIL import Image
 
-from callbacks.classifier import uploads_view
+from callbacks.classifier import uploads_from, uploads_view
 from dash_app.classify import results_csv
 
 
@@ -18,7 +18,7 @@ def test_classifier001_uploads_view_handles_every_kind_of_file(tiny_artifacts, m
             "data:text/plain;base64," + base64.b64encode(b"hello").decode(),
             "garbage without a comma"]
     with app.server.app_context():
-        cards, stored, disabled = uploads_view(services_of(app), uris, ["photo.png", "notes.txt", "x.bin"])
+        cards, stored, disabled = uploads_view(services_of(app), uploads_from(uris, ["photo.png", "notes.txt", "x.bin"]))
     assert not disabled and len(cards) == 3
     statuses = {r["file"]: r["ok"] for r in stored["results"]}
     assert statuses == {"photo.png": True, "notes.txt": False, "x.bin": False}
@@ -39,10 +39,10 @@ def test_classifier002_tiny_photos_are_flagged_and_nothing_to_download_keeps_the
     uri = "data:image/png;base64," + base64.b64encode(dot.getvalue()).decode()
     text = "data:text/plain;base64," + base64.b64encode(b"hello").decode()
     with app.server.app_context():
-        cards, stored, disabled = uploads_view(services_of(app), [uri], ["dot.png"])
+        cards, stored, disabled = uploads_view(services_of(app), uploads_from([uri], ["dot.png"]))
         assert not disabled and "only 1×1 pixels" in text_of(cards[0])
         assert stored["results"][0]["warnings"] and stored["results"][0]["decision"] in ("auto", "review")
-        _, _, disabled = uploads_view(services_of(app), [text], ["notes.txt"])
+        _, _, disabled = uploads_view(services_of(app), uploads_from([text], ["notes.txt"]))
         assert disabled
 
 
@@ -64,3 +64,31 @@ def test_classifier003_the_opacity_slider_patches_only_each_map_s_opacity(tiny_a
     assert response.status_code == 200
     patches = json.dumps(response.get_json())
     assert patches.count('"Assign"') == 2 and patches.count("0.8") == 2 and "opacity" in patches
+
+
+def test_classifier004_an_example_button_classifies_its_photo_in_one_click(tiny_artifacts, make_app):
+    import json
+
+    from dash_app.examples import EXAMPLES
+    from layouts.classifier import (BUTTON_CLASSIFIER_CSV, BUTTON_CLASSIFIER_EXAMPLE, DIV_CLASSIFIER_RESULTS,
+                                    SLIDER_CLASSIFIER_OPACITY, STORE_CLASSIFIER_RESULTS, UPLOAD_CLASSIFIER_IMAGES)
+
+    _, out = tiny_artifacts
+    client = make_app(out).server.test_client()
+    buttons = [{"id": {"type": BUTTON_CLASSIFIER_EXAMPLE, "index": key}, "property": "n_clicks",
+                "value": 1 if key == "rocket" else None} for key in EXAMPLES]
+    output = f"..{DIV_CLASSIFIER_RESULTS}.children...{STORE_CLASSIFIER_RESULTS}.data...{BUTTON_CLASSIFIER_CSV}.disabled.."
+    response = client.post("/_dash-update-component", json={
+        "output": output,
+        "outputs": [{"id": DIV_CLASSIFIER_RESULTS, "property": "children"},
+                    {"id": STORE_CLASSIFIER_RESULTS, "property": "data"},
+                    {"id": BUTTON_CLASSIFIER_CSV, "property": "disabled"}],
+        "inputs": [{"id": UPLOAD_CLASSIFIER_IMAGES, "property": "contents", "value": None}, buttons],
+        "state": [{"id": UPLOAD_CLASSIFIER_IMAGES, "property": "filename", "value": None},
+                  {"id": SLIDER_CLASSIFIER_OPACITY, "property": "value", "value": 0.5}],
+        "changedPropIds": [json.dumps({"index": "rocket", "type": BUTTON_CLASSIFIER_EXAMPLE},
+                                      separators=(",", ":")) + ".n_clicks"]})
+    assert response.status_code == 200
+    [result] = response.get_json()["response"][STORE_CLASSIFIER_RESULTS]["data"]["results"]
+    assert result["ok"] and result["file"] == "example: a rocket (not one of the ten).jpg"
+    assert response.get_json()["response"][BUTTON_CLASSIFIER_CSV]["disabled"] is False
