@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from dash import ALL, Input, Output, Patch, State, ctx, dcc, no_update
+from dash import ALL, MATCH, Input, Output, Patch, State, ctx, dcc, no_update
 
 from dash_app import figures
 from dash_app.classify import Upload, classify_files, public, results_csv
 from dash_app.examples import EXAMPLES, example_upload
+from dash_app.feedback import feedback_csv, record_correction
 from dash_app.images import decode_data_uri, png_data_uri
 from layouts.classifier import (
     BUTTON_CLASSIFIER_CSV,
+    BUTTON_CLASSIFIER_CORRECTION,
     BUTTON_CLASSIFIER_EXAMPLE,
+    BUTTON_CLASSIFIER_FEEDBACK,
+    DOWNLOAD_CLASSIFIER_FEEDBACK,
+    DROPDOWN_CLASSIFIER_CORRECTION,
+    SPAN_CLASSIFIER_CORRECTION,
     DIV_CLASSIFIER_RESULTS,
     DEFAULT_OPACITY,
     DOWNLOAD_CLASSIFIER_CSV,
@@ -59,12 +65,38 @@ def register(app) -> None:
             patches.append(patch)
         return patches
 
+    @app.callback(Output({"type": SPAN_CLASSIFIER_CORRECTION, "index": MATCH}, "children"),
+                  Input({"type": BUTTON_CLASSIFIER_CORRECTION, "index": MATCH}, "n_clicks"),
+                  State({"type": DROPDOWN_CLASSIFIER_CORRECTION, "index": MATCH}, "value"),
+                  State(STORE_CLASSIFIER_RESULTS, "data"), prevent_initial_call=True)
+    def record_wrong_answer(clicks, correct_class, stored):
+        return correction_message(services, ctx.triggered_id["index"], correct_class, stored) if clicks else no_update
+
+    @app.callback(Output(DOWNLOAD_CLASSIFIER_FEEDBACK, "data"), Input(BUTTON_CLASSIFIER_FEEDBACK, "n_clicks"),
+                  prevent_initial_call=True)
+    def download_corrections(_):
+        text = feedback_csv(services.config.feedback_file)
+        return no_update if text is None else dcc.send_string(text, "corrections.csv")
+
     @app.callback(Output(DOWNLOAD_CLASSIFIER_CSV, "data"), Input(BUTTON_CLASSIFIER_CSV, "n_clicks"),
                   State(STORE_CLASSIFIER_RESULTS, "data"), prevent_initial_call=True)
     def download_results_csv(_, stored):
         if not stored:
             return no_update
         return dcc.send_string(results_csv(stored["results"], stored["classes"]), "predictions.csv")
+
+
+def correction_message(services, index: int, correct_class: str | None, stored: dict | None) -> str:
+    """Record that photo `index` of the stored results is really a `correct_class`; what to tell the user."""
+    if not correct_class:
+        return "Choose the right category first."
+    if not stored or index >= len(stored["results"]) or not stored["results"][index].get("ok"):
+        return "This photo is no longer on the page: classify it again."
+    result = stored["results"][index]
+    if correct_class == result["label"]:
+        return f"The answer was already {correct_class}: nothing recorded."
+    record_correction(services.config.feedback_file, result, correct_class)
+    return f"Recorded: it is a {correct_class}. Download the corrections above to relabel or retrain."
 
 
 def uploads_from(contents: list[str], filenames: list[str]) -> list[Upload]:
@@ -90,7 +122,7 @@ def uploads_view(services, uploads: list[Upload], opacity: float = DEFAULT_OPACI
         r, png_data_uri(r["image"]) if r["ok"] else None,
         figures.probability_figure(r["predictions"], classes) if r["ok"] else None,
         figures.explanation_figure(r["photo"], r["box"], r["occlusion"], r["label"], opacity)
-        if r["ok"] else None, index=i)
+        if r["ok"] else None, index=i, class_names=classes)
         for i, r in enumerate(results)]
     stored = {"results": [public(r) for r in results], "classes": classes}
     return cards, stored, not any(r["ok"] for r in results)  # nothing to download without a classified photo

@@ -32,12 +32,13 @@ class AppConfig:
     onnx_threads: int = 1
     api_token: str | None = None  # when set, POST /api/predict needs it as a bearer token
     classify_results: Path | None = None  # a results file of `ml classify`, shown on the Catalogue page
+    feedback_file: Path = ROOT / "feedback" / "corrections.csv"  # "this is wrong" corrections from the Classifier
     debug: bool = False
 
     @classmethod
     def from_env(cls, **overrides) -> "AppConfig":
         """Settings from ARTIFACTS_DIR, CIFAR10_DATA, CACHE_TYPE, CACHE_DIR, REDIS_URL,
-        MAX_UPLOAD_MB, ONNX_THREADS, API_TOKEN, CLASSIFY_RESULTS, AUTO_SORT_TARGET and DASH_DEBUG,
+        MAX_UPLOAD_MB, ONNX_THREADS, API_TOKEN, CLASSIFY_RESULTS, AUTO_SORT_TARGET, FEEDBACK_FILE and DASH_DEBUG,
         then `overrides`."""
         from ml.loading import default_data_path
 
@@ -52,6 +53,7 @@ class AppConfig:
             "api_token": env.get("API_TOKEN") or None,
             "classify_results": env.get("CLASSIFY_RESULTS") or None,
             "auto_sort_target": float(env.get("AUTO_SORT_TARGET", 0.99)),
+            "feedback_file": Path(env.get("FEEDBACK_FILE", ROOT / "feedback" / "corrections.csv")),
             "debug": _env_bool("DASH_DEBUG"),
         }
         if env.get("CACHE_DIR"):
@@ -63,6 +65,7 @@ class AppConfig:
         self.artifacts_dir = Path(self.artifacts_dir)
         self.data_path = Path(self.data_path) if self.data_path else None
         self.classify_results = Path(self.classify_results) if self.classify_results else None
+        self.feedback_file = Path(self.feedback_file)
         if not 0 < self.auto_sort_target < 1:
             raise ValueError(f"AUTO_SORT_TARGET must be an accuracy between 0 and 1, such as 0.99, "
                              f"not {self.auto_sort_target!r}")

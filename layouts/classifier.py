@@ -17,6 +17,12 @@ STORE_CLASSIFIER_RESULTS = "store-classifier-results"
 DIV_CLASSIFIER_RESULTS = "div-classifier-results"
 SLIDER_CLASSIFIER_OPACITY = "slider-classifier-opacity"
 BUTTON_CLASSIFIER_EXAMPLE = "button-classifier-example"  # the type of each example's button: {type, index}
+# Per result, {type, index}: the right category, the button that records it, and what happened.
+DROPDOWN_CLASSIFIER_CORRECTION = "dropdown-classifier-correction"
+BUTTON_CLASSIFIER_CORRECTION = "button-classifier-correction"
+SPAN_CLASSIFIER_CORRECTION = "span-classifier-correction"
+BUTTON_CLASSIFIER_FEEDBACK = "button-classifier-feedback"
+DOWNLOAD_CLASSIFIER_FEEDBACK = "download-classifier-feedback"
 GRAPH_CLASSIFIER_EXPLANATION = "graph-classifier-explanation"  # the type of each result's map: {type, index}
 DEFAULT_OPACITY = 0.5
 
@@ -43,7 +49,10 @@ def classifier_page(max_upload_mb: float, class_names: list[str], examples: dict
                                outline=True, size="sm", className="me-2 mb-1") for key, label in examples.items()]],
                  className="mb-3"),
         dbc.Button("Download results as CSV", id=BUTTON_CLASSIFIER_CSV, color="secondary",
-                   className="mb-3", disabled=True),
+                   className="mb-3 me-2", disabled=True),
+        dbc.Button("Download the corrections recorded", id=BUTTON_CLASSIFIER_FEEDBACK, color="secondary",
+                   outline=True, className="mb-3"),
+        dcc.Download(id=DOWNLOAD_CLASSIFIER_FEEDBACK),
         dcc.Download(id=DOWNLOAD_CLASSIFIER_CSV),
         dcc.Store(id=STORE_CLASSIFIER_RESULTS),
         html.Div([dbc.Label("How strongly the explanation covers each photo", html_for=SLIDER_CLASSIFIER_OPACITY,
@@ -67,7 +76,22 @@ def decision_note(result: dict) -> str:
     return f"Sorted automatically. {rule}."
 
 
-def result_card(result: dict, image_src: str, probability_figure, explanation_figure, index: int = 0) -> dbc.Card:
+def correction_form(index: int, class_names: list[str]) -> html.Div:
+    """"This is wrong": choose the right category and record it for the client's export."""
+    return html.Div([
+        dbc.InputGroup([
+            dcc.Dropdown(id={"type": DROPDOWN_CLASSIFIER_CORRECTION, "index": index}, options=class_names,
+                         placeholder="It is really a…", clearable=False, style={"minWidth": "10rem", "flex": "1"}),
+            dbc.Button("This is wrong", id={"type": BUTTON_CLASSIFIER_CORRECTION, "index": index},
+                       color="warning", outline=True, size="sm"),
+        ], size="sm"),
+        html.Div(id={"type": SPAN_CLASSIFIER_CORRECTION, "index": index}, className="small text-muted mt-1",
+                 role="status"),
+    ], className="mt-2")
+
+
+def result_card(result: dict, image_src: str, probability_figure, explanation_figure, index: int = 0,
+                class_names: list[str] | None = None) -> dbc.Card:
     """One uploaded image's result, its badge coloured by the decision: sorted or to a person."""
     if not result["ok"]:
         return dbc.Alert(result["error"], color="danger", className="mb-3")
@@ -87,7 +111,8 @@ def result_card(result: dict, image_src: str, probability_figure, explanation_fi
         dbc.Col([html.Img(src=image_src, className="pixelated", width=128, height=128,
                           alt="the 32x32 model input"),
                  html.Div("what the models saw: 32×32 pixels", className="small text-muted"),
-                 html.Div(verdict, className="my-2"), *warnings, note, models], md=3),
+                 html.Div(verdict, className="my-2"), *warnings, note, models,
+                 correction_form(index, class_names or [])], md=3),
         dbc.Col(dcc.Graph(figure=probability_figure, config={"displayModeBar": False}), md=5),
         dbc.Col([dcc.Graph(id={"type": GRAPH_CLASSIFIER_EXPLANATION, "index": index}, figure=explanation_figure,
                            config={"displayModeBar": False}),

@@ -1,0 +1,55 @@
+"""Corrections from the Classifier page: "this is wrong, it is a …", kept as CSV rows the client can
+export and use to relabel or retrain. Rows are appended under an exclusive lock, so several
+gunicorn workers can record at once without interleaving lines. The photo itself is not kept, only
+its sha256, which finds it again in the client's own catalogue."""
+
+from __future__ import annotations
+
+import csv
+import fcntl
+import hashlib
+import io
+from datetime import datetime, timezone
+from pathlib import Path
+
+COLUMNS = ("recorded_at", "file", "photo_sha256", "model", "predicted", "confidence", "correct_class")
+
+
+def photo_digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def record_correction(path: Path, result: dict, correct_class: str) -> dict:
+    """Append one correction of a classified photo (a stored Classifier result) and return its row."""
+    row = {"recorded_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "file": result["file"],
+           "photo_sha256": result["sha256"], "model": result["model"], "predicted": result["label"],
+           "confidence": result["confidence"], "correct_class": correct_class}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a", newline="") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+            if handle.tell() == 0:
+                writer.writeheader()
+            writer.writerow(row)
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+    return row
+
+
+def feedback_csv(path: Path) -> str | None:
+    """The corrections recorded so far, as CSV text; None when there are none."""
+    if not path.is_file():
+        return None
+    with open(path, newline="") as handle:
+        fcntl.flock(handle, fcntl.LOCK_SH)
+        try:
+            text = handle.read()
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+    return text if text.count("\n") > 1 else None
+
+
+def count_corrections(path: Path) -> int:
+    text = feedback_csv(path)
+    return 0 if text is None else len(list(csv.DictReader(io.StringIO(text))))
