@@ -21,6 +21,7 @@ from layouts.classifier import (
     DEFAULT_OPACITY,
     DOWNLOAD_CLASSIFIER_CSV,
     GRAPH_CLASSIFIER_EXPLANATION,
+    NONE_OF_THESE,
     SLIDER_CLASSIFIER_OPACITY,
     STORE_CLASSIFIER_RESULTS,
     UPLOAD_CLASSIFIER_IMAGES,
@@ -96,7 +97,8 @@ def correction_message(services, index: int, correct_class: str | None, stored: 
     if correct_class == result["label"]:
         return f"The answer was already {correct_class}: nothing recorded."
     record_correction(services.config.feedback_file, result, correct_class)
-    return f"Recorded: it is a {correct_class}. Download the corrections above to relabel or retrain."
+    what = correct_class if correct_class == NONE_OF_THESE else f"a {correct_class}"
+    return f"Recorded: it is {what}. Download the corrections above to relabel or retrain."
 
 
 def uploads_from(contents: list[str], filenames: list[str]) -> list[Upload]:

@@ -23,6 +23,7 @@ BUTTON_CLASSIFIER_CORRECTION = "button-classifier-correction"
 SPAN_CLASSIFIER_CORRECTION = "span-classifier-correction"
 BUTTON_CLASSIFIER_FEEDBACK = "button-classifier-feedback"
 DOWNLOAD_CLASSIFIER_FEEDBACK = "download-classifier-feedback"
+NONE_OF_THESE = "none of these categories"  # a correction for a photo of something the models do not know
 GRAPH_CLASSIFIER_EXPLANATION = "graph-classifier-explanation"  # the type of each result's map: {type, index}
 DEFAULT_OPACITY = 0.5
 
@@ -80,10 +81,11 @@ def correction_form(index: int, class_names: list[str]) -> html.Div:
     """"This is wrong": choose the right category and record it for the client's export."""
     return html.Div([
         dbc.InputGroup([
-            dcc.Dropdown(id={"type": DROPDOWN_CLASSIFIER_CORRECTION, "index": index}, options=class_names,
+            dcc.Dropdown(id={"type": DROPDOWN_CLASSIFIER_CORRECTION, "index": index},
+                         options=[*class_names, NONE_OF_THESE],
                          placeholder="It is really a…", clearable=False, style={"minWidth": "10rem", "flex": "1"}),
             dbc.Button("This is wrong", id={"type": BUTTON_CLASSIFIER_CORRECTION, "index": index},
-                       color="warning", outline=True, size="sm"),
+                       color="secondary", outline=True, size="sm"),
         ], size="sm"),
         html.Div(id={"type": SPAN_CLASSIFIER_CORRECTION, "index": index}, className="small text-muted mt-1",
                  role="status"),

@@ -29,6 +29,7 @@ def test_feedback001_corrections_are_appended_with_one_header_even_from_many_pro
 def test_feedback002_the_classifier_records_a_correction_and_exports_it(tiny_artifacts, make_app, services_of,
                                                                         tmp_path, png):
     from callbacks.classifier import correction_message, uploads_from, uploads_view
+    from layouts.classifier import NONE_OF_THESE
 
     _, out = tiny_artifacts
     path = tmp_path / "corrections.csv"
@@ -44,6 +45,8 @@ def test_feedback002_the_classifier_records_a_correction_and_exports_it(tiny_art
         assert "nothing recorded" in correction_message(services, 0, label, stored)
         assert "no longer on the page" in correction_message(services, 1, other, stored)
         assert correction_message(services, 0, other, stored).startswith(f"Recorded: it is a {other}.")
-    [row] = list(csv.DictReader(io.StringIO(feedback_csv(path))))
+        assert correction_message(services, 0, NONE_OF_THESE, stored).startswith(f"Recorded: it is {NONE_OF_THESE}.")
+    row, unknown = list(csv.DictReader(io.StringIO(feedback_csv(path))))
+    assert unknown["correct_class"] == NONE_OF_THESE
     assert row["file"] == "a.png" and row["predicted"] == label and row["correct_class"] == other
     assert row["photo_sha256"] == photo_digest(png())
