@@ -8,7 +8,7 @@ DATA ?= ../shared/data/cifar10-jpeg.zip
 DESCRIPTION ?= CIFAR-10 as JPEG (quality ~75, official 50,000/10,000 split); figures run slightly below the lossless set
 PIP_INSTALL = $(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt
 
-.PHONY: venv install-serve install-dev serve test artifacts experiments study-setup bench-train bench
+.PHONY: venv install-serve install-dev serve test artifacts experiments study-setup bench-train bench screenshots
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -70,3 +70,7 @@ bench:
 	$(PY) -m bench.width_bench
 	$(PY) -m bench.classify_bench
 	$(PY) -m bench.trim_bench
+
+## Screenshots of every page at 1440 and 390 px for review, in /tmp/screenshots (never committed)
+screenshots:
+	$(PY) -m bench.screenshots
