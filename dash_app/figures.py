@@ -367,7 +367,7 @@ def coverage_figure(curves: dict[str, dict], chosen: dict[str, dict | None], tar
     fig.add_hline(y=target, line=dict(color="#57606a", dash="dash"),
                   annotation_text=f"target {target:.1%}", annotation_position="bottom left")
     lowest = min(float(np.min(c["accuracy"])) for c in curves.values())
-    return _layout(fig, "How many photos sort themselves at each accuracy",
+    return _layout(fig, "Photos sorted at each accuracy",
                    xaxis=dict(title="share of photos sorted without a person", tickformat=".0%", range=[0, 1]),
                    yaxis=dict(title="accuracy of those photos", tickformat=".0%",
                               range=[max(0.0, lowest - 0.02), 1.005]))
