@@ -78,7 +78,9 @@ def performance_page(model_keys: list[str], class_names: list[str], table_rows: 
     ], className="mb-2")
     return html.Div([
         html.H2("Model performance"),
-        html.P("All models are scored on the same held-out test split.", className="text-muted"),
+        html.P("All models are scored on the same test photos, which none of them trained on. Accuracy is "
+               "the share of photos put in the right category; macro-F1 averages each category's F1 (below), so a "
+               "model cannot score well by getting only the common categories right.", className="text-muted"),
         card("Filters", controls),
         card("Comparison", models_table(table_rows),
              dbc.Button("Download as CSV", id=BUTTON_PERFORMANCE_CSV, color="secondary", size="sm", className="mt-2"),
@@ -94,6 +96,10 @@ def performance_page(model_keys: list[str], class_names: list[str], table_rows: 
                                         fully_expanded=False, first_last=True, previous_next=True,
                                         className="mt-2 flex-wrap")), xl=7),
             dbc.Col(card("Per-class scores", metric_controls,
+                         html.P("Recall: of the photos that are really this class, the share the model found. "
+                                "Precision: of the photos the model put in this class, the share that belong "
+                                "there. F1 balances the two (their harmonic mean): high only when both are.",
+                                className="text-muted small mb-2"),
                          dcc.Loading(dcc.Graph(id=GRAPH_PERCLASS_SCORES))), xl=5),
         ]),
         auto_sort_card(target),
