@@ -9,6 +9,7 @@ import csv
 import fcntl
 import hashlib
 import io
+import os
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -29,7 +30,9 @@ def record_correction(path: Path, result: dict, correct_class: str) -> dict:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             writer = csv.DictWriter(handle, fieldnames=COLUMNS)
-            if handle.tell() == 0:
+            # Where the file ends now, with the lock held: another worker may have written since this
+            # one opened it, and only the very first row may bring the header.
+            if handle.seek(0, os.SEEK_END) == 0:
                 writer.writeheader()
             writer.writerow(row)
         finally:
