@@ -84,7 +84,7 @@ def summary_page(manifest: dict, best: str, target: float) -> html.Div:
                     "page): the service sorts the photos it is sure enough about and sends the rest to a "
                     "person."),
         ])),
-        html.P(f"Results computed {created_text(manifest['created'])} from {dataset['source']}: "
+        html.P(f"Artifacts last updated {created_text(manifest['created'])}, from {dataset['source']}: "
                f"{splits['train']['size']:,} training and {splits['test']['size']:,} test images.",
                className="text-muted small"),
     ])
