@@ -69,9 +69,11 @@ def register(app) -> None:
                                            views.normalise(classes, artifacts.class_names()), metric, sort)
 
     @app.callback(Output(GRAPH_ROBUSTNESS_ACCURACY, "figure"),
-                  Input(DROPDOWN_PERFORMANCE_MODELS, "value"), Input(RADIO_ROBUSTNESS_SEVERITY, "value"))
-    def update_robustness(models, severity):
-        return figures_of.robustness_figure(views.normalise(models, artifacts.model_keys()), severity)
+                  Input(DROPDOWN_PERFORMANCE_MODELS, "value"), Input(RADIO_ROBUSTNESS_SEVERITY, "value"),
+                  Input(RADIO_AUTOSORT_TARGET, "value"))
+    def update_robustness(models, severity, target):
+        """The hover says whether sorting at the target chosen above still holds on damaged photos."""
+        return figures_of.robustness_figure(views.normalise(models, artifacts.model_keys()), severity, float(target))
 
     @app.callback(Output(GRAPH_AUTOSORT_COVERAGE, "figure"), Output(GRAPH_AUTOSORT_CLASSES, "figure"),
                   Output(DIV_AUTOSORT_ANSWERS, "children"),

@@ -300,9 +300,19 @@ def learning_curve_figure(cells: list[dict]) -> go.Figure:
     return _layout(fig, "How many labelled photos are needed?")
 
 
-def robustness_figure(rows: list[dict], models: list[str], severity: int) -> go.Figure:
+def _auto_sort_hover(row: dict, target: float) -> str:
+    """'<br>at the 99.0% target: 61.2% sorted, 97.3% of them right' when the row holds that target."""
+    check = next((a for a in row.get("auto_sort", []) if abs(a["target"] - target) < 1e-9), None)
+    if check is None:
+        return ""
+    right = "none sorted" if check["accuracy"] is None else f"{check['accuracy']:.1%} of them right"
+    return f"<br>at the {target:.1%} target: {check['coverage']:.1%} sorted, {right}"
+
+
+def robustness_figure(rows: list[dict], models: list[str], severity: int, target: float = 0.99) -> go.Figure:
     """Test accuracy of each model on clean photos and under each corruption at one severity (0 the
-    mildest, as ml.corruptions orders them), bars from zero."""
+    mildest, as ml.corruptions orders them), bars from zero; the hover adds the calibration error and,
+    for calibrated models, whether sorting at `target` still holds its promise."""
     from ml.corruptions import CLEAN, CORRUPTIONS, SEVERITY_NAMES
 
     rows = [r for r in rows if r["model"] in models]
@@ -321,9 +331,9 @@ def robustness_figure(rows: list[dict], models: list[str], severity: int) -> go.
         shown = [(label, point) for label, point in zip(labels, points) if point]
         fig.add_bar(name=display_name(model), marker_color=colour(model), x=[label.split(":")[0] for label, _ in shown],
                     y=[point["accuracy"] for _, point in shown],
-                    customdata=[[label, point["ece"]] for label, point in shown],
+                    customdata=[[label, point["ece"], _auto_sort_hover(point, target)] for label, point in shown],
                     hovertemplate="%{customdata[0]}: %{y:.1%} accurate, calibration error %{customdata[1]:.3f}"
-                                  "<extra>" + display_name(model) + "</extra>")
+                                  "%{customdata[2]}<extra>" + display_name(model) + "</extra>")
     return _layout(fig, f"Accuracy on damaged photos ({SEVERITY_NAMES[severity]} severity)", barmode="group",
                    yaxis=dict(title="test accuracy", tickformat=".0%", range=[0, 1]), xaxis=dict(tickangle=-30),
                    margin=dict(l=50, r=20, t=50, b=110))

@@ -69,8 +69,8 @@ class Views:
                                                sort if sort in models else None)
 
     @cache.memoize()
-    def robustness_figure(self, models: tuple, severity: int):
-        return figures.robustness_figure(self.artifacts.robustness_rows(), list(models), severity)
+    def robustness_figure(self, models: tuple, severity: int, target: float = 0.99):
+        return figures.robustness_figure(self.artifacts.robustness_rows(), list(models), severity, target)
 
     @cache.memoize()
     def auto_sort_view(self, models: tuple, target: float) -> tuple:

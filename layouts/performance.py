@@ -119,7 +119,7 @@ def performance_page(model_keys: list[str], class_names: list[str], table_rows: 
              html.P("The test photos again, with noise, blur, JPEG compression, lighting, lower resolution, "
                     "rotation, shifts, and framed small on a plain background as product photos are: how much "
                     "accuracy each model keeps. Hover a bar for its calibration error (how far its confidence "
-                    "is from its accuracy).", className="text-muted small"),
+                    "is from its accuracy) and whether sorting at the target chosen above still keeps its promise.", className="text-muted small"),
              dbc.RadioItems(id=RADIO_ROBUSTNESS_SEVERITY, inline=True, value=1,
                             options=[{"label": name, "value": i} for i, name in enumerate(SEVERITY_NAMES)]),
              dcc.Loading(dcc.Graph(id=GRAPH_ROBUSTNESS_ACCURACY))),

@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np
 
 from ml.artifacts import load_manifest, write_json, write_manifest
-from ml.calibration import calibration_metrics
+from ml.auto_sort import calibrated_thresholds
+from ml.calibration import answers_at, calibration_metrics
 from ml.corruptions import CLEAN, CORRUPTIONS, corrupt
 from ml.errors import OptionError
 from ml.experiments import artifacts_dataset
@@ -42,12 +43,14 @@ def run_robustness(data: Path, out: Path, models: list[str] | None = None, kinds
     test = artifacts_dataset(data, out, manifest, splits=("test",))["test"]
     images, labels = _first_per_class(test.images, test.labels, limit)
     predictors = {key: load_predictor(manifest["models"][key], out) for key in models}
-    rows = [_row(key, CLEAN, 0.0, predictor.predict_proba(images), labels) for key, predictor in predictors.items()]
+    thresholds = {key: calibrated_thresholds(manifest["models"][key]) for key in models}
+    rows = [_row(key, CLEAN, 0.0, predictor.predict_proba(images), labels, thresholds[key])
+            for key, predictor in predictors.items()]
     for kind in kinds:
         for severity in CORRUPTIONS[kind].severities:
             corrupted = corrupt(images, kind, severity, seed)
             for key, predictor in predictors.items():
-                rows.append(_row(key, kind, severity, predictor.predict_proba(corrupted), labels))
+                rows.append(_row(key, kind, severity, predictor.predict_proba(corrupted), labels, thresholds[key]))
             log(f"robustness: {kind} {CORRUPTIONS[kind].label(severity)}: "
                 + ", ".join(f"{r['model']} {r['accuracy']:.1%}" for r in rows[-len(predictors):]))
     summary = summarise(rows)
@@ -68,8 +71,12 @@ def _first_per_class(images: np.ndarray, labels: np.ndarray, limit: int | None):
     return images[keep], labels[keep]
 
 
-def _row(model: str, kind: str, severity: float, proba: np.ndarray, labels: np.ndarray) -> dict:
-    return {"model": model, "corruption": kind, "severity": severity, **calibration_metrics(proba, labels)}
+def _row(model: str, kind: str, severity: float, proba: np.ndarray, labels: np.ndarray,
+         thresholds: list[dict]) -> dict:
+    """Accuracy and calibration on one set, and for each calibrated target the share of its photos
+    that would still sort themselves and how many of those are right: whether the promise holds."""
+    return {"model": model, "corruption": kind, "severity": severity, **calibration_metrics(proba, labels),
+            "auto_sort": [{"target": t["target"], **answers_at(proba, labels, t["threshold"])} for t in thresholds]}
 
 
 def summarise(rows: list[dict]) -> dict:

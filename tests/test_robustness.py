@@ -42,3 +42,29 @@ def test_robustness003_unknown_models_are_named(artifacts_copy, capsys):
     data, out = artifacts_copy
     assert main(["robustness", "--data", str(data), "--out", str(out), "--models", "nope"]) != 0
     assert "--models" in capsys.readouterr().err
+
+
+def test_robustness004_each_row_checks_the_calibrated_thresholds_under_the_corruption(artifacts_copy):
+    from ml.auto_sort import calibrated_thresholds
+
+    data, out = artifacts_copy
+    assert main(["robustness", "--data", str(data), "--out", str(out), "--corruptions", "gaussian_noise"]) == 0
+    manifest = load_manifest(out)
+    rows = json.loads((out / RESULTS_FILE).read_text())["rows"]
+    for row in rows:
+        targets = [t["target"] for t in calibrated_thresholds(manifest["models"][row["model"]])]
+        assert [a["target"] for a in row["auto_sort"]] == targets
+        for check in row["auto_sort"]:
+            assert 0 <= check["coverage"] <= 1 and (check["accuracy"] is None or 0 <= check["accuracy"] <= 1)
+
+
+def test_robustness005_the_chart_hover_says_whether_the_target_still_holds():
+    from dash_app.figures import robustness_figure
+
+    rows = [{"model": "cnn", "corruption": CLEAN, "severity": 0.0, "accuracy": 0.9, "ece": 0.02,
+             "auto_sort": [{"target": 0.99, "coverage": 0.7, "accuracy": 0.991}]},
+            {"model": "cnn", "corruption": "gaussian_blur", "severity": 1.0, "accuracy": 0.6, "ece": 0.2,
+             "auto_sort": [{"target": 0.99, "coverage": 0.2, "accuracy": 0.93}]}]
+    bar = robustness_figure(rows, ["cnn"], 1).data[0]
+    assert bar.customdata[1][2] == "<br>at the 99.0% target: 20.0% sorted, 93.0% of them right"
+    assert robustness_figure(rows, ["cnn"], 1, target=0.95).data[0].customdata[1][2] == ""
