@@ -7,7 +7,7 @@ from dash import ALL, MATCH, Input, Output, Patch, State, ctx, dcc, no_update
 from dash_app import figures
 from dash_app.classify import Upload, classify_files, public, results_csv
 from dash_app.examples import EXAMPLES, example_upload
-from dash_app.feedback import feedback_csv, record_correction
+from dash_app.feedback import feedback_csv, photo_digest, record_correction
 from dash_app.images import decode_data_uri, png_data_uri
 from layouts.classifier import (
     BUTTON_CLASSIFIER_CSV,
@@ -124,7 +124,9 @@ def uploads_view(services, uploads: list[Upload], opacity: float = DEFAULT_OPACI
         r, png_data_uri(r["image"]) if r["ok"] else None,
         figures.probability_figure(r["predictions"], classes) if r["ok"] else None,
         figures.explanation_figure(r["photo"], r["box"], r["occlusion"], r["label"], opacity)
-        if r["ok"] else None, index=i, class_names=classes)
+        if r["ok"] else None, i, classes)
         for i, r in enumerate(results)]
-    stored = {"results": [public(r) for r in results], "classes": classes}
+    # A correction names its photo by digest: computed here, for the page, not on the API's path.
+    stored = {"results": [{**public(r), "sha256": photo_digest(upload.data)} if r["ok"] else public(r)
+                          for upload, r in zip(uploads, results)], "classes": classes}
     return cards, stored, not any(r["ok"] for r in results)  # nothing to download without a classified photo

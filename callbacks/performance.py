@@ -73,7 +73,8 @@ def register(app) -> None:
                   Input(RADIO_AUTOSORT_TARGET, "value"))
     def update_robustness(models, severity, target):
         """The hover says whether sorting at the target chosen above still holds on damaged photos."""
-        return figures_of.robustness_figure(views.normalise(models, artifacts.model_keys()), severity, float(target))
+        models = views.normalise(models, artifacts.model_keys())
+        return figures_of.robustness_figure(models, severity, float(target))
 
     @app.callback(Output(GRAPH_AUTOSORT_COVERAGE, "figure"), Output(GRAPH_AUTOSORT_CLASSES, "figure"),
                   Output(DIV_AUTOSORT_ANSWERS, "children"),

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from dash_app.config import AppConfig
-from dash_app.feedback import photo_digest
 from dash_app.store import Artifacts
 from ml.artifacts import best_model
 from ml.auto_sort import decider
@@ -53,8 +52,7 @@ def classify_files(uploads: list[Upload], artifacts: Artifacts, config: AppConfi
             photo = display_with_input_box(image, PHOTO_SIDE) if explain else None
             images.append(model_input)
             photos.append(photo)
-            results.append({"file": name, "ok": True, "sha256": photo_digest(upload.data),
-                            "width": info["width"], "height": info["height"],
+            results.append({"file": name, "ok": True, "width": info["width"], "height": info["height"],
                             "warnings": photo_warnings(info["width"], info["height"])})
         except ImageDecodeError as exc:
             results.append({"file": name, "ok": False, "error": f"{name}: {exc}"})

@@ -7,6 +7,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ml.auto_sort import DEFAULT_TARGET
+
 ROOT = Path(__file__).resolve().parent.parent
 CACHE_TYPES = ("SimpleCache", "FileSystemCache", "RedisCache", "NullCache")
 
@@ -27,7 +29,7 @@ class AppConfig:
     max_upload_mb: float = 10.0
     max_upload_files: int = 50
     max_pixels: int = 64_000_000
-    auto_sort_target: float = 0.99  # the accuracy a photo sorted without a person must be held to
+    auto_sort_target: float = DEFAULT_TARGET  # the accuracy a photo sorted without a person must be held to
     min_confidence: float = 0.5  # the decision's threshold only for models with no calibrated one
     onnx_threads: int = 1
     api_token: str | None = None  # when set, POST /api/predict needs it as a bearer token
@@ -52,7 +54,7 @@ class AppConfig:
             "onnx_threads": int(env.get("ONNX_THREADS", 1)),
             "api_token": env.get("API_TOKEN") or None,
             "classify_results": env.get("CLASSIFY_RESULTS") or None,
-            "auto_sort_target": float(env.get("AUTO_SORT_TARGET", 0.99)),
+            "auto_sort_target": float(env.get("AUTO_SORT_TARGET", DEFAULT_TARGET)),
             "feedback_file": Path(env.get("FEEDBACK_FILE", ROOT / "feedback" / "corrections.csv")),
             "debug": _env_bool("DASH_DEBUG"),
         }

@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import fcntl
 import hashlib
-import io
 import os
 from datetime import datetime, timezone
 from pathlib import Path
@@ -52,7 +51,3 @@ def feedback_csv(path: Path) -> str | None:
             fcntl.flock(handle, fcntl.LOCK_UN)
     return text if text.count("\n") > 1 else None
 
-
-def count_corrections(path: Path) -> int:
-    text = feedback_csv(path)
-    return 0 if text is None else len(list(csv.DictReader(io.StringIO(text))))

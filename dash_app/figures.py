@@ -7,6 +7,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from ml.auto_sort import DEFAULT_TARGET
 from ml.registry import colour, display_name, model_keys
 
 TEMPLATE = "plotly_white"
@@ -309,7 +310,8 @@ def _auto_sort_hover(row: dict, target: float) -> str:
     return f"<br>at the {target:.1%} target: {check['coverage']:.1%} sorted, {right}"
 
 
-def robustness_figure(rows: list[dict], models: list[str], severity: int, target: float = 0.99) -> go.Figure:
+def robustness_figure(rows: list[dict], models: list[str], severity: int,
+                      target: float = DEFAULT_TARGET) -> go.Figure:
     """Test accuracy of each model on clean photos and under each corruption at one severity (0 the
     mildest, as ml.corruptions orders them), bars from zero; the hover adds the calibration error and,
     for calibrated models, whether sorting at `target` still holds its promise."""

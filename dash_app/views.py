@@ -12,7 +12,7 @@ from dash_app import figures
 from dash_app.extensions import cache
 from dash_app.images import png_data_uri
 from dash_app.store import Artifacts
-from ml.auto_sort import auto_sort_answer, review_share_by_class, threshold_for_target
+from ml.auto_sort import DEFAULT_TARGET, auto_sort_answer, review_share_by_class, threshold_for_target
 from ml.calibration import coverage_curve
 
 CURVE_POINTS = 300  # enough for a smooth line; 10,000 points per model would only slow the browser
@@ -69,7 +69,7 @@ class Views:
                                                sort if sort in models else None)
 
     @cache.memoize()
-    def robustness_figure(self, models: tuple, severity: int, target: float = 0.99):
+    def robustness_figure(self, models: tuple, severity: int, target: float = DEFAULT_TARGET):
         return figures.robustness_figure(self.artifacts.robustness_rows(), list(models), severity, target)
 
     @cache.memoize()

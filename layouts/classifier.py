@@ -92,8 +92,8 @@ def correction_form(index: int, class_names: list[str]) -> html.Div:
     ], className="mt-2")
 
 
-def result_card(result: dict, image_src: str, probability_figure, explanation_figure, index: int = 0,
-                class_names: list[str] | None = None) -> dbc.Card:
+def result_card(result: dict, image_src: str, probability_figure, explanation_figure, index: int,
+                class_names: list[str]) -> dbc.Card:
     """One uploaded image's result, its badge coloured by the decision: sorted or to a person."""
     if not result["ok"]:
         return dbc.Alert(result["error"], color="danger", className="mb-3")
@@ -114,7 +114,7 @@ def result_card(result: dict, image_src: str, probability_figure, explanation_fi
                           alt="the 32x32 model input"),
                  html.Div("what the models saw: 32×32 pixels", className="small text-muted"),
                  html.Div(verdict, className="my-2"), *warnings, note, models,
-                 correction_form(index, class_names or [])], md=3),
+                 correction_form(index, class_names)], md=3),
         dbc.Col(dcc.Graph(figure=probability_figure, config={"displayModeBar": False}), md=5),
         dbc.Col([dcc.Graph(id={"type": GRAPH_CLASSIFIER_EXPLANATION, "index": index}, figure=explanation_figure,
                            config={"displayModeBar": False}),

@@ -103,27 +103,29 @@ def performance_page(model_keys: list[str], class_names: list[str], table_rows: 
                          dcc.Loading(dcc.Graph(id=GRAPH_PERCLASS_SCORES))), xl=5),
         ]),
         auto_sort_card(target),
-        card("How far the confidence can be trusted",
-             html.P("Each model says how sure it is. Calibrated on photos held back from training, a confidence "
-                    "of 90% should mean right 9 times in 10: the closer a line to the diagonal, the more the "
-                    "confidence can be taken at its word.", className="text-muted small"),
-             dcc.Loading(dcc.Graph(id=GRAPH_CALIBRATION_RELIABILITY))),
-        card("How the neural networks learned",
-             html.P("Accuracy and loss after each pass over the training photos. Training accuracy is measured on "
-                    "the photos the network learns from (changed a little each time, so it cannot simply memorise "
-                    "them); a network trained with photos held back shows them dashed; the dotted line is the "
-                    "final model on the test photos. The gap between training and test is what the network "
-                    "learned about these photos only.", className="text-muted small"),
-             dcc.Loading(dcc.Graph(id=GRAPH_TRAINING_CURVES))),
-        card("Damaged and product-style photos",
-             html.P("The test photos again, with noise, blur, JPEG compression, lighting, lower resolution, "
-                    "rotation, shifts, and framed small on a plain background as product photos are: how much "
-                    "accuracy each model keeps. Hover a bar for its calibration error (how far its confidence "
-                    "is from its accuracy) and whether sorting at the target chosen above still keeps its promise.", className="text-muted small"),
-             dbc.RadioItems(id=RADIO_ROBUSTNESS_SEVERITY, inline=True, value=1,
-                            options=[{"label": name, "value": i} for i, name in enumerate(SEVERITY_NAMES)]),
-             dcc.Loading(dcc.Graph(id=GRAPH_ROBUSTNESS_ACCURACY))),
+        chart_card("How far the confidence can be trusted", GRAPH_CALIBRATION_RELIABILITY,
+                   "Each model says how sure it is. Calibrated on photos held back from training, a confidence "
+                   "of 90% should mean right 9 times in 10: the closer a line to the diagonal, the more the "
+                   "confidence can be taken at its word."),
+        chart_card("How the neural networks learned", GRAPH_TRAINING_CURVES,
+                   "Accuracy and loss after each pass over the training photos. Training accuracy is measured on "
+                   "the photos the network learns from (changed a little each time, so it cannot simply memorise "
+                   "them); a network trained with photos held back shows them dashed; the dotted line is the "
+                   "final model on the test photos. The gap between training and test is what the network "
+                   "learned about these photos only."),
+        chart_card("Damaged and product-style photos", GRAPH_ROBUSTNESS_ACCURACY,
+                   "The test photos again, with noise, blur, JPEG compression, lighting, lower resolution, "
+                   "rotation, shifts, and framed small on a plain background as product photos are: how much "
+                   "accuracy each model keeps. Hover a bar for its calibration error (how far its confidence "
+                   "is from its accuracy) and whether sorting at the target chosen above still keeps its promise.",
+                   dbc.RadioItems(id=RADIO_ROBUSTNESS_SEVERITY, inline=True, value=1,
+                                  options=[{"label": name, "value": i} for i, name in enumerate(SEVERITY_NAMES)])),
     ])
+
+
+def chart_card(title: str, graph_id: str, note: str, *controls) -> dbc.Card:
+    """A titled card: a sentence on how to read the chart, its controls, then the chart."""
+    return card(title, html.P(note, className="text-muted small"), *controls, dcc.Loading(dcc.Graph(id=graph_id)))
 
 
 def auto_sort_card(target: float) -> dbc.Card:

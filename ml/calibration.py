@@ -11,7 +11,10 @@ ECE_BINS = 15  # equal-width confidence bins, as in Guo et al. (2017) and most r
 def reliability_bins(proba: np.ndarray, labels: np.ndarray, bins: int = ECE_BINS) -> list[dict]:
     """Per equal-width confidence bin that holds any answer: its range, count, mean confidence and
     accuracy (the points of a reliability diagram)."""
-    confidence, correct = proba.max(axis=1), proba.argmax(axis=1) == labels
+    return _bins(proba.max(axis=1), proba.argmax(axis=1) == labels, bins)
+
+
+def _bins(confidence: np.ndarray, correct: np.ndarray, bins: int) -> list[dict]:
     index = np.minimum((confidence * bins).astype(int), bins - 1)
     rows = []
     for b in range(bins):
@@ -24,8 +27,11 @@ def reliability_bins(proba: np.ndarray, labels: np.ndarray, bins: int = ECE_BINS
 
 def expected_calibration_error(proba: np.ndarray, labels: np.ndarray, bins: int = ECE_BINS) -> float:
     """The count-weighted mean gap between confidence and accuracy over the bins."""
-    rows = reliability_bins(proba, labels, bins)
-    return float(sum(r["count"] * abs(r["confidence"] - r["accuracy"]) for r in rows) / len(labels))
+    return _ece(reliability_bins(proba, labels, bins))
+
+
+def _ece(rows: list[dict]) -> float:
+    return float(sum(r["count"] * abs(r["confidence"] - r["accuracy"]) for r in rows) / sum(r["count"] for r in rows))
 
 
 def calibration_metrics(proba: np.ndarray, labels: np.ndarray) -> dict:
@@ -109,10 +115,7 @@ def top_label_isotonic_ece(fit_proba, fit_labels, check_proba, check_labels) -> 
     iso = IsotonicRegression(y_min=0, y_max=1, out_of_bounds="clip")
     iso.fit(fit_proba.max(axis=1), fit_proba.argmax(axis=1) == fit_labels)
     confidence = iso.predict(check_proba.max(axis=1))
-    correct = check_proba.argmax(axis=1) == check_labels
-    index = np.minimum((confidence * ECE_BINS).astype(int), ECE_BINS - 1)
-    return float(sum(abs(confidence[index == b].sum() - correct[index == b].sum()) for b in range(ECE_BINS))
-                 / len(check_labels))
+    return _ece(_bins(confidence, check_proba.argmax(axis=1) == check_labels, ECE_BINS))
 
 
 def compare_calibrators(proba: np.ndarray, labels: np.ndarray, seed: int = 0) -> dict:

@@ -100,8 +100,8 @@ def check_val_size(size: int, n_images: int, n_classes: int, option: str = "--va
     """`size` if a stratified split of that many images fits the training images."""
     if size and not n_classes <= size <= n_images - n_classes:
         raise OptionError(option, f"{size} does not fit {n_images:,} training images in {n_classes} "
-                                        f"classes: use 0 (no validation split) or a number from {n_classes} "
-                                        f"to {n_images - n_classes:,}")
+                                  f"classes: use 0 (no such split) or a number from {n_classes} "
+                                  f"to {n_images - n_classes:,}")
     return size
 
 
@@ -127,7 +127,10 @@ class TrainingSplits:
     val_size: int
     whole: Split
     calibration: Split | None = None
-    calibration_size: int = 0
+
+    @property
+    def calibration_size(self) -> int:
+        return 0 if self.calibration is None else len(self.calibration)
 
 
 def training_splits(split: Split, *, subset: int | None, val_size: int | None, seed: int,
@@ -144,4 +147,4 @@ def training_splits(split: Split, *, subset: int | None, val_size: int | None, s
     size = (default_val_size(len(train), n_classes) if val_size is None
             else check_val_size(val_size, len(train), n_classes))
     fit, val = validation_split(train, size, seed) if size else (train, None)
-    return TrainingSplits(train, fit, val, size, whole, calibration, held)
+    return TrainingSplits(train, fit, val, size, whole, calibration)

@@ -224,8 +224,7 @@ def calibrated(entry: dict, test_proba: np.ndarray, calibration, test, out: Path
     fitted, auto_sort, served = calibrate(raw, calibration.labels, test_proba, test.labels)
     log(f"calibration: temperature {fitted['temperature']:.3f}, test ECE {fitted['test_before']['ece']:.3f} -> "
         f"{fitted['test_after']['ece']:.3f}; "
-        + ", ".join(f"{t['target']:.1%}: {t['test_coverage']:.0%} sorted at {t['test_accuracy']:.2%}"
-                    for t in auto_sort["thresholds"]))
+        + ", ".join(f"{t['target']:.1%}: {t['test_coverage']:.0%} sorted" for t in auto_sort["thresholds"]))
     return {**entry, "calibration": fitted, "auto_sort": auto_sort}, served
 
 
