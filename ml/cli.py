@@ -17,7 +17,7 @@ from ml.artifacts import load_manifest
 from ml.corruptions import CORRUPTIONS
 from ml.dataset import UnreadableImagesError
 from ml.errors import UserError
-from ml.experiments import VARIANTS
+from ml.experiments import ABLATION, ROBUST_RECIPE, VARIANTS
 from ml.loading import DATA_ENV, default_data_path
 from ml.registry import model_keys
 from ml.study_setup import CHOSEN, STUDY_SIZE
@@ -160,6 +160,10 @@ def build_parser() -> argparse.ArgumentParser:
                         metavar="VARIANT", help=f"variants to train, from {' '.join(VARIANTS)}")
     ablate.add_argument("--sizes", nargs="+", type=size_spec, default=[5000, None], metavar="SIZE",
                         help="training-set sizes (stratified subsets), or 'all' (None below)")
+    ablate.add_argument("--record", choices=[ABLATION, ROBUST_RECIPE], default=ABLATION, help=(
+        f"the experiment the runs join: '{ABLATION}' (the study's hypotheses) or '{ROBUST_RECIPE}' (the "
+        "choice of a recipe that holds up under damaged photos; pass --val-size, since it is judged on "
+        "validation images)"))
     ablate.set_defaults(func=_ablate)
     curve = commands.add_parser("learning-curve", parents=[experiment],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter,
@@ -304,7 +308,8 @@ def _ablate(args) -> int:
     from ml.experiments import run_ablation
 
     result = run_ablation(args.data or default_data_path(), args.out, args.sizes, args.seeds, args.variants,
-                          preset=args.preset, epochs=args.epochs, overrides=args.cnn, val_size=args.val_size)
+                          preset=args.preset, epochs=args.epochs, overrides=args.cnn, val_size=args.val_size,
+                          record=args.record)
     for cell in result["cells"]:
         gain = cell["recipe_gain_points"]
         print(f"{cell['train_images']:>6} images, {cell['variant']:18s} accuracy {cell['accuracy']['mean']:.4f} "
@@ -316,7 +321,8 @@ def _learning_curve(args) -> int:
     from ml.experiments import run_learning_curve
 
     result = run_learning_curve(args.data or default_data_path(), args.out, args.sizes, args.seeds, args.models,
-                                preset=args.preset, epochs=args.epochs, overrides=args.cnn, val_size=args.val_size)
+                                preset=args.preset, epochs=args.epochs, overrides=args.cnn, val_size=args.val_size,
+                          record=args.record)
     for cell in result["cells"]:
         print(f"{cell['model']:11s} {cell['train_images']:>6} images: accuracy {cell['accuracy']['mean']:.4f}, "
               f"train {cell['train_seconds']['mean']:.0f} s ({cell['accuracy']['n']} seed(s))")
@@ -382,6 +388,9 @@ def _report(args) -> int:
                          ("Sorting without a person: thresholds per target accuracy", auto_sort_table),
                          ("CNN trained from scratch with several seeds (bench/train_bench.py)", seeds_table),
                          ("CNN ablation (python -m ml ablate)", ablation_table),
+                         ("A recipe that holds up under damaged photos, chosen on validation images "
+                          f"(python -m ml ablate --record {ROBUST_RECIPE})",
+                          lambda m: ablation_table(m, ROBUST_RECIPE)),
                          ("Learning curve (python -m ml learning-curve)", learning_curve_table),
                          ("The study's own setup (python -m ml study-setup)", study_setup_table)):
         text = table(manifest)

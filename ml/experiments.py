@@ -25,6 +25,7 @@ from ml.registry import MODELS, TrainSettings
 from ml.staging import staged_folder
 
 ABLATION = "ablation"
+ROBUST_RECIPE = "robust_recipe"  # the recipe's variants judged on validation and corrupted validation images
 LEARNING_CURVE = "learning_curve"
 SEEDS = "cnn_seeds"
 
@@ -34,7 +35,9 @@ VARIANTS = {
     "no_augmentation": {"augment": False},
     "no_regularization": {"batch_norm": False, "dropout": 0.0},
     "no_lookahead": {"lookahead": False},
-    "corruptions": {"corrupt_probability": 0.5},  # robustness: half the images damaged in training
+    # robustness: half, or three quarters, of the training images damaged (ml.cnn.corrupt_batch)
+    "corruptions": {"corrupt_probability": 0.5},
+    "corruptions_most": {"corrupt_probability": 0.75},
 }
 
 
@@ -113,15 +116,17 @@ def corrupted_accuracy(predict, images: np.ndarray, labels: np.ndarray, seed: in
 
 def run_ablation(data: Path, out: Path, sizes: list[int | None], seeds: list[int], variants: list[str],
                  preset: str = "full", epochs: int | None = None, overrides: dict | None = None,
-                 val_size: int = 0, log=print) -> dict:
-    """Train the CNN for every (size, seed, variant) and record the runs and their summary."""
+                 val_size: int = 0, record: str = ABLATION, log=print) -> dict:
+    """Train the CNN for every (size, seed, variant) and record the runs and their summary in the
+    experiment `record` (the study's ablation, or the robust recipe's choice, kept apart so that runs
+    of another preset never mix into the study's cells)."""
     def runs():
         for size in sizes:
             for seed in seeds:
                 for variant in variants:
                     yield {"variant": variant}, "cnn", size, seed, {**(overrides or {}), **VARIANTS[variant]}
 
-    return run_plan(data, out, ABLATION, runs(), ("train_images", "seed", "variant"), summarise_ablation,
+    return run_plan(data, out, record, runs(), ("train_images", "seed", "variant"), summarise_ablation,
                     preset=preset, epochs=epochs, val_size=val_size, log=log)
 
 

@@ -49,9 +49,10 @@ def cnn_notes(manifest: dict) -> str:
     return "\n\n".join(notes)
 
 
-def ablation_table(manifest: dict) -> str:
-    """The CNN ablation, one row per training-set size and variant ('' when it was not run)."""
-    ablation = manifest.get("experiments", {}).get("ablation")
+def ablation_table(manifest: dict, record: str = "ablation") -> str:
+    """The CNN ablation (or another record of `python -m ml ablate`), one row per training-set size
+    and variant ('' when it was not run)."""
+    ablation = manifest.get("experiments", {}).get(record)
     if not ablation:
         return ""
     lines = ["| Training images | Variant | Seeds | Test accuracy | Macro-F1 | Recipe's gain (points) | "

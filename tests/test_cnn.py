@@ -81,7 +81,7 @@ def test_cutout_blanks_one_square_inside_each_image_to_the_fill_colour():
     assert len(corners) > 5  # placed independently per image
 
 
-def test_corruption_augmentation_damages_about_the_asked_share_in_each_of_its_four_ways():
+def test_corruption_augmentation_damages_about_the_asked_share_in_each_of_its_ways():
     cnn = pytest.importorskip("ml.cnn", reason="needs TensorFlow")
     import tensorflow as tf
     from scipy import ndimage
@@ -96,9 +96,13 @@ def test_corruption_augmentation_damages_about_the_asked_share_in_each_of_its_fo
     assert np.array_equal(out, again)  # seeded: a run can be repeated
     grain = lambda x: np.abs(np.diff(x, axis=2)).mean(axis=(1, 2, 3))  # noise raises it, blur lowers it
     spread = lambda x: x.std(axis=(1, 2, 3))  # low contrast lowers it
+    brightness = lambda x: x.mean(axis=(1, 2, 3))
     kinds = {"smoother": grain(out) < grain(images) - 0.5, "grainier": grain(out) > grain(images) + 0.5,
-             "flatter": spread(out) < spread(images) - 1}
+             "flatter": spread(out) < spread(images) - 1, "lighter": brightness(out) > brightness(images) + 10}
     assert all(kinds[k][changed].any() for k in kinds)
+    turned = cnn._rotate(tf.constant(images[:1]), tf.constant([np.deg2rad(20)], tf.float32)).numpy()[0]
+    expected = ndimage.rotate(images[0], 20, axes=(0, 1), reshape=False, order=1, mode="reflect")
+    assert np.abs(turned - expected).max() < 0.01
     untouched = cnn.corrupt_batch(tf.constant(images), 0.0, tf.constant([1, 2])).numpy()
     assert np.array_equal(untouched, images)
 

@@ -112,23 +112,33 @@ def test_ablation_runs_are_recorded_summarised_and_extended(trained):
     assert "experiments/ablation.json" in manifest["files"]
 
     # A later sitting adds variants and re-runs a seed: nothing is lost or counted twice. With a
-    # validation split, each run is also judged on damaged validation images (the robustness choice).
+    # validation split, each run is also judged on damaged validation images.
     assert main(["ablate", "--data", str(data), "--out", str(out), "--sizes", "all", "--seeds", "1",
-                 "--variants", "recipe", "no_regularization", "corruptions", "--val-size", "12", *TINY]) == 0
+                 "--variants", "recipe", "no_regularization", "--val-size", "12", *TINY]) == 0
     runs = json.loads((out / "experiments/ablation.json").read_text())["runs"]
     assert sorted((r["variant"], r["seed"]) for r in runs) == [
-        ("corruptions", 1), ("no_augmentation", 0), ("no_augmentation", 1), ("no_regularization", 1),
-        ("recipe", 0), ("recipe", 1)]
-    robust = next(r for r in runs if r["variant"] == "corruptions")
-    assert robust["overrides"]["corrupt_probability"] == 0.5 and 0 <= robust["val_corrupted_accuracy"] <= 1
+        ("no_augmentation", 0), ("no_augmentation", 1), ("no_regularization", 1), ("recipe", 0), ("recipe", 1)]
     cells = {c["variant"]: c for c in load_manifest(out)["experiments"]["ablation"]["cells"]}
-    assert cells["corruptions"]["val_corrupted_accuracy"]["values"] == [robust["val_corrupted_accuracy"]]
     assert "val_corrupted_accuracy" not in cells["recipe"]  # seed 0 ran without a validation split
+    assert 0 <= cells["no_regularization"]["val_corrupted_accuracy"]["mean"] <= 1
     assert next(r for r in runs if r["variant"] == "no_regularization")["overrides"]["batch_norm"] is False
-    load_manifest(out)  # every file still matches its hash
+
+    # The robust recipe's choice is its own record: its runs never mix into the study's cells.
+    assert main(["ablate", "--data", str(data), "--out", str(out), "--sizes", "all", "--seeds", "1",
+                 "--variants", "recipe", "corruptions", "--val-size", "12", "--record", "robust_recipe",
+                 *TINY]) == 0
+    manifest = load_manifest(out)  # every file still matches its hash
+    assert len(json.loads((out / "experiments/ablation.json").read_text())["runs"]) == 5
+    robust_runs = json.loads((out / "experiments/robust_recipe.json").read_text())["runs"]
+    robust = next(r for r in robust_runs if r["variant"] == "corruptions")
+    assert robust["overrides"]["corrupt_probability"] == 0.5 and 0 <= robust["val_corrupted_accuracy"] <= 1
+    cells = {c["variant"]: c for c in manifest["experiments"]["robust_recipe"]["cells"]}
+    assert set(cells) == {"recipe", "corruptions"}
+    assert cells["corruptions"]["val_corrupted_accuracy"]["values"] == [robust["val_corrupted_accuracy"]]
     from ml.report import ablation_table
-    table = ablation_table(load_manifest(out))
+    table = ablation_table(manifest)
     assert "| 72 | recipe | 2 |" in table and "| 72 | no_regularization | 1 |" in table
+    assert "| 72 | corruptions | 1 |" in ablation_table(manifest, "robust_recipe")
 
 
 def test_learning_curve_covers_every_model_and_size(trained):
