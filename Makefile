@@ -21,9 +21,11 @@ install-serve: venv
 install-dev: venv
 	@if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-			redis-server chromium chromium-driver >/dev/null; \
-	else echo "not root or no apt-get: install redis-server, chromium and chromium-driver yourself"; fi
+			redis-server chromium chromium-driver npm >/dev/null; \
+	else echo "not root or no apt-get: install redis-server, chromium, chromium-driver and npm yourself"; fi
 	$(PIP_INSTALL) -r requirements-dev.txt
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "no npm: the accessibility checks (axe-core, package-lock.json) will skip"; fi
 
 ## Serve the dashboard on the committed artifacts at http://127.0.0.1:$(PORT); Ctrl+C stops it.
 ## Server settings (workers, worker class, timeouts) come from gunicorn.conf.py, as for the Procfile.

@@ -35,6 +35,7 @@ def create_app(config: AppConfig | None = None) -> dash.Dash:
         __name__, title=TITLE, assets_folder=str(ROOT / "assets"), serve_locally=True,
         suppress_callback_exceptions=True, update_title=None,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}])
+    app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)  # screen readers' language
     server = app.server
     # base64 uploads grow by a third; allow a batch of ten maximum-size files per request
     server.config["MAX_CONTENT_LENGTH"] = int(config.max_upload_bytes * 10 * 1.4) + (1 << 20)

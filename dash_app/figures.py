@@ -8,12 +8,18 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ml.auto_sort import DEFAULT_TARGET
-from ml.registry import colour, display_name, model_keys
+from ml.registry import colour, display_name, model_keys, technical_name
 
 TEMPLATE = "plotly_white"
 SPLIT_COLOURS = {"train": "#1f6feb", "test": "#d97706"}
 METRICS = ("f1", "precision", "recall")
 EMPTY_SELECTION = "Select at least one split and one class"
+
+
+def hover_name(model: str) -> str:
+    """A model's plain name with its technical one, for hovers."""
+    plain, technical = display_name(model), technical_name(model)
+    return plain if plain == technical else f"{plain} ({technical})"
 
 
 def _layout(fig: go.Figure, title: str, **kwargs) -> go.Figure:
@@ -164,7 +170,7 @@ def training_curves_figure(histories: dict[str, dict], test_accuracy: dict[str, 
         return empty_figure("Select a neural network to see how it learned")
     fig = make_subplots(rows=1, cols=2, subplot_titles=("accuracy", "loss"), horizontal_spacing=0.12)
     for model, history in histories.items():
-        name = display_name(model)
+        name, hover = display_name(model), hover_name(model)
         epochs = list(range(1, len(history["loss"]) + 1))
         for col, metric in enumerate(("accuracy", "loss"), start=1):
             for prefix, dash, where in CURVE_STYLES:
@@ -172,11 +178,11 @@ def training_curves_figure(histories: dict[str, dict], test_accuracy: dict[str, 
                 if values:
                     fig.add_scatter(x=epochs, y=values, mode="lines", line=dict(color=colour(model), dash=dash),
                                     name=f"{name}: {where}", legendgroup=model, showlegend=col == 1,
-                                    hovertemplate=f"epoch %{{x}}: {metric} %{{y:.3f}}<extra>{name}, {where}</extra>",
+                                    hovertemplate=f"epoch %{{x}}: {metric} %{{y:.3f}}<extra>{hover}, {where}</extra>",
                                     row=1, col=col)
         fig.add_scatter(x=[epochs[0], epochs[-1]], y=[test_accuracy[model]] * 2, mode="lines", row=1, col=1,
                         line=dict(color=colour(model), dash="dot"), name=f"{name}: test photos (final model)",
-                        legendgroup=model, hovertemplate=f"test accuracy %{{y:.1%}}<extra>{name}</extra>")
+                        legendgroup=model, hovertemplate=f"test accuracy %{{y:.1%}}<extra>{hover}</extra>")
     fig.update_xaxes(title="epoch")
     fig.update_yaxes(tickformat=".0%", rangemode="tozero", row=1, col=1)
     fig.update_yaxes(rangemode="tozero", row=1, col=2)
@@ -335,7 +341,7 @@ def robustness_figure(rows: list[dict], models: list[str], severity: int,
                     y=[point["accuracy"] for _, point in shown],
                     customdata=[[label, point["ece"], _auto_sort_hover(point, target)] for label, point in shown],
                     hovertemplate="%{customdata[0]}: %{y:.1%} accurate, calibration error %{customdata[1]:.3f}"
-                                  "%{customdata[2]}<extra>" + display_name(model) + "</extra>")
+                                  "%{customdata[2]}<extra>" + hover_name(model) + "</extra>")
     return _layout(fig, f"Accuracy on damaged photos ({SEVERITY_NAMES[severity]} severity)", barmode="group",
                    yaxis=dict(title="test accuracy", tickformat=".0%", range=[0, 1]), xaxis=dict(tickangle=-30),
                    margin=dict(l=50, r=20, t=50, b=110))
@@ -368,14 +374,14 @@ def coverage_figure(curves: dict[str, dict], chosen: dict[str, dict | None], tar
         fig.add_scatter(x=curve["coverage"], y=curve["accuracy"], mode="lines", name=display_name(model),
                         line=dict(color=colour(model)), legendgroup=model,
                         hovertemplate="the %{x:.1%} most confident photos: %{y:.1%} right<extra>"
-                                      + display_name(model) + "</extra>")
+                                      + hover_name(model) + "</extra>")
         row = chosen.get(model)
         if row and row["test_accuracy"] is not None:
             fig.add_scatter(x=[row["test_coverage"]], y=[row["test_accuracy"]], mode="markers", showlegend=False,
                             marker=dict(color=colour(model), size=11, line=dict(color="black", width=1)),
                             legendgroup=model,
                             hovertemplate=f"threshold chosen for {target:.1%}: %{{x:.1%}} sorted, "
-                                          "%{y:.1%} right<extra>" + display_name(model) + "</extra>")
+                                          "%{y:.1%} right<extra>" + hover_name(model) + "</extra>")
     fig.add_hline(y=target, line=dict(color="#57606a", dash="dash"),
                   annotation_text=f"target {target:.1%}", annotation_position="bottom left")
     lowest = min(float(np.min(c["accuracy"])) for c in curves.values())
@@ -415,7 +421,7 @@ def reliability_figure(calibrations: dict[str, dict]) -> go.Figure:
                             name=f"{display_name(model)}, {label} (error {ece:.3f})",
                             customdata=[b["count"] for b in bins],
                             hovertemplate="%{customdata:,} photos at %{x:.1%} confidence: %{y:.1%} right<extra>"
-                                          + display_name(model) + f", {label}</extra>")
+                                          + hover_name(model) + f", {label}</extra>")
     return _layout(fig, "Does the confidence mean what it says? (test photos)", height=460,
                    xaxis=dict(title="confidence the model gave", tickformat=".0%", range=[0, 1]),
                    yaxis=dict(title="share of those answers that were right", tickformat=".0%", range=[0, 1]))

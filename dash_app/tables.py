@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from ml.registry import display_name
+from ml.registry import display_name, technical_name
 
 
 def rows_csv(rows: list[dict]) -> str:
@@ -25,7 +25,8 @@ def models_table_rows(manifest: dict, models) -> list[dict]:
         entry = manifest["models"][key]
         speed = entry["inference"]
         rows.append({
-            "model": entry.get("name", display_name(key)),
+            "model": display_name(key),
+            "method": technical_name(key),
             "accuracy": round(entry["metrics"]["accuracy"], 4),
             "macro_f1": round(entry["metrics"]["macro_f1"], 4),
             "size_mb": round(entry["size_bytes"] / 1e6, 2),

@@ -14,6 +14,7 @@ from dash_app.images import png_data_uri
 from dash_app.store import Artifacts
 from ml.auto_sort import DEFAULT_TARGET, auto_sort_answer, review_share_by_class, threshold_for_target
 from ml.calibration import coverage_curve
+from ml.registry import display_name
 
 CURVE_POINTS = 300  # enough for a smooth line; 10,000 points per model would only slow the browser
 
@@ -60,7 +61,7 @@ class Views:
             return figures.empty_figure("Select at least one class")
         return figures.confusion_matrix_figure(np.array(entry["metrics"]["confusion_matrix"]),
                                                manifest["dataset"]["class_names"], list(classes),
-                                               mode == "normalised", f"{entry['name']}: true × predicted", selected)
+                                               mode == "normalised", f"{display_name(model)}: true × predicted", selected)
 
     @cache.memoize()
     def per_class_figure(self, models: tuple, classes: tuple, metric: str, sort: str):

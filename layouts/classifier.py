@@ -7,7 +7,7 @@ from dash import dcc, html
 
 from layouts.common import card
 from layouts.formatting import pct
-from ml.registry import display_name
+from ml.registry import display_name, technical_name
 
 # Component ids, defined once: this layout, its callbacks, the tests and the benchmarks import them.
 UPLOAD_CLASSIFIER_IMAGES = "upload-classifier-images"
@@ -46,12 +46,12 @@ def classifier_page(max_upload_mb: float, class_names: list[str], examples: dict
                                       html.Span("or click to browse · up to "
                                                 f"{max_upload_mb:g} MB per file")])),
         html.Div([html.Span("Or try an example: ", className="me-2"),
-                  *[dbc.Button(label, id={"type": BUTTON_CLASSIFIER_EXAMPLE, "index": key}, color="primary",
+                  *[dbc.Button(label, id={"type": BUTTON_CLASSIFIER_EXAMPLE, "index": key}, color="dark",
                                outline=True, size="sm", className="me-2 mb-1") for key, label in examples.items()]],
                  className="mb-3"),
         dbc.Button("Download results as CSV", id=BUTTON_CLASSIFIER_CSV, color="secondary",
                    className="mb-3 me-2", disabled=True),
-        dbc.Button("Download the corrections recorded", id=BUTTON_CLASSIFIER_FEEDBACK, color="secondary",
+        dbc.Button("Download the corrections recorded", id=BUTTON_CLASSIFIER_FEEDBACK, color="dark",
                    outline=True, className="mb-3"),
         dcc.Download(id=DOWNLOAD_CLASSIFIER_FEEDBACK),
         dcc.Download(id=DOWNLOAD_CLASSIFIER_CSV),
@@ -59,7 +59,8 @@ def classifier_page(max_upload_mb: float, class_names: list[str], examples: dict
         html.Div([dbc.Label("How strongly the explanation covers each photo", html_for=SLIDER_CLASSIFIER_OPACITY,
                             className="small mb-0"),
                   dcc.Slider(id=SLIDER_CLASSIFIER_OPACITY, min=0, max=1, step=0.1, value=DEFAULT_OPACITY,
-                             marks={0: "photo", 0.5: "half", 1: "map"})], className="mb-3 px-2"),
+                             marks={0: "photo", 0.5: "half", 1: "map"}, allow_direct_input=False)],
+                 className="mb-3 px-2"),
         dcc.Loading(html.Div(id=DIV_CLASSIFIER_RESULTS)),
     ])
 
@@ -107,7 +108,7 @@ def result_card(result: dict, image_src: str, probability_figure, explanation_fi
     warnings = [dbc.Alert(f"Note: {text}.", color="warning", className="small py-1 px-2 mb-2")
                 for text in result.get("warnings", [])]
     models = html.Ul([html.Li(f"{display_name(key)}: " + ", ".join(
-        f"{t['class']} {pct(t['probability'])}" for t in summary["top"]))
+        f"{t['class']} {pct(t['probability'])}" for t in summary["top"]), title=technical_name(key))
         for key, summary in result["predictions"].items()], className="small")
     return card(result["file"], dbc.Row([
         dbc.Col([html.Img(src=image_src, className="pixelated", width=128, height=128,

@@ -116,7 +116,8 @@ def mean_images(tiles: list[dict]) -> html.Div:
 
 def augmentation_examples(pairs: list[tuple[str, str, str]]) -> html.Div:
     """(caption, original data URI, augmented data URI) triples as a small gallery."""
-    items = [html.Div([html.Img(src=a, className="pixelated"), html.Img(src=b, className="pixelated"),
+    items = [html.Div([html.Img(src=a, className="pixelated", alt=f"{caption}: before"),
+                       html.Img(src=b, className="pixelated", alt=f"{caption}: after"),
                        html.Div(caption)], className="aug-item me-3 mb-2") for caption, a, b in pairs]
     return html.Div([html.H6("Before → after augmentation (test images read from the dataset)"),
                      html.Div(items, className="d-flex flex-wrap")])

@@ -20,7 +20,7 @@ STATUS_BADGE = {"supported": ("supported", "success"), "refuted": ("refuted", "d
 
 def _badge(status: str) -> dbc.Badge:
     label, colour = STATUS_BADGE[status]
-    return dbc.Badge(label, color=colour)
+    return dbc.Badge(label, color=colour, text_color="dark" if colour in ("warning", "info") else None)
 
 
 def _setups(item: dict) -> list:

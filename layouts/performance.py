@@ -9,7 +9,7 @@ from dash.dash_table.Format import Format, Group, Scheme
 from layouts.common import card
 from ml.calibration import AUTO_SORT_TARGETS
 from ml.corruptions import SEVERITY_NAMES
-from ml.registry import display_name
+from ml.registry import display_name, technical_name
 
 # Component ids, defined once: this layout, its callbacks, the tests and the benchmarks import them.
 DROPDOWN_PERFORMANCE_MODELS = "dropdown-performance-models"
@@ -39,6 +39,7 @@ GRAPH_CALIBRATION_RELIABILITY = "graph-calibration-reliability"
 
 TABLE_COLUMNS = [  # (key, header, number format or None for text)
     ("model", "Model", None),
+    ("method", "Method", None),
     ("accuracy", "Accuracy", Format(precision=1, scheme=Scheme.percentage)),
     ("macro_f1", "Macro-F1", Format(precision=1, scheme=Scheme.percentage)),
     ("size_mb", "Files on disk (MB)", Format(precision=1, scheme=Scheme.fixed)),
@@ -53,7 +54,7 @@ def performance_page(model_keys: list[str], class_names: list[str], table_rows: 
                      target: float) -> html.Div:
     """Controls, empty graphs for the callbacks, and the (static) comparison table; `target` is the
     auto-sort accuracy the service is configured for, selected first."""
-    model_options = [{"label": display_name(k), "value": k} for k in model_keys]
+    model_options = [{"label": display_name(k), "value": k, "title": technical_name(k)} for k in model_keys]
     controls = dbc.Row([
         dbc.Col([dbc.Label("Models"), dcc.Dropdown(id=DROPDOWN_PERFORMANCE_MODELS, options=model_options,
                                                    value=model_keys, multi=True)], md=5),
@@ -158,5 +159,6 @@ def models_table(rows: list[dict]) -> dash_table.DataTable:
         style_cell={"fontFamily": "var(--bs-body-font-family)", "fontSize": ".9rem", "padding": "6px 10px",
                     "textAlign": "right", "whiteSpace": "normal", "height": "auto"},
         style_cell_conditional=[{"if": {"column_id": "model"}, "textAlign": "left", "minWidth": "9rem"},
+                                {"if": {"column_id": "method"}, "textAlign": "left"},
                                 {"if": {"column_id": "runtime"}, "textAlign": "left"}],
         style_data_conditional=[{"if": {"row_index": "odd"}, "backgroundColor": "#f6f8fa"}])

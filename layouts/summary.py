@@ -56,8 +56,8 @@ def summary_page(manifest: dict, best: str, target: float) -> html.Div:
                 html.Strong(dataset["description"]), "."], className="lead"),
         tiles,
         dbc.Alert([html.Strong("Without a person: "), auto_sort_answer(manifest, best, target), " ",
-                   dcc.Link("See every model and target", href="/performance")],
-                  color="light", className="border mb-4"),
+                   dcc.Link("See every model and target", href="/performance", className="alert-link")],
+                  color="light", className="border mb-4", fade=False),
         dbc.Row([
             dbc.Col(card("Approach", html.Ol([
                 html.Li("Analyse the data: class balance, colour and brightness, duplicates (Data page)."),

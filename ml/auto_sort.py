@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ml.errors import OptionError
+from ml.registry import display_name
 
 AUTO, REVIEW = "auto", "review"
 DEFAULT_MIN_CONFIDENCE = 0.5
@@ -70,7 +71,7 @@ def auto_sort_answer(manifest: dict, model: str, target: float) -> str:
     as checked on the test split, and what share goes to a person."""
     entry = manifest["models"][model]
     row = threshold_for_target(entry, target)
-    name = entry["name"]
+    name = display_name(model)
     if not calibrated_thresholds(entry):
         return (f"{name} was trained without photos held back to calibrate it, so no confidence threshold "
                 "can be trusted yet: every answer should be checked.")

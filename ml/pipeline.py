@@ -27,7 +27,7 @@ from ml.evaluate import classification_metrics, measure_speed, predicted_classes
 from ml.experiments import add_seed_runs
 from ml.loading import load_dataset
 from ml.predictors import OnnxPredictor, SklearnPredictor, load_predictor
-from ml.registry import MODELS, ModelSpec, TrainSettings, display_name, model_keys
+from ml.registry import MODELS, ModelSpec, TrainSettings, display_name, model_keys, technical_name
 from ml.staging import previous_artifacts, prune_unlisted, staged_folder
 from ml.stats import dataset_statistics
 
@@ -99,14 +99,14 @@ def _train_into(out: Path, dataset: Dataset, made, dataset_entry: dict, previous
     for key in model_keys():
         if key not in options.models:
             continue
-        log(f"training {display_name(key)}")
+        log(f"training {technical_name(key)}")
         trainer = _train_keras if MODELS[key].kind == "keras" else _train_sklearn
         models[key], probas[key] = trainer(MODELS[key], fit, val, train, test, names, out, settings, log)
         if calibration is not None:
             models[key], probas[key] = calibrated(models[key], probas[key], calibration, test, out, log)
         classes[key] = predicted_classes(probas[key])
         metrics = models[key]["metrics"]
-        log(f"{display_name(key)}: test accuracy {metrics['accuracy']:.4f}, macro-F1 "
+        log(f"{technical_name(key)}: test accuracy {metrics['accuracy']:.4f}, macro-F1 "
             f"{metrics['macro_f1']:.4f}, trained in {models[key]['train_seconds']:.0f} s, "
             f"{models[key]['inference']['latency_ms_p50']:.2f} ms/image")
 

@@ -1,6 +1,7 @@
 """The model registry: every model the project trains, evaluates, exports and serves, in one place.
 
-A model is a `ModelSpec`: its key, the name and colour people see, its kind (how it is saved and
+A model is a `ModelSpec`: its key, the plain name and colour a client sees, the technical name an
+engineer looks for (on hover in the dashboard, in the report and logs), its kind (how it is saved and
 served) and how it trains. Everything that used to branch on a model's key reads the registry, so
 adding a model is one module that builds it and one `register(ModelSpec(...))` call:
 
@@ -41,6 +42,7 @@ class ModelSpec:
     colour: str
     kind: str  # "keras" or "sklearn"
     family: str  # how the study groups it: "cnn" or "classical"
+    technical: str = ""  # the method's own name, when the plain name hides it
     build: Callable | None = None  # sklearn: (n_jobs, progress, seed, n_samples) -> estimator
     train: Callable | None = None  # keras: (fit, val, num_classes, settings) -> TrainedModel
     describe: Callable | None = None  # sklearn: fitted estimator -> JSON-ready description
@@ -72,8 +74,13 @@ def model_keys(kind: str | None = None) -> tuple[str, ...]:
 
 
 def display_name(key: str) -> str:
-    """The name people see; the key itself for a model that is not registered here."""
+    """The plain name a client sees; the key itself for a model that is not registered here."""
     return MODELS[key].name if key in MODELS else key
+
+
+def technical_name(key: str) -> str:
+    """The method's own name (the plain name when it has none): for hovers, the report and logs."""
+    return (MODELS[key].technical or MODELS[key].name) if key in MODELS else key
 
 
 def colour(key: str) -> str:
@@ -94,13 +101,14 @@ def _keras(key: str) -> Callable:
 def _register_builtins() -> None:
     from ml import baselines
 
-    register(ModelSpec("cnn", "CNN (Keras → ONNX)", "#1f6feb", "keras", "cnn", train=_keras("cnn")))
-    register(ModelSpec("basic_cnn", "Basic CNN (original study)", "#7c3aed", "keras", "cnn",
-                       train=_keras("basic_cnn")))
-    register(ModelSpec("hog_logreg", "HOG + logistic regression", "#6b7280", "sklearn", "classical",
-                       build=baselines.hog_logreg, describe=baselines.describe))
-    register(ModelSpec("hog_svm", "HOG + SVM", "#d97706", "sklearn", "classical",
-                       build=baselines.hog_svm, describe=baselines.describe))
+    register(ModelSpec("cnn", "Neural network", "#1f6feb", "keras", "cnn", train=_keras("cnn"),
+                       technical="CNN (Keras → ONNX)"))
+    register(ModelSpec("basic_cnn", "Study's small neural network", "#7c3aed", "keras", "cnn",
+                       train=_keras("basic_cnn"), technical="Basic CNN (original study)"))
+    register(ModelSpec("hog_logreg", "Edge patterns + straight-line rule", "#6b7280", "sklearn", "classical",
+                       build=baselines.hog_logreg, describe=baselines.describe, technical="HOG + logistic regression"))
+    register(ModelSpec("hog_svm", "Edge patterns + curved rule", "#d97706", "sklearn", "classical",
+                       build=baselines.hog_svm, describe=baselines.describe, technical="HOG + SVM"))
 
 
 _register_builtins()

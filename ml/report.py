@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ml.registry import display_name
+from ml.registry import technical_name
 
 
 def results_table(manifest: dict) -> str:
@@ -12,7 +12,7 @@ def results_table(manifest: dict) -> str:
     for key, entry in manifest["models"].items():
         speed = entry["inference"]
         lines.append(
-            f"| {display_name(key)} | {entry['metrics']['accuracy']:.2%} | "
+            f"| {technical_name(key)} | {entry['metrics']['accuracy']:.2%} | "
             f"{entry['metrics']['macro_f1']:.2%} | {entry['train_seconds'] / 60:.1f} min | "
             f"{entry['size_bytes'] / 1e6:.1f} MB | {speed['latency_ms_p50']:.2f} ms ({speed['runtime']}) | "
             f"{speed['throughput_ips']:,.0f} img/s |")
@@ -34,7 +34,7 @@ def cnn_notes(manifest: dict) -> str:
         if "parity" not in entry:  # only exported Keras models have an ONNX export to report
             continue
         parity, quantization = entry["parity"], entry.get("quantization")
-        note = (f"{display_name(key)}: {entry['epochs_run']} epochs in {entry['train_seconds'] / 60:.1f} min, "
+        note = (f"{technical_name(key)}: {entry['epochs_run']} epochs in {entry['train_seconds'] / 60:.1f} min, "
                 f"{entry['precision']}. ONNX export: {parity['top1_agreement']:.2%} top-1 agreement with Keras "
                 f"on {parity['n_images']:,} test images (largest probability difference "
                 f"{parity['max_abs_prob_diff']:.1e}).")
@@ -74,7 +74,7 @@ def learning_curve_table(manifest: dict) -> str:
         return ""
     lines = ["| Model | Training images | Seeds | Test accuracy | Training time |", "|---|---|---|---|---|"]
     for cell in curve["cells"]:
-        lines.append(f"| {display_name(cell['model'])} | {cell['train_images']:,} | "
+        lines.append(f"| {technical_name(cell['model'])} | {cell['train_images']:,} | "
                      f"{cell['accuracy']['n']} | {mean_ci(cell['accuracy'])} | "
                      f"{cell['train_seconds']['mean'] / 60:.1f} min |")
     return "\n".join(lines)
@@ -125,7 +125,7 @@ def calibration_table(manifest: dict) -> str:
              "Held-out ECE (temperature / isotonic) |", "|---|---|---|---|---|---|"]
     for key, c in calibrated.items():
         before, after = c["test_before"], c["test_after"]
-        lines.append(f"| {display_name(key)} | {c['temperature']:.3f} | {before['ece']:.3f} → {after['ece']:.3f} | "
+        lines.append(f"| {technical_name(key)} | {c['temperature']:.3f} | {before['ece']:.3f} → {after['ece']:.3f} | "
                      f"{before['nll']:.3f} → {after['nll']:.3f} | {before['brier']:.3f} → {after['brier']:.3f} | "
                      f"{c['compared']['temperature_ece']:.3f} / {c['compared']['isotonic_ece']:.3f} |")
     images = next(iter(calibrated.values()))["held_out_images"]
@@ -143,7 +143,7 @@ def auto_sort_table(manifest: dict) -> str:
              "|---|---|---|---|---|"]
     for key, t in rows:
         tested = "—" if t["test_accuracy"] is None else f"{t['test_accuracy']:.2%}"
-        lines.append(f"| {display_name(key)} | {t['target']:.1%} | {t['threshold']:.3f} | "
+        lines.append(f"| {technical_name(key)} | {t['target']:.1%} | {t['threshold']:.3f} | "
                      f"{t['held_out_coverage']:.1%}, {t['held_out_accuracy']:.2%} | "
                      f"{t['test_coverage']:.1%}, {tested} |")
     return "\n".join(lines)

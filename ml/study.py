@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ml.artifacts import best_model
-from ml.registry import MODELS
+from ml.registry import MODELS, display_name
 from ml.study_setup import (
     AUGMENTATIONS,
     NO_AUGMENTATION,
@@ -274,7 +274,7 @@ def _best_baseline(manifest: dict) -> str:
     if not baselines:
         return "none trained"
     key = max(baselines, key=lambda k: baselines[k]["metrics"]["accuracy"])
-    return f"{baselines[key]['name']} at {baselines[key]['metrics']['accuracy']:.1%}"
+    return f"{display_name(key)} at {baselines[key]['metrics']['accuracy']:.1%}"
 
 
 def _ablation_pairs(manifest: dict, variant: str) -> list[tuple[dict, dict]]:

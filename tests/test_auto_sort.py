@@ -43,7 +43,7 @@ def test_auto_sort004_the_answer_is_one_sentence_from_the_checked_figures():
              "test_coverage": 0.7234, "test_accuracy": 0.9911}]}},
         "old": {"name": "Old model"}}}
     assert auto_sort_answer(manifest, "cnn", 0.99) == (
-        "At 99.0% accuracy, CNN sorts 72.3% of photos itself (99.1% of them right on the test photos); "
+        "At 99.0% accuracy, Neural network sorts 72.3% of photos itself (99.1% of them right on the test photos); "
         "the other 27.7% go to a person.")
     assert "cannot promise 99.5% accuracy" in auto_sort_answer(manifest, "cnn", 0.995)
     assert "without photos held back" in auto_sort_answer(manifest, "old", 0.99)

@@ -126,7 +126,7 @@ def test_robustness_figure_groups_models_by_corruption_at_one_severity():
                             ("gaussian_blur", 1.5, base - 0.4))]
     fig = figures.robustness_figure(rows, ["cnn", "hog_svm"], 1)
     cnn, svm = fig.data
-    assert cnn.name == "CNN (Keras → ONNX)" and list(cnn.x) == ["clean photos", "Gaussian blur"]
+    assert cnn.name == "Neural network" and "CNN (Keras → ONNX)" in cnn.hovertemplate and list(cnn.x) == ["clean photos", "Gaussian blur"]
     assert list(cnn.y) == pytest.approx([0.9, 0.6]) and list(svm.y) == pytest.approx([0.6, 0.3])
     assert "σ = 1.0 px" in cnn.customdata[1][0] and tuple(fig.layout.yaxis.range) == (0, 1)
     assert len(figures.robustness_figure(rows, ["cnn"], 2).data) == 1
@@ -141,10 +141,11 @@ def test_training_curves_show_training_validation_and_test_per_network_in_its_co
                                "val_loss": [1.5, 1.2]}}
     fig = figures.training_curves_figure(histories, {"cnn": 0.91, "basic_cnn": 0.57})
     names = [t.name for t in fig.data if t.showlegend is not False]
-    assert names == ["CNN (Keras → ONNX): training photos", "CNN (Keras → ONNX): test photos (final model)",
-                     "Basic CNN (original study): training photos", "Basic CNN (original study): validation photos",
-                     "Basic CNN (original study): test photos (final model)"]
-    test_line = next(t for t in fig.data if t.name == "CNN (Keras → ONNX): test photos (final model)")
+    assert names == ["Neural network: training photos", "Neural network: test photos (final model)",
+                     "Study's small neural network: training photos",
+                     "Study's small neural network: validation photos",
+                     "Study's small neural network: test photos (final model)"]
+    test_line = next(t for t in fig.data if t.name == "Neural network: test photos (final model)")
     assert list(test_line.y) == [0.91, 0.91] and list(test_line.x) == [1, 3]
     assert {t.line.color for t in fig.data if t.legendgroup == "basic_cnn"} == {colour("basic_cnn")}
     assert "Select a neural network" in figures.training_curves_figure({}, {}).layout.annotations[0].text

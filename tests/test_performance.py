@@ -16,6 +16,9 @@ from layouts.performance import (
     STORE_MATRIX_CELL,
     TABLE_PERFORMANCE_MODELS,
 )
+from ml.registry import display_name
+
+CNN, SVM = display_name("cnn"), display_name("hog_svm")
 
 
 def test_performance001_cell_gallery_with_and_without_the_dataset(tiny_artifacts, tmp_path, text_of, make_app, services_of):
@@ -25,7 +28,7 @@ def test_performance001_cell_gallery_with_and_without_the_dataset(tiny_artifacts
     app = make_app(out, data)
     with app.server.app_context():
         view, pages = gallery_for_cell(services_of(app), "hog_logreg", "cat", "cat")
-    assert f"HOG + logistic regression: true cat, predicted cat: {cm[0, 0]} test images" in text_of(view)
+    assert f"{display_name('hog_logreg')}: true cat, predicted cat: {cm[0, 0]} test images" in text_of(view)
     assert pages == 1  # the tiny test split fits on one page
     assert "data:image/png;base64" in str(view)
     missing = make_app(out, tmp_path / "absent.zip")
@@ -70,12 +73,12 @@ def test_performance003_models_table_downloads_as_csv(tiny_artifacts, make_app):
     download = response.get_json()["response"][DOWNLOAD_PERFORMANCE_CSV]["data"]
     lines = download["content"].strip().splitlines()
     assert download["filename"] == "models.csv" and len(lines) == 3  # the models the filter shows, in order
-    assert lines[0].startswith("model,accuracy,macro_f1,size_mb")
-    assert lines[1].startswith("CNN") and lines[2].startswith("HOG + SVM")
+    assert lines[0].startswith("model,method,accuracy,macro_f1,size_mb")
+    assert lines[1].startswith(f"{CNN},CNN (Keras → ONNX)") and lines[2].startswith(f"{SVM},HOG + SVM")
     table = _dash_update(client, f"{TABLE_PERFORMANCE_MODELS}.data",
                          [{"id": DROPDOWN_PERFORMANCE_MODELS, "property": "value", "value": ["hog_svm"]}])
     [row] = table.get_json()["response"][TABLE_PERFORMANCE_MODELS]["data"]
-    assert row["model"] == "HOG + SVM"
+    assert row["model"] == SVM
 
 
 def test_performance004_every_gallery_count_equals_its_matrix_cell(tiny_artifacts, text_of, make_app, services_of):
@@ -101,7 +104,7 @@ def test_performance005_robustness_chart_reads_the_benchmark_from_the_artifacts(
     assert "not been run" in before.layout.annotations[0].text
     assert main(["robustness", "--data", str(data), "--out", str(out), "--corruptions", "jpeg"]) == 0
     after = Views(services_of(make_app(out)).artifacts).robustness_figure(("cnn", "hog_svm"), 1)
-    assert [bar.name for bar in after.data] == ["CNN (Keras → ONNX)", "HOG + SVM"]
+    assert [bar.name for bar in after.data] == [CNN, SVM]
     assert list(after.data[0].x) == ["clean photos", "JPEG re-compression"]
 
 
@@ -128,10 +131,10 @@ def test_performance006_auto_sort_target_drives_the_answers_curves_and_review_sh
         {"id": DROPDOWN_PERFORMANCE_MODELS, "property": "value", "value": ["hog_svm", "cnn"]},
         {"id": RADIO_AUTOSORT_TARGET, "property": "value", "value": 0.99}]).get_json()["response"]
     answers = json.dumps(response[DIV_AUTOSORT_ANSWERS]["children"])
-    assert f"At 99.0% accuracy, CNN (Keras \\u2192 ONNX) sorts {row['test_coverage']:.1%} of photos itself" in answers
-    assert "HOG + SVM was trained without photos held back" in answers
+    assert f"At 99.0% accuracy, {CNN} sorts {row['test_coverage']:.1%} of photos itself" in answers
+    assert f"{SVM} was trained without photos held back" in answers
     coverage = response[GRAPH_AUTOSORT_COVERAGE]["figure"]["data"]
-    assert [t["name"] for t in coverage if t.get("mode") == "lines"] == ["CNN (Keras → ONNX)", "HOG + SVM"]
+    assert [t["name"] for t in coverage if t.get("mode") == "lines"] == [CNN, SVM]
     [marker] = [t for t in coverage if t.get("mode") == "markers"]  # only the calibrated model has a threshold
     assert marker["x"] == [row["test_coverage"]]
     bars = response[GRAPH_AUTOSORT_CLASSES]["figure"]["data"][0]
@@ -148,8 +151,8 @@ def test_performance007_reliability_diagram_before_and_after_for_calibrated_mode
     figure = Views(services_of(make_app(out)).artifacts).reliability_figure(("cnn", "hog_logreg"))
     names = [trace.name for trace in figure.data]
     assert names[0] == "confidence = accuracy" and len(names) == 5
-    assert names[1].startswith("CNN (Keras → ONNX), before calibration (error ")
-    assert names[2].startswith("CNN (Keras → ONNX), calibrated (error ")
+    assert names[1].startswith(f"{CNN}, before calibration (error ")
+    assert names[2].startswith(f"{CNN}, calibrated (error ")
     manifest = json.loads((out / "manifest.json").read_text())
     bins = manifest["models"]["cnn"]["calibration"]["reliability_after"]
     assert list(figure.data[2].y) == [b["accuracy"] for b in bins]

@@ -13,7 +13,7 @@ from callbacks.navigation import page_for
 from dash_app import AppConfig, create_app
 from ml.artifacts import load_manifest
 from ml.cli import build_parser, main
-from ml.registry import MODELS, ModelSpec, display_name, model_keys, register, unregister
+from ml.registry import MODELS, ModelSpec, display_name, model_keys, register, technical_name, unregister
 
 NAME = "Mean colour + logistic regression"
 
@@ -62,7 +62,10 @@ def test_registry001_a_registered_model_goes_through_every_stage(colour_model, t
 def test_registry002_built_in_models_and_their_kinds():
     assert model_keys() == ("cnn", "basic_cnn", "hog_logreg", "hog_svm")
     assert model_keys("keras") == ("cnn", "basic_cnn")
-    assert display_name("hog_svm") == "HOG + SVM" and display_name("unknown") == "unknown"
+    assert display_name("unknown") == "unknown" == technical_name("unknown")
+    assert technical_name("hog_svm") == "HOG + SVM" and "HOG" not in display_name("hog_svm")  # plain for a client
+    names = [display_name(k) for k in model_keys()]
+    assert len(set(names)) == len(names) and all(technical_name(k) not in names for k in model_keys())
     assert {MODELS[k].family for k in model_keys("sklearn")} == {"classical"}
 
 

@@ -9,7 +9,8 @@ def test_tables001_models_table_rows_and_their_csv():
                                    "inference": {"latency_ms_p50": 1.234, "throughput_ips": 2000.4,
                                                  "runtime": "onnxruntime"}}}}
     row = tables.models_table_rows(manifest, ["cnn"])[0]
-    assert row == {"model": "CNN", "accuracy": 0.9123, "macro_f1": 0.9, "size_mb": 8.0, "train_minutes": 10.0,
+    assert row == {"model": "Neural network", "method": "CNN (Keras → ONNX)", "accuracy": 0.9123, "macro_f1": 0.9, "size_mb": 8.0, "train_minutes": 10.0,
                    "latency_ms": 1.23, "throughput_ips": 2000, "runtime": "onnxruntime"}
     csv_text = tables.rows_csv([row]).splitlines()
-    assert csv_text[0].startswith("model,accuracy,macro_f1") and csv_text[1].startswith("CNN,0.9123,0.9,8.0")
+    assert csv_text[0].startswith("model,method,accuracy,macro_f1")
+    assert csv_text[1].startswith("Neural network,CNN (Keras → ONNX),0.9123,0.9,8.0")
