@@ -321,8 +321,7 @@ def _learning_curve(args) -> int:
     from ml.experiments import run_learning_curve
 
     result = run_learning_curve(args.data or default_data_path(), args.out, args.sizes, args.seeds, args.models,
-                                preset=args.preset, epochs=args.epochs, overrides=args.cnn, val_size=args.val_size,
-                          record=args.record)
+                                preset=args.preset, epochs=args.epochs, overrides=args.cnn, val_size=args.val_size)
     for cell in result["cells"]:
         print(f"{cell['model']:11s} {cell['train_images']:>6} images: accuracy {cell['accuracy']['mean']:.4f}, "
               f"train {cell['train_seconds']['mean']:.0f} s ({cell['accuracy']['n']} seed(s))")
