@@ -21,8 +21,8 @@ install-serve: venv
 install-dev: venv
 	@if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-			redis-server chromium chromium-driver npm >/dev/null; \
-	else echo "not root or no apt-get: install redis-server, chromium, chromium-driver and npm yourself"; fi
+			redis-server chromium chromium-driver >/dev/null; \
+	else echo "not root or no apt-get: install redis-server, chromium and chromium-driver yourself"; fi
 	$(PIP_INSTALL) -r requirements-dev.txt
 	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error; \
 	else echo "no npm: the accessibility checks (axe-core, package-lock.json) will skip"; fi
