@@ -35,7 +35,8 @@ VARIANTS = {
     "no_augmentation": {"augment": False},
     "no_regularization": {"batch_norm": False, "dropout": 0.0},
     "no_lookahead": {"lookahead": False},
-    # robustness: half, or three quarters, of the training images damaged (ml.cnn.corrupt_batch)
+    # robustness: some, half or three quarters of the training images damaged (ml.cnn.corrupt_batch)
+    "corruptions_some": {"corrupt_probability": 0.3},
     "corruptions": {"corrupt_probability": 0.5},
     "corruptions_most": {"corrupt_probability": 0.75},
 }
