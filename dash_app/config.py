@@ -11,6 +11,7 @@ from ml.auto_sort import DEFAULT_TARGET
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE_TYPES = ("SimpleCache", "FileSystemCache", "RedisCache", "NullCache")
+FEEDBACK_FILE = ROOT / "feedback" / "corrections.csv"  # "this is wrong" corrections from the Classifier
 
 
 def _env_bool(name: str) -> bool:
@@ -34,7 +35,7 @@ class AppConfig:
     onnx_threads: int = 1
     api_token: str | None = None  # when set, POST /api/predict needs it as a bearer token
     classify_results: Path | None = None  # a results file of `ml classify`, shown on the Catalogue page
-    feedback_file: Path = ROOT / "feedback" / "corrections.csv"  # "this is wrong" corrections from the Classifier
+    feedback_file: Path = FEEDBACK_FILE
     debug: bool = False
 
     @classmethod
@@ -55,7 +56,7 @@ class AppConfig:
             "api_token": env.get("API_TOKEN") or None,
             "classify_results": env.get("CLASSIFY_RESULTS") or None,
             "auto_sort_target": float(env.get("AUTO_SORT_TARGET", DEFAULT_TARGET)),
-            "feedback_file": Path(env.get("FEEDBACK_FILE", ROOT / "feedback" / "corrections.csv")),
+            "feedback_file": Path(env.get("FEEDBACK_FILE", FEEDBACK_FILE)),
             "debug": _env_bool("DASH_DEBUG"),
         }
         if env.get("CACHE_DIR"):
