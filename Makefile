@@ -72,6 +72,7 @@ study-setup:
 ## each writes bench/results/<name>.json
 bench:
 	$(PY) -m bench.serve_bench
+	$(PY) -m bench.interaction_bench
 	$(PY) -m bench.lifecycle_bench
 	$(PY) -m bench.slow_clients_bench
 	$(PY) -m bench.batchnorm_bench
