@@ -15,6 +15,8 @@ from layouts.performance import (
     DIV_MATRIX_GALLERY,
     DOWNLOAD_PERFORMANCE_CSV,
     DROPDOWN_MATRIX_MODEL,
+    DROPDOWN_MATRIX_PREDICTED,
+    DROPDOWN_MATRIX_TRUE,
     DROPDOWN_PERCLASS_SORT,
     DROPDOWN_PERFORMANCE_CLASSES,
     DROPDOWN_PERFORMANCE_MODELS,
@@ -98,13 +100,19 @@ def register(app) -> None:
         rows = models_table_rows(artifacts.manifest(), views.normalise(models, artifacts.model_keys()))
         return dcc.send_string(rows_csv(rows), "models.csv")
 
-    @app.callback(Output(STORE_MATRIX_CELL, "data"), Input(GRAPH_CONFUSION_MATRIX, "clickData"),
-                  prevent_initial_call=True)
-    def remember_cell(click):
-        if not click or not click.get("points"):
-            return no_update
-        point = click["points"][0]
-        return {"true": point["y"], "predicted": point["x"]}
+    @app.callback(Output(STORE_MATRIX_CELL, "data"), Output(DROPDOWN_MATRIX_TRUE, "value"),
+                  Output(DROPDOWN_MATRIX_PREDICTED, "value"),
+                  Input(GRAPH_CONFUSION_MATRIX, "clickData"), Input(DROPDOWN_MATRIX_TRUE, "value"),
+                  Input(DROPDOWN_MATRIX_PREDICTED, "value"), prevent_initial_call=True)
+    def remember_cell(click, true_class, predicted_class):
+        """A cell clicked on the matrix or chosen in the two dropdowns; the dropdowns show either."""
+        if ctx.triggered_id == GRAPH_CONFUSION_MATRIX:
+            if not click or not click.get("points"):
+                return no_update, no_update, no_update
+            true_class, predicted_class = click["points"][0]["y"], click["points"][0]["x"]
+        elif not (true_class and predicted_class):
+            return no_update, no_update, no_update
+        return {"true": true_class, "predicted": predicted_class}, true_class, predicted_class
 
     @app.callback(Output(DIV_MATRIX_GALLERY, "children"), Output(PAGINATION_MATRIX_GALLERY, "max_value"),
                   Output(PAGINATION_MATRIX_GALLERY, "active_page"),

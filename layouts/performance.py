@@ -16,6 +16,8 @@ DROPDOWN_PERFORMANCE_MODELS = "dropdown-performance-models"
 DROPDOWN_PERFORMANCE_CLASSES = "dropdown-performance-classes"
 DROPDOWN_MATRIX_MODEL = "dropdown-matrix-model"
 RADIO_MATRIX_MODE = "radio-matrix-mode"
+DROPDOWN_MATRIX_TRUE = "dropdown-matrix-true"  # a cell chosen by keyboard: its row...
+DROPDOWN_MATRIX_PREDICTED = "dropdown-matrix-predicted"  # ...and its column
 RADIO_PERCLASS_METRIC = "radio-perclass-metric"
 DROPDOWN_PERCLASS_SORT = "dropdown-perclass-sort"
 BUTTON_PERFORMANCE_CSV = "button-performance-csv"
@@ -48,6 +50,18 @@ TABLE_COLUMNS = [  # (key, header, number format or None for text)
     ("throughput_ips", "Batched (images/s)", Format(precision=0, scheme=Scheme.fixed, group=Group.yes)),
     ("runtime", "Runtime", None),
 ]
+
+
+def cell_controls(class_names: list[str]) -> dbc.Row:
+    """The matrix cell as two dropdowns, which follow a click on the matrix and reach it by keyboard."""
+    return dbc.Row([
+        dbc.Col([dbc.Label("True class", html_for=DROPDOWN_MATRIX_TRUE, className="small mb-0"),
+                 dcc.Dropdown(id=DROPDOWN_MATRIX_TRUE, options=class_names, clearable=False,
+                              placeholder="choose a row")], width=6),
+        dbc.Col([dbc.Label("Predicted as", html_for=DROPDOWN_MATRIX_PREDICTED, className="small mb-0"),
+                 dcc.Dropdown(id=DROPDOWN_MATRIX_PREDICTED, options=class_names, clearable=False,
+                              placeholder="choose a column")], width=6),
+    ], className="mb-2")
 
 
 def performance_page(model_keys: list[str], class_names: list[str], table_rows: list[dict],
@@ -89,8 +103,9 @@ def performance_page(model_keys: list[str], class_names: list[str], table_rows: 
         dbc.Row([
             dbc.Col(card("Confusion matrix", matrix_controls, dcc.Loading(dcc.Graph(id=GRAPH_CONFUSION_MATRIX)),
                          html.P("Rows are the true class, columns the class the model chose: the diagonal is "
-                                "right, every other cell a kind of mistake. Click a cell to see its test images.",
-                                className="text-muted small mb-2"),
+                                "right, every other cell a kind of mistake. Click a cell, or choose one here, "
+                                "to see its test images.", className="text-muted small mb-2"),
+                         cell_controls(class_names),
                          dcc.Store(id=STORE_MATRIX_CELL),
                          dcc.Loading(html.Div(id=DIV_MATRIX_GALLERY)),
                          dbc.Pagination(id=PAGINATION_MATRIX_GALLERY, max_value=1, active_page=1,

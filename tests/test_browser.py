@@ -99,14 +99,21 @@ def test_browser004_upload_a_photo_and_a_text_file(served, cat_photo, tmp_path):
     assert served.get_logs() == []
 
 
-def test_browser005_catalogue_review_queue_pages_and_filters(dash_duo, tiny_artifacts, tmp_path, write_image_folder):
+@pytest.fixture
+def catalogue_results(tiny_artifacts, tmp_path, write_image_folder):
+    """A catalogue run whose review queue fills more than one page (all but certain answers go to review)."""
     from ml.classify import classify_catalogue
 
-    data, out = tiny_artifacts
     photos = write_image_folder(tmp_path / "photos", n_train=1, n_test=12)
     results = tmp_path / "results.csv"
-    classify_catalogue([str(photos / "test")], results, out, workers=1, min_confidence=1.0, progress=False,
-                       log=lambda *a: None)  # all but certain answers to review: more than a page
+    classify_catalogue([str(photos / "test")], results, tiny_artifacts[1], workers=1, min_confidence=1.0,
+                       progress=False, log=lambda *a: None)
+    return results
+
+
+def test_browser005_catalogue_review_queue_pages_and_filters(dash_duo, tiny_artifacts, catalogue_results):
+    data, out = tiny_artifacts
+    results = catalogue_results
     import csv
     with results.open() as handle:
         review = sum(row["decision"] == "review" for row in csv.DictReader(handle))
@@ -174,3 +181,63 @@ def test_browser007_every_page_passes_axe_core_at_laptop_and_phone_width(served,
         if violations:
             problems[path] = violations
     assert not problems, json.dumps(problems, indent=1)
+
+
+# What a user operates, as the browser draws it: links, buttons, dropdowns, radio items and check boxes,
+# slider handles, page links, the upload's file input and the comparison table's sort arrows.
+CONTROLS = ("a[href], button, input, .dash-slider-thumb, .column-header--sort")
+LIST_CONTROLS = f"""
+return [...document.querySelectorAll("{CONTROLS}")].filter(e => !e.disabled && e.type !== "hidden"
+  && !e.closest(".disabled, .dash-dropdown-focus-target, .js-plotly-plot")
+  && (e.getClientRects().length || e.closest(".upload-zone")));"""
+
+
+def test_browser008_the_keyboard_reaches_every_control_of_every_page(dash_duo, tiny_artifacts, catalogue_results,
+                                                                   tmp_path):
+    from selenium.webdriver.common.keys import Keys
+
+    from layouts.classifier import BUTTON_CLASSIFIER_EXAMPLE
+
+    data, out = tiny_artifacts
+    dash_duo.start_server(create_app(AppConfig(artifacts_dir=out, data_path=data, classify_results=catalogue_results,
+                                               feedback_file=tmp_path / "corrections.csv")))
+    missed = {}
+    for path, heading in PAGES:
+        _go(dash_duo, path)
+        dash_duo.wait_for_contains_text(f"#{CONTAINER_PAGE} h2", heading, timeout=15)
+        if path == "/classify":  # a result, with its "this is wrong" controls
+            dash_duo.find_element(f"button[id*='{BUTTON_CLASSIFIER_EXAMPLE}']").click()
+            dash_duo.wait_for_element(f"#{DIV_CLASSIFIER_RESULTS} select, #{DIV_CLASSIFIER_RESULTS} .dash-dropdown",
+                                      timeout=20)
+        dash_duo.wait_for_no_elements('[data-dash-is-loading="true"]', timeout=20)
+        controls = dash_duo.driver.execute_script(LIST_CONTROLS)
+        assert len(controls) >= 7, path  # the brand and the menu's links, at least
+        reached = set()
+        dash_duo.driver.execute_script("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0)")
+        for _ in range(3 * len(controls) + 20):
+            ActionChains(dash_duo.driver).send_keys(Keys.TAB).perform()
+            reached.add(dash_duo.driver.execute_script("return document.activeElement")._id)
+        radio_groups = {}
+        for control in controls:
+            if control.get_attribute("type") == "radio" and control.get_attribute("name"):
+                # one tab stop per named group is the rule; the arrow keys move within it
+                radio_groups.setdefault(control.get_attribute("name"), []).append(control._id)
+        lost = [dash_duo.driver.execute_script("return arguments[0].outerHTML.slice(0, 120)", c) for c in controls
+                if c._id not in reached and not reached & set(radio_groups.get(c.get_attribute("name"), []))]
+        if lost:
+            missed[path] = lost
+    assert not missed, json.dumps(missed, indent=1)
+
+
+def test_browser009_enter_on_a_sort_arrow_sorts_the_comparison_table(served):
+    from selenium.webdriver.common.keys import Keys
+
+    _go(served, "/performance")
+    arrow = "th[data-dash-column='accuracy'] .column-header--sort"
+    served.wait_for_element(f"{arrow}[tabindex='0']", timeout=15)
+    first_model = lambda: served.find_element("td[data-dash-column='model']").text  # noqa: E731
+    served.find_element(arrow).send_keys(Keys.ENTER)  # ascending: the least accurate first
+    until(lambda: "sort-up" in served.find_element(arrow).get_attribute("innerHTML"), timeout=10)
+    lowest = first_model()
+    served.find_element(arrow).send_keys(Keys.ENTER)  # descending
+    until(lambda: first_model() != lowest, timeout=10)
