@@ -129,14 +129,14 @@ def confusion_matrix_figure(matrix: np.ndarray, class_names: list[str], classes:
         hovertemplate=("true %{y} → predicted %{x}<br>%{customdata[0]:.0f} images<br>"
                        "%{customdata[1]:.1%} of true %{y}<br>%{customdata[2]:.1%} of predicted %{x}"
                        "<extra></extra>"),
-        colorbar=dict(title="row share" if normalise else "images")))
+        showscale=False, textfont=dict(size=11), xgap=1, ygap=1))  # every cell has its number: no colour bar
     fig.update_yaxes(autorange="reversed", title="true class")
     fig.update_xaxes(title="predicted class", side="bottom")
     if selected and selected[0] in classes and selected[1] in classes:
         row, col = classes.index(selected[0]), classes.index(selected[1])
         fig.add_shape(type="rect", x0=col - 0.5, x1=col + 0.5, y0=row - 0.5, y1=row + 0.5,
                       line=dict(color="#cf222e", width=3))
-    return _layout(fig, title, height=520)
+    return _layout(fig, title, height=520, margin=dict(l=10, r=10, t=50, b=10))  # the axes' labels size the rest
 
 
 def per_class_metric_figure(models: dict[str, dict], classes: list[str], metric: str,
@@ -154,9 +154,9 @@ def per_class_metric_figure(models: dict[str, dict], classes: list[str], metric:
         per_class = entry["metrics"]["per_class"]
         fig.add_bar(name=display_name(key), x=order, y=[per_class[c][metric] for c in order],
                     marker_color=colour(key),
-                    hovertemplate="%{x}: %{y:.3f}<extra>" + display_name(key) + "</extra>")
+                    hovertemplate="%{x}: %{y:.1%}<extra>" + display_name(key) + "</extra>")
     return _layout(fig, f"Per-class {metric} on the test split", barmode="group",
-                   yaxis=dict(range=[0, 1], title=metric))
+                   yaxis=dict(range=[0, 1], title=metric, tickformat=".0%"))
 
 
 CURVE_STYLES = (("", "solid", "training photos"), ("val_", "dash", "validation photos"))
@@ -178,7 +178,8 @@ def training_curves_figure(histories: dict[str, dict], test_accuracy: dict[str, 
                 if values:
                     fig.add_scatter(x=epochs, y=values, mode="lines", line=dict(color=colour(model), dash=dash),
                                     name=f"{name}: {where}", legendgroup=model, showlegend=col == 1,
-                                    hovertemplate=f"epoch %{{x}}: {metric} %{{y:.3f}}<extra>{hover}, {where}</extra>",
+                                    hovertemplate=f"epoch %{{x}}: {metric} %{{y:{'.1%' if metric == 'accuracy' else '.3f'}}}"
+                                                  f"<extra>{hover}, {where}</extra>",
                                     row=1, col=col)
         fig.add_scatter(x=[epochs[0], epochs[-1]], y=[test_accuracy[model]] * 2, mode="lines", row=1, col=1,
                         line=dict(color=colour(model), dash="dot"), name=f"{name}: test photos (final model)",

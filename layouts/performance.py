@@ -57,10 +57,10 @@ def cell_controls(class_names: list[str]) -> dbc.Row:
     return dbc.Row([
         dbc.Col([dbc.Label("True class", html_for=DROPDOWN_MATRIX_TRUE, className="small mb-0"),
                  dcc.Dropdown(id=DROPDOWN_MATRIX_TRUE, options=class_names, clearable=False,
-                              placeholder="choose a row")], width=6),
+                              placeholder="class")], width=6),
         dbc.Col([dbc.Label("Predicted as", html_for=DROPDOWN_MATRIX_PREDICTED, className="small mb-0"),
                  dcc.Dropdown(id=DROPDOWN_MATRIX_PREDICTED, options=class_names, clearable=False,
-                              placeholder="choose a column")], width=6),
+                              placeholder="class")], width=6),
     ], className="mb-2")
 
 

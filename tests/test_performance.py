@@ -198,3 +198,34 @@ def test_performance008_the_gallery_follows_the_matrix_model_pages_and_the_click
         {"id": STORE_MATRIX_CELL, "property": "data", "value": {"true": "dog", "predicted": "ship"}}])
     [outline] = figure.get_json()["response"][GRAPH_CONFUSION_MATRIX]["figure"]["layout"]["shapes"]
     assert (outline["x0"], outline["x1"], outline["y0"], outline["y1"]) == (1.5, 2.5, 0.5, 1.5)
+
+
+def test_performance010_every_chart_gives_each_model_its_one_colour(artifacts_copy, make_app, services_of):
+    """One palette per model across the pages: a model's bars, lines and points are always its registry colour."""
+    from dash_app.views import Views
+    from ml.cli import main
+    from ml.registry import colour, display_name
+
+    data, out = artifacts_copy
+    assert main(["robustness", "--data", str(data), "--out", str(out), "--corruptions", "gaussian_blur"]) == 0
+    views = Views(services_of(make_app(out)).artifacts)
+    models = tuple(views.artifacts.model_keys())
+    classes = tuple(views.artifacts.class_names())
+    coverage, by_class, _ = views.auto_sort_view(models, 0.99)
+    figures = {"per-class": views.per_class_figure(models, classes, "f1", "name"),
+               "robustness": views.robustness_figure(models, 1), "auto-sort": coverage,
+               "reliability": views.reliability_figure(models), "training": views.training_figure(models)}
+    for chart, figure in figures.items():
+        coloured = 0
+        for trace in figure.data:
+            owner = [m for m in models if trace.legendgroup == m or (trace.name or "").startswith(display_name(m))]
+            if not owner:
+                continue
+            # the longest matching name wins ("Neural network" is a prefix of no other model's name)
+            model = max(owner, key=lambda m: len(display_name(m)))
+            parts = [getattr(trace, part, None) for part in ("marker", "line")]
+            colours = {c for c in (getattr(part, "color", None) for part in parts if part is not None)
+                       if isinstance(c, str)}
+            assert colours == {colour(model)}, (chart, trace.name, colours)
+            coloured += 1
+        assert coloured >= 2, chart
