@@ -1,0 +1,66 @@
+"""The CNN's embeddings: the features its last layer reads, from the exported ONNX graph.
+
+The exported graph answers with probabilities only; the features are the input of its final matrix
+multiply, so the graph is copied with that tensor as a second output rather than re-exported from
+Keras. Nothing here imports TensorFlow. Embeddings are L2-normalised, so that the cosine distance
+of two images is 1 - their dot product.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from ml.preprocess import to_model_input
+
+FINAL_LAYER_OPS = ("MatMul", "Gemm")
+
+
+def with_features_output(model_path: str | Path) -> bytes:
+    """The ONNX model at `model_path`, serialised, with its last layer's input as an extra output."""
+    import onnx
+
+    model = onnx.load(str(model_path))
+    final = next((node for node in reversed(model.graph.node) if node.op_type in FINAL_LAYER_OPS), None)
+    if final is None:
+        raise ValueError(f"{model_path} has no {' or '.join(FINAL_LAYER_OPS)} node: not a classifier ending "
+                         "in a dense layer")
+    model.graph.output.append(onnx.helper.make_tensor_value_info(final.input[0], onnx.TensorProto.FLOAT, None))
+    return model.SerializeToString()
+
+
+class Embedder:
+    """Images (uint8, N x 32 x 32 x 3, as ml.preprocess.decode_image gives them) to unit-length features."""
+
+    def __init__(self, model_path: str | Path, threads: int = 0):
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        self.session = ort.InferenceSession(with_features_output(model_path), options,
+                                            providers=["CPUExecutionProvider"])
+        self.input_name = self.session.get_inputs()[0].name
+        self.features_name = self.session.get_outputs()[-1].name
+
+    def embed(self, images: np.ndarray, batch_size: int = 500) -> np.ndarray:
+        parts = [self.session.run([self.features_name], {self.input_name: to_model_input(images[i:i + batch_size])})[0]
+                 for i in range(0, len(images), batch_size)]
+        features = np.concatenate(parts).reshape(len(images), -1).astype(np.float32)
+        return features / np.maximum(np.linalg.norm(features, axis=1, keepdims=True), 1e-12)
+
+
+def closest_pairs(a: np.ndarray, b: np.ndarray | None, max_distance: float,
+                  block: int = 2048) -> list[tuple[int, int, float]]:
+    """(i, j, cosine distance) of every pair of rows of `a` and `b` (unit vectors) closer than
+    `max_distance`, nearest first; with `b` None, pairs within `a`, each once (i < j)."""
+    same = b is None
+    b = a if same else b
+    found = []
+    for start in range(0, len(a), block):
+        distances = 1.0 - a[start:start + block] @ b.T
+        rows, cols = np.nonzero(distances <= max_distance)
+        rows = rows + start
+        keep = cols > rows if same else np.ones(len(rows), bool)
+        found += [(int(i), int(j), float(distances[i - start, j])) for i, j in zip(rows[keep], cols[keep])]
+    return sorted(found, key=lambda pair: pair[2])
