@@ -1,0 +1,108 @@
+"""Near-duplicate images within and between splits: the same photo again, shifted by a pixel or two,
+mirrored, recompressed or slightly recoloured.
+
+Two steps, because neither alone is enough. The CNN's embeddings find candidates fast, but they
+are made to group a class, so two different ships on the sea are as close as one ship twice. The
+candidates are then compared pixel by pixel: the normalised cross-correlation of their grey
+levels, at the best of small shifts and a mirror, which is high only for the same picture. Flat
+scenes (sky over sea) correlate well even when the photos differ; their mean colours then differ,
+so a pair in the lower band of correlation must also keep its colours. The thresholds were chosen
+by looking at pairs in each band (README, "Verifying the data").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+GREY_WEIGHTS = np.array([0.299, 0.587, 0.114], np.float32)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A candidate pair is a near-duplicate when its pixel correlation reaches `sure`, or reaches
+    `likely` while no colour channel's mean moved by more than `max_colour_shift` (of 255)."""
+
+    sure: float = 0.90
+    likely: float = 0.85
+    max_colour_shift: float = 20.0
+    candidates: int = 5  # nearest images by embedding, per image, that are compared pixel by pixel
+    max_shift: int = 2  # pixels, each way
+
+    def accepts(self, correlation: np.ndarray, colour_shift: np.ndarray) -> np.ndarray:
+        return (correlation >= self.sure) | ((correlation >= self.likely) & (colour_shift <= self.max_colour_shift))
+
+
+def pixel_correlation(a: np.ndarray, b: np.ndarray, max_shift: int = 2) -> np.ndarray:
+    """For image pairs (a[i], b[i]) (uint8, N x H x W x 3): the grey-level normalised cross-correlation
+    at the best shift of up to `max_shift` pixels each way, `b` as it is or mirrored."""
+    a, b = _grey(a), _grey(b)
+    height, width = a.shape[1:]
+    best = np.full(len(a), -1.0, np.float32)
+    for candidate in (b, b[:, :, ::-1]):
+        for dy in range(-max_shift, max_shift + 1):
+            for dx in range(-max_shift, max_shift + 1):
+                left = a[:, max(dy, 0):height + min(dy, 0), max(dx, 0):width + min(dx, 0)].reshape(len(a), -1)
+                right = candidate[:, max(-dy, 0):height + min(-dy, 0),
+                                  max(-dx, 0):width + min(-dx, 0)].reshape(len(a), -1)
+                best = np.maximum(best, _correlation(left, right))
+    return best
+
+
+def colour_shift(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """For image pairs: the largest change of a colour channel's mean (0-255)."""
+    return np.abs(a.reshape(len(a), -1, 3).mean(1) - b.reshape(len(b), -1, 3).mean(1)).max(1)
+
+
+def nearest(queries: np.ndarray, references: np.ndarray, k: int, same: bool, block: int = 1024) -> np.ndarray:
+    """Indices (len(queries) x k) of each query's k nearest references by cosine distance (unit
+    vectors); with `same` (queries are the references), an image is never its own neighbour."""
+    k = min(k, len(references) - int(same))
+    found = np.empty((len(queries), k), np.int64)
+    for start in range(0, len(queries), block):
+        similarity = queries[start:start + block] @ references.T
+        if same:
+            rows = np.arange(len(similarity))
+            similarity[rows, rows + start] = -np.inf
+        top = np.argpartition(-similarity, k - 1, axis=1)[:, :k]
+        order = np.argsort(-np.take_along_axis(similarity, top, 1), axis=1)
+        found[start:start + block] = np.take_along_axis(top, order, 1)
+    return found
+
+
+def find_pairs(embeddings_a: np.ndarray, images_a: np.ndarray, embeddings_b: np.ndarray | None = None,
+               images_b: np.ndarray | None = None, rule: Rule = Rule()) -> list[tuple[int, int, float]]:
+    """(i, j, distance) for every near-duplicate pair of an image of set a and one of set b (of a
+    itself when b is None, each pair once, i < j), most alike first; distance is 1 - the pixel
+    correlation."""
+    same = embeddings_b is None
+    embeddings_b, images_b = (embeddings_a, images_a) if same else (embeddings_b, images_b)
+    if len(embeddings_a) == 0 or len(embeddings_b) <= int(same):
+        return []
+    neighbours = nearest(embeddings_a, embeddings_b, rule.candidates, same)
+    rows = np.repeat(np.arange(len(embeddings_a)), neighbours.shape[1])
+    cols = neighbours.reshape(-1)
+    if same:  # each unordered pair once
+        rows, cols = np.minimum(rows, cols), np.maximum(rows, cols)
+        unique = np.unique(np.stack([rows, cols], 1), axis=0)
+        rows, cols = unique[:, 0], unique[:, 1]
+    correlation, shift = np.empty(len(rows), np.float32), np.empty(len(rows), np.float32)
+    for start in range(0, len(rows), 4096):  # in chunks: a split's candidates at once would not fit
+        part = slice(start, start + 4096)
+        left, right = images_a[rows[part]], images_b[cols[part]]
+        correlation[part], shift[part] = pixel_correlation(left, right, rule.max_shift), colour_shift(left, right)
+    keep = rule.accepts(correlation, shift)
+    pairs = [(int(i), int(j), round(float(1 - c), 4)) for i, j, c in zip(rows[keep], cols[keep], correlation[keep])]
+    return sorted(pairs, key=lambda pair: (pair[2], pair[0], pair[1]))
+
+
+def _grey(images: np.ndarray) -> np.ndarray:
+    return np.asarray(images, np.float32) @ GREY_WEIGHTS
+
+
+def _correlation(left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    left = left - left.mean(1, keepdims=True)
+    right = right - right.mean(1, keepdims=True)
+    norms = np.linalg.norm(left, axis=1) * np.linalg.norm(right, axis=1)
+    return np.where(norms > 1e-6, (left * right).sum(1) / np.maximum(norms, 1e-6), 0.0).astype(np.float32)
