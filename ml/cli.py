@@ -1,4 +1,4 @@
-"""Command line: `python -m ml {train,export,evaluate,download,validate,report,ablate,learning-curve,study-setup,robustness,classify}`.
+"""Command line: `python -m ml {train,export,evaluate,download,validate,report,ablate,learning-curve,study-setup,robustness,near-duplicates,classify}`.
 
 Every option is checked where it is read, and an error names the option; errors a user can fix
 (bad data, options or artifacts: ml.errors.UserError) print one line, anything else keeps its
@@ -201,6 +201,12 @@ def build_parser() -> argparse.ArgumentParser:
                             help="only the first N test images of each class (default: the whole split)")
     robustness.set_defaults(func=_robustness)
 
+    duplicates = commands.add_parser(
+        "near-duplicates", parents=[data, out],
+        help="find near-duplicate images within and between the splits (the served CNN's embeddings, confirmed "
+             "pixel by pixel) and each model's test accuracy with and without them")
+    duplicates.set_defaults(func=_near_duplicates)
+
     classify = commands.add_parser(
         "classify", help="classify every photo in folders, zips or lists of paths or URLs into a results table")
     classify.add_argument("sources", nargs="+", metavar="SOURCE", help=(
@@ -349,6 +355,21 @@ def _robustness(args) -> int:
         worst = row["worst_middle"]
         print(f"{model:12s} clean {row['clean_accuracy']:.2%}, corrupted {row['mean_accuracy']:.2%} on average"
               + (f", worst at middle severity: {worst['corruption']} {worst['accuracy']:.2%}" if worst else ""))
+    return 0
+
+
+def _near_duplicates(args) -> int:
+    from ml.audit import run_near_duplicates
+
+    summary = run_near_duplicates(args.data or default_data_path(), args.out)
+    for pair, count in summary["counts"].items():
+        print(f"{pair:12s} {count['pairs']:,} pairs")
+    print(f"{summary['test_with_train_twin']:,} test images ({summary['test_share_with_train_twin']:.1%}) have a "
+          "near-twin in the training split")
+    for model, row in summary["accuracy"].items():
+        twin = row["with_train_twin"]
+        print(f"{model:12s} test accuracy {row['all']:.2%}; without the twinned images {row['without_train_twin']:.2%}"
+              + (f"; on them {twin:.2%}" if twin is not None else ""))
     return 0
 
 

@@ -1,13 +1,13 @@
 """Near-duplicate images within and between splits: the same photo again, shifted by a pixel or two,
-mirrored, recompressed or slightly recoloured.
+mirrored, recompressed or recoloured.
 
 Two steps, because neither alone is enough. The CNN's embeddings find candidates fast, but they
 are made to group a class, so two different ships on the sea are as close as one ship twice. The
-candidates are then compared pixel by pixel: the normalised cross-correlation of their grey
-levels, at the best of small shifts and a mirror, which is high only for the same picture. Flat
-scenes (sky over sea) correlate well even when the photos differ; their mean colours then differ,
-so a pair in the lower band of correlation must also keep its colours. The thresholds were chosen
-by looking at pairs in each band (README, "Verifying the data").
+candidates are then compared pixel by pixel, at the best of small shifts and a mirror: the
+normalised cross-correlation of their grey levels, which is high for the same picture, and of
+their details (grey levels less a local mean), which stays high for the same picture but not for
+two flat scenes that merely share a horizon. The thresholds were chosen by looking at pairs
+(README, "Verifying the data").
 """
 
 from __future__ import annotations
@@ -15,29 +15,31 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.ndimage import uniform_filter
 
 GREY_WEIGHTS = np.array([0.299, 0.587, 0.114], np.float32)
 
 
 @dataclass(frozen=True)
 class Rule:
-    """A candidate pair is a near-duplicate when its pixel correlation reaches `sure`, or reaches
-    `likely` while no colour channel's mean moved by more than `max_colour_shift` (of 255)."""
+    """A candidate pair is a near-duplicate when both its grey-level and its detail correlation
+    reach their thresholds."""
 
-    sure: float = 0.90
-    likely: float = 0.85
-    max_colour_shift: float = 20.0
+    grey: float = 0.85
+    detail: float = 0.6
+    detail_window: int = 7  # pixels: the local mean taken away to leave the details
     candidates: int = 5  # nearest images by embedding, per image, that are compared pixel by pixel
     max_shift: int = 2  # pixels, each way
 
-    def accepts(self, correlation: np.ndarray, colour_shift: np.ndarray) -> np.ndarray:
-        return (correlation >= self.sure) | ((correlation >= self.likely) & (colour_shift <= self.max_colour_shift))
+    def accepts(self, grey: np.ndarray, detail: np.ndarray) -> np.ndarray:
+        return (grey >= self.grey) & (detail >= self.detail)
 
 
-def pixel_correlation(a: np.ndarray, b: np.ndarray, max_shift: int = 2) -> np.ndarray:
-    """For image pairs (a[i], b[i]) (uint8, N x H x W x 3): the grey-level normalised cross-correlation
-    at the best shift of up to `max_shift` pixels each way, `b` as it is or mirrored."""
-    a, b = _grey(a), _grey(b)
+def pixel_correlation(a: np.ndarray, b: np.ndarray, max_shift: int = 2, detail_window: int = 0) -> np.ndarray:
+    """For image pairs (a[i], b[i]) (uint8, N x H x W x 3): the normalised cross-correlation of their
+    grey levels (less the mean over a `detail_window`-pixel square, when given) at the best shift
+    of up to `max_shift` pixels each way, `b` as it is or mirrored."""
+    a, b = _grey(a, detail_window), _grey(b, detail_window)
     height, width = a.shape[1:]
     best = np.full(len(a), -1.0, np.float32)
     for candidate in (b, b[:, :, ::-1]):
@@ -48,11 +50,6 @@ def pixel_correlation(a: np.ndarray, b: np.ndarray, max_shift: int = 2) -> np.nd
                                   max(-dx, 0):width + min(-dx, 0)].reshape(len(a), -1)
                 best = np.maximum(best, _correlation(left, right))
     return best
-
-
-def colour_shift(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """For image pairs: the largest change of a colour channel's mean (0-255)."""
-    return np.abs(a.reshape(len(a), -1, 3).mean(1) - b.reshape(len(b), -1, 3).mean(1)).max(1)
 
 
 def nearest(queries: np.ndarray, references: np.ndarray, k: int, same: bool, block: int = 1024) -> np.ndarray:
@@ -87,18 +84,22 @@ def find_pairs(embeddings_a: np.ndarray, images_a: np.ndarray, embeddings_b: np.
         rows, cols = np.minimum(rows, cols), np.maximum(rows, cols)
         unique = np.unique(np.stack([rows, cols], 1), axis=0)
         rows, cols = unique[:, 0], unique[:, 1]
-    correlation, shift = np.empty(len(rows), np.float32), np.empty(len(rows), np.float32)
+    correlation, detail = np.empty(len(rows), np.float32), np.empty(len(rows), np.float32)
     for start in range(0, len(rows), 4096):  # in chunks: a split's candidates at once would not fit
         part = slice(start, start + 4096)
         left, right = images_a[rows[part]], images_b[cols[part]]
-        correlation[part], shift[part] = pixel_correlation(left, right, rule.max_shift), colour_shift(left, right)
-    keep = rule.accepts(correlation, shift)
+        correlation[part] = pixel_correlation(left, right, rule.max_shift)
+        detail[part] = pixel_correlation(left, right, rule.max_shift, rule.detail_window)
+    keep = rule.accepts(correlation, detail)
     pairs = [(int(i), int(j), round(float(1 - c), 4)) for i, j, c in zip(rows[keep], cols[keep], correlation[keep])]
     return sorted(pairs, key=lambda pair: (pair[2], pair[0], pair[1]))
 
 
-def _grey(images: np.ndarray) -> np.ndarray:
-    return np.asarray(images, np.float32) @ GREY_WEIGHTS
+def _grey(images: np.ndarray, detail_window: int = 0) -> np.ndarray:
+    grey = np.asarray(images, np.float32) @ GREY_WEIGHTS
+    if detail_window:
+        grey = grey - uniform_filter(grey, size=(1, detail_window, detail_window), mode="nearest")
+    return grey
 
 
 def _correlation(left: np.ndarray, right: np.ndarray) -> np.ndarray:

@@ -213,6 +213,36 @@ class Robustness(Strict):
     models: dict[str, RobustnessSummary]
 
 
+class NearDuplicateRule(Strict):
+    grey: Fraction
+    detail: Fraction
+    detail_window: Annotated[int, Field(gt=0)]
+    candidates: Annotated[int, Field(gt=0)]
+    max_shift: Count
+
+
+class NearDuplicateCount(Strict):
+    pairs: Count
+    images_a: Count
+    images_b: Count
+
+
+class TwinAccuracy(Strict):
+    all: Fraction
+    with_train_twin: Fraction | None
+    without_train_twin: Fraction
+
+
+class NearDuplicates(Strict):
+    file: RelativePath
+    rule: NearDuplicateRule
+    counts: dict[Literal["test-train", "test-test", "train-train"], NearDuplicateCount]
+    test_with_train_twin: Count
+    test_share_with_train_twin: Fraction
+    split_sizes: dict[Literal["train", "test"], Count]
+    accuracy: dict[str, TwinAccuracy]
+
+
 class FileEntry(Strict):
     sha256: Digest
     bytes: Count
@@ -231,6 +261,7 @@ class Manifest(Strict):
     predictions: Predictions
     experiments: dict[str, Experiment] = {}
     robustness: Robustness | None = None
+    near_duplicates: NearDuplicates | None = None
     extra_files: list[RelativePath] = []
     files: dict[RelativePath, FileEntry]
 
