@@ -30,7 +30,7 @@ N_EXAMPLES = 6
 
 
 def page(services):
-    return data_page(services.artifacts.stats())
+    return data_page(services.artifacts.stats(), services.artifacts.manifest().get("near_duplicates"))
 
 
 def register(app) -> None:

@@ -6,6 +6,8 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts.common import card
+from layouts.formatting import pct
+from ml.registry import display_name
 
 # Component ids, defined once: this layout, its callbacks, the tests and the benchmarks import them.
 CHECKLIST_DATA_SPLIT = "checklist-data-split"
@@ -19,8 +21,9 @@ DIV_DATA_AUGMENTATION = "div-data-augmentation"
 
 
 
-def data_page(stats: dict) -> html.Div:
-    """Controls and empty graphs (filled by callbacks), plus the static facts from the statistics."""
+def data_page(stats: dict, near_duplicates: dict | None = None) -> html.Div:
+    """Controls and empty graphs (filled by callbacks), plus the static facts from the statistics and,
+    when `ml near-duplicates` has run, its findings."""
     classes = stats["class_names"]
     splits = list(stats["splits"])
     controls = dbc.Row([
@@ -53,6 +56,7 @@ def data_page(stats: dict) -> html.Div:
             dbc.Col(card("Source files", file_summary(stats["file_summary"])), lg=6),
             dbc.Col(card("Exact duplicates", duplicates_table(stats["duplicates"])), lg=6),
         ]),
+        card("Near-duplicates", near_duplicates_view(near_duplicates)),
         card("Preprocessing and augmentation", preprocessing_notes(),
              html.Div(id=DIV_DATA_AUGMENTATION)),
     ])
@@ -79,6 +83,43 @@ def duplicates_table(duplicates: dict) -> html.Div:
                    html.Tbody(rows)], size="sm"),
         html.P("Exact pixel-level copies. Test images that also occur in training would inflate "
                "test accuracy.", className="text-muted mb-0 small"),
+    ])
+
+
+def near_duplicates_verdict(found: dict) -> str:
+    """One sentence: how many test photos have a near-twin in training, and the best model without them."""
+    model = max(found["accuracy"], key=lambda key: found["accuracy"][key]["all"])
+    scores = found["accuracy"][model]
+    gain = scores["all"] - scores["without_train_twin"]
+    effect = (f"the reported accuracy owes {100 * gain:.1f} points to them" if round(100 * gain, 1) > 0
+              else "they do not inflate the reported accuracy")
+    return (f"{pct(found['test_share_with_train_twin'])} of the test photos ({found['test_with_train_twin']:,}) "
+            f"have a near-twin in the training photos. Without them, {display_name(model)} scores "
+            f"{pct(scores['without_train_twin'])} instead of {pct(scores['all'])}: {effect}.")
+
+
+def near_duplicates_view(found: dict | None) -> html.Div:
+    if not found:
+        return html.P("Not checked yet for these artifacts.", className="text-muted mb-0")
+    where = {"test-train": "test photos with a twin in training", "test-test": "pairs within the test photos",
+             "train-train": "pairs within the training photos"}
+    rows = [html.Tr([html.Td(where[kind]), html.Td(f"{count['images_a'] if kind == 'test-train' else count['pairs']:,}")])
+            for kind, count in found["counts"].items()]
+    accuracy = [html.Tr([html.Td(display_name(model)), html.Td(pct(row["all"])), html.Td(pct(row["without_train_twin"])),
+                         html.Td(pct(row["with_train_twin"]) if row["with_train_twin"] is not None else "–")])
+                for model, row in found["accuracy"].items()]
+    return html.Div([
+        html.P(near_duplicates_verdict(found), className="fw-semibold"),
+        dbc.Row([
+            dbc.Col(dbc.Table([html.Thead(html.Tr([html.Th("where"), html.Th("count")])), html.Tbody(rows)],
+                              size="sm"), lg=5),
+            dbc.Col(dbc.Table([html.Thead(html.Tr([html.Th("model"), html.Th("test accuracy"),
+                                                   html.Th("without the twins"), html.Th("on the twins")])),
+                               html.Tbody(accuracy)], size="sm", responsive=True), lg=7),
+        ]),
+        html.P("A near-twin is the same photo again, shifted by a pixel or two, mirrored, recoloured or "
+               "recompressed: found by the neural network's sense of likeness, then confirmed pixel by pixel. "
+               "Exact copies (above) miss them.", className="text-muted mb-0 small"),
     ])
 
 

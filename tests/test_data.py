@@ -37,3 +37,21 @@ def test_data002_augmentation_examples_follow_the_class_filter(tiny_artifacts, t
     assert ships.count("ship") == 6 and "cat" not in ships and "dog" not in ships
     assert both.count("cat") == both.count("dog") == 3
     assert "Select at least one class" in none
+
+
+def test_data003_near_duplicates_verdict_reads_the_audit_or_says_it_has_not_run(text_of):
+    from layouts.data import near_duplicates_view
+
+    assert "Not checked yet" in text_of(near_duplicates_view(None))
+    found = {"test_share_with_train_twin": 0.0292, "test_with_train_twin": 292,
+             "counts": {"test-train": {"pairs": 404, "images_a": 292, "images_b": 390},
+                        "test-test": {"pairs": 55, "images_a": 50, "images_b": 52},
+                        "train-train": {"pairs": 1300, "images_a": 1200, "images_b": 1250}},
+             "accuracy": {"cnn": {"all": 0.9139, "with_train_twin": 0.99, "without_train_twin": 0.9116},
+                          "hog_svm": {"all": 0.6, "with_train_twin": None, "without_train_twin": 0.6}}}
+    text = text_of(near_duplicates_view(found))
+    assert ("2.9% of the test photos (292) have a near-twin in the training photos. Without them, Neural network "
+            "scores 91.2% instead of 91.4%: the reported accuracy owes 0.2 points to them.") in text
+    assert "292" in text and "1,300" in text and "–" in text  # test photos with a twin; pairs in training
+    found["accuracy"]["cnn"]["without_train_twin"] = 0.9140
+    assert "they do not inflate the reported accuracy" in text_of(near_duplicates_view(found))
