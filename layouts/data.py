@@ -7,6 +7,7 @@ from dash import dcc, html
 
 from layouts.common import card
 from layouts.formatting import pct
+from ml.near_duplicates import twin_verdict
 from ml.registry import display_name
 
 # Component ids, defined once: this layout, its callbacks, the tests and the benchmarks import them.
@@ -86,18 +87,6 @@ def duplicates_table(duplicates: dict) -> html.Div:
     ])
 
 
-def near_duplicates_verdict(found: dict) -> str:
-    """One sentence: how many test photos have a near-twin in training, and the best model without them."""
-    model = max(found["accuracy"], key=lambda key: found["accuracy"][key]["all"])
-    scores = found["accuracy"][model]
-    gain = scores["all"] - scores["without_train_twin"]
-    effect = (f"the reported accuracy owes {100 * gain:.1f} points to them" if round(100 * gain, 1) > 0
-              else "they do not inflate the reported accuracy")
-    return (f"{pct(found['test_share_with_train_twin'])} of the test photos ({found['test_with_train_twin']:,}) "
-            f"have a near-twin in the training photos. Without them, {display_name(model)} scores "
-            f"{pct(scores['without_train_twin'])} instead of {pct(scores['all'])}: {effect}.")
-
-
 def near_duplicates_view(found: dict | None) -> html.Div:
     if not found:
         return html.P("Not checked yet for these artifacts.", className="text-muted mb-0")
@@ -109,7 +98,7 @@ def near_duplicates_view(found: dict | None) -> html.Div:
                          html.Td(pct(row["with_train_twin"]) if row["with_train_twin"] is not None else "–")])
                 for model, row in found["accuracy"].items()]
     return html.Div([
-        html.P(near_duplicates_verdict(found), className="fw-semibold"),
+        html.P(twin_verdict(found), className="fw-semibold"),
         dbc.Row([
             dbc.Col(dbc.Table([html.Thead(html.Tr([html.Th("where"), html.Th("count")])), html.Tbody(rows)],
                               size="sm"), lg=5),

@@ -80,3 +80,4 @@ def summarise(rows: list[tuple], test_files, predictions: dict, models: list[str
                            "without_train_twin": float(right[~has_twin].mean())}
     return {"counts": counts, "test_with_train_twin": int(has_twin.sum()),
             "test_share_with_train_twin": float(has_twin.mean()), "split_sizes": sizes, "accuracy": accuracy}
+
