@@ -384,6 +384,11 @@ def _classify(args) -> int:
     return 0
 
 
+def _robustness_rows(folder: Path, manifest: dict) -> list[dict]:
+    stored = manifest.get("robustness")
+    return json.loads((folder / stored["file"]).read_text())["rows"] if stored else []
+
+
 def _report(args) -> int:
     from ml.report import (
         ablation_table,
@@ -392,7 +397,9 @@ def _report(args) -> int:
         calibration_table,
         cnn_notes,
         learning_curve_table,
+        near_duplicates_table,
         results_table,
+        robustness_table,
         seeds_table,
         study_setup_table,
         verdicts_list,
@@ -411,6 +418,9 @@ def _report(args) -> int:
                          ("A recipe that holds up under damaged photos, chosen on validation images "
                           f"(python -m ml ablate --record {ROBUST_RECIPE})",
                           lambda m: ablation_table(m, ROBUST_RECIPE)),
+                         ("Damaged and product-style photos (python -m ml robustness)",
+                          lambda m: robustness_table(m, _robustness_rows(args.folder, m))),
+                         ("Near-duplicates (python -m ml near-duplicates)", near_duplicates_table),
                          ("Learning curve (python -m ml learning-curve)", learning_curve_table),
                          ("The study's own setup (python -m ml study-setup)", study_setup_table)):
         text = table(manifest)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ml.near_duplicates import twin_verdict
 from ml.registry import technical_name
 
 
@@ -146,6 +147,41 @@ def auto_sort_table(manifest: dict) -> str:
         lines.append(f"| {technical_name(key)} | {t['target']:.1%} | {t['threshold']:.3f} | "
                      f"{t['held_out_coverage']:.1%}, {t['held_out_accuracy']:.2%} | "
                      f"{t['test_coverage']:.1%}, {tested} |")
+    return "\n".join(lines)
+
+
+def robustness_table(manifest: dict, rows: list[dict]) -> str:
+    """Per model, from `python -m ml robustness`: clean accuracy, the mean over every damaged set, the
+    worst corruption at its middle severity, and a product on white at half the width ('' when not run)."""
+    summary = (manifest.get("robustness") or {}).get("models")
+    if not summary:
+        return ""
+    sets = len({(r["corruption"], r["severity"]) for r in rows if r["corruption"] != "none"})
+    lines = [f"| Model | Clean | Damaged: mean of {sets} sets | Worst at middle severity | "
+             "Product on white, half the width |", "|---|---|---|---|---|"]
+    for key, row in summary.items():
+        worst = row["worst_middle"]
+        product = next((r["accuracy"] for r in rows if r["model"] == key and r["corruption"] == "product_white"
+                        and r["severity"] == 0.5), None)
+        lines.append(f"| {technical_name(key)} | {row['clean_accuracy']:.2%} | {row['mean_accuracy']:.2%} | "
+                     + (f"{worst['corruption']} {worst['severity']:g}: {worst['accuracy']:.2%}" if worst else "—")
+                     + " | " + ("—" if product is None else f"{product:.2%}") + " |")
+    return "\n".join(lines)
+
+
+def near_duplicates_table(manifest: dict) -> str:
+    """From `python -m ml near-duplicates`: pairs per split pair, and each model's test accuracy with
+    and without the test images that have a near-twin in training ('' when not run)."""
+    found = manifest.get("near_duplicates")
+    if not found:
+        return ""
+    lines = [twin_verdict(found), "", "| Split pair | Pairs | Images (first split) | Images (second split) |",
+             "|---|---|---|---|"]
+    lines += [f"| {kind} | {c['pairs']:,} | {c['images_a']:,} | {c['images_b']:,} |" for kind, c in found["counts"].items()]
+    lines += ["", "| Model | Test accuracy | Without the twinned test images | On them |", "|---|---|---|---|"]
+    for key, row in found["accuracy"].items():
+        twin = "—" if row["with_train_twin"] is None else f"{row['with_train_twin']:.2%}"
+        lines.append(f"| {technical_name(key)} | {row['all']:.2%} | {row['without_train_twin']:.2%} | {twin} |")
     return "\n".join(lines)
 
 

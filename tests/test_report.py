@@ -40,3 +40,24 @@ def test_report002_calibration_and_auto_sort_tables_come_from_the_models_entries
     bare = {"models": {k: {x: v for x, v in e.items() if x not in ("calibration", "auto_sort")}
                        for k, e in manifest["models"].items()}}
     assert calibration_table(bare) == auto_sort_table(bare) == ""
+
+
+def test_report003_robustness_and_near_duplicate_tables_or_nothing_when_not_run():
+    from ml.report import near_duplicates_table, robustness_table
+
+    assert robustness_table({}, []) == "" and near_duplicates_table({}) == ""
+    rows = [{"model": "cnn", "corruption": c, "severity": s, "accuracy": a}
+            for c, s, a in (("none", 0.0, 0.9), ("gaussian_blur", 1.0, 0.8), ("product_white", 0.5, 0.87),
+                            ("product_white", 0.75, 0.88))]
+    manifest = {"robustness": {"models": {"cnn": {"clean_accuracy": 0.9, "clean_ece": 0.01, "mean_accuracy": 0.85,
+                                                  "worst_middle": {"corruption": "gaussian_blur", "severity": 1.0,
+                                                                   "accuracy": 0.8}}}}}
+    table = robustness_table(manifest, rows)
+    assert "mean of 3 sets" in table
+    assert table.splitlines()[-1] == "| CNN (Keras → ONNX) | 90.00% | 85.00% | gaussian_blur 1: 80.00% | 87.00% |"
+    found = {"test_share_with_train_twin": 0.03, "test_with_train_twin": 300,
+             "counts": {"test-train": {"pairs": 400, "images_a": 300, "images_b": 380}},
+             "accuracy": {"cnn": {"all": 0.9, "with_train_twin": 0.97, "without_train_twin": 0.8978}}}
+    text = near_duplicates_table(found and {"near_duplicates": found})
+    assert text.startswith("3.0% of the test photos (300) have a near-twin")
+    assert "| test-train | 400 | 300 | 380 |" in text and "| CNN (Keras → ONNX) | 90.00% | 89.78% | 97.00% |" in text
