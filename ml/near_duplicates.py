@@ -106,7 +106,7 @@ def twin_verdict(found: dict) -> str:
     effect = (f"the reported accuracy owes {100 * gain:.1f} points to them" if round(100 * gain, 1) > 0
               else "they do not inflate the reported accuracy")
     return (f"{found['test_share_with_train_twin']:.1%} of the test photos ({found['test_with_train_twin']:,}) "
-            f"have a near-twin in the training photos. Without them, {display_name(model)} scores "
+            f"have a near-twin in the training photos. Without them, the best model ({display_name(model)}) scores "
             f"{scores['without_train_twin']:.1%} instead of {scores['all']:.1%}: {effect}.")
 
 

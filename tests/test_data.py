@@ -50,8 +50,8 @@ def test_data003_near_duplicates_verdict_reads_the_audit_or_says_it_has_not_run(
              "accuracy": {"cnn": {"all": 0.9139, "with_train_twin": 0.99, "without_train_twin": 0.9116},
                           "hog_svm": {"all": 0.6, "with_train_twin": None, "without_train_twin": 0.6}}}
     text = text_of(near_duplicates_view(found))
-    assert ("2.9% of the test photos (292) have a near-twin in the training photos. Without them, Neural network "
-            "scores 91.2% instead of 91.4%: the reported accuracy owes 0.2 points to them.") in text
+    assert ("2.9% of the test photos (292) have a near-twin in the training photos. Without them, the best model "
+            "(Neural network) scores 91.2% instead of 91.4%: the reported accuracy owes 0.2 points to them.") in text
     assert "292" in text and "1,300" in text and "–" in text  # test photos with a twin; pairs in training
     found["accuracy"]["cnn"]["without_train_twin"] = 0.9140
     assert "they do not inflate the reported accuracy" in text_of(near_duplicates_view(found))
