@@ -16,8 +16,14 @@ def repeat_sentence(cell: dict) -> str:
     accuracy, n = cell["accuracy"], cell["accuracy"]["n"]
     times = "once" if n == 1 else f"{n} times"
     spread = (f" on average, from {pct(min(accuracy['values']))} to {pct(max(accuracy['values']))}" if n > 1 else "")
-    return (f"The network's {cell['preset']} recipe, trained from scratch {times}: {pct(accuracy['mean'])} test "
-            f"accuracy{spread}, {minutes(cell['train_seconds']['mean'])} each")
+    return (f"The network's {cell['preset']} recipe on {cell['train_images']:,} photos, trained from scratch "
+            f"{times}: {pct(accuracy['mean'])} test accuracy{spread}, {minutes(cell['train_seconds']['mean'])} each")
+
+
+def damaged_note(config: dict) -> str:
+    """Why a network trained to hold up under damaged photos scores lower on clean ones than its recipe's runs."""
+    share = config.get("corrupt_probability") or 0
+    return f", with {pct(share, 0)} of its training photos damaged so that it holds up under real ones" if share else ""
 
 
 def created_text(created: str) -> str:
@@ -45,7 +51,8 @@ def summary_page(manifest: dict, best: str, target: float) -> html.Div:
         dbc.Col(metric_tile("Training time", minutes(top["train_seconds"]), "on a 2-core CPU"), md=3, xs=12),
     ], className="g-3 mb-4")
     others = [html.Li(f"{display_name(k)}: {pct(e['metrics']['accuracy'])} accuracy, "
-                      f"{ms(e['inference']['latency_ms_p50'])} per image, trained in {minutes(e['train_seconds'])}")
+                      f"{ms(e['inference']['latency_ms_p50'])} per image, trained in {minutes(e['train_seconds'])}"
+                      + damaged_note(e.get("config") or {}))
               for k, e in models.items()]
     for cell in manifest.get("experiments", {}).get("cnn_seeds", {}).get("cells", []):
         others.append(html.Li(repeat_sentence(cell)))
