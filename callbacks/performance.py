@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dash import Input, Output, State, ctx, dcc, no_update
+import dash_bootstrap_components as dbc
+from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 
 from dash_app import views
 from dash_app.gallery import GalleryUnavailable, dataset_test_images
@@ -10,9 +11,11 @@ from dash_app.images import png_data_uri
 from dash_app.tables import models_table_rows, rows_csv
 from layouts.common import image_gallery
 from layouts.performance import (
+    BUTTON_MATRIX_IMAGE,
     BUTTON_PERFORMANCE_CSV,
     DIV_AUTOSORT_ANSWERS,
     DIV_MATRIX_GALLERY,
+    DIV_MATRIX_IMAGE,
     DOWNLOAD_PERFORMANCE_CSV,
     DROPDOWN_MATRIX_MODEL,
     DROPDOWN_MATRIX_PREDICTED,
@@ -28,6 +31,7 @@ from layouts.performance import (
     GRAPH_PERCLASS_SCORES,
     GRAPH_ROBUSTNESS_ACCURACY,
     GRAPH_TRAINING_CURVES,
+    MODAL_MATRIX_IMAGE,
     PAGINATION_MATRIX_GALLERY,
     RADIO_AUTOSORT_TARGET,
     RADIO_MATRIX_MODE,
@@ -38,7 +42,7 @@ from layouts.performance import (
     auto_sort_answers,
     performance_page,
 )
-from ml.registry import display_name
+from ml.registry import display_name, technical_name
 
 
 def page(services):
@@ -114,6 +118,14 @@ def register(app) -> None:
             return no_update, no_update, no_update
         return {"true": true_class, "predicted": predicted_class}, true_class, predicted_class
 
+    @app.callback(Output(MODAL_MATRIX_IMAGE, "is_open"), Output(DIV_MATRIX_IMAGE, "children"),
+                  Input({"type": BUTTON_MATRIX_IMAGE, "index": ALL}, "n_clicks"), prevent_initial_call=True)
+    def enlarge_image(clicks):
+        """A gallery image clicked: shown large with every model's answer."""
+        if not any(clicks or []):
+            return no_update, no_update  # a gallery page was just drawn
+        return True, image_details(services, ctx.triggered_id["index"])
+
     @app.callback(Output(DIV_MATRIX_GALLERY, "children"), Output(PAGINATION_MATRIX_GALLERY, "max_value"),
                   Output(PAGINATION_MATRIX_GALLERY, "active_page"),
                   Input(STORE_MATRIX_CELL, "data"), Input(DROPDOWN_MATRIX_MODEL, "value"),
@@ -125,6 +137,34 @@ def register(app) -> None:
         page_number = (active_page or 1) if ctx.triggered_id == PAGINATION_MATRIX_GALLERY else 1
         gallery, pages = gallery_for_cell(services, model, cell["true"], cell["predicted"], page_number)
         return gallery, pages, page_number
+
+
+def image_details(services, index: int) -> html.Div:
+    """Test image `index` large, with every model's answer for it and its confidence."""
+    artifacts = services.artifacts
+    names = artifacts.class_names()
+    predictions = artifacts.predictions()
+    true = int(predictions["y_true"][index])
+    try:
+        config = services.config
+        image = png_data_uri(dataset_test_images(config.data_path, artifacts.manifest(), config.cache_dir)[index])
+        picture = html.Img(src=image, className="pixelated enlarged", alt=f"test image {index}, a {names[true]}")
+    except GalleryUnavailable as exc:
+        picture = dbc.Alert(str(exc), color="secondary", className="small")
+    rows = []
+    for model in artifacts.model_keys():
+        proba = predictions[f"proba_{model}"][index]
+        answer = int(predictions[f"pred_{model}"][index])
+        rows.append(html.Tr([html.Td(display_name(model), title=technical_name(model)),
+                             html.Td(names[answer] + ("" if answer == true else " (wrong)")),
+                             html.Td(f"{proba[answer]:.1%}"), html.Td(f"{proba[true]:.1%}")]))
+    return html.Div([
+        picture,
+        html.P(f"Test image #{index}; its true class: {names[true]}.", className="mt-2"),
+        dbc.Table([html.Thead(html.Tr([html.Th("model"), html.Th("answer"), html.Th("sure of it"),
+                                       html.Th(f"probability of {names[true]}")])),
+                   html.Tbody(rows)], size="sm", responsive=True),
+    ])
 
 
 def gallery_for_cell(services, model: str, true_class: str, predicted_class: str, page_number: int = 1):
@@ -150,7 +190,9 @@ def gallery_for_cell(services, model: str, true_class: str, predicted_class: str
         "src": png_data_uri(images[i]) if images is not None else None,
         "caption": f"#{i} · {proba[i, predicted]:.1%} sure",
         "tooltip": f"test image {i}: {proba[i, predicted]:.1%} sure it is a {predicted_class}"
-                   + (f"; {proba[i, true]:.1%} for {true_class}, its true class" if wrong else ""),
+                   + (f"; {proba[i, true]:.1%} for {true_class}, its true class" if wrong else "")
+                   + ". Click for every model's answer",
+        "id": {"type": BUTTON_MATRIX_IMAGE, "index": int(i)},
     } for i in shown]
     first = (page_number - 1) * GALLERY_PER_PAGE + 1
     title = (f"{display_name(model)}: true {true_class}, predicted {predicted_class}: {len(indices):,} test images"

@@ -62,13 +62,21 @@ def not_found(pathname: str) -> html.Div:
 def image_gallery(title: str, items: list[dict], note: str | None = None, pixelated: bool = True) -> html.Div:
     """A titled gallery: each item has src (or None), caption and tooltip; `pixelated` for the
     models' 32x32 images, which the browser must not blur when it enlarges them."""
-    tiles = [html.Div([
+    tiles = [_tile([
         html.Img(src=item["src"], className="pixelated" if pixelated else "photo", alt=item["caption"]) if item["src"] else
         html.Div("no image", className="border rounded text-muted small p-4"),
         html.Div(item["caption"]),
-    ], className="gallery-item me-2 mb-2", title=item["tooltip"]) for item in items]
+    ], item) for item in items]
     children = [html.H6(title)]
     if note:
         children.append(dbc.Alert(note, color="secondary", className="small py-2"))
     children.append(html.Div(tiles, className="d-flex flex-wrap"))
     return html.Div(children)
+
+
+def _tile(children: list, item: dict):
+    """A gallery tile: a button that opens the image large when the item has an `id`, else a plain box."""
+    if item.get("id") is None:
+        return html.Div(children, className="gallery-item me-2 mb-2", title=item["tooltip"])
+    return html.Button(children, id=item["id"], title=item["tooltip"], n_clicks=0,
+                       className="gallery-item gallery-button me-2 mb-2")

@@ -26,6 +26,9 @@ GRAPH_CONFUSION_MATRIX = "graph-confusion-matrix"
 DIV_MATRIX_GALLERY = "div-matrix-gallery"
 STORE_MATRIX_CELL = "store-matrix-cell"
 PAGINATION_MATRIX_GALLERY = "pagination-matrix-gallery"
+BUTTON_MATRIX_IMAGE = "button-matrix-image"  # the type of each gallery image's button: {type, index}
+MODAL_MATRIX_IMAGE = "modal-matrix-image"
+DIV_MATRIX_IMAGE = "div-matrix-image"
 GALLERY_PER_PAGE = 24
 GRAPH_PERCLASS_SCORES = "graph-perclass-scores"
 GRAPH_TRAINING_CURVES = "graph-training-curves"
@@ -110,7 +113,10 @@ def performance_page(model_keys: list[str], class_names: list[str], table_rows: 
                          dcc.Loading(html.Div(id=DIV_MATRIX_GALLERY)),
                          dbc.Pagination(id=PAGINATION_MATRIX_GALLERY, max_value=1, active_page=1,
                                         fully_expanded=False, first_last=True, previous_next=True,
-                                        className="mt-2 flex-wrap")), xl=7),
+                                        className="mt-2 flex-wrap"),
+                         dbc.Modal([dbc.ModalHeader(dbc.ModalTitle("One test image, every model's answer")),
+                                    dbc.ModalBody(html.Div(id=DIV_MATRIX_IMAGE))],
+                                   id=MODAL_MATRIX_IMAGE, is_open=False, size="lg")), xl=7),
             dbc.Col(card("Per-class scores", metric_controls,
                          html.P("Recall: of the photos that are really this class, the share the model found. "
                                 "Precision: of the photos the model put in this class, the share that belong "

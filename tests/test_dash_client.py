@@ -17,7 +17,12 @@ from layouts.classifier import (
 )
 from layouts.common import BUTTON_NAV_TOGGLE
 from layouts.data import CHECKLIST_DATA_SPLIT, DROPDOWN_DATA_CLASS
-from layouts.performance import DROPDOWN_PERFORMANCE_MODELS, GRAPH_CONFUSION_MATRIX, PAGINATION_MATRIX_GALLERY
+from layouts.performance import (
+    BUTTON_MATRIX_IMAGE,
+    DROPDOWN_PERFORMANCE_MODELS,
+    GRAPH_CONFUSION_MATRIX,
+    PAGINATION_MATRIX_GALLERY,
+)
 
 
 def small_app() -> Dash:
@@ -95,7 +100,8 @@ def test_dash_client002_every_control_of_every_page_answers_without_error(tiny_a
     assert [t.errors for t in timings if t.errors] == []
     expected = {(BUTTON_NAV_TOGGLE, "n_clicks"), (CHECKLIST_DATA_SPLIT, "value"), (DROPDOWN_DATA_CLASS, "value"),
                 (DROPDOWN_PERFORMANCE_MODELS, "value"), (GRAPH_CONFUSION_MATRIX, "clickData"),
-                (PAGINATION_MATRIX_GALLERY, "active_page"), (UPLOAD_CLASSIFIER_IMAGES, "contents"),
+                (PAGINATION_MATRIX_GALLERY, "active_page"), (BUTTON_MATRIX_IMAGE, "n_clicks"),
+                (UPLOAD_CLASSIFIER_IMAGES, "contents"),
                 (BUTTON_CLASSIFIER_EXAMPLE, "n_clicks"), (SLIDER_CLASSIFIER_OPACITY, "value"),
                 (BUTTON_CLASSIFIER_CORRECTION, "n_clicks"), (DROPDOWN_CATALOGUE_CLASS, "value"),
                 (PAGINATION_CATALOGUE_REVIEW, "active_page")}

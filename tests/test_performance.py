@@ -229,3 +229,31 @@ def test_performance010_every_chart_gives_each_model_its_one_colour(artifacts_co
             assert colours == {colour(model)}, (chart, trace.name, colours)
             coloured += 1
         assert coloured >= 2, chart
+
+
+def test_performance011_a_gallery_image_opens_large_with_every_models_answer(tiny_artifacts, text_of, make_app,
+                                                                             services_of):
+    from callbacks.performance import image_details
+    from ml.artifacts import read_predictions
+    from ml.registry import display_name
+
+    data, out = tiny_artifacts
+    manifest = json.loads((out / "manifest.json").read_text())
+    names = manifest["dataset"]["class_names"]
+    predictions = read_predictions(out, manifest)
+    app = make_app(out, data)
+    with app.server.app_context():
+        view, _ = gallery_for_cell(services_of(app), "cnn", names[0], names[0])
+        details = image_details(services_of(app), 4)
+    assert "button-matrix-image" in str(view)  # every tile is a button that opens it
+    text = text_of(details)
+    true = names[int(predictions["y_true"][4])]
+    assert f"Test image #4; its true class: {true}." in text and "data:image/png;base64" in str(details)
+    table = details.children[2]
+    rows = [[cell.children for cell in row.children] for row in table.children[1].children]
+    assert [row[0] for row in rows] == [display_name(model) for model in manifest["models"]]
+    for model, row in zip(manifest["models"], rows):
+        answer = int(predictions[f"pred_{model}"][4])
+        assert row[1:] == [names[answer] + ("" if names[answer] == true else " (wrong)"),
+                           f"{predictions[f'proba_{model}'][4][answer]:.1%}",
+                           f"{predictions[f'proba_{model}'][4][names.index(true)]:.1%}"]
