@@ -1,0 +1,40 @@
+"""Likely label errors by confident learning (Northcutt, Jiang & Chuang, 2021), written here rather than
+taken from cleanlab, whose AGPL-3.0 licence a client's product may not accept.
+
+From out-of-sample probabilities (a model that never trained on the images): each class's threshold
+is the mean probability the model gives that class on the images labelled with it. An image is
+counted in the confident joint under its given label and the class it is confidently in (the most
+probable class among those at or above their threshold); the off-diagonal of that joint holds the
+images whose given label the model confidently disputes. They are ranked by normalised margin: how
+much more probable the suggested class is than the given one.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def class_thresholds(probabilities: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Per class: the mean probability of that class over the images labelled with it."""
+    n_classes = probabilities.shape[1]
+    return np.array([probabilities[labels == k, k].mean() if (labels == k).any() else 1.0
+                     for k in range(n_classes)])
+
+
+def confident_classes(probabilities: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+    """Per image: the most probable class among those at or above their threshold, or -1 for none."""
+    above = probabilities >= thresholds[None, :]
+    masked = np.where(above, probabilities, -np.inf)
+    return np.where(above.any(axis=1), masked.argmax(axis=1), -1)
+
+
+def find_label_issues(probabilities: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(indices, suggested classes, scores) of the images whose given label is confidently disputed,
+    most suspicious first; score = probability of the suggested class - probability of the given one."""
+    probabilities, labels = np.asarray(probabilities, np.float64), np.asarray(labels)
+    confident = confident_classes(probabilities, class_thresholds(probabilities, labels))
+    disputed = np.flatnonzero((confident >= 0) & (confident != labels))
+    suggested = confident[disputed]
+    scores = probabilities[disputed, suggested] - probabilities[disputed, labels[disputed]]
+    order = np.argsort(-scores, kind="stable")
+    return disputed[order], suggested[order], scores[order]
