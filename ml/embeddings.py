@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ml.predictors import onnx_session
 from ml.preprocess import to_model_input
 
 FINAL_LAYER_OPS = ("MatMul", "Gemm")
@@ -34,12 +35,7 @@ class Embedder:
     """Images (uint8, N x 32 x 32 x 3, as ml.preprocess.decode_image gives them) to unit-length features."""
 
     def __init__(self, model_path: str | Path, threads: int = 0):
-        import onnxruntime as ort
-
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        self.session = ort.InferenceSession(with_features_output(model_path), options,
-                                            providers=["CPUExecutionProvider"])
+        self.session = onnx_session(with_features_output(model_path), threads)
         self.input_name = self.session.get_inputs()[0].name
         self.features_name = self.session.get_outputs()[-1].name
 
@@ -49,18 +45,3 @@ class Embedder:
         features = np.concatenate(parts).reshape(len(images), -1).astype(np.float32)
         return features / np.maximum(np.linalg.norm(features, axis=1, keepdims=True), 1e-12)
 
-
-def closest_pairs(a: np.ndarray, b: np.ndarray | None, max_distance: float,
-                  block: int = 2048) -> list[tuple[int, int, float]]:
-    """(i, j, cosine distance) of every pair of rows of `a` and `b` (unit vectors) closer than
-    `max_distance`, nearest first; with `b` None, pairs within `a`, each once (i < j)."""
-    same = b is None
-    b = a if same else b
-    found = []
-    for start in range(0, len(a), block):
-        distances = 1.0 - a[start:start + block] @ b.T
-        rows, cols = np.nonzero(distances <= max_distance)
-        rows = rows + start
-        keep = cols > rows if same else np.ones(len(rows), bool)
-        found += [(int(i), int(j), float(distances[i - start, j])) for i, j in zip(rows[keep], cols[keep])]
-    return sorted(found, key=lambda pair: pair[2])

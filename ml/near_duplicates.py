@@ -41,17 +41,7 @@ def pixel_correlation(a: np.ndarray, b: np.ndarray, max_shift: int = 2, detail_w
     """For image pairs (a[i], b[i]) (uint8, N x H x W x 3): the normalised cross-correlation of their
     grey levels (less the mean over a `detail_window`-pixel square, when given) at the best shift
     of up to `max_shift` pixels each way, `b` as it is or mirrored."""
-    a, b = _grey(a, detail_window), _grey(b, detail_window)
-    height, width = a.shape[1:]
-    best = np.full(len(a), -1.0, np.float32)
-    for candidate in (b, b[:, :, ::-1]):
-        for dy in range(-max_shift, max_shift + 1):
-            for dx in range(-max_shift, max_shift + 1):
-                left = a[:, max(dy, 0):height + min(dy, 0), max(dx, 0):width + min(dx, 0)].reshape(len(a), -1)
-                right = candidate[:, max(-dy, 0):height + min(-dy, 0),
-                                  max(-dx, 0):width + min(-dx, 0)].reshape(len(a), -1)
-                best = np.maximum(best, _correlation(left, right))
-    return best
+    return _best_correlation(_details(_grey(a), detail_window), _details(_grey(b), detail_window), max_shift)
 
 
 def nearest(queries: np.ndarray, references: np.ndarray, k: int, same: bool, block: int = 1024) -> np.ndarray:
@@ -89,9 +79,10 @@ def find_pairs(embeddings_a: np.ndarray, images_a: np.ndarray, embeddings_b: np.
     correlation, detail = np.empty(len(rows), np.float32), np.empty(len(rows), np.float32)
     for start in range(0, len(rows), 4096):  # in chunks: a split's candidates at once would not fit
         part = slice(start, start + 4096)
-        left, right = images_a[rows[part]], images_b[cols[part]]
-        correlation[part] = pixel_correlation(left, right, rule.max_shift)
-        detail[part] = pixel_correlation(left, right, rule.max_shift, rule.detail_window)
+        left, right = _grey(images_a[rows[part]]), _grey(images_b[cols[part]])
+        correlation[part] = _best_correlation(left, right, rule.max_shift)
+        detail[part] = _best_correlation(_details(left, rule.detail_window), _details(right, rule.detail_window),
+                                         rule.max_shift)
     keep = rule.accepts(correlation, detail)
     pairs = [(int(i), int(j), round(float(1 - c), 4)) for i, j, c in zip(rows[keep], cols[keep], correlation[keep])]
     return sorted(pairs, key=lambda pair: (pair[2], pair[0], pair[1]))
@@ -110,11 +101,27 @@ def twin_verdict(found: dict) -> str:
             f"{scores['without_train_twin']:.1%} instead of {scores['all']:.1%}: {effect}.")
 
 
-def _grey(images: np.ndarray, detail_window: int = 0) -> np.ndarray:
-    grey = np.asarray(images, np.float32) @ GREY_WEIGHTS
-    if detail_window:
-        grey = grey - uniform_filter(grey, size=(1, detail_window, detail_window), mode="nearest")
-    return grey
+def _grey(images: np.ndarray) -> np.ndarray:
+    return np.asarray(images, np.float32) @ GREY_WEIGHTS
+
+
+def _details(grey: np.ndarray, window: int) -> np.ndarray:
+    """Grey levels less their mean over a `window`-pixel square (unchanged for a window of 0)."""
+    return grey - uniform_filter(grey, size=(1, window, window), mode="nearest") if window else grey
+
+
+def _best_correlation(a: np.ndarray, b: np.ndarray, max_shift: int) -> np.ndarray:
+    """Per pair of grey images: the highest normalised cross-correlation over shifts and a mirror of `b`."""
+    height, width = a.shape[1:]
+    best = np.full(len(a), -1.0, np.float32)
+    for candidate in (b, b[:, :, ::-1]):
+        for dy in range(-max_shift, max_shift + 1):
+            for dx in range(-max_shift, max_shift + 1):
+                left = a[:, max(dy, 0):height + min(dy, 0), max(dx, 0):width + min(dx, 0)].reshape(len(a), -1)
+                right = candidate[:, max(-dy, 0):height + min(-dy, 0),
+                                  max(-dx, 0):width + min(-dx, 0)].reshape(len(a), -1)
+                best = np.maximum(best, _correlation(left, right))
+    return best
 
 
 def _correlation(left: np.ndarray, right: np.ndarray) -> np.ndarray:

@@ -20,18 +20,25 @@ from ml.calibration import apply_temperature
 from ml.preprocess import to_model_input
 
 
+def onnx_session(model: str | Path | bytes, threads: int = 0):
+    """An onnxruntime CPU session on an ONNX file (or its serialised bytes), `threads` for each operator
+    (0: onnxruntime's choice)."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    return ort.InferenceSession(model if isinstance(model, bytes) else str(model), options,
+                                providers=["CPUExecutionProvider"])
+
+
 class OnnxPredictor:
     """The exported CNN in onnxruntime."""
 
     runtime = "onnxruntime"
 
     def __init__(self, path: str | Path, threads: int = 0):
-        import onnxruntime as ort
-
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self.session = onnx_session(path, threads)
         self.input_name = self.session.get_inputs()[0].name
 
     def predict_proba(self, images: np.ndarray) -> np.ndarray:

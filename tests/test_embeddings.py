@@ -1,10 +1,10 @@
-"""ml/embeddings.py: the CNN's features from its ONNX graph, and the closest pairs between sets of them."""
+"""ml/embeddings.py: the CNN's features from its ONNX graph."""
 
 import json
 
 import numpy as np
 
-from ml.embeddings import Embedder, closest_pairs
+from ml.embeddings import Embedder
 from ml.predictors import OnnxPredictor
 from ml.preprocess import to_model_input
 
@@ -26,17 +26,3 @@ def test_embeddings001_features_are_unit_vectors_that_match_for_equal_images(tin
     similarity = features[:len(images)] @ features[:len(images)].T
     assert similarity[same & ~np.eye(len(images), dtype=bool)].mean() > similarity[~same].mean()
 
-
-def test_embeddings002_closest_pairs_within_and_between_sets():
-    rng = np.random.default_rng(0)
-    a = rng.normal(size=(300, 16)).astype(np.float32)
-    a /= np.linalg.norm(a, axis=1, keepdims=True)
-    a[200] = a[7]  # a duplicate within the set
-    b = a[[5, 250]] + 0.01 * rng.normal(size=(2, 16)).astype(np.float32)  # near copies in another set
-    b /= np.linalg.norm(b, axis=1, keepdims=True)
-    within = closest_pairs(a, None, 0.05, block=64)
-    assert [(i, j) for i, j, _ in within] == [(7, 200)] and abs(within[0][2]) < 1e-5
-    between = closest_pairs(b, a, 0.05, block=1)
-    assert sorted((i, j) for i, j, _ in between) == [(0, 5), (1, 250)]
-    assert [d for _, _, d in between] == sorted(d for _, _, d in between)
-    assert closest_pairs(a, None, -1.0) == []
