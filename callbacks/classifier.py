@@ -8,6 +8,7 @@ from dash_app import figures
 from dash_app.classify import Upload, classify_files, public, results_csv
 from dash_app.examples import EXAMPLES, example_upload
 from dash_app.feedback import feedback_csv, photo_digest, record_correction
+from dash_app.gallery import GalleryUnavailable, dataset_images
 from dash_app.images import decode_data_uri, png_data_uri
 from layouts.classifier import (
     BUTTON_CLASSIFIER_CSV,
@@ -17,15 +18,18 @@ from layouts.classifier import (
     DOWNLOAD_CLASSIFIER_FEEDBACK,
     DROPDOWN_CLASSIFIER_CORRECTION,
     SPAN_CLASSIFIER_CORRECTION,
+    DIV_CLASSIFIER_NEIGHBOURS,
     DIV_CLASSIFIER_RESULTS,
     DEFAULT_OPACITY,
     DOWNLOAD_CLASSIFIER_CSV,
     GRAPH_CLASSIFIER_EXPLANATION,
+    NEIGHBOURS_SHOWN,
     NONE_OF_THESE,
     SLIDER_CLASSIFIER_OPACITY,
     STORE_CLASSIFIER_RESULTS,
     UPLOAD_CLASSIFIER_IMAGES,
     classifier_page,
+    neighbours_gallery,
     result_card,
 )
 from layouts.common import error_alert
@@ -66,6 +70,13 @@ def register(app) -> None:
             patches.append(patch)
         return patches
 
+    @app.callback(Output({"type": DIV_CLASSIFIER_NEIGHBOURS, "index": MATCH}, "children"),
+                  Input({"type": DIV_CLASSIFIER_NEIGHBOURS, "index": MATCH}, "id"),
+                  State(STORE_CLASSIFIER_RESULTS, "data"))
+    def show_neighbours(div_id, stored):
+        """After the answers: the first look may read the training split from the dataset."""
+        return neighbours_view(services, div_id["index"], stored)
+
     @app.callback(Output({"type": SPAN_CLASSIFIER_CORRECTION, "index": MATCH}, "children"),
                   Input({"type": BUTTON_CLASSIFIER_CORRECTION, "index": MATCH}, "n_clicks"),
                   State({"type": DROPDOWN_CLASSIFIER_CORRECTION, "index": MATCH}, "value"),
@@ -101,6 +112,19 @@ def correction_message(services, index: int, correct_class: str | None, stored: 
     return f"Recorded: it is {what}. Download the corrections above to relabel or retrain."
 
 
+def neighbours_view(services, index: int, stored: dict | None):
+    """Result `index`'s most similar training photos, their images read from the dataset if it is here."""
+    if not stored or index >= len(stored["results"]) or not stored["results"][index].get("neighbours"):
+        return None
+    rows = stored["results"][index]["neighbours"]
+    try:
+        images = dataset_images(services.config.data_path, services.artifacts.manifest(), services.config.cache_dir,
+                                split="train")
+        return neighbours_gallery(rows, [png_data_uri(images[row["position"]]) for row in rows])
+    except GalleryUnavailable as exc:
+        return neighbours_gallery(rows, [None] * len(rows), note=str(exc))
+
+
 def uploads_from(contents: list[str], filenames: list[str]) -> list[Upload]:
     """dcc.Upload's data URIs and names as uploads; a malformed one carries its reason."""
     uploads = []
@@ -116,7 +140,9 @@ def uploads_from(contents: list[str], filenames: list[str]) -> list[Upload]:
 def uploads_view(services, uploads: list[Upload], opacity: float = DEFAULT_OPACITY):
     """(cards, stored results, download disabled?) for a batch of uploads."""
     try:
-        results = classify_files(uploads, services.artifacts, services.config, explain=True)
+        indexed = services.artifacts.neighbours() is not None
+        results = classify_files(uploads, services.artifacts, services.config, explain=True,
+                                 neighbours=NEIGHBOURS_SHOWN if indexed else 0)
         classes = services.artifacts.class_names()
     except ArtifactError as exc:
         return error_alert(str(exc), "The models cannot be loaded"), None, True

@@ -6,7 +6,7 @@ import numpy as np
 from dash import Input, Output
 
 from dash_app import views
-from dash_app.gallery import GalleryUnavailable, dataset_test_images
+from dash_app.gallery import GalleryUnavailable, dataset_images
 from dash_app.images import png_data_uri
 from layouts.common import error_alert
 from layouts.data import (
@@ -61,7 +61,7 @@ def augmentation_gallery(services, classes: tuple[str, ...]):
         return error_alert("Select at least one class to see examples.", "No class selected")
     try:
         manifest = services.artifacts.manifest()
-        images = dataset_test_images(services.config.data_path, manifest, services.config.cache_dir)
+        images = dataset_images(services.config.data_path, manifest, services.config.cache_dir)
     except (GalleryUnavailable, ArtifactError) as exc:
         return error_alert(str(exc), "Examples need the dataset")
     names = manifest["dataset"]["class_names"]

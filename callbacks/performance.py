@@ -6,7 +6,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 
 from dash_app import views
-from dash_app.gallery import GalleryUnavailable, dataset_test_images
+from dash_app.gallery import GalleryUnavailable, dataset_images
 from dash_app.images import png_data_uri
 from dash_app.tables import models_table_rows, rows_csv
 from layouts.common import image_gallery
@@ -147,7 +147,7 @@ def image_details(services, index: int) -> html.Div:
     true = int(predictions["y_true"][index])
     try:
         config = services.config
-        image = png_data_uri(dataset_test_images(config.data_path, artifacts.manifest(), config.cache_dir)[index])
+        image = png_data_uri(dataset_images(config.data_path, artifacts.manifest(), config.cache_dir)[index])
         picture = html.Img(src=image, className="pixelated enlarged", alt=f"test image {index}, a {names[true]}")
     except GalleryUnavailable as exc:
         picture = dbc.Alert(str(exc), color="secondary", className="small")
@@ -182,7 +182,7 @@ def gallery_for_cell(services, model: str, true_class: str, predicted_class: str
     proba = predictions[f"proba_{model}"]
     try:
         config = services.config
-        images, note = dataset_test_images(config.data_path, manifest, config.cache_dir), None
+        images, note = dataset_images(config.data_path, manifest, config.cache_dir), None
     except GalleryUnavailable as exc:
         images, note = None, str(exc)
     wrong = true != predicted

@@ -20,6 +20,7 @@ from ml.artifacts import ArtifactError
 api = Blueprint("api", __name__, url_prefix="/api")
 log = logging.getLogger(__name__)
 ROUTES = {"health": ["GET"], "predict": ["POST"]}
+MAX_NEIGHBOURS = 20
 
 
 def _services():
@@ -54,13 +55,15 @@ def health():
         "created": manifest["created"],
         "models": list(manifest["models"]),
         "classes": manifest["dataset"]["class_names"],
+        "neighbours": bool(manifest.get("neighbours")),
     })
 
 
 @api.post("/predict")
 def predict():
     """Classify one or more images sent as multipart/form-data file parts (field `file`);
-    `?explain=1` adds occlusion maps. With API_TOKEN set, a bearer token is required."""
+    `?explain=1` adds occlusion maps, `?neighbours=k` the k most similar training images.
+    With API_TOKEN set, a bearer token is required."""
     services = _services()
     token = services.config.api_token
     if token and not _bearer_matches(token):
@@ -72,8 +75,15 @@ def predict():
     if len(uploads) > services.config.max_upload_files:
         return _error(413, f"{len(uploads)} files sent; at most {services.config.max_upload_files} per request")
     explain = request.args.get("explain", "").lower() in ("1", "true", "yes")
+    neighbours = request.args.get("neighbours", "0")
+    if not neighbours.isdigit() or int(neighbours) > MAX_NEIGHBOURS:
+        return _error(400, f"neighbours: a whole number from 0 to {MAX_NEIGHBOURS}, got {neighbours!r}")
     try:
-        results = classify_files(uploads, services.artifacts, services.config, explain=explain)
+        if int(neighbours) and services.artifacts.neighbours() is None:
+            return _error(503, "nearest training images unavailable: these artifacts have no index "
+                               "(run `python -m ml neighbours`)")
+        results = classify_files(uploads, services.artifacts, services.config, explain=explain,
+                                 neighbours=int(neighbours))
     except ArtifactError as exc:
         return _error(503, f"models unavailable: {_without_paths(str(exc))}")
     body = []

@@ -10,7 +10,7 @@ import numpy as np
 
 from dash_app.config import AppConfig
 from dash_app.store import Artifacts
-from ml.artifacts import best_model
+from ml.artifacts import ArtifactError, best_model
 from ml.auto_sort import decider
 from ml.explain import occlusion_map
 from ml.preprocess import ImageDecodeError, display_with_input_box, open_image, photo_warnings, to_model_image
@@ -36,8 +36,9 @@ class Upload:
 
 
 def classify_files(uploads: list[Upload], artifacts: Artifacts, config: AppConfig,
-                   explain: bool = False) -> list[dict]:
-    """One result per upload, in the order given: predictions from each model, or an error."""
+                   explain: bool = False, neighbours: int = 0) -> list[dict]:
+    """One result per upload, in the order given: predictions from each model, or an error; with
+    `neighbours`, that many most similar training images to each (when the artifacts index them)."""
     results, images, photos = [], [], []
     for upload in uploads:
         name = upload.name
@@ -66,6 +67,7 @@ def classify_files(uploads: list[Upload], artifacts: Artifacts, config: AppConfi
     best = best_model(manifest)
     decide = decider(manifest, best, config.auto_sort_target, config.min_confidence, strict=False)
     ok_results = [r for r in results if r["ok"]]
+    similar = nearest_training_images(artifacts, batch, neighbours, names) if neighbours else None
     for i, result in enumerate(ok_results):
         result["predictions"] = {key: _summary(proba[i], names) for key, proba in probabilities.items()}
         chosen = result["predictions"][best]
@@ -73,11 +75,24 @@ def classify_files(uploads: list[Upload], artifacts: Artifacts, config: AppConfi
                       decision=decide(float(probabilities[best][i].max())), threshold=round(decide.threshold, 4),
                       target=decide.target, decision_rule=decide.reason)
         result["image"] = batch[i]
+        if similar is not None:
+            result["neighbours"] = similar[i]
         if explain:
             heat, _ = occlusion_map(predictors[best].predict_proba, batch[i])
             photo, box = photos[i]
             result.update(occlusion=heat, photo=np.asarray(photo), box=box)
     return results
+
+
+def nearest_training_images(artifacts: Artifacts, images: np.ndarray, k: int, names: list[str]) -> list[list[dict]]:
+    """Per image: the k training images the served CNN finds most alike, as {file, label, similarity};
+    ArtifactError when the artifacts hold no index."""
+    found = artifacts.neighbours()
+    if found is None:
+        raise ArtifactError("these artifacts index no training images; run `python -m ml neighbours`")
+    embedder, index = found
+    rows = index.query(embedder.embed(images), k)
+    return [[{**row, "label": names[row["label"]]} for row in image_rows] for image_rows in rows]
 
 
 def _summary(proba: np.ndarray, names: list[str]) -> dict:

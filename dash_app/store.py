@@ -16,6 +16,8 @@ import numpy as np
 from dash_app.extensions import cache
 from ml.artifacts import (MANIFEST, ArtifactError, best_model, load_manifest, manifest_fingerprint,
                           read_predictions)
+from ml.embeddings import Embedder
+from ml.neighbours import NeighbourIndex
 from ml.predictors import load_predictor
 
 
@@ -71,6 +73,10 @@ class Artifacts:
     def predictors(self) -> dict:
         return _predictors(self.folder, self.fingerprint, self.onnx_threads)
 
+    def neighbours(self) -> tuple[Embedder, NeighbourIndex] | None:
+        """The served CNN's embedder and the training images' index (`python -m ml neighbours`), or None."""
+        return _neighbours(self.folder, self.fingerprint, self.onnx_threads)
+
     def robustness_rows(self) -> list[dict]:
         """The robustness benchmark's rows (ml.robustness); empty when it was not run."""
         return _robustness_rows(self.folder, self.fingerprint)
@@ -109,6 +115,14 @@ def _predictors(folder: str, fingerprint: str, threads: int) -> dict:
     manifest = _manifest(folder, fingerprint)
     return {key: load_predictor(entry, folder, threads=threads)
             for key, entry in manifest["models"].items()}
+
+
+@lru_cache(maxsize=2)
+def _neighbours(folder: str, fingerprint: str, threads: int) -> tuple[Embedder, NeighbourIndex] | None:
+    entry = _manifest(folder, fingerprint).get("neighbours")
+    if not entry:
+        return None
+    return Embedder(Path(folder) / entry["model"], threads=threads), NeighbourIndex(Path(folder) / entry["file"])
 
 
 @cache.memoize()

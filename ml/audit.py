@@ -1,26 +1,34 @@
-"""Verifying the data behind the artifacts: near-duplicate images within and between splits, and how
-much of each model's test accuracy rests on test images whose near-twin it trained on."""
+"""Verifying the data behind the artifacts: near-duplicate images within and between splits, how much
+of each model's test accuracy rests on test images whose near-twin it trained on, and the images whose
+given label is likely wrong; and the index of training images that shows an answer's nearest examples."""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 
 from ml.artifacts import load_manifest, read_predictions, write_manifest
-from ml.embeddings import Embedder
+from ml.embeddings import Embedder, expose_features
 from ml.errors import UserError
 from ml.experiments import artifacts_dataset
+from ml.label_issues import ranked_candidates
 from ml.near_duplicates import Rule, find_pairs
-from ml.staging import staged_folder
+from ml.neighbours import NEIGHBOURS, NEIGHBOURS_FILE, build_index, choose_dimensions
+from ml.out_of_fold import stored_out_of_fold
+from ml.staging import staged_folder, store_extra
 
 NEAR_DUPLICATES = "near_duplicates"
 NEAR_DUPLICATES_FILE = "dataset/near_duplicates.csv"
 COLUMNS = ("split_a", "file_a", "split_b", "file_b", "distance")
 SPLIT_PAIRS = (("test", "train"), ("test", "test"), ("train", "train"))
+LABEL_ISSUES = "label_issues"
+LABEL_ISSUES_FILE = "dataset/label_issues.csv"
+LABEL_COLUMNS = ("split", "file", "given_label", "suggested_label", "score")
 
 
 def run_near_duplicates(data: Path, out: Path, rule: Rule = Rule(), threads: int = 0, log=print) -> dict:
@@ -44,20 +52,76 @@ def run_near_duplicates(data: Path, out: Path, rule: Rule = Rule(), threads: int
     rows.sort(key=lambda row: row[4])
     summary = summarise(rows, dataset["test"].files, read_predictions(out, manifest), list(manifest["models"]),
                         {split: len(dataset[split].labels) for split in ("train", "test")})
-    with staged_folder(out, start_from_existing=True) as folder:
-        (folder / NEAR_DUPLICATES_FILE).parent.mkdir(parents=True, exist_ok=True)
-        (folder / NEAR_DUPLICATES_FILE).write_text(pairs_csv(rows))
-        stored = load_manifest(folder)
-        stored[NEAR_DUPLICATES] = {"file": NEAR_DUPLICATES_FILE, "rule": asdict(rule), **summary}
-        stored["extra_files"] = sorted(set(stored.get("extra_files", [])) | {NEAR_DUPLICATES_FILE})
-        write_manifest(folder, stored)
+    store_extra(out, NEAR_DUPLICATES, {NEAR_DUPLICATES_FILE: lambda path: path.write_text(to_csv(COLUMNS, rows))},
+                {"file": NEAR_DUPLICATES_FILE, "rule": asdict(rule), **summary})
     return summary
 
 
-def pairs_csv(rows: list[tuple]) -> str:
+def run_label_issues(out: Path, rows: int = 500, log=print) -> dict:
+    """Rank likely label errors by confident learning: in the test split from the served CNN, which never
+    trained on it; in the training split from the out-of-fold probabilities once every fold is stored."""
+    manifest = load_manifest(out)
+    if "cnn" not in manifest["models"]:
+        raise UserError(f"{out} holds no CNN: its probabilities rank the label issues (train one with `ml train`)")
+    names = manifest["dataset"]["class_names"]
+    predictions = read_predictions(out, manifest)
+    sources = {"test": ("the served CNN's test probabilities", predictions["proba_cnn"], predictions["y_true"],
+                        json.loads((out / manifest["dataset"]["files"]["test_files"]).read_text()))}
+    folds = stored_out_of_fold(out, manifest)
+    if folds and len(folds["entry"]["runs"]) == folds["entry"]["folds"]:
+        sources["train"] = (f"out-of-fold probabilities, {folds['entry']['folds']} folds", folds["proba"],
+                            folds["labels"], folds["files"])
+    else:
+        log("label issues: the training split is left out until `python -m ml out-of-fold` has stored every fold")
+    table, splits = [], {}
+    for split, (source, proba, labels, files) in sources.items():
+        ranked = ranked_candidates(proba, labels.astype(int), rows)
+        given, suggested = labels[ranked["indices"]].astype(int), ranked["suggested"]
+        table += [(split, files[i], names[g], names[s], round(float(score), 4))
+                  for i, g, s, score in zip(ranked["indices"], given, suggested, ranked["scores"])]
+        flagged = list(zip(given[:ranked["flagged"]], suggested[:ranked["flagged"]]))
+        top = sorted({pair: flagged.count(pair) for pair in set(flagged)}.items(), key=lambda kv: (-kv[1], kv[0]))
+        splits[split] = {"source": source, "images": len(labels), "flagged": ranked["flagged"], "rows": len(ranked["indices"]),
+                         "top_pairs": [(names[g], names[s], count) for (g, s), count in top[:5]]}
+        log(f"label issues: {split}: {ranked['flagged']:,} of {len(labels):,} flagged")
+    entry = {"file": LABEL_ISSUES_FILE, "splits": splits}
+    store_extra(out, LABEL_ISSUES, {LABEL_ISSUES_FILE: lambda path: path.write_text(to_csv(LABEL_COLUMNS, table))},
+                entry)
+    return entry
+
+
+def run_neighbour_index(data: Path, out: Path, queries: int = 1000, threads: int = 0, log=print) -> dict:
+    """Index every training image by the served CNN's embedding for `?neighbours=k`: the served model
+    gains its features as a second output; the PCA size is the smallest whose recall@10 against the
+    full embeddings, measured on `queries` test images, reaches the floor."""
+    manifest = load_manifest(out)
+    if "cnn" not in manifest["models"]:
+        raise UserError(f"{out} holds no CNN: its embeddings make the index (train one with `ml train`)")
+    dataset = artifacts_dataset(data, out, manifest, splits=("train", "test"))
+    served = manifest["models"]["cnn"]["files"]["onnx"]
+    with staged_folder(out, start_from_existing=True) as folder:
+        stored = load_manifest(folder)  # before the model changes: it checks the files against their digests
+        expose_features(folder / served)
+        embedder = Embedder(folder / served, threads=threads)
+        train = embedder.embed(dataset["train"].images)
+        test = embedder.embed(dataset["test"].images[:queries])
+        log(f"neighbours: embedded {len(train):,} training images")
+        dimensions, recalls = choose_dimensions(train, test)
+        log(f"neighbours: recall@10 by PCA size {recalls}; keeping {dimensions}")
+        index = build_index(train, dataset["train"].labels, dataset["train"].files, dimensions)
+        (folder / NEIGHBOURS_FILE).parent.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(folder / NEIGHBOURS_FILE, **index)
+        stored[NEIGHBOURS] = {"file": NEIGHBOURS_FILE, "model": served, "images": len(train), "dimensions": dimensions,
+                              "recall_at_10": {str(d): r for d, r in recalls.items()}, "queries": len(test)}
+        stored["extra_files"] = sorted(set(stored.get("extra_files", [])) | {NEIGHBOURS_FILE})
+        write_manifest(folder, stored)
+    return stored[NEIGHBOURS]
+
+
+def to_csv(columns: tuple[str, ...], rows: list[tuple]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(columns)
     writer.writerows(rows)
     return buffer.getvalue()
 

@@ -1,4 +1,4 @@
-"""Command line: `python -m ml {train,export,evaluate,download,validate,report,ablate,learning-curve,study-setup,robustness,near-duplicates,classify}`.
+"""Command line: `python -m ml {train,export,evaluate,download,validate,report,ablate,learning-curve,study-setup,robustness,near-duplicates,out-of-fold,label-issues,neighbours,classify}`.
 
 Every option is checked where it is read, and an error names the option; errors a user can fix
 (bad data, options or artifacts: ml.errors.UserError) print one line, anything else keeps its
@@ -207,6 +207,31 @@ def build_parser() -> argparse.ArgumentParser:
              "pixel by pixel) and each model's test accuracy with and without them")
     duplicates.set_defaults(func=_near_duplicates)
 
+    folds = commands.add_parser(
+        "out-of-fold", parents=[data, out], formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        help="train the served CNN's recipe on k-1 folds of the training split k times, storing each image's "
+             "probabilities from the run that did not see it (for label issues in the training split)")
+    folds.add_argument("--folds", type=positive_int, default=4, help="number of folds (at least 2)")
+    folds.add_argument("--fold", type=non_negative_int, nargs="+", default=None, dest="only", metavar="N",
+                       help="train only these folds, replacing them if stored (default: every fold not yet stored)")
+    folds.add_argument("--preset", choices=["full", "fast"], default="fast", help="time budget of each run")
+    folds.add_argument("--seed", type=int, default=0, help="seed of the fold assignment and of the runs")
+    folds.set_defaults(func=_out_of_fold)
+
+    issues = commands.add_parser(
+        "label-issues", parents=[out], formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        help="rank likely label errors by confident learning: the test split from the served CNN, the training "
+             "split from `ml out-of-fold` once every fold is stored")
+    issues.add_argument("--rows", type=positive_int, default=500,
+                        help="rows per split at least: the confident-learning issues, then the next by margin")
+    issues.set_defaults(func=_label_issues)
+
+    neighbours = commands.add_parser(
+        "neighbours", parents=[data, out],
+        help="index the training images by the served CNN's embeddings, for the nearest examples of an answer "
+             "(the API's ?neighbours=k and the Classifier page)")
+    neighbours.set_defaults(func=_neighbours)
+
     classify = commands.add_parser(
         "classify", help="classify every photo in folders, zips or lists of paths or URLs into a results table")
     classify.add_argument("sources", nargs="+", metavar="SOURCE", help=(
@@ -370,6 +395,37 @@ def _near_duplicates(args) -> int:
         twin = row["with_train_twin"]
         print(f"{model:12s} test accuracy {row['all']:.2%}; without the twinned images {row['without_train_twin']:.2%}"
               + (f"; on them {twin:.2%}" if twin is not None else ""))
+    return 0
+
+
+def _out_of_fold(args) -> int:
+    from ml.out_of_fold import run_out_of_fold
+
+    if args.folds < 2:
+        raise UserError(f"--folds: needs at least 2 folds, got {args.folds}")
+    entry = run_out_of_fold(args.data or default_data_path(), args.out, folds=args.folds, only=args.only,
+                            preset=args.preset, seed=args.seed)
+    missing = [fold for fold in range(args.folds) if str(fold) not in entry["runs"]]
+    print(f"{len(entry['runs'])} of {args.folds} folds stored" + (f"; still to run: {missing}" if missing else ""))
+    return 0
+
+
+def _label_issues(args) -> int:
+    from ml.audit import run_label_issues
+
+    summary = run_label_issues(args.out)
+    for split, row in summary["splits"].items():
+        print(f"{split:6s} {row['flagged']:,} of {row['images']:,} images flagged ({row['source']}); "
+              f"{row['rows']:,} rows written")
+    return 0
+
+
+def _neighbours(args) -> int:
+    from ml.audit import run_neighbour_index
+
+    entry = run_neighbour_index(args.data or default_data_path(), args.out)
+    print(f"{entry['images']:,} training images indexed in {entry['dimensions']} dimensions "
+          f"(recall@10 {entry['recall_at_10'][str(entry['dimensions'])]:.1%} against the full embeddings)")
     return 0
 
 

@@ -1,8 +1,9 @@
 """The CNN's embeddings: the features its last layer reads, from the exported ONNX graph.
 
-The exported graph answers with probabilities only; the features are the input of its final matrix
-multiply, so the graph is copied with that tensor as a second output rather than re-exported from
-Keras. Nothing here imports TensorFlow. Embeddings are L2-normalised, so that the cosine distance
+The features are the input of the graph's final matrix multiply. `python -m ml neighbours` stores the
+served model with that tensor as a second output, so that serving reads it with onnxruntime alone;
+a graph without it is copied with it added (which needs the onnx package). Nothing here imports
+TensorFlow. Embeddings are L2-normalised, so that the cosine distance
 of two images is 1 - their dot product.
 """
 
@@ -31,11 +32,21 @@ def with_features_output(model_path: str | Path) -> bytes:
     return model.SerializeToString()
 
 
+def expose_features(model_path: str | Path) -> bool:
+    """Give the ONNX model at `model_path` its features as a second output, in place; False if it has them."""
+    if len(onnx_session(model_path, threads=1).get_outputs()) > 1:
+        return False
+    Path(model_path).write_bytes(with_features_output(model_path))
+    return True
+
+
 class Embedder:
     """Images (uint8, N x 32 x 32 x 3, as ml.preprocess.decode_image gives them) to unit-length features."""
 
     def __init__(self, model_path: str | Path, threads: int = 0):
-        self.session = onnx_session(with_features_output(model_path), threads)
+        session = onnx_session(model_path, threads)
+        self.session = session if len(session.get_outputs()) > 1 else onnx_session(
+            with_features_output(model_path), threads)
         self.input_name = self.session.get_inputs()[0].name
         self.features_name = self.session.get_outputs()[-1].name
 

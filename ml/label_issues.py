@@ -38,3 +38,22 @@ def find_label_issues(probabilities: np.ndarray, labels: np.ndarray) -> tuple[np
     scores = probabilities[disputed, suggested] - probabilities[disputed, labels[disputed]]
     order = np.argsort(-scores, kind="stable")
     return disputed[order], suggested[order], scores[order]
+
+
+def ranked_candidates(probabilities: np.ndarray, labels: np.ndarray, at_least: int) -> dict:
+    """The confident-learning issues, then (to make `at_least` rows for a person to review) the other
+    images by how much more probable their likeliest other class is than their given label.
+
+    Returns indices, suggested classes and scores in that order, and `flagged`: how many of the
+    first rows confident learning itself flagged."""
+    probabilities, labels = np.asarray(probabilities, np.float64), np.asarray(labels)
+    indices, suggested, scores = find_label_issues(probabilities, labels)
+    rest = np.setdiff1d(np.arange(len(labels)), indices)
+    others = probabilities[rest].copy()
+    others[np.arange(len(rest)), labels[rest]] = -np.inf
+    rest_suggested = others.argmax(axis=1)
+    rest_scores = others.max(axis=1) - probabilities[rest, labels[rest]]
+    order = np.argsort(-rest_scores, kind="stable")[:max(at_least - len(indices), 0)]
+    return {"indices": np.concatenate([indices, rest[order]]),
+            "suggested": np.concatenate([suggested, rest_suggested[order]]),
+            "scores": np.concatenate([scores, rest_scores[order]]), "flagged": len(indices)}

@@ -243,6 +243,45 @@ class NearDuplicates(Strict):
     accuracy: dict[str, TwinAccuracy]
 
 
+class FoldRun(Strict):
+    images: Annotated[int, Field(gt=0)]
+    accuracy: Fraction
+    train_seconds: NonNegative
+    epochs_run: Count
+
+
+class OutOfFold(Strict):
+    file: RelativePath
+    folds: Annotated[int, Field(ge=2)]
+    seed: int
+    preset: str
+    overrides: dict[str, Any]
+    train_fingerprint: Digest
+    runs: dict[str, FoldRun]
+
+
+class LabelIssueSplit(Strict):
+    source: str
+    images: Count
+    flagged: Count
+    rows: Count
+    top_pairs: list[tuple[str, str, Count]]
+
+
+class LabelIssues(Strict):
+    file: RelativePath
+    splits: dict[Literal["train", "test"], LabelIssueSplit]
+
+
+class Neighbours(Strict):
+    file: RelativePath
+    model: RelativePath
+    images: Annotated[int, Field(gt=0)]
+    dimensions: Annotated[int, Field(gt=0)]
+    recall_at_10: dict[str, Fraction]
+    queries: Annotated[int, Field(gt=0)]
+
+
 class FileEntry(Strict):
     sha256: Digest
     bytes: Count
@@ -262,6 +301,9 @@ class Manifest(Strict):
     experiments: dict[str, Experiment] = {}
     robustness: Robustness | None = None
     near_duplicates: NearDuplicates | None = None
+    train_out_of_fold: OutOfFold | None = None
+    label_issues: LabelIssues | None = None
+    neighbours: Neighbours | None = None
     extra_files: list[RelativePath] = []
     files: dict[RelativePath, FileEntry]
 

@@ -12,9 +12,9 @@ import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
-from ml.artifacts import MANIFEST, ArtifactError, listed_files, load_manifest
+from ml.artifacts import MANIFEST, ArtifactError, listed_files, load_manifest, write_manifest
 from ml.errors import OptionError
 
 
@@ -40,6 +40,19 @@ def staged_folder(out: str | Path, *, start_from_existing: bool) -> Iterator[Pat
                 break
         raise
     _swap(stage, out)
+
+
+def store_extra(out: str | Path, key: str, files: dict[str, Callable[[Path], object]], entry: dict) -> None:
+    """Add or replace one audit's result in the artifacts at `out`, atomically: each of `files`
+    (path relative to the folder -> function writing it there) and the manifest entry `key`."""
+    with staged_folder(out, start_from_existing=True) as folder:
+        manifest = load_manifest(folder)  # before the files change: it checks them against their digests
+        for rel, write in files.items():
+            (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+            write(folder / rel)
+        manifest[key] = entry
+        manifest["extra_files"] = sorted(set(manifest.get("extra_files", [])) | set(files))
+        write_manifest(folder, manifest)
 
 
 def _swap(stage: Path, out: Path) -> None:

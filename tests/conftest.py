@@ -221,6 +221,18 @@ def uncalibrated_artifacts(tiny_artifacts, tmp_path_factory):
     return data, copy
 
 
+@pytest.fixture(scope="session")
+def indexed_artifacts(tiny_artifacts, tmp_path_factory):
+    """The tiny artifacts with their training images indexed by `python -m ml neighbours`."""
+    from ml.cli import main
+
+    data, out = tiny_artifacts
+    copy = tmp_path_factory.mktemp("indexed") / "artifacts"
+    shutil.copytree(out, copy)
+    assert main(["neighbours", "--data", str(data), "--out", str(copy)]) == 0
+    return data, copy
+
+
 @pytest.fixture
 def artifacts_copy(tiny_artifacts, tmp_path):
     """A private copy of the tiny artifacts that a test may damage."""

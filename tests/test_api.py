@@ -200,3 +200,29 @@ def test_api014_each_photo_gets_a_decision_at_the_configured_target(artifacts_co
     assert "calibrated for 99.0% accuracy" in calibrated["decision_rule"]
     fallback = result(0.98)  # no threshold held for 98%: the plain minimum confidence decides
     assert fallback["decision"] == "review" and fallback["target"] is None and "not calibrated" in fallback["decision_rule"]
+
+
+def test_api015_neighbours_k_returns_the_most_similar_training_images(indexed_artifacts, tiny_artifacts, png):
+    data, out = indexed_artifacts
+    client = _client(out)
+    assert client.get("/api/health").get_json()["artifacts"]["neighbours"] is True
+    response = client.post("/api/predict?neighbours=3", data={"file": [(io.BytesIO(png(4)), "a.png")]},
+                           content_type="multipart/form-data")
+    assert response.status_code == 200
+    [result] = response.get_json()["results"]
+    rows = result["neighbours"]
+    assert len(rows) == 3 and all(r["file"].startswith("train/") for r in rows)
+    assert all(r["file"].split("/")[1] == r["label"] for r in rows)  # the label is the file's class
+    assert [r["similarity"] for r in rows] == sorted((r["similarity"] for r in rows), reverse=True)
+    plain = client.post("/api/predict", data={"file": [(io.BytesIO(png(4)), "a.png")]},
+                        content_type="multipart/form-data").get_json()["results"][0]
+    assert "neighbours" not in plain and plain["predictions"] == result["predictions"]
+
+    for bad in ("x", "-1", "21"):
+        answer = client.post(f"/api/predict?neighbours={bad}", data={"file": [(io.BytesIO(png()), "a.png")]},
+                             content_type="multipart/form-data")
+        assert answer.status_code == 400 and "neighbours: a whole number from 0 to 20" in answer.get_json()["error"]
+    _, unindexed = tiny_artifacts
+    answer = _client(unindexed).post("/api/predict?neighbours=2", data={"file": [(io.BytesIO(png()), "a.png")]},
+                                     content_type="multipart/form-data")
+    assert answer.status_code == 503 and "python -m ml neighbours" in answer.get_json()["error"]

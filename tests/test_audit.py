@@ -8,9 +8,14 @@ import shutil
 import numpy as np
 from PIL import Image
 
+from ml.artifacts import load_manifest
 from ml.audit import COLUMNS, NEAR_DUPLICATES_FILE, run_near_duplicates
 from ml.cli import main
+from ml.embeddings import Embedder
+from ml.loading import load_dataset
 from ml.near_duplicates import Rule
+from ml.neighbours import NeighbourIndex
+from ml.predictors import OnnxPredictor, onnx_session
 
 
 def test_audit001_a_mirrored_copy_of_a_test_photo_in_training_is_found(artifacts_copy, tmp_path):
@@ -57,3 +62,24 @@ def test_audit002_artifacts_without_a_cnn_are_refused_with_a_reason(artifacts_co
     (out / "manifest.json").write_text(json.dumps(manifest))
     assert main(["near-duplicates", "--data", str(data), "--out", str(out)]) != 0
     assert "holds no CNN" in capsys.readouterr().err
+
+
+def test_audit003_the_neighbour_index_serves_features_without_changing_answers(tiny_artifacts, indexed_artifacts,
+                                                                               synthetic_images):
+    _, before = tiny_artifacts
+    data, out = indexed_artifacts
+    manifest = load_manifest(out)  # verifies every file against its digest, the rewritten model's included
+    entry = manifest["neighbours"]
+    assert entry["images"] == manifest["dataset"]["splits"]["train"]["size"]
+    assert str(entry["dimensions"]) in entry["recall_at_10"]
+    served = manifest["models"]["cnn"]["files"]["onnx"]
+    assert len(onnx_session(out / served).get_outputs()) == 2
+    images, _ = synthetic_images(4, seed=9)
+    assert np.allclose(OnnxPredictor(out / served).predict_proba(images),
+                       OnnxPredictor(before / served).predict_proba(images), atol=1e-6)
+    train = load_dataset(data, splits=("train",), progress=False)["train"]
+    index = NeighbourIndex(out / entry["file"])
+    found = index.query(Embedder(out / served).embed(train.images[:3]), k=len(train))
+    for name, rows in zip(train.files, found):  # itself, or a synthetic twin of it, is the nearest
+        own = next(r["similarity"] for r in rows if r["file"] == name)
+        assert own > 0.99 and own >= rows[0]["similarity"] - 1e-3

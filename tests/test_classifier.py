@@ -92,3 +92,41 @@ def test_classifier004_an_example_button_classifies_its_photo_in_one_click(tiny_
     [result] = response.get_json()["response"][STORE_CLASSIFIER_RESULTS]["data"]["results"]
     assert result["ok"] and result["file"] == "example: a rocket (not one of the ten).jpg"
     assert response.get_json()["response"][BUTTON_CLASSIFIER_CSV]["disabled"] is False
+
+
+def test_classifier005_each_photo_shows_its_most_similar_training_photos(indexed_artifacts, make_app, services_of,
+                                                                         png, text_of, tmp_path):
+    import base64
+
+    from callbacks.classifier import neighbours_view
+    from layouts.classifier import NEIGHBOURS_SHOWN
+
+    data, out = indexed_artifacts
+    uri = "data:image/png;base64," + base64.b64encode(png(3)).decode()
+    with_data = make_app(out, data=data, cache_dir=str(tmp_path / "cache"))
+    with with_data.server.app_context():
+        services = services_of(with_data)
+        cards, stored, _ = uploads_view(services, uploads_from([uri], ["a.png"]))
+        rows = stored["results"][0]["neighbours"]
+        assert len(rows) == NEIGHBOURS_SHOWN and "Most like it among the training photos" not in text_of(cards[0])
+        view = neighbours_view(services, 0, stored)  # drawn after the answers, by its own callback
+        shown = text_of(view)
+        assert "Most like it among the training photos" in shown and rows[0]["label"] in shown
+        sources = [img.src for img in _images(view)]
+        assert len(sources) == NEIGHBOURS_SHOWN and all(src.startswith("data:image/png") for src in sources)
+        assert neighbours_view(services, 5, stored) is None  # a photo no longer on the page
+    without_data = make_app(out, data=tmp_path / "nowhere")
+    with without_data.server.app_context():
+        view = neighbours_view(services_of(without_data), 0, stored)
+        assert "not available here" in text_of(view) and rows[0]["label"] in text_of(view)  # names, no images
+
+
+def _images(node):
+    from dash import html
+
+    if isinstance(node, html.Img):
+        yield node
+    children = getattr(node, "children", None)
+    for child in children if isinstance(children, (list, tuple)) else [children] if children is not None else []:
+        if hasattr(child, "to_plotly_json"):
+            yield from _images(child)

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ml.label_issues import class_thresholds, confident_classes, find_label_issues
+from ml.label_issues import class_thresholds, confident_classes, find_label_issues, ranked_candidates
 
 
 def test_label_issues001_thresholds_and_confident_classes_by_hand():
@@ -34,3 +34,22 @@ def test_label_issues002_flipped_labels_are_found_first_and_right_ones_left_alon
     assert (suggested[planted] == truth[indices[planted]]).mean() >= 0.95  # and the true class is suggested
     assert list(scores) == sorted(scores, reverse=True)
     assert len(find_label_issues(probabilities, truth)[0]) <= 5  # with every label right, next to nothing
+
+
+def test_label_issues003_candidates_are_the_flagged_then_the_next_by_margin():
+    rng = np.random.default_rng(1)
+    probabilities = rng.dirichlet(np.ones(4) * 0.3, 300)
+    labels = rng.integers(0, 4, 300)
+    flagged, _, _ = find_label_issues(probabilities, labels)
+    ranked = ranked_candidates(probabilities, labels, at_least=len(flagged) + 40)
+    n = ranked["flagged"]
+    assert n == len(flagged) and list(ranked["indices"][:n]) == list(flagged)
+    assert len(ranked["indices"]) == n + 40 == len(set(ranked["indices"].tolist()))
+    filled = ranked["indices"][n:]
+    assert all(ranked["suggested"][n:] != labels[filled])
+    margins = probabilities[filled, ranked["suggested"][n:]] - probabilities[filled, labels[filled]]
+    assert np.allclose(margins, ranked["scores"][n:]) and list(margins) == sorted(margins, reverse=True)
+    others = np.delete(np.arange(300), ranked["indices"])
+    best_left = max(np.delete(probabilities[i], labels[i]).max() - probabilities[i, labels[i]] for i in others)
+    assert best_left <= margins.min()  # nothing left out was more suspicious than what was filled in
+    assert len(ranked_candidates(probabilities, labels, at_least=1)["indices"]) == n  # never cut the flagged
