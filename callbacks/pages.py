@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Callable, NamedTuple
 
-from callbacks import catalogue, classifier, data, hypotheses, performance, summary
+from callbacks import catalogue, classifier, data, explore, hypotheses, performance, summary
 
 
 class Page(NamedTuple):
@@ -22,6 +22,7 @@ class Page(NamedTuple):
 PAGES = (
     Page("/", "Summary", summary),
     Page("/data", "Data", data),
+    Page("/explore", "Explore", explore),
     Page("/performance", "Model performance", performance),
     Page("/classify", "Classifier", classifier),
     Page("/catalogue", "Catalogue", catalogue),

@@ -8,6 +8,7 @@ from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 from dash_app import views
 from dash_app.gallery import GalleryUnavailable, dataset_images
 from dash_app.images import png_data_uri
+from callbacks.explore import sample_details
 from dash_app.tables import models_table_rows, rows_csv
 from layouts.common import image_gallery
 from layouts.performance import (
@@ -140,31 +141,9 @@ def register(app) -> None:
 
 
 def image_details(services, index: int) -> html.Div:
-    """Test image `index` large, with every model's answer for it and its confidence."""
-    artifacts = services.artifacts
-    names = artifacts.class_names()
-    predictions = artifacts.predictions()
-    true = int(predictions["y_true"][index])
-    try:
-        config = services.config
-        image = png_data_uri(dataset_images(config.data_path, artifacts.manifest(), config.cache_dir)[index])
-        picture = html.Img(src=image, className="pixelated enlarged", alt=f"test image {index}, a {names[true]}")
-    except GalleryUnavailable as exc:
-        picture = dbc.Alert(str(exc), color="secondary", className="small")
-    rows = []
-    for model in artifacts.model_keys():
-        proba = predictions[f"proba_{model}"][index]
-        answer = int(predictions[f"pred_{model}"][index])
-        rows.append(html.Tr([html.Td(display_name(model), title=technical_name(model)),
-                             html.Td(names[answer] + ("" if answer == true else " (wrong)")),
-                             html.Td(f"{proba[answer]:.1%}"), html.Td(f"{proba[true]:.1%}")]))
-    return html.Div([
-        picture,
-        html.P(f"Test image #{index}; its true class: {names[true]}.", className="mt-2"),
-        dbc.Table([html.Thead(html.Tr([html.Th("model"), html.Th("answer"), html.Th("sure of it"),
-                                       html.Th(f"probability of {names[true]}")])),
-                   html.Tbody(rows)], size="sm", responsive=True),
-    ])
+    """Test image `index` large, with every model's answer for it (the Explore page's view: test
+    images come first among its rows)."""
+    return sample_details(services, index)
 
 
 def gallery_for_cell(services, model: str, true_class: str, predicted_class: str, page_number: int = 1):

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from dash_app.extensions import cache
+from dash_app.samples import sample_table
 from ml.artifacts import (MANIFEST, ArtifactError, best_model, load_manifest, manifest_fingerprint,
                           read_predictions)
 from ml.embeddings import Embedder
@@ -77,6 +78,10 @@ class Artifacts:
         """The served CNN's embedder and the training images' index (`python -m ml neighbours`), or None."""
         return _neighbours(self.folder, self.fingerprint, self.onnx_threads)
 
+    def samples(self) -> dict[str, np.ndarray]:
+        """One row per test and training image (dash_app.samples.sample_table)."""
+        return _samples(self.folder, self.fingerprint)
+
     def robustness_rows(self) -> list[dict]:
         """The robustness benchmark's rows (ml.robustness); empty when it was not run."""
         return _robustness_rows(self.folder, self.fingerprint)
@@ -115,6 +120,11 @@ def _predictors(folder: str, fingerprint: str, threads: int) -> dict:
     manifest = _manifest(folder, fingerprint)
     return {key: load_predictor(entry, folder, threads=threads)
             for key, entry in manifest["models"].items()}
+
+
+@lru_cache(maxsize=2)
+def _samples(folder: str, fingerprint: str) -> dict[str, np.ndarray]:
+    return sample_table(folder, _manifest(folder, fingerprint), _predictions(folder, fingerprint))
 
 
 @lru_cache(maxsize=2)

@@ -1,6 +1,7 @@
 """Verifying the data behind the artifacts: near-duplicate images within and between splits, how much
 of each model's test accuracy rests on test images whose near-twin it trained on, and the images whose
-given label is likely wrong; and the index of training images that shows an answer's nearest examples."""
+given label is likely wrong; a 2-D map of the dataset; and the index of training images that shows an
+answer's nearest examples."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from ml.artifacts import load_manifest, read_predictions, write_manifest
+from ml.data_map import METHODS, compare_layouts, training_sample
 from ml.embeddings import Embedder, expose_features
 from ml.errors import UserError
 from ml.experiments import artifacts_dataset
@@ -26,6 +28,8 @@ NEAR_DUPLICATES = "near_duplicates"
 NEAR_DUPLICATES_FILE = "dataset/near_duplicates.csv"
 COLUMNS = ("split_a", "file_a", "split_b", "file_b", "distance")
 SPLIT_PAIRS = (("test", "train"), ("test", "test"), ("train", "train"))
+DATA_MAP = "data_map"
+DATA_MAP_FILE = "dataset/map.npz"
 LABEL_ISSUES = "label_issues"
 LABEL_ISSUES_FILE = "dataset/label_issues.csv"
 LABEL_COLUMNS = ("split", "file", "given_label", "suggested_label", "score")
@@ -90,10 +94,33 @@ def run_label_issues(out: Path, rows: int = 500, log=print) -> dict:
     return entry
 
 
+def run_data_map(data: Path, out: Path, train_images: int = 5000, methods=METHODS, threads: int = 0,
+                 log=print) -> dict:
+    """Lay the test split and a stratified training sample out in 2-D by the served CNN's embeddings,
+    with the layout that keeps the classes apart best among `methods`."""
+    manifest = load_manifest(out)
+    if "cnn" not in manifest["models"]:
+        raise UserError(f"{out} holds no CNN: its embeddings make the map (train one with `ml train`)")
+    dataset = artifacts_dataset(data, out, manifest, splits=("train", "test"))
+    sample = training_sample(dataset["train"].labels, train_images)
+    embedder = Embedder(out / manifest["models"]["cnn"]["files"]["onnx"], threads=threads)
+    embeddings = np.concatenate([embedder.embed(dataset["test"].images), embedder.embed(dataset["train"].images[sample])])
+    labels = np.concatenate([dataset["test"].labels, dataset["train"].labels[sample]])
+    method, coordinates, comparison = compare_layouts(embeddings, labels, methods, log=log)
+    n_test = len(dataset["test"].labels)
+    arrays = {"x": coordinates[:, 0].astype(np.float32), "y": coordinates[:, 1].astype(np.float32),
+              "split": np.repeat(np.array([0, 1], np.uint8), [n_test, len(sample)]),
+              "position": np.concatenate([np.arange(n_test), sample]).astype(np.int32)}
+    entry = {"file": DATA_MAP_FILE, "method": method, "comparison": comparison,
+             "points": {"test": n_test, "train": len(sample)}}
+    store_extra(out, DATA_MAP, {DATA_MAP_FILE: lambda path: np.savez_compressed(path, **arrays)}, entry)
+    return entry
+
+
 def run_neighbour_index(data: Path, out: Path, queries: int = 1000, threads: int = 0, log=print) -> dict:
     """Index every training image by the served CNN's embedding for `?neighbours=k`: the served model
-    gains its features as a second output; the PCA size is the smallest whose recall@10 against the
-    full embeddings, measured on `queries` test images, reaches the floor."""
+    gains its features as a second output; the PCA size is the smallest whose 10 nearest, for `queries`
+    test images, keep the floor's share of the exact neighbours' similarity."""
     manifest = load_manifest(out)
     if "cnn" not in manifest["models"]:
         raise UserError(f"{out} holds no CNN: its embeddings make the index (train one with `ml train`)")
@@ -106,13 +133,13 @@ def run_neighbour_index(data: Path, out: Path, queries: int = 1000, threads: int
         train = embedder.embed(dataset["train"].images)
         test = embedder.embed(dataset["test"].images[:queries])
         log(f"neighbours: embedded {len(train):,} training images")
-        dimensions, recalls = choose_dimensions(train, test)
-        log(f"neighbours: recall@10 by PCA size {recalls}; keeping {dimensions}")
+        dimensions, quality = choose_dimensions(train, test)
+        log(f"neighbours: by PCA size {quality}; keeping {dimensions}")
         index = build_index(train, dataset["train"].labels, dataset["train"].files, dimensions)
         (folder / NEIGHBOURS_FILE).parent.mkdir(parents=True, exist_ok=True)
         np.savez_compressed(folder / NEIGHBOURS_FILE, **index)
         stored[NEIGHBOURS] = {"file": NEIGHBOURS_FILE, "model": served, "images": len(train), "dimensions": dimensions,
-                              "recall_at_10": {str(d): r for d, r in recalls.items()}, "queries": len(test)}
+                              "quality": {str(d): q for d, q in quality.items()}, "queries": len(test)}
         stored["extra_files"] = sorted(set(stored.get("extra_files", [])) | {NEIGHBOURS_FILE})
         write_manifest(folder, stored)
     return stored[NEIGHBOURS]

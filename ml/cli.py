@@ -1,4 +1,4 @@
-"""Command line: `python -m ml {train,export,evaluate,download,validate,report,ablate,learning-curve,study-setup,robustness,near-duplicates,out-of-fold,label-issues,neighbours,classify}`.
+"""Command line: `python -m ml {train,export,evaluate,download,validate,report,ablate,learning-curve,study-setup,robustness,near-duplicates,out-of-fold,label-issues,map,neighbours,classify}`.
 
 Every option is checked where it is read, and an error names the option; errors a user can fix
 (bad data, options or artifacts: ml.errors.UserError) print one line, anything else keeps its
@@ -226,6 +226,16 @@ def build_parser() -> argparse.ArgumentParser:
                         help="rows per split at least: the confident-learning issues, then the next by margin")
     issues.set_defaults(func=_label_issues)
 
+    data_map = commands.add_parser(
+        "map", parents=[data, out], formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        help="lay the test split and a training sample out in 2-D by the served CNN's embeddings, comparing "
+             "PCA, t-SNE and UMAP by time and class separation and keeping the best")
+    data_map.add_argument("--train-images", type=non_negative_int, default=5000,
+                          help="training images on the map (a stratified sample)")
+    data_map.add_argument("--methods", nargs="+", choices=["pca", "tsne", "umap"], default=["pca", "tsne", "umap"],
+                          help="layouts to compare")
+    data_map.set_defaults(func=_data_map)
+
     neighbours = commands.add_parser(
         "neighbours", parents=[data, out],
         help="index the training images by the served CNN's embeddings, for the nearest examples of an answer "
@@ -420,12 +430,22 @@ def _label_issues(args) -> int:
     return 0
 
 
+def _data_map(args) -> int:
+    from ml.audit import run_data_map
+
+    entry = run_data_map(args.data or default_data_path(), args.out, args.train_images, args.methods)
+    print(f"map: {entry['method']} kept ({entry['points']['test']:,} test and {entry['points']['train']:,} training "
+          "images)")
+    return 0
+
+
 def _neighbours(args) -> int:
     from ml.audit import run_neighbour_index
 
     entry = run_neighbour_index(args.data or default_data_path(), args.out)
-    print(f"{entry['images']:,} training images indexed in {entry['dimensions']} dimensions "
-          f"(recall@10 {entry['recall_at_10'][str(entry['dimensions'])]:.1%} against the full embeddings)")
+    quality = entry["quality"][str(entry["dimensions"])]
+    print(f"{entry['images']:,} training images indexed in {entry['dimensions']} dimensions: their 10 nearest keep "
+          f"{quality['similarity_kept']:.2%} of the exact neighbours' similarity ({quality['recall']:.0%} the same)")
     return 0
 
 

@@ -273,13 +273,30 @@ class LabelIssues(Strict):
     splits: dict[Literal["train", "test"], LabelIssueSplit]
 
 
+class NeighbourQuality(Strict):
+    recall: Fraction
+    similarity_kept: Fraction
+
+
 class Neighbours(Strict):
     file: RelativePath
     model: RelativePath
     images: Annotated[int, Field(gt=0)]
     dimensions: Annotated[int, Field(gt=0)]
-    recall_at_10: dict[str, Fraction]
+    quality: dict[str, NeighbourQuality]
     queries: Annotated[int, Field(gt=0)]
+
+
+class MapLayout(Strict):
+    seconds: NonNegative
+    separation: Fraction
+
+
+class DataMap(Strict):
+    file: RelativePath
+    method: Literal["pca", "tsne", "umap"]
+    comparison: dict[Literal["pca", "tsne", "umap"], MapLayout]
+    points: dict[Literal["train", "test"], Count]
 
 
 class FileEntry(Strict):
@@ -304,6 +321,7 @@ class Manifest(Strict):
     train_out_of_fold: OutOfFold | None = None
     label_issues: LabelIssues | None = None
     neighbours: Neighbours | None = None
+    data_map: DataMap | None = None
     extra_files: list[RelativePath] = []
     files: dict[RelativePath, FileEntry]
 

@@ -233,6 +233,24 @@ def indexed_artifacts(tiny_artifacts, tmp_path_factory):
     return data, copy
 
 
+@pytest.fixture(scope="session")
+def explored_artifacts(indexed_artifacts, tmp_path_factory):
+    """The indexed tiny artifacts with every audit the Explore page reads: out-of-fold answers for the
+    training photos (2 short folds), label issues and the map."""
+    from ml.cli import main
+    from ml.cnn_config import PRESETS
+
+    data, out = indexed_artifacts
+    copy = tmp_path_factory.mktemp("explored") / "artifacts"
+    shutil.copytree(out, copy)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(PRESETS, "fast", {"time_budget_s": 1.0, "epochs": 1})
+        assert main(["out-of-fold", "--data", str(data), "--out", str(copy), "--folds", "2"]) == 0
+    assert main(["label-issues", "--out", str(copy), "--rows", "20"]) == 0
+    assert main(["map", "--data", str(data), "--out", str(copy), "--train-images", "30", "--methods", "pca"]) == 0
+    return data, copy
+
+
 @pytest.fixture
 def artifacts_copy(tiny_artifacts, tmp_path):
     """A private copy of the tiny artifacts that a test may damage."""

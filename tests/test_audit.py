@@ -71,7 +71,7 @@ def test_audit003_the_neighbour_index_serves_features_without_changing_answers(t
     manifest = load_manifest(out)  # verifies every file against its digest, the rewritten model's included
     entry = manifest["neighbours"]
     assert entry["images"] == manifest["dataset"]["splits"]["train"]["size"]
-    assert str(entry["dimensions"]) in entry["recall_at_10"]
+    assert str(entry["dimensions"]) in entry["quality"]
     served = manifest["models"]["cnn"]["files"]["onnx"]
     assert len(onnx_session(out / served).get_outputs()) == 2
     images, _ = synthetic_images(4, seed=9)

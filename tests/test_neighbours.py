@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ml.neighbours import (DIMENSIONS, NeighbourIndex, build_index, choose_dimensions, project, recall_at_k,
+from ml.neighbours import (DIMENSIONS, NeighbourIndex, build_index, choose_dimensions, neighbour_quality, project,
                            top_k)
 
 
@@ -24,11 +24,15 @@ def test_neighbours002_the_fewest_dimensions_that_keep_the_neighbours_are_chosen
     rng = np.random.default_rng(1)
     basis = np.linalg.qr(rng.normal(size=(64, 64)))[0]
     low = unit(rng.normal(size=(1200, 12)) @ basis[:12])  # 64-d embeddings that live in 12 dimensions
-    chosen, recalls = choose_dimensions(low[:1000], low[1000:])
-    assert chosen == min(DIMENSIONS) and recalls[chosen] > 0.95  # (centred before reduced: near, not equal)
-    spread = unit(rng.normal(size=(1200, 64)))  # no structure: 16 dimensions lose most neighbours
-    assert recall_at_k(spread[:1000], spread[1000:], 16) < 0.5
-    assert recall_at_k(spread[:1000], spread[1000:], 64) > 0.9  # every dimension kept: only the centring differs
+    chosen, quality = choose_dimensions(low[:1000], low[1000:])
+    assert chosen == min(DIMENSIONS) and quality[chosen]["recall"] > 0.95  # (centred before reduced: near, not equal)
+    assert quality[chosen]["similarity_kept"] > 0.999
+    spread = unit(rng.normal(size=(1200, 64)))  # no structure: 16 dimensions lose the neighbours
+    few, every = neighbour_quality(spread[:1000], spread[1000:], 16), neighbour_quality(spread[:1000], spread[1000:], 64)
+    assert few["recall"] < 0.5 and few["similarity_kept"] < 0.9
+    assert every["recall"] > 0.9 and every["similarity_kept"] > 0.99  # every dimension kept: only the centring differs
+    chosen, _ = choose_dimensions(spread[:1000], spread[1000:])
+    assert chosen == 64
 
 
 def test_neighbours003_the_stored_index_finds_an_indexed_image_first(tmp_path):

@@ -248,8 +248,8 @@ def test_performance011_a_gallery_image_opens_large_with_every_models_answer(tin
     assert "button-matrix-image" in str(view)  # every tile is a button that opens it
     text = text_of(details)
     true = names[int(predictions["y_true"][4])]
-    assert f"Test image #4; its true class: {true}." in text and "data:image/png;base64" in str(details)
-    table = details.children[2]
+    assert f"Test photo #4; its label: {true}." in text and "data:image/png;base64" in str(details)
+    [table] = [child for child in details.children if type(child).__name__ == "Table"]
     rows = [[cell.children for cell in row.children] for row in table.children[1].children]
     assert [row[0] for row in rows] == [display_name(model) for model in manifest["models"]]
     for model, row in zip(manifest["models"], rows):

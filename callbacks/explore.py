@@ -1,0 +1,222 @@
+"""Explore page callbacks: the map (colouring, hover, selection) and the sample browser."""
+
+from __future__ import annotations
+
+import math
+
+import dash_bootstrap_components as dbc
+import numpy as np
+from dash import ALL, Input, Output, ctx, html, no_update
+
+from dash_app import figures
+from dash_app.classify import nearest_training_images
+from dash_app.gallery import GalleryUnavailable, dataset_images
+from dash_app.images import png_data_uri
+from dash_app.samples import SPLITS, UNKNOWN, Filters, filter_rows
+from layouts.classifier import neighbours_gallery
+from layouts.explore import (
+    BUTTON_EXPLORE_IMAGE,
+    CHECKLIST_EXPLORE_FLAGS,
+    CHECKLIST_EXPLORE_POINTS,
+    DIV_EXPLORE_DETAILS,
+    DIV_EXPLORE_GALLERY,
+    DIV_EXPLORE_SELECTION,
+    DROPDOWN_EXPLORE_CLASS,
+    DROPDOWN_EXPLORE_MODEL,
+    DROPDOWN_EXPLORE_PREDICTED,
+    DROPDOWN_EXPLORE_SORT,
+    GRAPH_EXPLORE_MAP,
+    MODAL_EXPLORE_IMAGE,
+    PAGE_SIZE,
+    PAGINATION_EXPLORE_PAGE,
+    RADIO_EXPLORE_COLOUR,
+    RADIO_EXPLORE_CORRECT,
+    RADIO_EXPLORE_SPLIT,
+    SELECTION_SHOWN,
+    SLIDER_EXPLORE_CONFIDENCE,
+    SPAN_EXPLORE_COUNT,
+    TOOLTIP_EXPLORE_MAP,
+    details_view,
+    explore_page,
+    image_tiles,
+)
+from ml.artifacts import ArtifactError
+from ml.registry import display_name
+
+NEIGHBOURS_SHOWN = 6
+
+
+def page(services):
+    manifest = services.artifacts.manifest()
+    table = services.artifacts.samples()
+    trained = bool((table["pred_cnn"][table["split"] == 1] != UNKNOWN).any()) if "pred_cnn" in table else False
+    return explore_page(manifest["dataset"]["class_names"], list(manifest["models"]), bool(manifest.get("data_map")),
+                        trained)
+
+
+def register(app) -> None:
+    services = app.server.extensions["cifar"]
+
+    @app.callback(Output(GRAPH_EXPLORE_MAP, "figure"), Input(RADIO_EXPLORE_COLOUR, "value"),
+                  Input(CHECKLIST_EXPLORE_POINTS, "value"))
+    def draw_map(colouring, points):
+        return map_figure(services, colouring, points or [])
+
+    @app.callback(Output(TOOLTIP_EXPLORE_MAP, "show"), Output(TOOLTIP_EXPLORE_MAP, "bbox"),
+                  Output(TOOLTIP_EXPLORE_MAP, "children"), Input(GRAPH_EXPLORE_MAP, "hoverData"))
+    def show_hovered_photo(hover):
+        if not hover or not hover.get("points"):
+            return False, no_update, no_update
+        point = hover["points"][0]
+        return True, point["bbox"], hover_card(services, int(point["customdata"]))
+
+    @app.callback(Output(DIV_EXPLORE_SELECTION, "children"), Input(GRAPH_EXPLORE_MAP, "selectedData"))
+    def show_selection(selected):
+        rows = [int(p["customdata"]) for p in (selected or {}).get("points", [])]
+        return selection_gallery(services, rows) if rows else None
+
+    @app.callback(Output(DIV_EXPLORE_GALLERY, "children"), Output(SPAN_EXPLORE_COUNT, "children"),
+                  Output(PAGINATION_EXPLORE_PAGE, "max_value"), Output(PAGINATION_EXPLORE_PAGE, "active_page"),
+                  Input(RADIO_EXPLORE_SPLIT, "value"), Input(DROPDOWN_EXPLORE_CLASS, "value"),
+                  Input(DROPDOWN_EXPLORE_MODEL, "value"), Input(DROPDOWN_EXPLORE_PREDICTED, "value"),
+                  Input(RADIO_EXPLORE_CORRECT, "value"), Input(SLIDER_EXPLORE_CONFIDENCE, "value"),
+                  Input(CHECKLIST_EXPLORE_FLAGS, "value"), Input(DROPDOWN_EXPLORE_SORT, "value"),
+                  Input(PAGINATION_EXPLORE_PAGE, "active_page"))
+    def browse(split, classes, model, predicted, correctness, confidence, flags, sort, active_page):
+        """A filter change starts again at page 1; a page change keeps the filters."""
+        filters = Filters(split=split, classes=tuple(classes or ()), model=model, predicted=tuple(predicted or ()),
+                          correctness=correctness, confidence=tuple(confidence or (0, 1)),
+                          near_duplicate="near_duplicate" in (flags or []), label_issue="label_issue" in (flags or []),
+                          sort=sort)
+        page_number = (active_page or 1) if ctx.triggered_id == PAGINATION_EXPLORE_PAGE else 1
+        return browse_page(services, filters, page_number)
+
+    @app.callback(Output(MODAL_EXPLORE_IMAGE, "is_open"), Output(DIV_EXPLORE_DETAILS, "children"),
+                  Input({"type": BUTTON_EXPLORE_IMAGE, "index": ALL}, "n_clicks"), prevent_initial_call=True)
+    def open_photo(clicks):
+        if not any(clicks or []):
+            return no_update, no_update  # a gallery was just drawn
+        return True, sample_details(services, ctx.triggered_id["index"])
+
+
+def map_figure(services, colouring: str, points: list[str]):
+    table = services.artifacts.samples()
+    names = services.artifacts.class_names()
+    shown = ~np.isnan(table["map_x"]) & np.isin(table["split"], [SPLITS.index(p) for p in points])
+    if not shown.any():
+        return figures.empty_figure("Choose test photos, the training sample or both")
+    rows = np.flatnonzero(shown)
+    which = " and ".join({"test": f"{int((table['split'][rows] == 0).sum()):,} test photos",
+                          "train": f"{int((table['split'][rows] == 1).sum()):,} training photos"}[p] for p in points)
+    method = services.artifacts.manifest()["data_map"]["method"]
+    title = f"{which}, laid out by {dict(pca='PCA', tsne='t-SNE', umap='UMAP')[method]}"
+    return figures.data_map_figure(table["map_x"][rows], table["map_y"][rows], rows, colouring, table["true"][rows],
+                                   table["pred_cnn"][rows], table["label_score"][rows], names, title)
+
+
+def _images(services, split: str):
+    config = services.config
+    return dataset_images(config.data_path, services.artifacts.manifest(), config.cache_dir, split=split)
+
+
+def _source(services, row: int) -> str | None:
+    table = services.artifacts.samples()
+    split, position = SPLITS[table["split"][row]], int(table["position"][row])
+    try:
+        return png_data_uri(_images(services, split)[position])
+    except GalleryUnavailable:
+        return None
+
+
+def _caption(table, row: int, names: list[str]) -> str:
+    true, answer = int(table["true"][row]), int(table["pred_cnn"][row])
+    if answer == UNKNOWN or answer == true:
+        return names[true]
+    return f"{names[true]} → {names[answer]}"
+
+
+def hover_card(services, row: int) -> html.Div:
+    table, names = services.artifacts.samples(), services.artifacts.class_names()
+    src = _source(services, row)
+    answer = int(table["pred_cnn"][row])
+    lines = [f"{SPLITS[table['split'][row]]} photo, labelled {names[int(table['true'][row])]}"]
+    if answer != UNKNOWN:
+        lines.append(f"network: {names[answer]} ({table['conf_cnn'][row]:.0%})")
+    if table["label_issue"][row]:
+        lines.append(f"suspect label: perhaps {names[int(table['suggested'][row])]}")
+    return html.Div([html.Img(src=src, className="pixelated", width=96, height=96, alt=lines[0]) if src else None,
+                     *[html.Div(line, className="small") for line in lines]], style={"width": "170px"})
+
+
+def _tiles(services, rows) -> html.Div:
+    table, names = services.artifacts.samples(), services.artifacts.class_names()
+    return image_tiles([{"row": int(row), "src": _source(services, int(row)), "caption": _caption(table, int(row), names),
+                         "tooltip": "open it large with every model's answer"} for row in rows])
+
+
+def selection_gallery(services, rows: list[int]) -> html.Div:
+    shown = rows[:SELECTION_SHOWN]
+    counts = np.bincount(services.artifacts.samples()["true"][rows], minlength=len(services.artifacts.class_names()))
+    names = services.artifacts.class_names()
+    mix = ", ".join(f"{names[k]} {counts[k]:,}" for k in np.argsort(-counts) if counts[k])
+    return html.Div([html.H6(f"{len(rows):,} photos selected ({mix})" +
+                             (f"; the first {len(shown)} shown" if len(rows) > len(shown) else "")),
+                     _tiles(services, shown)])
+
+
+def browse_page(services, filters: Filters, page_number: int):
+    """(gallery, count text, number of pages, page shown) for one page of the filtered photos."""
+    table, names = services.artifacts.samples(), services.artifacts.class_names()
+    rows = filter_rows(table, filters, names)
+    pages = max(1, math.ceil(len(rows) / PAGE_SIZE))
+    page_number = min(page_number, pages)
+    if not len(rows):
+        note = ("No photo matches these filters." if filters.split == "test" or filters.model == "cnn" else
+                f"{display_name(filters.model)} never answered for the training photos: only the network's "
+                "out-of-fold answers exist for them.")
+        return html.P(note, className="text-muted"), "0 photos", 1, 1
+    shown = rows[(page_number - 1) * PAGE_SIZE:page_number * PAGE_SIZE]
+    return _tiles(services, shown), f"{len(rows):,} photos", pages, page_number
+
+
+def sample_details(services, row: int) -> html.Div:
+    """One photo large with every model's answer, what the audits say of it and its nearest training photos."""
+    table, names = services.artifacts.samples(), services.artifacts.class_names()
+    split, position, true = SPLITS[table["split"][row]], int(table["position"][row]), int(table["true"][row])
+    try:
+        image = _images(services, split)[position]
+        picture = html.Img(src=png_data_uri(image), className="pixelated enlarged",
+                           alt=f"{split} photo {position}, a {names[true]}")
+    except GalleryUnavailable as exc:
+        image, picture = None, dbc.Alert(str(exc), color="secondary", className="small")
+    answers = []
+    if split == "test":
+        predictions = services.artifacts.predictions()
+        for model in services.artifacts.model_keys():
+            proba = predictions[f"proba_{model}"][position]
+            answer = int(predictions[f"pred_{model}"][position])
+            answers.append({"model": model, "answer": names[answer], "wrong": answer != true,
+                            "confidence": float(proba[answer]), "true_probability": float(proba[true])})
+    elif table["pred_cnn"][row] != UNKNOWN:
+        answer = int(table["pred_cnn"][row])
+        answers.append({"model": "cnn", "answer": names[answer] + " (out of fold)", "wrong": answer != true,
+                        "confidence": float(table["conf_cnn"][row]), "true_probability": float(table["true_cnn"][row])})
+    notes = []
+    if table["label_issue"][row]:
+        notes.append(f"Suspect label: the network is confident it is a {names[int(table['suggested'][row])]}.")
+    if table["near_duplicate"][row]:
+        notes.append("It has a near-twin in the dataset (see the Data page's near-duplicates).")
+    heading = f"{'Test' if split == 'test' else 'Training'} photo #{position}; its label: {names[true]}."
+    return details_view(picture, heading, names[true], answers, notes, _neighbours(services, image, split, position))
+
+
+def _neighbours(services, image, split: str, position: int):
+    if image is None or services.artifacts.neighbours() is None:
+        return None
+    try:
+        rows = nearest_training_images(services.artifacts, image[None], NEIGHBOURS_SHOWN + 1, services.artifacts.class_names())[0]
+    except ArtifactError:
+        return None
+    rows = [r for r in rows if not (split == "train" and r["position"] == position)][:NEIGHBOURS_SHOWN]
+    train = _images(services, "train")
+    return neighbours_gallery(rows, [png_data_uri(train[r["position"]]) for r in rows])

@@ -1,0 +1,127 @@
+"""Explore page: a map of the dataset by the network's sense of likeness, and a browser of its images
+filtered by class, answer, confidence, near-twins and suspect labels."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dash_app.figures import MAP_COLOURINGS
+from layouts.common import card
+from layouts.formatting import pct
+from ml.registry import display_name, technical_name
+
+# Component ids, defined once: this layout, its callbacks, the tests and the benchmarks import them.
+RADIO_EXPLORE_COLOUR = "radio-explore-colour"
+CHECKLIST_EXPLORE_POINTS = "checklist-explore-points"
+GRAPH_EXPLORE_MAP = "graph-explore-map"
+TOOLTIP_EXPLORE_MAP = "tooltip-explore-map"
+DIV_EXPLORE_SELECTION = "div-explore-selection"
+RADIO_EXPLORE_SPLIT = "radio-explore-split"
+DROPDOWN_EXPLORE_CLASS = "dropdown-explore-class"
+DROPDOWN_EXPLORE_MODEL = "dropdown-explore-model"
+DROPDOWN_EXPLORE_PREDICTED = "dropdown-explore-predicted"
+RADIO_EXPLORE_CORRECT = "radio-explore-correct"
+SLIDER_EXPLORE_CONFIDENCE = "slider-explore-confidence"
+CHECKLIST_EXPLORE_FLAGS = "checklist-explore-flags"
+DROPDOWN_EXPLORE_SORT = "dropdown-explore-sort"
+PAGINATION_EXPLORE_PAGE = "pagination-explore-page"
+SPAN_EXPLORE_COUNT = "span-explore-count"
+DIV_EXPLORE_GALLERY = "div-explore-gallery"
+BUTTON_EXPLORE_IMAGE = "button-explore-image"  # the type of each image's button: {type, index: table row}
+MODAL_EXPLORE_IMAGE = "modal-explore-image"
+DIV_EXPLORE_DETAILS = "div-explore-details"
+PAGE_SIZE = 24
+SELECTION_SHOWN = 40
+SORTS = {"confidence-desc": "most confident first", "confidence-asc": "least confident first",
+         "label-issue": "most suspect label first"}
+FLAGS = {"near_duplicate": "has a near-twin", "label_issue": "suspect label"}
+
+
+def explore_page(class_names: list[str], models: list[str], has_map: bool, has_training_answers: bool) -> html.Div:
+    splits = [{"label": "test photos", "value": "test"},
+              {"label": "training photos" + ("" if has_training_answers else " (no answers yet)"), "value": "train"}]
+    map_card = card("Map of the dataset", *([
+        dbc.Row([
+            dbc.Col([dbc.Label("Colour by", html_for=RADIO_EXPLORE_COLOUR), dbc.RadioItems(
+                id=RADIO_EXPLORE_COLOUR, options=[{"label": v, "value": k} for k, v in MAP_COLOURINGS.items()],
+                value="class", inline=True)], md=8),
+            dbc.Col([dbc.Label("Points", html_for=CHECKLIST_EXPLORE_POINTS), dbc.Checklist(
+                id=CHECKLIST_EXPLORE_POINTS, options=[{"label": "test", "value": "test"},
+                                                      {"label": "training sample", "value": "train"}],
+                value=["test"], inline=True)], md=4),
+        ], className="mb-2"),
+        dcc.Loading(dcc.Graph(id=GRAPH_EXPLORE_MAP, clear_on_unhover=True, config={"displaylogo": False})),
+        dcc.Tooltip(id=TOOLTIP_EXPLORE_MAP, direction="bottom"),
+        html.P("Each dot is a photo, placed near the photos the network finds alike. Classes that bleed into "
+               "each other are the ones it confuses; a dot deep inside another class's cloud is either a hard "
+               "photo or a wrong label. Hover over a dot to see the photo; draw round a group (lasso or box) "
+               "to see its photos below.", className="small text-muted"),
+        html.Div(id=DIV_EXPLORE_SELECTION),
+    ] if has_map else [html.P("No map in these artifacts: run `python -m ml map`.", className="text-muted mb-0")]))
+    filters = dbc.Row([
+        dbc.Col([dbc.Label("Photos", html_for=RADIO_EXPLORE_SPLIT),
+                 dbc.RadioItems(id=RADIO_EXPLORE_SPLIT, options=splits, value="test")], md=3),
+        dbc.Col([dbc.Label("True class", html_for=DROPDOWN_EXPLORE_CLASS),
+                 dcc.Dropdown(id=DROPDOWN_EXPLORE_CLASS, options=class_names, multi=True, placeholder="every class")],
+                md=3),
+        dbc.Col([dbc.Label("Answer of", html_for=DROPDOWN_EXPLORE_MODEL),
+                 dcc.Dropdown(id=DROPDOWN_EXPLORE_MODEL, value=models[0], clearable=False, options=[
+                     {"label": display_name(m), "value": m, "title": technical_name(m)} for m in models])], md=3),
+        dbc.Col([dbc.Label("Answered", html_for=DROPDOWN_EXPLORE_PREDICTED),
+                 dcc.Dropdown(id=DROPDOWN_EXPLORE_PREDICTED, options=class_names, multi=True,
+                              placeholder="any class")], md=3),
+        dbc.Col([dbc.Label("Right or wrong", html_for=RADIO_EXPLORE_CORRECT), dbc.RadioItems(
+            id=RADIO_EXPLORE_CORRECT, value="all", inline=True, options=[
+                {"label": "all", "value": "all"}, {"label": "right", "value": "right"},
+                {"label": "wrong", "value": "wrong"}])], md=3),
+        dbc.Col([dbc.Label("Confidence", html_for=SLIDER_EXPLORE_CONFIDENCE),
+                 dcc.RangeSlider(id=SLIDER_EXPLORE_CONFIDENCE, min=0, max=1, step=0.05, value=[0, 1],
+                                 marks={0: "0%", 0.5: "50%", 1: "100%"}, allow_direct_input=False)], md=3),
+        dbc.Col([dbc.Label("Only", html_for=CHECKLIST_EXPLORE_FLAGS),
+                 dbc.Checklist(id=CHECKLIST_EXPLORE_FLAGS, options=[{"label": v, "value": k} for k, v in FLAGS.items()],
+                               value=[], inline=True)], md=3),
+        dbc.Col([dbc.Label("Order", html_for=DROPDOWN_EXPLORE_SORT),
+                 dcc.Dropdown(id=DROPDOWN_EXPLORE_SORT, value="confidence-desc", clearable=False,
+                              options=[{"label": v, "value": k} for k, v in SORTS.items()])], md=3),
+    ], className="g-3 mb-3")
+    browser = card("Browse the photos", filters,
+                   html.Div([html.Span(id=SPAN_EXPLORE_COUNT, className="me-3", role="status"),
+                             dbc.Pagination(id=PAGINATION_EXPLORE_PAGE, max_value=1, active_page=1,
+                                            fully_expanded=False, size="sm", className="mb-0")],
+                            className="d-flex flex-wrap align-items-center mb-2"),
+                   dcc.Loading(html.Div(id=DIV_EXPLORE_GALLERY)))
+    return html.Div([
+        html.H2("Explore the data"),
+        map_card, browser,
+        dbc.Modal([dbc.ModalHeader(dbc.ModalTitle("Photo")), dbc.ModalBody(html.Div(id=DIV_EXPLORE_DETAILS))],
+                  id=MODAL_EXPLORE_IMAGE, size="lg", is_open=False),
+    ])
+
+
+def image_tiles(items: list[dict]) -> html.Div:
+    """Buttons that open each photo large: items have row, src (or None), caption and tooltip."""
+    return html.Div([html.Button([
+        html.Img(src=item["src"], className="pixelated", alt=item["caption"]) if item["src"] else
+        html.Div("no image", className="border rounded text-muted small p-4"),
+        html.Div(item["caption"], className="small")],
+        id={"type": BUTTON_EXPLORE_IMAGE, "index": int(item["row"])}, title=item["tooltip"], n_clicks=0,
+        className="gallery-item gallery-button me-2 mb-2") for item in items], className="d-flex flex-wrap")
+
+
+def details_view(picture, heading: str, true_name: str, answers: list[dict], notes: list[str], neighbours) -> html.Div:
+    """A photo large: every model's answer (answers: model, answer, wrong, confidence, true_probability),
+    what the audits say of it, and its most similar training photos."""
+    rows = [html.Tr([html.Td(display_name(a["model"]), title=technical_name(a["model"])),
+                     html.Td(a["answer"] + (" (wrong)" if a["wrong"] else "")), html.Td(pct(a["confidence"])),
+                     html.Td(pct(a["true_probability"]))]) for a in answers]
+    return html.Div([
+        picture,
+        html.P(heading, className="mt-2"),
+        *[html.P(note, className="small") for note in notes],
+        dbc.Table([html.Thead(html.Tr([html.Th("model"), html.Th("answer"), html.Th("sure of it"),
+                                       html.Th(f"probability of {true_name}")])),
+                   html.Tbody(rows)], size="sm", responsive=True) if rows else
+        html.P("No model has answered for this photo.", className="text-muted small"),
+        neighbours,
+    ])
