@@ -30,7 +30,8 @@ N_EXAMPLES = 6
 
 
 def page(services):
-    return data_page(services.artifacts.stats(), services.artifacts.manifest().get("near_duplicates"))
+    manifest = services.artifacts.manifest()
+    return data_page(services.artifacts.stats(), manifest.get("near_duplicates"), manifest.get("label_issues"))
 
 
 def register(app) -> None:

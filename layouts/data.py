@@ -7,6 +7,7 @@ from dash import dcc, html
 
 from layouts.common import card
 from layouts.formatting import pct
+from ml.label_issues import issues_verdict
 from ml.near_duplicates import twin_verdict
 from ml.registry import display_name
 
@@ -22,9 +23,9 @@ DIV_DATA_AUGMENTATION = "div-data-augmentation"
 
 
 
-def data_page(stats: dict, near_duplicates: dict | None = None) -> html.Div:
+def data_page(stats: dict, near_duplicates: dict | None = None, label_issues: dict | None = None) -> html.Div:
     """Controls and empty graphs (filled by callbacks), plus the static facts from the statistics and,
-    when `ml near-duplicates` has run, its findings."""
+    when `ml near-duplicates` and `ml label-issues` have run, their findings."""
     classes = stats["class_names"]
     splits = list(stats["splits"])
     controls = dbc.Row([
@@ -58,6 +59,7 @@ def data_page(stats: dict, near_duplicates: dict | None = None) -> html.Div:
             dbc.Col(card("Exact duplicates", duplicates_table(stats["duplicates"])), lg=6),
         ]),
         card("Near-duplicates", near_duplicates_view(near_duplicates)),
+        card("Suspect labels", label_issues_view(label_issues)),
         card("Preprocessing and augmentation", preprocessing_notes(),
              html.Div(id=DIV_DATA_AUGMENTATION)),
     ])
@@ -109,6 +111,26 @@ def near_duplicates_view(found: dict | None) -> html.Div:
         html.P("A near-twin is the same photo again, shifted by a pixel or two, mirrored, recoloured or "
                "recompressed: found by the neural network's sense of likeness, then confirmed pixel by pixel. "
                "Exact copies (above) miss them.", className="text-muted mb-0 small"),
+    ])
+
+
+def label_issues_view(found: dict | None) -> html.Div:
+    if not found:
+        return html.P("Not checked yet for these artifacts.", className="text-muted mb-0")
+    where = {"test": "test photos", "train": "training photos"}
+    rows = [html.Tr([html.Td(where[split]), html.Td(f"{row['flagged']:,}"), html.Td(pct(row["flagged"] / row["images"])),
+                     html.Td("; ".join(f"{given} → {suggested} ({count})" for given, suggested, count in row["top_pairs"][:3]))])
+            for split, row in found["splits"].items()]
+    return html.Div([
+        html.P(issues_verdict(found), className="fw-semibold"),
+        dbc.Table([html.Thead(html.Tr([html.Th("where"), html.Th("disputed"), html.Th("share"),
+                                       html.Th("most often (label → the network's view)")])),
+                   html.Tbody(rows)], size="sm", responsive=True),
+        html.P(["Found by confident learning on answers from a network that never trained on the photo (for the "
+                "training photos, the same recipe trained several times, each time without the photos it is asked "
+                "about). Look "
+                "at them on the ", dcc.Link("Explore page", href="/explore"), " (only suspect labels, most suspect "
+                "first) and fix the labels that are wrong before retraining."], className="text-muted mb-0 small"),
     ])
 
 

@@ -473,6 +473,8 @@ def _report(args) -> int:
         calibration_table,
         cnn_notes,
         learning_curve_table,
+        label_issues_table,
+        map_and_index_table,
         near_duplicates_table,
         results_table,
         robustness_table,
@@ -497,6 +499,8 @@ def _report(args) -> int:
                          ("Damaged and product-style photos (python -m ml robustness)",
                           lambda m: robustness_table(m, _robustness_rows(args.folder, m))),
                          ("Near-duplicates (python -m ml near-duplicates)", near_duplicates_table),
+                         ("Suspect labels (python -m ml out-of-fold, then label-issues)", label_issues_table),
+                         ("Map and neighbour index (python -m ml map, python -m ml neighbours)", map_and_index_table),
                          ("Learning curve (python -m ml learning-curve)", learning_curve_table),
                          ("The study's own setup (python -m ml study-setup)", study_setup_table)):
         text = table(manifest)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ml.label_issues import issues_verdict
 from ml.near_duplicates import twin_verdict
 from ml.registry import technical_name
 
@@ -183,6 +184,41 @@ def near_duplicates_table(manifest: dict) -> str:
         twin = "—" if row["with_train_twin"] is None else f"{row['with_train_twin']:.2%}"
         lines.append(f"| {technical_name(key)} | {row['all']:.2%} | {row['without_train_twin']:.2%} | {twin} |")
     return "\n".join(lines)
+
+
+def label_issues_table(manifest: dict) -> str:
+    """From `python -m ml label-issues`: the disputed labels per split ('' when not run)."""
+    found = manifest.get("label_issues")
+    if not found:
+        return ""
+    lines = [issues_verdict(found), "", "| Split | Probabilities from | Disputed | Rows in the file | Most often |",
+             "|---|---|---|---|---|"]
+    lines += [f"| {split} | {row['source']} | {row['flagged']:,} ({row['flagged'] / row['images']:.2%}) | {row['rows']:,} | "
+              + "; ".join(f"{g} → {s} ({n})" for g, s, n in row["top_pairs"][:3]) + " |"
+              for split, row in found["splits"].items()]
+    folds = manifest.get("train_out_of_fold")
+    if folds:
+        runs = folds["runs"].values()
+        lines += ["", f"Out-of-fold runs ({folds['preset']} preset, {folds['folds']} folds): held-out accuracy "
+                  + ", ".join(f"{run['accuracy']:.2%}" for run in runs)
+                  + f"; {sum(run['train_seconds'] for run in runs) / 60:.0f} minutes of training in all."]
+    return "\n".join(lines)
+
+
+def map_and_index_table(manifest: dict) -> str:
+    """From `python -m ml map` and `python -m ml neighbours`: the layouts compared, the index kept ('' when neither ran)."""
+    lines = []
+    found = manifest.get("data_map")
+    if found:
+        lines += ["| Layout | Seconds | 10-NN accuracy on the map |", "|---|---|---|"]
+        lines += [f"| {method}{' (kept)' if method == found['method'] else ''} | {row['seconds']:.1f} | "
+                  f"{row['separation']:.1%} |" for method, row in found["comparison"].items()]
+    index = manifest.get("neighbours")
+    if index:
+        lines += ["", "| PCA dimensions | Same 10 nearest | Similarity kept |", "|---|---|---|"]
+        lines += [f"| {d}{' (kept)' if int(d) == index['dimensions'] else ''} | {q['recall']:.1%} | "
+                  f"{q['similarity_kept']:.2%} |" for d, q in index["quality"].items()]
+    return "\n".join(lines).strip()
 
 
 def mean_ci(summary: dict) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ml.artifacts import best_model
+from ml.label_issues import issues_verdict
 from ml.near_duplicates import twin_verdict
 from ml.registry import MODELS, display_name
 from ml.study_setup import (
@@ -339,4 +340,5 @@ def model_limits(manifest: dict) -> list[str]:
         "A confidence is a promise only once calibrated on photos the model never trained on; photos below "
         "the threshold for the accuracy the client sets go to a person.",
         *([twin_verdict(manifest["near_duplicates"])] if manifest.get("near_duplicates") else []),
+        *([issues_verdict(manifest["label_issues"])] if manifest.get("label_issues") else []),
     ]

@@ -55,3 +55,21 @@ def test_data003_near_duplicates_verdict_reads_the_audit_or_says_it_has_not_run(
     assert "292" in text and "1,300" in text and "–" in text  # test photos with a twin; pairs in training
     found["accuracy"]["cnn"]["without_train_twin"] = 0.9140
     assert "they do not inflate the reported accuracy" in text_of(near_duplicates_view(found))
+
+
+def test_data004_suspect_labels_card_reads_the_audit_or_says_it_has_not_run(explored_artifacts, make_app,
+                                                                           services_of, text_of):
+    import json
+
+    from callbacks.data import page
+    from layouts.data import label_issues_view
+
+    assert "Not checked yet" in text_of(label_issues_view(None))
+    data, out = explored_artifacts
+    found = json.loads((out / "manifest.json").read_text())["label_issues"]
+    app = make_app(out, data)
+    with app.server.app_context():
+        text = text_of(page(services_of(app)))
+    assert "Suspect labels" in text and "The network confidently disputes" in text
+    for split, row in found["splits"].items():
+        assert f"{row['flagged']:,}" in text_of(label_issues_view(found))

@@ -53,3 +53,12 @@ def test_label_issues003_candidates_are_the_flagged_then_the_next_by_margin():
     best_left = max(np.delete(probabilities[i], labels[i]).max() - probabilities[i, labels[i]] for i in others)
     assert best_left <= margins.min()  # nothing left out was more suspicious than what was filled in
     assert len(ranked_candidates(probabilities, labels, at_least=1)["indices"]) == n  # never cut the flagged
+
+
+def test_label_issues004_the_verdict_states_each_splits_disputed_share():
+    from ml.label_issues import issues_verdict
+
+    found = {"splits": {"test": {"flagged": 273, "images": 10000}, "train": {"flagged": 1500, "images": 50000}}}
+    text = issues_verdict(found)
+    assert "273 of the 10,000 test labels (2.7%)" in text and "1,500 of the 50,000 training labels (3.0%)" in text
+    assert "not errors" in text

@@ -61,3 +61,20 @@ def test_report003_robustness_and_near_duplicate_tables_or_nothing_when_not_run(
     text = near_duplicates_table(found and {"near_duplicates": found})
     assert text.startswith("3.0% of the test photos (300) have a near-twin")
     assert "| test-train | 400 | 300 | 380 |" in text and "| CNN (Keras → ONNX) | 90.00% | 89.78% | 97.00% |" in text
+
+
+def test_report004_audit_tables_come_from_the_manifest(explored_artifacts):
+    import json
+
+    from ml.report import label_issues_table, map_and_index_table
+
+    _, out = explored_artifacts
+    manifest = json.loads((out / "manifest.json").read_text())
+    issues = label_issues_table(manifest)
+    for split, row in manifest["label_issues"]["splits"].items():
+        assert f"| {split} | {row['source']} | {row['flagged']:,} (" in issues
+    assert "Out-of-fold runs (fast preset, 2 folds)" in issues
+    layout = map_and_index_table(manifest)
+    assert f"| {manifest['data_map']['method']} (kept) |" in layout
+    assert f"| {manifest['neighbours']['dimensions']} (kept) |" in layout
+    assert label_issues_table({}) == map_and_index_table({}) == ""
