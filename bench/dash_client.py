@@ -315,7 +315,8 @@ def _walk(tree, parent: str | None) -> Iterator[tuple[dict, str | None]]:
 # What a user sets on each kind of component (the rest are set by callbacks or the browser).
 CONTROL_PROPS = {
     "Dropdown": ("value",), "RadioItems": ("value",), "Checklist": ("value",), "Slider": ("value",),
-    "Pagination": ("active_page",), "Button": ("n_clicks",), "NavbarToggler": ("n_clicks",), "Graph": ("clickData",), "Upload": ("contents",),
+    "RangeSlider": ("value",), "Pagination": ("active_page",), "Button": ("n_clicks",), "NavbarToggler": ("n_clicks",),
+    "Graph": ("clickData", "hoverData", "selectedData"), "Upload": ("contents",),
 }
 
 
@@ -337,8 +338,13 @@ def control_values(component: Component, prop: str, rng: np.random.Generator, co
         step = props.get("step") or (props["max"] - props["min"]) / 10
         steps = np.arange(props["min"], props["max"] + step / 2, step)
         values = [float(steps[i % len(steps)]) for i in range(count)]
-    elif component.type == "Graph":
+    elif component.type == "RangeSlider":
+        steps = np.round(np.arange(props["min"], props["max"] + props["step"] / 2, props["step"]), 6)
+        values = [sorted(float(v) for v in rng.choice(steps, 2, replace=False)) for _ in range(count)]
+    elif component.type == "Graph" and prop == "clickData" and _is_heatmap(props.get("figure") or {}):
         values = [_click(props.get("figure") or {}, rng) for _ in range(count)]
+    elif component.type == "Graph":
+        values = [_scatter_points(props.get("figure") or {}, rng, many=prop == "selectedData") for _ in range(count)]
     else:
         values = _option_values(props, rng, count)
     return [[(cid, prop, value)] for value in values]
@@ -353,6 +359,34 @@ def _option_values(props: dict, rng: np.random.Generator, count: int) -> list:
         return [sorted(rng.choice(options, size=rng.integers(1, len(options) + 1), replace=False).tolist(),
                        key=options.index) for _ in range(count)]
     return [options[i % len(options)] for i in range(count)]
+
+
+def _is_heatmap(figure: dict) -> bool:
+    return any(trace.get("type") == "heatmap" for trace in figure.get("data") or [])
+
+
+def _array(value) -> list:
+    """A figure's array as JSON carries it: a list, or plotly's typed array {dtype, bdata}."""
+    if isinstance(value, dict) and "bdata" in value:
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"]).tolist()
+    return list(value or [])
+
+
+def _scatter_points(figure: dict, rng: np.random.Generator, many: bool) -> dict | None:
+    """What the browser sends when a pointer rests on a point (one point, with its box) or a lasso takes
+    in some (many points) of a scatter figure's traces."""
+    points = []
+    for curve, trace in enumerate(figure.get("data") or []):
+        x, y, custom = _array(trace.get("x")), _array(trace.get("y")), _array(trace.get("customdata"))
+        points += [{"curveNumber": curve, "pointNumber": i, "pointIndex": i, "x": x[i], "y": y[i],
+                    **({"customdata": custom[i]} if custom else {})} for i in range(len(x))]
+    if not points:
+        return None
+    chosen = rng.choice(len(points), size=min(len(points), int(rng.integers(20, 400))) if many else 1, replace=False)
+    picked = [points[i] for i in chosen]
+    if many:
+        return {"points": picked}
+    return {"points": [{**picked[0], "bbox": {"x0": 100, "x1": 104, "y0": 200, "y1": 204}}]}
 
 
 def _click(figure: dict, rng: np.random.Generator) -> dict | None:

@@ -63,13 +63,14 @@ def explore_page(class_names: list[str], models: list[str], has_map: bool, has_t
         dbc.Col([dbc.Label("Photos", html_for=RADIO_EXPLORE_SPLIT),
                  dbc.RadioItems(id=RADIO_EXPLORE_SPLIT, options=splits, value="test")], md=3),
         dbc.Col([dbc.Label("True class", html_for=DROPDOWN_EXPLORE_CLASS),
-                 dcc.Dropdown(id=DROPDOWN_EXPLORE_CLASS, options=class_names, multi=True, placeholder="every class")],
+                 dcc.Dropdown(id=DROPDOWN_EXPLORE_CLASS, options=class_names, value=[], multi=True,
+                              placeholder="every class")],
                 md=3),
         dbc.Col([dbc.Label("Answer of", html_for=DROPDOWN_EXPLORE_MODEL),
                  dcc.Dropdown(id=DROPDOWN_EXPLORE_MODEL, value=models[0], clearable=False, options=[
                      {"label": display_name(m), "value": m, "title": technical_name(m)} for m in models])], md=3),
         dbc.Col([dbc.Label("Answered", html_for=DROPDOWN_EXPLORE_PREDICTED),
-                 dcc.Dropdown(id=DROPDOWN_EXPLORE_PREDICTED, options=class_names, multi=True,
+                 dcc.Dropdown(id=DROPDOWN_EXPLORE_PREDICTED, options=class_names, value=[], multi=True,
                               placeholder="any class")], md=3),
         dbc.Col([dbc.Label("Right or wrong", html_for=RADIO_EXPLORE_CORRECT), dbc.RadioItems(
             id=RADIO_EXPLORE_CORRECT, value="all", inline=True, options=[

@@ -2,6 +2,7 @@
 every control of every dashboard page."""
 
 import base64
+import shutil
 
 from dash import ALL, MATCH, Dash, Input, Output, State, dcc, html
 
@@ -17,6 +18,8 @@ from layouts.classifier import (
 )
 from layouts.common import BUTTON_NAV_TOGGLE
 from layouts.data import CHECKLIST_DATA_SPLIT, DROPDOWN_DATA_CLASS
+from layouts.explore import (BUTTON_EXPLORE_IMAGE, GRAPH_EXPLORE_MAP, PAGINATION_EXPLORE_PAGE, RADIO_EXPLORE_COLOUR,
+                             SLIDER_EXPLORE_CONFIDENCE)
 from layouts.performance import (
     BUTTON_MATRIX_IMAGE,
     DROPDOWN_PERFORMANCE_MODELS,
@@ -82,11 +85,13 @@ def test_dash_client001_fires_initial_callbacks_chains_and_pattern_matches_as_th
     assert paged.requests == 1 and client.value("div-test-page", "children") == "page 4"  # no endless loop
 
 
-def test_dash_client002_every_control_of_every_page_answers_without_error(tiny_artifacts, make_app, png, tmp_path,
+def test_dash_client002_every_control_of_every_page_answers_without_error(explored_artifacts, make_app, png, tmp_path,
                                                                           write_image_folder):
     from ml.classify import classify_catalogue
 
-    data, out = tiny_artifacts
+    data, original = explored_artifacts
+    out = tmp_path / "artifacts"  # (the catalogue run writes beside them)
+    shutil.copytree(original, out)
     photos = write_image_folder(tmp_path / "photos", n_train=1, n_test=12)
     results = tmp_path / "results.csv"  # a catalogue run, so that its page has a review queue
     classify_catalogue([str(photos / "test")], results, out, workers=1, min_confidence=1.0, progress=False,
@@ -104,7 +109,9 @@ def test_dash_client002_every_control_of_every_page_answers_without_error(tiny_a
                 (UPLOAD_CLASSIFIER_IMAGES, "contents"),
                 (BUTTON_CLASSIFIER_EXAMPLE, "n_clicks"), (SLIDER_CLASSIFIER_OPACITY, "value"),
                 (BUTTON_CLASSIFIER_CORRECTION, "n_clicks"), (DROPDOWN_CATALOGUE_CLASS, "value"),
-                (PAGINATION_CATALOGUE_REVIEW, "active_page")}
+                (PAGINATION_CATALOGUE_REVIEW, "active_page"), (GRAPH_EXPLORE_MAP, "hoverData"),
+                (GRAPH_EXPLORE_MAP, "selectedData"), (RADIO_EXPLORE_COLOUR, "value"), (SLIDER_EXPLORE_CONFIDENCE, "value"),
+                (PAGINATION_EXPLORE_PAGE, "active_page"), (BUTTON_EXPLORE_IMAGE, "n_clicks")}
     assert {f"{name}.{prop}" for name, prop in expected} <= done
     clicks = [t for t in timings if t.control == f"/performance {GRAPH_CONFUSION_MATRIX}.clickData"]
     assert clicks and all(t.requests >= 2 for t in clicks)  # the cell's store, then the matrix and its gallery
