@@ -8,7 +8,7 @@ from dash_app import figures
 from dash_app.classify import Upload, classify_files, public, results_csv
 from dash_app.examples import EXAMPLES, example_upload
 from dash_app.feedback import feedback_csv, photo_digest, record_correction
-from dash_app.gallery import GalleryUnavailable, dataset_images
+from dash_app.gallery import GalleryUnavailable, dataset_images, prefetch
 from dash_app.images import decode_data_uri, png_data_uri
 from layouts.classifier import (
     BUTTON_CLASSIFIER_CSV,
@@ -37,7 +37,9 @@ from ml.artifacts import ArtifactError
 
 
 def page(services):
-    services.artifacts.manifest()  # the page needs usable models
+    manifest = services.artifacts.manifest()  # the page needs usable models
+    if manifest.get("neighbours"):
+        prefetch(services.config.data_path, manifest, services.config.cache_dir)  # for the most similar photos
     return classifier_page(services.config.max_upload_mb, services.artifacts.class_names(),
                            {key: label for key, (label, _) in EXAMPLES.items()})
 

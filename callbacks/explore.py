@@ -10,7 +10,7 @@ from dash import ALL, Input, Output, ctx, html, no_update
 
 from dash_app import figures
 from dash_app.classify import nearest_training_images
-from dash_app.gallery import GalleryUnavailable, dataset_images
+from dash_app.gallery import GalleryUnavailable, dataset_images, prefetch
 from dash_app.images import png_data_uri
 from dash_app.samples import SPLITS, UNKNOWN, Filters, filter_rows
 from layouts.classifier import neighbours_gallery
@@ -48,6 +48,7 @@ NEIGHBOURS_SHOWN = 6
 
 def page(services):
     manifest = services.artifacts.manifest()
+    prefetch(services.config.data_path, manifest, services.config.cache_dir)  # for the nearest training photos
     table = services.artifacts.samples()
     trained = bool((table["pred_cnn"][table["split"] == 1] != UNKNOWN).any()) if "pred_cnn" in table else False
     return explore_page(manifest["dataset"]["class_names"], list(manifest["models"]), bool(manifest.get("data_map")),

@@ -442,7 +442,8 @@ def data_map_figure(x: np.ndarray, y: np.ndarray, rows: np.ndarray, colouring: s
     fig = go.Figure()
 
     def points(mask, name, **marker):
-        fig.add_trace(go.Scattergl(x=x[mask], y=y[mask], customdata=rows[mask], mode="markers", name=name,
+        # customdata as a list: the renderer drops a typed array's entries from hoverData and selectedData
+        fig.add_trace(go.Scattergl(x=x[mask], y=y[mask], customdata=rows[mask].tolist(), mode="markers", name=name,
                                    marker=dict(size=4, opacity=0.75, **marker), hoverinfo="none"))
 
     if colouring in ("class", "predicted"):

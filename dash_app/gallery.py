@@ -26,7 +26,7 @@ class GalleryUnavailable(RuntimeError):
     """The dataset is absent or not the one the artifacts were built from; says how to fix it."""
 
 
-_lock = threading.Lock()
+_locks = {"test": threading.Lock(), "train": threading.Lock()}  # one per split: a slow split never holds up the other
 
 
 def dataset_images(data_path: Path | None, manifest: dict, cache_dir: str | Path | None = None,
@@ -38,9 +38,22 @@ def dataset_images(data_path: Path | None, manifest: dict, cache_dir: str | Path
            f"('{dataset['source']}': {dataset['description']}), then restart the app.")
     if data_path is None or not Path(data_path).exists():
         raise GalleryUnavailable(f"The dataset is not available here ({data_path}). {how}")
-    with _lock:  # one load per process; the others wait for it and then read the cached result
+    with _locks[split]:  # one load per process; the others wait for it and then read the cached result
         return off_the_event_loop(_load, str(data_path), split, dataset["splits"][split]["fingerprint"],
                                   tuple(dataset["class_names"]), how, str(cache_dir) if cache_dir else None)
+
+
+def prefetch(data_path: Path | None, manifest: dict, cache_dir: str | Path | None = None, split: str = "train") -> None:
+    """Start reading a split in the background, so that the first gallery of it does not wait for
+    the decoding (the training split takes tens of seconds); errors are left for that gallery to report."""
+    def load():
+        try:
+            dataset_images(data_path, manifest, cache_dir, split)
+        except (GalleryUnavailable, OSError):
+            pass
+
+    if data_path is not None and not _locks[split].locked():
+        threading.Thread(target=load, name=f"prefetch-{split}", daemon=True).start()
 
 
 @lru_cache(maxsize=2)

@@ -29,7 +29,7 @@ def test_explore001_the_map_shows_every_test_photo_coloured_four_ways(explored_a
         both = map_figure(services, "correct", ["test", "train"])
         assert sum(len(t.x) for t in both.data) == n_test + n_sample and [t.name for t in both.data] == ["right", "wrong"]
         table = services.artifacts.samples()
-        wrong = both.data[1].customdata
+        wrong = np.asarray(both.data[1].customdata)
         assert (table["pred_cnn"][wrong] != table["true"][wrong]).all()
         suspect = map_figure(services, "label", ["test"])
         assert len(suspect.data[1].x) == int((~np.isnan(table["label_score"][:n_test])).sum())

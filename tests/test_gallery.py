@@ -46,3 +46,27 @@ def test_gallery002_the_verified_split_is_shared_through_the_cache_folder_and_ch
     monkeypatch.undo()
     assert np.array_equal(dataset_images(data, manifest, cache), first)
     gallery._load.cache_clear()
+
+
+def test_gallery003_prefetch_reads_a_split_in_the_background_once(tiny_artifacts, monkeypatch, tmp_path):
+    import threading
+
+    import numpy as np
+
+    from dash_app import gallery
+
+    data, out = tiny_artifacts
+    manifest = json.loads((out / "manifest.json").read_text())
+    gallery._load.cache_clear()
+    gallery.prefetch(data, manifest, tmp_path / "cache", split="train")
+    for thread in [t for t in threading.enumerate() if t.name == "prefetch-train"]:
+        thread.join(timeout=60)
+
+    def no_decoding(*args, **kwargs):
+        raise AssertionError("decoded the dataset again")
+
+    monkeypatch.setattr(gallery, "load_dataset", no_decoding)
+    images = dataset_images(data, manifest, tmp_path / "cache", split="train")
+    assert images.shape == (manifest["dataset"]["splits"]["train"]["size"], 32, 32, 3) and np.any(images)
+    gallery.prefetch(None, manifest)  # no dataset: nothing to do, nothing raised
+    gallery._load.cache_clear()
