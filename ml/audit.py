@@ -15,7 +15,8 @@ import numpy as np
 
 from ml.artifacts import load_manifest, read_predictions, write_manifest
 from ml.data_map import METHODS, compare_layouts, training_sample
-from ml.embeddings import Embedder, expose_features
+from ml.embeddings import Embedder
+from ml.graph_features import embedder_for, expose_features
 from ml.errors import UserError
 from ml.experiments import artifacts_dataset
 from ml.label_issues import ranked_candidates
@@ -42,7 +43,7 @@ def run_near_duplicates(data: Path, out: Path, rule: Rule = Rule(), threads: int
     if "cnn" not in manifest["models"]:
         raise UserError(f"{out} holds no CNN: its embeddings find the candidates (train one with `ml train`)")
     dataset = artifacts_dataset(data, out, manifest, splits=("train", "test"))
-    embedder = Embedder(out / manifest["models"]["cnn"]["files"]["onnx_float32"], threads=threads)
+    embedder = embedder_for(out / manifest["models"]["cnn"]["files"]["onnx_float32"], threads=threads)
     embeddings = {}
     for split in ("test", "train"):
         embeddings[split] = embedder.embed(dataset[split].images)
@@ -103,7 +104,7 @@ def run_data_map(data: Path, out: Path, train_images: int = 5000, methods=METHOD
         raise UserError(f"{out} holds no CNN: its embeddings make the map (train one with `ml train`)")
     dataset = artifacts_dataset(data, out, manifest, splits=("train", "test"))
     sample = training_sample(dataset["train"].labels, train_images)
-    embedder = Embedder(out / manifest["models"]["cnn"]["files"]["onnx"], threads=threads)
+    embedder = embedder_for(out / manifest["models"]["cnn"]["files"]["onnx"], threads=threads)
     embeddings = np.concatenate([embedder.embed(dataset["test"].images), embedder.embed(dataset["train"].images[sample])])
     labels = np.concatenate([dataset["test"].labels, dataset["train"].labels[sample]])
     method, coordinates, comparison = compare_layouts(embeddings, labels, methods, log=log)

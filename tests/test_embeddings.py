@@ -4,7 +4,10 @@ import json
 
 import numpy as np
 
+import pytest
+
 from ml.embeddings import Embedder
+from ml.graph_features import embedder_for
 from ml.predictors import OnnxPredictor
 from ml.preprocess import to_model_input
 
@@ -13,7 +16,7 @@ def test_embeddings001_features_are_unit_vectors_that_match_for_equal_images(tin
     _, out = tiny_artifacts
     files = json.loads((out / "manifest.json").read_text())["models"]["cnn"]["files"]
     images, labels = synthetic_images(8, seed=3)
-    embedder = Embedder(out / files["onnx_float32"])
+    embedder = embedder_for(out / files["onnx_float32"])
     features = embedder.embed(np.concatenate([images, images[:2]]), batch_size=7)
     assert features.shape[0] == len(images) + 2 and features.shape[1] >= 16
     assert np.allclose(np.linalg.norm(features, axis=1), 1, atol=1e-5)
@@ -26,3 +29,10 @@ def test_embeddings001_features_are_unit_vectors_that_match_for_equal_images(tin
     similarity = features[:len(images)] @ features[:len(images)].T
     assert similarity[same & ~np.eye(len(images), dtype=bool)].mean() > similarity[~same].mean()
 
+
+
+def test_embeddings002_a_graph_without_a_features_output_is_refused_with_the_fix(tiny_artifacts):
+    _, out = tiny_artifacts
+    files = json.loads((out / "manifest.json").read_text())["models"]["cnn"]["files"]
+    with pytest.raises(ValueError, match="python -m ml neighbours"):
+        Embedder(out / files["onnx"])
