@@ -190,9 +190,12 @@ def sample_details(services, row: int) -> html.Div:
                            alt=f"{split} photo {position}, a {names[true]}")
     except GalleryUnavailable as exc:
         image, picture = None, dbc.Alert(str(exc), color="secondary", className="small")
-    answers = []
+    answers, probabilities = [], None
     if split == "test":
         predictions = services.artifacts.predictions()
+        probabilities = figures.probability_figure(
+            {model: {"probabilities": dict(zip(names, predictions[f"proba_{model}"][position].tolist()))}
+             for model in services.artifacts.model_keys()}, names)
         for model in services.artifacts.model_keys():
             proba = predictions[f"proba_{model}"][position]
             answer = int(predictions[f"pred_{model}"][position])
@@ -208,7 +211,8 @@ def sample_details(services, row: int) -> html.Div:
     if table["near_duplicate"][row]:
         notes.append("It has a near-twin in the dataset (see the Data page's near-duplicates).")
     heading = f"{'Test' if split == 'test' else 'Training'} photo #{position}; its label: {names[true]}."
-    return details_view(picture, heading, names[true], answers, notes, _neighbours(services, image, split, position))
+    return details_view(picture, heading, names[true], answers, notes, _neighbours(services, image, split, position),
+                        probabilities)
 
 
 def _neighbours(services, image, split: str, position: int):

@@ -110,9 +110,11 @@ def image_tiles(items: list[dict]) -> html.Div:
         className="gallery-item gallery-button me-2 mb-2") for item in items], className="d-flex flex-wrap")
 
 
-def details_view(picture, heading: str, true_name: str, answers: list[dict], notes: list[str], neighbours) -> html.Div:
-    """A photo large: every model's answer (answers: model, answer, wrong, confidence, true_probability),
-    what the audits say of it, and its most similar training photos."""
+def details_view(picture, heading: str, true_name: str, answers: list[dict], notes: list[str], neighbours,
+                 probabilities=None) -> html.Div:
+    """A photo large: every model's answer (answers: model, answer, wrong, confidence, true_probability)
+    and, when given, the figure of every model's probabilities; what the audits say of it; its most
+    similar training photos."""
     rows = [html.Tr([html.Td(display_name(a["model"]), title=technical_name(a["model"])),
                      html.Td(a["answer"] + (" (wrong)" if a["wrong"] else "")), html.Td(pct(a["confidence"])),
                      html.Td(pct(a["true_probability"]))]) for a in answers]
@@ -121,8 +123,9 @@ def details_view(picture, heading: str, true_name: str, answers: list[dict], not
         html.P(heading, className="mt-2"),
         *[html.P(note, className="small") for note in notes],
         dbc.Table([html.Thead(html.Tr([html.Th("model"), html.Th("answer"), html.Th("sure of it"),
-                                       html.Th(f"probability of {true_name}")])),
+                                       html.Th(f"gives {true_name}")])),
                    html.Tbody(rows)], size="sm", responsive=True) if rows else
         html.P("No model has answered for this photo.", className="text-muted small"),
+        dcc.Graph(figure=probabilities, config={"displayModeBar": False}) if probabilities is not None else None,
         neighbours,
     ])

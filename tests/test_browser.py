@@ -23,13 +23,13 @@ if not (shutil.which("chromedriver") and (shutil.which("chromium") or shutil.whi
                 allow_module_level=True)
 
 PAGES = [("/", "Can machine learning sort product photos?"), ("/data", "The data"),
-         ("/performance", "Model performance"), ("/classify", "Classify your own photos"),
+         ("/explore", "Explore the data"), ("/performance", "Model performance"), ("/classify", "Classify your own photos"),
          ("/catalogue", "Catalogue"), ("/hypotheses", "Hypotheses and results")]
 
 
 @pytest.fixture
-def served(dash_duo, tiny_artifacts):
-    data, out = tiny_artifacts
+def served(dash_duo, explored_artifacts):
+    data, out = explored_artifacts  # every audit run, so that every page shows everything it can
     dash_duo.start_server(create_app(AppConfig(artifacts_dir=out, data_path=data)))
     return dash_duo
 
@@ -192,13 +192,13 @@ return [...document.querySelectorAll("{CONTROLS}")].filter(e => !e.disabled && e
   && (e.getClientRects().length || e.closest(".upload-zone")));"""
 
 
-def test_browser008_the_keyboard_reaches_every_control_of_every_page(dash_duo, tiny_artifacts, catalogue_results,
+def test_browser008_the_keyboard_reaches_every_control_of_every_page(dash_duo, explored_artifacts, catalogue_results,
                                                                    tmp_path):
     from selenium.webdriver.common.keys import Keys
 
     from layouts.classifier import BUTTON_CLASSIFIER_EXAMPLE
 
-    data, out = tiny_artifacts
+    data, out = explored_artifacts
     dash_duo.start_server(create_app(AppConfig(artifacts_dir=out, data_path=data, classify_results=catalogue_results,
                                                feedback_file=tmp_path / "corrections.csv")))
     missed = {}

@@ -4,6 +4,7 @@ browser and the photo's details, on tiny artifacts with every audit run."""
 import json
 
 import numpy as np
+import pytest
 
 from callbacks.explore import browse_page, hover_card, map_figure, page, sample_details, selection_gallery
 from dash_app.samples import Filters
@@ -66,7 +67,12 @@ def test_explore003_a_photo_opens_with_answers_audits_and_nearest_training_photo
     n_test = manifest["dataset"]["splits"]["test"]["size"]
     with app.server.app_context():
         services = services_of(app)
-        test_view = text_of(sample_details(services, 2))
+        details = sample_details(services, 2)
+        test_view = text_of(details)
+        [graph] = [child for child in details.children if type(child).__name__ == "Graph"]
+        predictions = services.artifacts.predictions()
+        assert [trace.x[0] for trace in graph.figure.data] == pytest.approx(
+            [float(predictions[f"proba_{m}"][2][0]) for m in manifest["models"]])  # every model, every class
         assert "Test photo #2" in test_view and "Most like it among the training photos" in test_view
         assert "sure of it" in test_view
         train_view = sample_details(services, n_test + 5)
