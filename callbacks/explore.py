@@ -13,7 +13,7 @@ from dash_app.classify import nearest_training_images
 from dash_app.gallery import GalleryUnavailable, dataset_images, prefetch
 from dash_app.images import png_data_uri
 from dash_app.samples import SPLITS, UNKNOWN, Filters, filter_rows
-from layouts.classifier import neighbours_gallery
+from layouts.classifier import NEIGHBOURS_SHOWN, neighbours_gallery
 from layouts.explore import (
     BUTTON_EXPLORE_IMAGE,
     CHECKLIST_EXPLORE_FLAGS,
@@ -42,8 +42,6 @@ from layouts.explore import (
 )
 from ml.artifacts import ArtifactError
 from ml.registry import display_name
-
-NEIGHBOURS_SHOWN = 6
 
 
 def page(services):
@@ -151,7 +149,8 @@ def hover_card(services, row: int) -> html.Div:
 
 def _tiles(services, rows) -> html.Div:
     table, names = services.artifacts.samples(), services.artifacts.class_names()
-    return image_tiles([{"row": int(row), "src": _source(services, int(row)), "caption": _caption(table, int(row), names),
+    return image_tiles([{"row": int(row), "src": _source(services, int(row)),
+                         "caption": _caption(table, int(row), names),
                          "tooltip": "open it large with every model's answer"} for row in rows])
 
 
@@ -219,7 +218,8 @@ def _neighbours(services, image, split: str, position: int):
     if image is None or services.artifacts.neighbours() is None:
         return None
     try:
-        rows = nearest_training_images(services.artifacts, image[None], NEIGHBOURS_SHOWN + 1, services.artifacts.class_names())[0]
+        rows = nearest_training_images(services.artifacts, image[None], NEIGHBOURS_SHOWN + 1,
+                                       services.artifacts.class_names())[0]
     except ArtifactError:
         return None
     rows = [r for r in rows if not (split == "train" and r["position"] == position)][:NEIGHBOURS_SHOWN]

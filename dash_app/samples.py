@@ -5,6 +5,7 @@ suspect, and where it lies on the map. The Explore page filters, sorts and plots
 from __future__ import annotations
 
 import csv
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,8 +88,6 @@ def sample_table(folder: str | Path, manifest: dict, predictions: dict) -> dict[
 
 
 def _test_files(folder: Path, manifest: dict) -> list[str]:
-    import json
-
     return json.loads((folder / manifest["dataset"]["files"]["test_files"]).read_text())
 
 

@@ -119,7 +119,8 @@ def label_issues_view(found: dict | None) -> html.Div:
         return html.P("Not checked yet for these artifacts.", className="text-muted mb-0")
     where = {"test": "test photos", "train": "training photos"}
     rows = [html.Tr([html.Td(where[split]), html.Td(f"{row['flagged']:,}"), html.Td(pct(row["flagged"] / row["images"])),
-                     html.Td("; ".join(f"{given} → {suggested} ({count})" for given, suggested, count in row["top_pairs"][:3]))])
+                     html.Td("; ".join(f"{given} → {suggested} ({count})"
+                                       for given, suggested, count in row["top_pairs"][:3]))])
             for split, row in found["splits"].items()]
     return html.Div([
         html.P(issues_verdict(found), className="fw-semibold"),

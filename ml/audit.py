@@ -86,8 +86,8 @@ def run_label_issues(out: Path, rows: int = 500, log=print) -> dict:
                   for i, g, s, score in zip(ranked["indices"], given, suggested, ranked["scores"])]
         flagged = list(zip(given[:ranked["flagged"]], suggested[:ranked["flagged"]]))
         top = sorted({pair: flagged.count(pair) for pair in set(flagged)}.items(), key=lambda kv: (-kv[1], kv[0]))
-        splits[split] = {"source": source, "images": len(labels), "flagged": ranked["flagged"], "rows": len(ranked["indices"]),
-                         "top_pairs": [(names[g], names[s], count) for (g, s), count in top[:5]]}
+        splits[split] = {"source": source, "images": len(labels), "flagged": ranked["flagged"],
+                         "rows": len(ranked["indices"]), "top_pairs": [(names[g], names[s], count) for (g, s), count in top[:5]]}
         log(f"label issues: {split}: {ranked['flagged']:,} of {len(labels):,} flagged")
     entry = {"file": LABEL_ISSUES_FILE, "splits": splits}
     store_extra(out, LABEL_ISSUES, {LABEL_ISSUES_FILE: lambda path: path.write_text(to_csv(LABEL_COLUMNS, table))},
@@ -105,7 +105,8 @@ def run_data_map(data: Path, out: Path, train_images: int = 5000, methods=METHOD
     dataset = artifacts_dataset(data, out, manifest, splits=("train", "test"))
     sample = training_sample(dataset["train"].labels, train_images)
     embedder = embedder_for(out / manifest["models"]["cnn"]["files"]["onnx"], threads=threads)
-    embeddings = np.concatenate([embedder.embed(dataset["test"].images), embedder.embed(dataset["train"].images[sample])])
+    embeddings = np.concatenate([embedder.embed(dataset["test"].images),
+                                 embedder.embed(dataset["train"].images[sample])])
     labels = np.concatenate([dataset["test"].labels, dataset["train"].labels[sample]])
     method, coordinates, comparison = compare_layouts(embeddings, labels, methods, log=log)
     n_test = len(dataset["test"].labels)

@@ -2,8 +2,8 @@
 
 The features are the input of the graph's final matrix multiply, read as the graph's second output:
 `python -m ml neighbours` stores the served model with it, so that serving reads it with onnxruntime
-alone; `ml.graph_features` adds it to any other graph. Nothing here imports TensorFlow or onnx. Embeddings are L2-normalised, so that the cosine distance
-of two images is 1 - their dot product.
+alone; `ml.graph_features` adds it to any other graph. Nothing here imports TensorFlow or onnx.
+Embeddings are L2-normalised, so that the cosine distance of two images is 1 - their dot product.
 """
 
 from __future__ import annotations

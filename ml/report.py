@@ -193,7 +193,8 @@ def label_issues_table(manifest: dict) -> str:
         return ""
     lines = [issues_verdict(found), "", "| Split | Probabilities from | Disputed | Rows in the file | Most often |",
              "|---|---|---|---|---|"]
-    lines += [f"| {split} | {row['source']} | {row['flagged']:,} ({row['flagged'] / row['images']:.2%}) | {row['rows']:,} | "
+    lines += [f"| {split} | {row['source']} | {row['flagged']:,} ({row['flagged'] / row['images']:.2%}) | "
+              f"{row['rows']:,} | "
               + "; ".join(f"{g} → {s} ({n})" for g, s, n in row["top_pairs"][:3]) + " |"
               for split, row in found["splits"].items()]
     folds = manifest.get("train_out_of_fold")
