@@ -6,10 +6,11 @@ import math
 
 import dash_bootstrap_components as dbc
 import numpy as np
-from dash import ALL, Input, Output, ctx, html, no_update
+from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 
 from dash_app import figures
 from dash_app.classify import nearest_training_images
+from dash_app.feedback import feedback_csv, record_label_review
 from dash_app.gallery import GalleryUnavailable, dataset_images, prefetch
 from dash_app.images import png_data_uri
 from dash_app.samples import SPLITS, UNKNOWN, Filters, filter_rows
@@ -21,6 +22,12 @@ from layouts.explore import (
     DIV_EXPLORE_DETAILS,
     DIV_EXPLORE_GALLERY,
     DIV_EXPLORE_SELECTION,
+    DOWNLOAD_EXPLORE_REVIEWS,
+    BUTTON_EXPLORE_REVIEW,
+    BUTTON_EXPLORE_REVIEWS,
+    DROPDOWN_EXPLORE_REVIEW,
+    SPAN_EXPLORE_REVIEW,
+    STORE_EXPLORE_PHOTO,
     DROPDOWN_EXPLORE_CLASS,
     DROPDOWN_EXPLORE_MODEL,
     DROPDOWN_EXPLORE_PREDICTED,
@@ -91,11 +98,39 @@ def register(app) -> None:
         return browse_page(services, filters, page_number)
 
     @app.callback(Output(MODAL_EXPLORE_IMAGE, "is_open"), Output(DIV_EXPLORE_DETAILS, "children"),
+                  Output(STORE_EXPLORE_PHOTO, "data"), Output(DROPDOWN_EXPLORE_REVIEW, "value"),
+                  Output(SPAN_EXPLORE_REVIEW, "children"),
                   Input({"type": BUTTON_EXPLORE_IMAGE, "index": ALL}, "n_clicks"), prevent_initial_call=True)
     def open_photo(clicks):
         if not any(clicks or []):
-            return no_update, no_update  # a gallery was just drawn
-        return True, sample_details(services, ctx.triggered_id["index"])
+            return no_update, no_update, no_update, no_update, no_update  # a gallery was just drawn
+        row = ctx.triggered_id["index"]
+        given = services.artifacts.class_names()[int(services.artifacts.samples()["true"][row])]
+        return True, sample_details(services, row), row, given, None
+
+    @app.callback(Output(SPAN_EXPLORE_REVIEW, "children", allow_duplicate=True),
+                  Input(BUTTON_EXPLORE_REVIEW, "n_clicks"), State(DROPDOWN_EXPLORE_REVIEW, "value"),
+                  State(STORE_EXPLORE_PHOTO, "data"), prevent_initial_call=True)
+    def record_review(clicks, right_label, row):
+        return review_message(services, row, right_label) if clicks else no_update
+
+    @app.callback(Output(DOWNLOAD_EXPLORE_REVIEWS, "data"), Input(BUTTON_EXPLORE_REVIEWS, "n_clicks"),
+                  prevent_initial_call=True)
+    def download_reviews(_):
+        text = feedback_csv(services.config.label_reviews_file)
+        return no_update if text is None else dcc.send_string(text, "label_reviews.csv")
+
+
+def review_message(services, row: int | None, right_label: str | None) -> str:
+    """Record a person's verdict on the open photo's label; what to tell them."""
+    if row is None or not right_label:
+        return "Choose the photo's right label first."
+    table, names = services.artifacts.samples(), services.artifacts.class_names()
+    given = names[int(table["true"][row])]
+    record_label_review(services.config.label_reviews_file, SPLITS[table["split"][row]], str(table["file"][row]),
+                        given, right_label)
+    verdict = "its label is right" if right_label == given else f"it is a {right_label}, not a {given}"
+    return f"Recorded: {verdict}. Download the label reviews under the filters to fix the dataset."
 
 
 def map_figure(services, colouring: str, points: list[str]):

@@ -12,6 +12,7 @@ from ml.auto_sort import DEFAULT_TARGET
 ROOT = Path(__file__).resolve().parent.parent
 CACHE_TYPES = ("SimpleCache", "FileSystemCache", "RedisCache", "NullCache")
 FEEDBACK_FILE = ROOT / "feedback" / "corrections.csv"  # "this is wrong" corrections from the Classifier
+LABEL_REVIEWS_FILE = ROOT / "feedback" / "label_reviews.csv"  # dataset labels checked on the Explore page
 
 
 def _env_bool(name: str) -> bool:
@@ -36,12 +37,14 @@ class AppConfig:
     api_token: str | None = None  # when set, POST /api/predict needs it as a bearer token
     classify_results: Path | None = None  # a results file of `ml classify`, shown on the Catalogue page
     feedback_file: Path = FEEDBACK_FILE
+    label_reviews_file: Path = LABEL_REVIEWS_FILE
     debug: bool = False
 
     @classmethod
     def from_env(cls, **overrides) -> "AppConfig":
         """Settings from ARTIFACTS_DIR, CIFAR10_DATA, CACHE_TYPE, CACHE_DIR, REDIS_URL,
-        MAX_UPLOAD_MB, ONNX_THREADS, API_TOKEN, CLASSIFY_RESULTS, AUTO_SORT_TARGET, FEEDBACK_FILE and DASH_DEBUG,
+        MAX_UPLOAD_MB, ONNX_THREADS, API_TOKEN, CLASSIFY_RESULTS, AUTO_SORT_TARGET, FEEDBACK_FILE, LABEL_REVIEWS_FILE
+        and DASH_DEBUG,
         then `overrides`."""
         from ml.loading import default_data_path
 
@@ -57,6 +60,7 @@ class AppConfig:
             "classify_results": env.get("CLASSIFY_RESULTS") or None,
             "auto_sort_target": float(env.get("AUTO_SORT_TARGET", DEFAULT_TARGET)),
             "feedback_file": Path(env.get("FEEDBACK_FILE", FEEDBACK_FILE)),
+            "label_reviews_file": Path(env.get("LABEL_REVIEWS_FILE", LABEL_REVIEWS_FILE)),
             "debug": _env_bool("DASH_DEBUG"),
         }
         if env.get("CACHE_DIR"):
@@ -69,6 +73,7 @@ class AppConfig:
         self.data_path = Path(self.data_path) if self.data_path else None
         self.classify_results = Path(self.classify_results) if self.classify_results else None
         self.feedback_file = Path(self.feedback_file)
+        self.label_reviews_file = Path(self.label_reviews_file)
         if not 0 < self.auto_sort_target < 1:
             raise ValueError(f"AUTO_SORT_TARGET must be an accuracy between 0 and 1, such as 0.99, "
                              f"not {self.auto_sort_target!r}")

@@ -61,6 +61,7 @@ def sample_table(folder: str | Path, manifest: dict, predictions: dict) -> dict[
     files = {"test": _test_files(folder, manifest), "train": folds["files"] if folds else None}
     rows = {(split, name): (0 if split == "test" else n_test) + i
             for split, names in files.items() if names for i, name in enumerate(names)}
+    table["file"] = np.array(files["test"] + (files["train"] or [f"training photo {i}" for i in range(n_train)]))
     table["near_duplicate"] = np.zeros(n, bool)
     table["label_score"] = np.full(n, np.nan, np.float32)
     table["suggested"] = np.full(n, UNKNOWN, np.int16)

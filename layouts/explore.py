@@ -31,6 +31,12 @@ DIV_EXPLORE_GALLERY = "div-explore-gallery"
 BUTTON_EXPLORE_IMAGE = "button-explore-image"  # the type of each image's button: {type, index: table row}
 MODAL_EXPLORE_IMAGE = "modal-explore-image"
 DIV_EXPLORE_DETAILS = "div-explore-details"
+STORE_EXPLORE_PHOTO = "store-explore-photo"  # the table row of the photo open in the modal
+DROPDOWN_EXPLORE_REVIEW = "dropdown-explore-review"
+BUTTON_EXPLORE_REVIEW = "button-explore-review"
+SPAN_EXPLORE_REVIEW = "span-explore-review"
+BUTTON_EXPLORE_REVIEWS = "button-explore-reviews"
+DOWNLOAD_EXPLORE_REVIEWS = "download-explore-reviews"
 PAGE_SIZE = 24
 SELECTION_SHOWN = 40
 SORTS = {"confidence-desc": "most confident first", "confidence-asc": "least confident first",
@@ -87,6 +93,9 @@ def explore_page(class_names: list[str], models: list[str], has_map: bool, has_t
                               options=[{"label": v, "value": k} for k, v in SORTS.items()])], md=3),
     ], className="g-3 mb-3")
     browser = card("Browse the photos", filters,
+                   html.Div([dbc.Button("Download the label reviews recorded", id=BUTTON_EXPLORE_REVIEWS, color="dark",
+                                        outline=True, size="sm"), dcc.Download(id=DOWNLOAD_EXPLORE_REVIEWS)],
+                            className="mb-2"),
                    html.Div([html.Span(id=SPAN_EXPLORE_COUNT, className="me-3", role="status"),
                              dbc.Pagination(id=PAGINATION_EXPLORE_PAGE, max_value=1, active_page=1,
                                             fully_expanded=False, size="sm", className="mb-0")],
@@ -95,8 +104,17 @@ def explore_page(class_names: list[str], models: list[str], has_map: bool, has_t
     return html.Div([
         html.H2("Explore the data"),
         map_card, browser,
-        dbc.Modal([dbc.ModalHeader(dbc.ModalTitle("Photo")), dbc.ModalBody(html.Div(id=DIV_EXPLORE_DETAILS))],
+        dbc.Modal([dbc.ModalHeader(dbc.ModalTitle("Photo")), dbc.ModalBody([
+            html.Div(id=DIV_EXPLORE_DETAILS),
+            html.Div([dbc.Label("Its right label, by your eye", html_for=DROPDOWN_EXPLORE_REVIEW, className="small mb-1"),
+                      dbc.InputGroup([dcc.Dropdown(id=DROPDOWN_EXPLORE_REVIEW, options=class_names, clearable=False,
+                                                   placeholder="choose", style={"minWidth": "12rem"}),
+                                      dbc.Button("Record", id=BUTTON_EXPLORE_REVIEW, color="dark", outline=True)],
+                                     size="sm"),
+                      html.Div(id=SPAN_EXPLORE_REVIEW, className="small text-muted mt-1", role="status")],
+                     className="mt-2")])],
                   id=MODAL_EXPLORE_IMAGE, size="lg", is_open=False),
+        dcc.Store(id=STORE_EXPLORE_PHOTO),
     ])
 
 

@@ -18,8 +18,8 @@ from layouts.classifier import (
 )
 from layouts.common import BUTTON_NAV_TOGGLE
 from layouts.data import CHECKLIST_DATA_SPLIT, DROPDOWN_DATA_CLASS
-from layouts.explore import (BUTTON_EXPLORE_IMAGE, GRAPH_EXPLORE_MAP, PAGINATION_EXPLORE_PAGE, RADIO_EXPLORE_COLOUR,
-                             SLIDER_EXPLORE_CONFIDENCE)
+from layouts.explore import (BUTTON_EXPLORE_IMAGE, BUTTON_EXPLORE_REVIEW, BUTTON_EXPLORE_REVIEWS, GRAPH_EXPLORE_MAP,
+                             PAGINATION_EXPLORE_PAGE, RADIO_EXPLORE_COLOUR, SLIDER_EXPLORE_CONFIDENCE)
 from layouts.performance import (
     BUTTON_MATRIX_IMAGE,
     DROPDOWN_PERFORMANCE_MODELS,
@@ -96,7 +96,8 @@ def test_dash_client002_every_control_of_every_page_answers_without_error(explor
     results = tmp_path / "results.csv"  # a catalogue run, so that its page has a review queue
     classify_catalogue([str(photos / "test")], results, out, workers=1, min_confidence=1.0, progress=False,
                        log=lambda *a: None)
-    app = make_app(out, data, feedback_file=tmp_path / "corrections.csv", classify_results=results)
+    app = make_app(out, data, feedback_file=tmp_path / "corrections.csv", classify_results=results,
+                   label_reviews_file=tmp_path / "label_reviews.csv")
     photo = data_uri(png(size=96), "image/png")
     done, timings = set(), []
     for path in PAGES:
@@ -111,7 +112,8 @@ def test_dash_client002_every_control_of_every_page_answers_without_error(explor
                 (BUTTON_CLASSIFIER_CORRECTION, "n_clicks"), (DROPDOWN_CATALOGUE_CLASS, "value"),
                 (PAGINATION_CATALOGUE_REVIEW, "active_page"), (GRAPH_EXPLORE_MAP, "hoverData"),
                 (GRAPH_EXPLORE_MAP, "selectedData"), (RADIO_EXPLORE_COLOUR, "value"), (SLIDER_EXPLORE_CONFIDENCE, "value"),
-                (PAGINATION_EXPLORE_PAGE, "active_page"), (BUTTON_EXPLORE_IMAGE, "n_clicks")}
+                (PAGINATION_EXPLORE_PAGE, "active_page"), (BUTTON_EXPLORE_IMAGE, "n_clicks"),
+                (BUTTON_EXPLORE_REVIEW, "n_clicks"), (BUTTON_EXPLORE_REVIEWS, "n_clicks")}
     assert {f"{name}.{prop}" for name, prop in expected} <= done
     clicks = [t for t in timings if t.control == f"/performance {GRAPH_CONFUSION_MATRIX}.clickData"]
     assert clicks and all(t.requests >= 2 for t in clicks)  # the cell's store, then the matrix and its gallery

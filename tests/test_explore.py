@@ -81,3 +81,29 @@ def test_explore003_a_photo_opens_with_answers_audits_and_nearest_training_photo
         assert "train/" not in text.split("Most like it")[0]  # the heading names the photo by its number
         flagged = int(np.flatnonzero(services.artifacts.samples()["label_issue"])[0])
         assert "Suspect label: the network is confident it is a" in text_of(sample_details(services, flagged))
+
+
+def test_explore004_a_label_review_is_recorded_and_downloadable(explored_artifacts, make_app, services_of, tmp_path):
+    import csv
+
+    from callbacks.explore import review_message
+    from dash_app.feedback import feedback_csv
+
+    data, out = explored_artifacts
+    reviews = tmp_path / "reviews" / "label_reviews.csv"
+    app = make_app(out, data=data, label_reviews_file=reviews)
+    with app.server.app_context():
+        services = services_of(app)
+        table, names = services.artifacts.samples(), services.artifacts.class_names()
+        given = names[int(table["true"][1])]
+        other = next(name for name in names if name != given)
+        assert review_message(services, None, other) == "Choose the photo's right label first."
+        assert review_message(services, 1, given).startswith("Recorded: its label is right.")
+        assert review_message(services, 1, other).startswith(f"Recorded: it is a {other}, not a {given}.")
+        n_test = int((table["split"] == 0).sum())
+        review_message(services, n_test + 3, given)
+    rows = list(csv.DictReader(feedback_csv(reviews).splitlines()))
+    assert [(r["split"], r["given_label"], r["right_label"]) for r in rows] == [
+        ("test", given, given), ("test", given, other), ("train", names[int(table["true"][n_test + 3])], given)]
+    assert rows[0]["file"] == json.loads((out / "dataset" / "test_files.json").read_text())[1]
+    assert rows[2]["file"].startswith("train/")
