@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 
+from callbacks.explore import sample_details
 from dash_app import views
 from dash_app.gallery import GalleryUnavailable, dataset_images
 from dash_app.images import png_data_uri
-from callbacks.explore import sample_details
 from dash_app.tables import models_table_rows, rows_csv
 from layouts.common import image_gallery
 from layouts.performance import (
@@ -43,7 +42,7 @@ from layouts.performance import (
     auto_sort_answers,
     performance_page,
 )
-from ml.registry import display_name, technical_name
+from ml.registry import display_name
 
 
 def page(services):

@@ -27,6 +27,7 @@ class GalleryUnavailable(RuntimeError):
 
 
 _locks = {"test": threading.Lock(), "train": threading.Lock()}  # one per split: a slow split never holds up the other
+_prefetched: set[tuple[str, str]] = set()
 
 
 def dataset_images(data_path: Path | None, manifest: dict, cache_dir: str | Path | None = None,
@@ -52,7 +53,9 @@ def prefetch(data_path: Path | None, manifest: dict, cache_dir: str | Path | Non
         except (GalleryUnavailable, OSError):
             pass
 
-    if data_path is not None and not _locks[split].locked():
+    key = (str(data_path), split)
+    if data_path is not None and key not in _prefetched:  # once per process, not on every page view
+        _prefetched.add(key)
         threading.Thread(target=load, name=f"prefetch-{split}", daemon=True).start()
 
 

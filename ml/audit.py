@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
 
@@ -84,10 +85,11 @@ def run_label_issues(out: Path, rows: int = 500, log=print) -> dict:
         given, suggested = labels[ranked["indices"]].astype(int), ranked["suggested"]
         table += [(split, files[i], names[g], names[s], round(float(score), 4))
                   for i, g, s, score in zip(ranked["indices"], given, suggested, ranked["scores"])]
-        flagged = list(zip(given[:ranked["flagged"]], suggested[:ranked["flagged"]]))
-        top = sorted({pair: flagged.count(pair) for pair in set(flagged)}.items(), key=lambda kv: (-kv[1], kv[0]))
+        pairs = Counter(zip(given[:ranked["flagged"]].tolist(), suggested[:ranked["flagged"]].tolist()))
+        top = sorted(pairs.items(), key=lambda kv: (-kv[1], kv[0]))
         splits[split] = {"source": source, "images": len(labels), "flagged": ranked["flagged"],
-                         "rows": len(ranked["indices"]), "top_pairs": [(names[g], names[s], count) for (g, s), count in top[:5]]}
+                         "rows": len(ranked["indices"]),
+                         "top_pairs": [(names[g], names[s], count) for (g, s), count in top[:5]]}
         log(f"label issues: {split}: {ranked['flagged']:,} of {len(labels):,} flagged")
     entry = {"file": LABEL_ISSUES_FILE, "splits": splits}
     store_extra(out, LABEL_ISSUES, {LABEL_ISSUES_FILE: lambda path: path.write_text(to_csv(LABEL_COLUMNS, table))},

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ml.artifacts import load_manifest
 from ml.corruptions import CORRUPTIONS
+from ml.data_map import METHODS
 from ml.dataset import UnreadableImagesError
 from ml.errors import UserError
 from ml.experiments import ABLATION, ROBUST_RECIPE, VARIANTS
@@ -232,8 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
              "PCA, t-SNE and UMAP by time and class separation and keeping the best")
     data_map.add_argument("--train-images", type=non_negative_int, default=5000,
                           help="training images on the map (a stratified sample)")
-    data_map.add_argument("--methods", nargs="+", choices=["pca", "tsne", "umap"], default=["pca", "tsne", "umap"],
-                          help="layouts to compare")
+    data_map.add_argument("--methods", nargs="+", choices=METHODS, default=list(METHODS), help="layouts to compare")
     data_map.set_defaults(func=_data_map)
 
     neighbours = commands.add_parser(

@@ -58,6 +58,7 @@ def test_gallery003_prefetch_reads_a_split_in_the_background_once(tiny_artifacts
     data, out = tiny_artifacts
     manifest = json.loads((out / "manifest.json").read_text())
     gallery._load.cache_clear()
+    gallery._prefetched.clear()  # as a new worker would start
     gallery.prefetch(data, manifest, tmp_path / "cache", split="train")
     for thread in [t for t in threading.enumerate() if t.name == "prefetch-train"]:
         thread.join(timeout=60)
