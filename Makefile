@@ -56,10 +56,11 @@ label-audit:
 	$(PY) -m ml out-of-fold --data $(DATA) --out artifacts --folds 4
 	$(PY) -m ml label-issues --out artifacts
 
-## The CNN trained from scratch with three seeds, full and fast presets (about 2 hours on 2 cores)
+## The CNN trained from scratch with three seeds, full and fast presets (about 2 hours on 2 cores); CNN='{...}'
+## measures a recipe with overrides, as the served one (README, Robustness)
 bench-train:
-	$(PY) -m bench.train_bench --data $(DATA) --preset full --seeds 0 1 2
-	$(PY) -m bench.train_bench --data $(DATA) --preset fast --seeds 0 1 2
+	$(PY) -m bench.train_bench --data $(DATA) --preset full --seeds 0 1 2 --cnn '$(CNN)'
+	$(PY) -m bench.train_bench --data $(DATA) --preset fast --seeds 0 1 2 --cnn '$(CNN)'
 
 ## The ablation and the learning curve behind the hypotheses (several hours on 2 cores; runs accumulate)
 experiments:

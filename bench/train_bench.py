@@ -2,12 +2,15 @@
 
     python -m bench.train_bench --preset full --seeds 0 1 2     # the recipe's floor: 92% in 30 min
     python -m bench.train_bench --preset fast --seeds 0 1 2     # the fast preset: 90% in 12 min
+    python -m bench.train_bench --cnn '{"corrupt_probability": 0.5}'  # the served recipe (make bench-train CNN=...)
 
 Each run trains on the whole training split with `ml`'s own code, as `ml train` does: for the
 preset's time budget (27 and 11 minutes), so a slower machine runs fewer epochs. It is scored on
 the test split with the test-time augmentation the exported model carries. The
-runs, their mean, standard deviation and 95% interval are added to the artifacts folder
-(experiments/cnn_seeds.json and the manifest), where the README and the dashboard read them.
+runs (with the machine they ran on, since the budget buys a different number of epochs on each),
+their mean, standard deviation and 95% interval are added to the artifacts folder
+(experiments/cnn_seeds.json and the manifest), where the README and the dashboard read them; runs
+with `--cnn` overrides form cells of their own.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import argparse
 from pathlib import Path
 
 from ml.cli import cnn_overrides, positive_int
+from ml.cpu import cpu_description
 from ml.experiments import record_seeds, score_run
 from ml.loading import default_data_path, load_dataset
 
@@ -36,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
         run = score_run("cnn", dataset["train"], dataset["test"], dataset.class_names, seed=seed,
                         preset=args.preset, epochs=args.epochs, overrides=args.cnn,
                         use_budget=True)
+        run.update(overrides=args.cnn, machine=cpu_description())
         runs.append(run)
         print(f"preset {args.preset}, seed {seed}: test accuracy {run['test_accuracy']:.4f}, "
               f"macro-F1 {run['macro_f1']:.4f}, {run['epochs_run']} epochs in {run['train_seconds'] / 60:.1f} min",

@@ -17,7 +17,8 @@ def repeat_sentence(cell: dict) -> str:
     times = "once" if n == 1 else f"{n} times"
     spread = (f" on average, from {pct(min(accuracy['values']))} to {pct(max(accuracy['values']))}" if n > 1 else "")
     return (f"The network's {cell['preset']} recipe on {cell['train_images']:,} photos, trained from scratch "
-            f"{times}: {pct(accuracy['mean'])} test accuracy{spread}, {minutes(cell['train_seconds']['mean'])} each")
+            f"{times}{damaged_note(cell.get('overrides') or {})}: {pct(accuracy['mean'])} test accuracy{spread}, "
+            f"{minutes(cell['train_seconds']['mean'])} each")
 
 
 def damaged_note(config: dict) -> str:

@@ -152,19 +152,26 @@ def record_seeds(out: Path, runs: list[dict], preset: str) -> dict:
 
 
 def add_seed_runs(folder: Path, runs: list[dict], preset: str) -> dict:
-    """What `record_seeds` does, in place: for a folder being written (`ml train`'s own run)."""
+    """What `record_seeds` does, in place: for a folder being written (`ml train`'s own run). Runs
+    with other recipe overrides (a run's `overrides`) are kept in cells of their own."""
     def summary(all_runs):
         cells = []
-        for name in sorted({r["preset"] for r in all_runs}):
-            chosen = [r for r in all_runs if r["preset"] == name]
-            cells.append({"preset": name, "train_images": chosen[0]["train_images"],
+        for name, recipe in sorted({(r["preset"], r.get("recipe", "")) for r in all_runs}):
+            chosen = [r for r in all_runs if r["preset"] == name and r.get("recipe", "") == recipe]
+            cells.append({"preset": name, "recipe": recipe, "overrides": chosen[0].get("overrides") or {},
+                          "train_images": chosen[0]["train_images"],
                           "accuracy": describe([r["test_accuracy"] for r in chosen]),
                           "macro_f1": describe([r["macro_f1"] for r in chosen]),
                           "train_seconds": describe([r["train_seconds"] for r in chosen])})
         return cells
 
-    return _store_in(folder, SEEDS, [{"source": "bench", **r, "preset": preset} for r in runs],
-                     ("preset", "seed"), summary)
+    runs = [{"source": "bench", **r, "preset": preset, "recipe": recipe_key(r.get("overrides"))} for r in runs]
+    return _store_in(folder, SEEDS, runs, ("preset", "recipe", "seed"), summary)
+
+
+def recipe_key(overrides: dict | None) -> str:
+    """A run's recipe overrides as a stable string ('' for the recipe itself), to key and group runs by."""
+    return json.dumps(overrides, sort_keys=True) if overrides else ""
 
 
 def run_plan(data: Path, out: Path, name: str, plan, key_fields: tuple[str, ...], summarise, *, preset: str,
@@ -208,7 +215,8 @@ def _store_in(out: Path, name: str, new_runs: list[dict], key_fields: tuple[str,
     path = out / rel
     previous = json.loads(path.read_text())["runs"] if path.is_file() else []
     keys = {tuple(r[k] for k in key_fields) for r in new_runs}
-    runs = [r for r in previous if tuple(r.get(k) for k in key_fields) not in keys] + new_runs
+    # a key field a stored run lacks counts as empty: it was stored before the field existed
+    runs = [r for r in previous if tuple(r.get(k, "") for k in key_fields) not in keys] + new_runs
     summary = summarise(runs)
     manifest = load_manifest(out)
     write_json(path, {"runs": runs, "cells": summary})

@@ -107,12 +107,14 @@ def seeds_table(manifest: dict) -> str:
     seeds = manifest.get("experiments", {}).get("cnn_seeds")
     if not seeds:
         return ""
-    lines = ["| Preset | Seeds | Test accuracy (mean ± sd) | 95% CI | Training time (mean) |", "|---|---|---|---|---|"]
+    lines = ["| Preset | Recipe overrides | Seeds | Test accuracy (mean ± sd) | 95% CI | Training time (mean) |",
+             "|---|---|---|---|---|---|"]
     for cell in seeds["cells"]:
         accuracy = cell["accuracy"]
         sd = f" ± {accuracy['std']:.2%}" if accuracy["std"] is not None else ""
         ci = f"{accuracy['ci95'][0]:.2%}–{accuracy['ci95'][1]:.2%}" if accuracy["ci95"] else "—"
-        lines.append(f"| {cell['preset']} | {accuracy['n']} | {accuracy['mean']:.2%}{sd} | {ci} | "
+        overrides = ", ".join(f"`{k}` {v}" for k, v in (cell.get("overrides") or {}).items()) or "none"
+        lines.append(f"| {cell['preset']} | {overrides} | {accuracy['n']} | {accuracy['mean']:.2%}{sd} | {ci} | "
                      f"{cell['train_seconds']['mean'] / 60:.1f} min |")
     return "\n".join(lines)
 

@@ -182,6 +182,8 @@ class ExperimentCell(Strict):
     variant: str | None = None
     model: str | None = None
     preset: str | None = None
+    recipe: str | None = None  # repeated trainings: their overrides as a key ('' for the recipe itself)
+    overrides: dict | None = None
     recipe_gain_points: float | None = None
     val_accuracy: Summary | None = None
     val_corrupted_accuracy: Summary | None = None

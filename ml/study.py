@@ -267,8 +267,9 @@ def _preset_target(manifest: dict, preset: str, accuracy: float, minutes: float,
 
 
 def _seeds_cell(manifest: dict, preset: str) -> dict | None:
+    """The preset's runs of the recipe itself (runs with overrides test other recipes)."""
     cells = manifest.get("experiments", {}).get("cnn_seeds", {}).get("cells", [])
-    return next((c for c in cells if c["preset"] == preset), None)
+    return next((c for c in cells if c["preset"] == preset and not c.get("recipe")), None)
 
 
 def _best_baseline(manifest: dict) -> str:

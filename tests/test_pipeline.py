@@ -9,6 +9,7 @@ pytest.importorskip("tensorflow", reason="training needs the training dependenci
 
 from ml.artifacts import load_manifest, read_predictions  # noqa: E402
 from ml.cli import main  # noqa: E402
+from ml.cpu import cpu_description  # noqa: E402
 from ml.predictors import load_predictor  # noqa: E402
 from ml.registry import model_keys  # noqa: E402
 
@@ -162,6 +163,16 @@ def test_training_benchmark_records_each_seed(trained, capsys):
     assert "preset fast, seed 1: test accuracy" in text and "2 run(s)" in text
     cell = load_manifest(out)["experiments"]["cnn_seeds"]["cells"][0]
     assert cell["preset"] == "fast" and cell["accuracy"]["n"] == 2 and cell["accuracy"]["std"] is not None
+    assert cell["overrides"] == json.loads(TINY[-1])
+
+    damaged = {**json.loads(TINY[-1]), "corrupt_probability": 0.5}  # another recipe: a cell of its own
+    assert bench_main(["--data", str(data), "--out", str(out), "--preset", "fast", "--seeds", "0",
+                       *TINY[:2], "--cnn", json.dumps(damaged)]) == 0
+    cells = load_manifest(out)["experiments"]["cnn_seeds"]["cells"]
+    shares = sorted((c["overrides"].get("corrupt_probability", 0), c["accuracy"]["n"]) for c in cells)
+    assert shares == [(0, 2), (0.5, 1)]
+    runs = json.loads((out / "experiments/cnn_seeds.json").read_text())["runs"]
+    assert {r["machine"] for r in runs} == {cpu_description()}  # the budget buys epochs by the machine
 
 
 def test_unknown_variant_is_refused_before_training(trained, capsys):

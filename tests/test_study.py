@@ -123,6 +123,9 @@ def test_study002_preset_targets_need_every_seed_and_the_time_limit():
     too_slow = _verdict(with_runs([0.93, 0.925, 0.921], [1600, 1610, 1900]), "The full preset")
     assert too_slow["status"] == "refuted" and "31.7 min" in too_slow["verdict"]
     assert _verdict(with_runs([0.91, 0.915, 0.92], [1600] * 3), "The full preset")["status"] == "refuted"
+    damaged = with_runs([0.88, 0.881, 0.879], [1600] * 3)  # another recipe's runs say nothing of the recipe's
+    damaged["experiments"]["cnn_seeds"]["cells"][0].update(recipe='{"corrupt_probability": 0.5}')
+    assert _verdict(damaged, "The full preset")["status"] == "open"
 
 
 def test_study003_report_prints_the_verdicts_the_page_shows(tiny_artifacts, capsys):

@@ -14,6 +14,10 @@ def test_summary001_repeated_trainings_read_as_a_mean_and_a_range():
         "from 91.2% to 91.3%, 27.4 min each")
     assert repeat_sentence(_cell([0.9])) == (
         "The network's full recipe on 50,000 photos, trained from scratch once: 90.0% test accuracy, 27.4 min each")
+    damaged = {**_cell([0.88]), "overrides": {"corrupt_probability": 0.5}}
+    assert repeat_sentence(damaged) == (
+        "The network's full recipe on 50,000 photos, trained from scratch once, with 50% of its training photos "
+        "damaged so that it holds up under real ones: 88.0% test accuracy, 27.4 min each")
 
 
 def test_summary002_the_creation_time_reads_as_a_date():
