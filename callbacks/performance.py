@@ -24,6 +24,7 @@ from layouts.performance import (
     DROPDOWN_PERFORMANCE_CLASSES,
     DROPDOWN_PERFORMANCE_MODELS,
     GALLERY_PER_PAGE,
+    GRAPH_AUTOSORT_CLASS_CURVES,
     GRAPH_AUTOSORT_CLASSES,
     GRAPH_AUTOSORT_COVERAGE,
     GRAPH_CALIBRATION_RELIABILITY,
@@ -83,12 +84,12 @@ def register(app) -> None:
         return figures_of.robustness_figure(models, severity, float(target))
 
     @app.callback(Output(GRAPH_AUTOSORT_COVERAGE, "figure"), Output(GRAPH_AUTOSORT_CLASSES, "figure"),
-                  Output(DIV_AUTOSORT_ANSWERS, "children"),
+                  Output(GRAPH_AUTOSORT_CLASS_CURVES, "figure"), Output(DIV_AUTOSORT_ANSWERS, "children"),
                   Input(DROPDOWN_PERFORMANCE_MODELS, "value"), Input(RADIO_AUTOSORT_TARGET, "value"))
     def update_auto_sort(models, target):
-        coverage, classes, sentences = figures_of.auto_sort_view(views.normalise(models, artifacts.model_keys()),
-                                                                 float(target))
-        return coverage, classes, auto_sort_answers(sentences)
+        coverage, classes, class_curves, sentences = figures_of.auto_sort_view(
+            views.normalise(models, artifacts.model_keys()), float(target))
+        return coverage, classes, class_curves, auto_sort_answers(sentences)
 
     @app.callback(Output(GRAPH_CALIBRATION_RELIABILITY, "figure"), Input(DROPDOWN_PERFORMANCE_MODELS, "value"))
     def update_reliability(models):

@@ -405,6 +405,35 @@ def review_by_class_figure(shares: dict[str, float], model: str, target: float) 
                               tickformat=".0%", rangemode="tozero"))
 
 
+def class_coverage_figure(curves: dict[str, dict], points: dict[str, dict], class_names: list[str], model: str,
+                          target: float) -> go.Figure:
+    """Within each class's test photos (`curves`, by class name), the accuracy of the model's most
+    confident answers against the share of that class they are, each class in its map colour, with the
+    point its calibrated threshold reaches (`points`: coverage and accuracy, by class name)."""
+    if not curves:
+        return empty_figure("No calibrated threshold for this target")
+    fig = go.Figure()
+    for k, name in enumerate(class_names):
+        if name not in curves:
+            continue
+        style = dict(color=CLASS_PALETTE[k % len(CLASS_PALETTE)])
+        fig.add_scatter(x=curves[name]["coverage"], y=curves[name]["accuracy"], mode="lines", name=name,
+                        legendgroup=name, line=style,
+                        hovertemplate=f"the %{{x:.1%}} of {name} photos it is surest of: %{{y:.1%}} right<extra></extra>")
+        point = points.get(name)
+        if point and point["accuracy"] is not None:
+            fig.add_scatter(x=[point["coverage"]], y=[point["accuracy"]], mode="markers", legendgroup=name,
+                            showlegend=False, marker=dict(size=9, line=dict(color="black", width=1), **style),
+                            hovertemplate=f"{name} at the {target:.1%} threshold: %{{x:.1%}} sorted, "
+                                          "%{y:.1%} right<extra></extra>")
+    fig.add_hline(y=target, line=dict(color="#57606a", dash="dash"))
+    lowest = min(float(np.min(c["accuracy"])) for c in curves.values())
+    return _layout(fig, f"Per class: photos sorted at each accuracy ({display_name(model)})", height=420,
+                   xaxis=dict(title="share of the class's photos sorted without a person", tickformat=".0%",
+                              range=[0, 1]),
+                   yaxis=dict(title="accuracy of those photos", tickformat=".0%", range=[max(0.0, lowest - 0.02), 1.005]))
+
+
 def reliability_figure(calibrations: dict[str, dict]) -> go.Figure:
     """Reliability diagram: accuracy against confidence per confidence bin, for each model before
     (dotted) and after (solid) calibration; the diagonal is a model whose confidence means what it says."""

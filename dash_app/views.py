@@ -13,7 +13,7 @@ from dash_app.extensions import cache
 from dash_app.images import png_data_uri
 from dash_app.store import Artifacts
 from ml.auto_sort import DEFAULT_TARGET, auto_sort_answer, review_share_by_class, threshold_for_target
-from ml.calibration import coverage_curve
+from ml.calibration import answers_at, coverage_curve
 from ml.registry import display_name
 
 CURVE_POINTS = 300  # enough for a smooth line; 10,000 points per model would only slow the browser
@@ -75,19 +75,26 @@ class Views:
 
     @cache.memoize()
     def auto_sort_view(self, models: tuple, target: float) -> tuple:
-        """(coverage figure, review-by-class figure, one sentence per model) at the `target` accuracy."""
+        """(coverage figure, review-by-class figure, per-class coverage figure, one sentence per model) at
+        the `target` accuracy; the per-class views are of the most accurate calibrated model."""
         manifest, predictions = self.artifacts.manifest(), self.artifacts.predictions()
         labels, names = predictions["y_true"], manifest["dataset"]["class_names"]
         curves = {m: _thinned(coverage_curve(predictions[f"proba_{m}"], labels)) for m in models}
         chosen = {m: threshold_for_target(manifest["models"][m], target) for m in models}
         ranked = sorted((m for m in models if chosen[m]), key=lambda m: -manifest["models"][m]["metrics"]["accuracy"])
-        shares = {}
-        if ranked:
-            lead = ranked[0]
-            shares = dict(zip(names, review_share_by_class(predictions[f"proba_{lead}"], labels,
-                                                           chosen[lead]["threshold"], len(names))))
+        lead = ranked[0] if ranked else None
+        shares, class_curves, class_points = {}, {}, {}
+        if lead:
+            proba, threshold = predictions[f"proba_{lead}"], chosen[lead]["threshold"]
+            shares = dict(zip(names, review_share_by_class(proba, labels, threshold, len(names))))
+            for k, name in enumerate(names):
+                mine = labels == k
+                if mine.any():
+                    class_curves[name] = _thinned(coverage_curve(proba[mine], labels[mine]))
+                    class_points[name] = answers_at(proba[mine], labels[mine], threshold)
         return (figures.coverage_figure(curves, chosen, target),
-                figures.review_by_class_figure(shares, ranked[0] if ranked else None, target),
+                figures.review_by_class_figure(shares, lead, target),
+                figures.class_coverage_figure(class_curves, class_points, names, lead, target),
                 [auto_sort_answer(manifest, m, target) for m in models])
 
     @cache.memoize()

@@ -39,6 +39,7 @@ RADIO_AUTOSORT_TARGET = "radio-autosort-target"
 DIV_AUTOSORT_ANSWERS = "div-autosort-answers"
 GRAPH_AUTOSORT_COVERAGE = "graph-autosort-coverage"
 GRAPH_AUTOSORT_CLASSES = "graph-autosort-classes"
+GRAPH_AUTOSORT_CLASS_CURVES = "graph-autosort-class-curves"
 GRAPH_CALIBRATION_RELIABILITY = "graph-calibration-reliability"
 
 
@@ -162,7 +163,8 @@ def auto_sort_card(target: float) -> dbc.Card:
                        options=[{"label": f"{t:.1%} accurate", "value": t} for t in options]),
         dcc.Loading(html.Div(id=DIV_AUTOSORT_ANSWERS, className="my-2")),
         dbc.Row([dbc.Col(dcc.Loading(dcc.Graph(id=GRAPH_AUTOSORT_COVERAGE)), xl=7),
-                 dbc.Col(dcc.Loading(dcc.Graph(id=GRAPH_AUTOSORT_CLASSES)), xl=5)]))
+                 dbc.Col(dcc.Loading(dcc.Graph(id=GRAPH_AUTOSORT_CLASSES)), xl=5)]),
+        dcc.Loading(dcc.Graph(id=GRAPH_AUTOSORT_CLASS_CURVES)))
 
 
 def auto_sort_answers(sentences: list[str]) -> html.Ul:

@@ -150,3 +150,17 @@ def test_training_curves_show_training_validation_and_test_per_network_in_its_co
     assert {t.line.color for t in fig.data if t.legendgroup == "basic_cnn"} == {colour("basic_cnn")}
     assert "Select a neural network" in figures.training_curves_figure({}, {}).layout.annotations[0].text
 
+
+
+def test_class_coverage_curves_keep_each_class_in_its_map_colour():
+    curve = {"coverage": np.array([0.5, 1.0]), "accuracy": np.array([1.0, 0.9])}
+    fig = figures.class_coverage_figure({"dog": curve, "ship": curve}, {"dog": {"coverage": 0.5, "accuracy": 1.0},
+                                                                        "ship": {"coverage": 0.0, "accuracy": None}},
+                                        NAMES, "cnn", 0.99)
+    lines = [t for t in fig.data if t.mode == "lines"]
+    assert [t.name for t in lines] == ["dog", "ship"]  # the class order, whatever the dict's
+    assert [t.line.color for t in lines] == [figures.CLASS_PALETTE[1], figures.CLASS_PALETTE[2]]
+    [point] = [t for t in fig.data if t.mode == "markers"]  # no photo of ship reached the threshold: no point
+    assert point.legendgroup == "dog" and list(point.x) == [0.5]
+    empty = figures.class_coverage_figure({}, {}, NAMES, None, 0.99)
+    assert not empty.data and "No calibrated threshold" in empty.layout.annotations[0].text

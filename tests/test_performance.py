@@ -3,6 +3,7 @@
 import json
 
 import numpy as np
+import pytest
 
 from callbacks.performance import gallery_for_cell
 from layouts.performance import (
@@ -109,8 +110,8 @@ def test_performance005_robustness_chart_reads_the_benchmark_from_the_artifacts(
 
 
 def test_performance006_auto_sort_target_drives_the_answers_curves_and_review_shares(artifacts_copy, make_app):
-    from layouts.performance import (DIV_AUTOSORT_ANSWERS, DROPDOWN_PERFORMANCE_MODELS, GRAPH_AUTOSORT_CLASSES,
-                                     GRAPH_AUTOSORT_COVERAGE, RADIO_AUTOSORT_TARGET)
+    from layouts.performance import (DIV_AUTOSORT_ANSWERS, DROPDOWN_PERFORMANCE_MODELS, GRAPH_AUTOSORT_CLASS_CURVES,
+                                     GRAPH_AUTOSORT_CLASSES, GRAPH_AUTOSORT_COVERAGE, RADIO_AUTOSORT_TARGET)
     from ml.artifacts import read_predictions
 
     _, out = artifacts_copy
@@ -126,7 +127,8 @@ def test_performance006_auto_sort_target_drives_the_answers_curves_and_review_sh
     manifest["models"]["hog_svm"].pop("auto_sort")
     (out / "manifest.json").write_text(json.dumps(manifest))
     client = make_app(out).server.test_client()
-    output = f"..{GRAPH_AUTOSORT_COVERAGE}.figure...{GRAPH_AUTOSORT_CLASSES}.figure...{DIV_AUTOSORT_ANSWERS}.children.."
+    output = (f"..{GRAPH_AUTOSORT_COVERAGE}.figure...{GRAPH_AUTOSORT_CLASSES}.figure..."
+              f"{GRAPH_AUTOSORT_CLASS_CURVES}.figure...{DIV_AUTOSORT_ANSWERS}.children..")
     response = _dash_update(client, output, [
         {"id": DROPDOWN_PERFORMANCE_MODELS, "property": "value", "value": ["hog_svm", "cnn"]},
         {"id": RADIO_AUTOSORT_TARGET, "property": "value", "value": 0.99}]).get_json()["response"]
@@ -141,6 +143,12 @@ def test_performance006_auto_sort_target_drives_the_answers_curves_and_review_sh
     below = {name: float((confidence[predictions["y_true"] == i] < threshold).mean())
              for i, name in enumerate(manifest["dataset"]["class_names"])}
     assert dict(zip(bars["y"], bars["x"])) == below
+    # per class, the curve within its photos and the point the threshold reaches: the share not sent to a person
+    class_traces = response[GRAPH_AUTOSORT_CLASS_CURVES]["figure"]["data"]
+    assert [t["name"] for t in class_traces if t["mode"] == "lines"] == [c for c in manifest["dataset"]["class_names"]
+                                                                        if c in below]
+    points = {t["legendgroup"]: t["x"][0] for t in class_traces if t["mode"] == "markers"}
+    assert points and all(share == pytest.approx(1 - below[name]) for name, share in points.items())
 
 
 def test_performance007_reliability_diagram_before_and_after_for_calibrated_models(tiny_artifacts, make_app,
@@ -211,7 +219,7 @@ def test_performance010_every_chart_gives_each_model_its_one_colour(artifacts_co
     views = Views(services_of(make_app(out)).artifacts)
     models = tuple(views.artifacts.model_keys())
     classes = tuple(views.artifacts.class_names())
-    coverage, by_class, _ = views.auto_sort_view(models, 0.99)
+    coverage, by_class, _, _ = views.auto_sort_view(models, 0.99)
     figures = {"per-class": views.per_class_figure(models, classes, "f1", "name"),
                "robustness": views.robustness_figure(models, 1), "auto-sort": coverage,
                "reliability": views.reliability_figure(models), "training": views.training_figure(models)}
