@@ -80,6 +80,15 @@ def cnn_overrides(text: str) -> dict:
         raise argparse.ArgumentTypeError(str(exc).removeprefix("--cnn: ")) from None
 
 
+class DefaultsHelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Adds an option's default to its help, unless there is none or the help already states it."""
+
+    def _get_help_string(self, action):
+        if action.default is None or "default" in (action.help or ""):
+            return action.help
+        return super()._get_help_string(action)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m ml", description=(
         "Train and evaluate CIFAR-10 classifiers (Keras CNN, basic CNN, HOG + logistic regression, "
@@ -125,7 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.set_defaults(func=_train)
 
     download = commands.add_parser("download", help="download the official CIFAR-10 python batches",
-                                   formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+                                   formatter_class=DefaultsHelpFormatter)
     download.add_argument("--cache-dir", type=Path, default=Path.home() / ".cache" / "cifar10",
                           help="folder to download into; pass the printed path to `train --data`")
     download.add_argument("--url", default=None, help="mirror of cifar-10-python.tar.gz (default: the official source)")
@@ -155,7 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
         "hold out this many training images and record the CNN's validation accuracy (with each "
         "test-time augmentation): how the recipe is chosen without looking at the test split"))
     ablate = commands.add_parser(
-        "ablate", parents=[experiment], formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        "ablate", parents=[experiment], formatter_class=DefaultsHelpFormatter,
         help="CNN recipe against variants (no augmentation, ...), per training-set size and seed")
     ablate.add_argument("--variants", nargs="+", choices=list(VARIANTS), default=["recipe", "no_augmentation"],
                         metavar="VARIANT", help=f"variants to train, from {' '.join(VARIANTS)}")
@@ -167,7 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
         "validation images)"))
     ablate.set_defaults(func=_ablate)
     curve = commands.add_parser("learning-curve", parents=[experiment],
-                                formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+                                formatter_class=DefaultsHelpFormatter,
                                 help="test accuracy and training time against training-set size")
     curve.add_argument("--models", nargs="+", choices=model_keys(), default=["cnn", "hog_logreg", "hog_svm"],
                        metavar="MODEL", help=f"models to train at each size, from {' '.join(model_keys())}")
@@ -176,7 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
     curve.set_defaults(func=_learning_curve)
 
     setup = commands.add_parser(
-        "study-setup", parents=[data, out], formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        "study-setup", parents=[data, out], formatter_class=DefaultsHelpFormatter,
         help="the study's hypotheses in its own setup: its basic CNN (with batch normalization) on small "
              "subsets, with and without rotation, flip and zoom, early stopping on validation")
     setup.add_argument("--sizes", nargs="+", type=size_spec, default=[STUDY_SIZE], metavar="SIZE",
@@ -191,7 +200,7 @@ def build_parser() -> argparse.ArgumentParser:
     setup.set_defaults(func=_study_setup)
 
     robustness = commands.add_parser(
-        "robustness", parents=[data, out], formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        "robustness", parents=[data, out], formatter_class=DefaultsHelpFormatter,
         help="every served model on corrupted copies of the test split (noise, blur, JPEG, brightness, "
              "contrast, downscaling, pixelation, rotation, translation, product framing)")
     robustness.add_argument("--models", nargs="+", default=None, metavar="MODEL",
@@ -209,7 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
     duplicates.set_defaults(func=_near_duplicates)
 
     folds = commands.add_parser(
-        "out-of-fold", parents=[data, out], formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        "out-of-fold", parents=[data, out], formatter_class=DefaultsHelpFormatter,
         help="train the served CNN's recipe on k-1 folds of the training split k times, storing each image's "
              "probabilities from the run that did not see it (for label issues in the training split)")
     folds.add_argument("--folds", type=positive_int, default=4, help="number of folds (at least 2)")
@@ -220,7 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
     folds.set_defaults(func=_out_of_fold)
 
     issues = commands.add_parser(
-        "label-issues", parents=[out], formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        "label-issues", parents=[out], formatter_class=DefaultsHelpFormatter,
         help="rank likely label errors by confident learning: the test split from the served CNN, the training "
              "split from `ml out-of-fold` once every fold is stored")
     issues.add_argument("--rows", type=positive_int, default=500,
@@ -228,7 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
     issues.set_defaults(func=_label_issues)
 
     data_map = commands.add_parser(
-        "map", parents=[data, out], formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        "map", parents=[data, out], formatter_class=DefaultsHelpFormatter,
         help="lay the test split and a training sample out in 2-D by the served CNN's embeddings, comparing "
              "PCA, t-SNE and UMAP by time and class separation and keeping the best")
     data_map.add_argument("--train-images", type=non_negative_int, default=5000,

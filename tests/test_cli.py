@@ -5,6 +5,7 @@ TensorFlow and trains in a second."""
 
 import json
 import logging
+import re
 import shutil
 from dataclasses import replace
 
@@ -198,3 +199,12 @@ def test_cli013_copies_of_artifacts_keep_working_after_a_move(tmp_path, write_im
     assert _train(data, tmp_path / "a") == 0
     shutil.move(tmp_path / "a", tmp_path / "b")
     assert main(["validate", str(tmp_path / "b")]) == 0
+
+
+def test_cli014_every_help_states_each_default_once():
+    commands = build_parser()._subparsers._group_actions[0].choices
+    for name, command in commands.items():
+        text = " ".join(command.format_help().split())
+        assert "(default: None)" not in text, name
+        assert not re.search(r"\(default: [^)]*\) \(default:", text), name
+    assert "(default: 4)" in " ".join(commands["out-of-fold"].format_help().split())  # one added where none is written
