@@ -26,6 +26,7 @@ from ml.dataset import Dataset, DatasetError, fingerprint, training_splits
 from ml.evaluate import classification_metrics, measure_speed, predicted_classes
 from ml.experiments import add_seed_runs
 from ml.loading import load_dataset
+from ml.out_of_fold import OUT_OF_FOLD
 from ml.predictors import OnnxPredictor, SklearnPredictor, load_predictor
 from ml.registry import MODELS, ModelSpec, TrainSettings, display_name, model_keys, technical_name
 from ml.staging import previous_artifacts, prune_unlisted, staged_folder
@@ -111,8 +112,8 @@ def _train_into(out: Path, dataset: Dataset, made, dataset_entry: dict, previous
             f"{models[key]['inference']['latency_ms_p50']:.2f} ms/image")
 
     manifest = {"versions": _versions(), "dataset": dataset_entry}
-    if previous:  # experiments train their own models on the same data: they stay valid
-        manifest.update({k: previous[k] for k in ("experiments", "extra_files") if k in previous})
+    if previous:  # experiments and out-of-fold runs train their own models on the same data: they stay valid
+        manifest.update({k: previous[k] for k in ("experiments", OUT_OF_FOLD, "extra_files") if k in previous})
     _write_results(out, manifest, models, probas, classes, test.labels)
     prune_unlisted(out, load_manifest(out, verify=False))  # verified once, when the run returns
     if "cnn" in options.models and _is_recipe_run(options, dataset_entry):

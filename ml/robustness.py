@@ -11,6 +11,8 @@ hurts most at its middle severity.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 
 import numpy as np
@@ -32,7 +34,8 @@ def run_robustness(data: Path, out: Path, models: list[str] | None = None, kinds
                    limit: int | None = None, seed: int = 0, log=print) -> dict:
     """Score every model in `models` (default: all served) under every corruption in `kinds`
     (default: all) on the test split (its first `limit` images per class, for quick runs); record
-    the rows and the summary in the artifacts and return the summary."""
+    the rows and the summary in the artifacts and return the summary. The other models keep their
+    stored rows while those still describe them (same images, same model files and calibration)."""
     manifest = load_manifest(out)
     models = models or list(manifest["models"])
     unknown = sorted(set(models) - set(manifest["models"]))
@@ -53,14 +56,44 @@ def run_robustness(data: Path, out: Path, models: list[str] | None = None, kinds
                 rows.append(_row(key, kind, severity, predictor.predict_proba(corrupted), labels, thresholds[key]))
             log(f"robustness: {kind} {CORRUPTIONS[kind].label(severity)}: "
                 + ", ".join(f"{r['model']} {r['accuracy']:.1%}" for r in rows[-len(predictors):]))
+    fingerprints = {key: model_fingerprint(manifest, key) for key in manifest["models"]}
+    kept = _still_valid_rows(out, manifest, fingerprints, exclude=set(models), images=len(labels), seed=seed)
+    if kept:
+        log(f"robustness: kept the stored results of {', '.join(dict.fromkeys(r['model'] for r in kept))} "
+            "(unchanged since they were measured)")
+    rows = kept + rows
     summary = summarise(rows)
     with staged_folder(out, start_from_existing=True) as folder:
         stored = load_manifest(folder)
-        write_json(folder / RESULTS_FILE, {"images": len(labels), "seed": seed, "rows": rows})
+        write_json(folder / RESULTS_FILE, {"images": len(labels), "seed": seed, "rows": rows,
+                                           "fingerprints": {m: fingerprints[m] for m in summary}})
         stored[ROBUSTNESS] = {"file": RESULTS_FILE, "images": len(labels), "models": summary}
         stored["extra_files"] = sorted(set(stored.get("extra_files", [])) | {RESULTS_FILE})
         write_manifest(folder, stored)
     return summary
+
+
+def model_fingerprint(manifest: dict, key: str) -> str:
+    """A digest of what makes a served model's answers: its files and its calibration."""
+    entry = manifest["models"][key]
+    made_of = {"files": {path: manifest["files"][path]["sha256"] for path in sorted(entry["files"].values())},
+               "calibration": (entry.get("calibration") or {}).get("temperature"),
+               "auto_sort": entry.get("auto_sort")}
+    return hashlib.sha256(json.dumps(made_of, sort_keys=True).encode()).hexdigest()
+
+
+def _still_valid_rows(out: Path, manifest: dict, fingerprints: dict, exclude: set, images: int, seed: int) -> list:
+    """The stored rows of the models not being scored again, when they were measured on the same
+    images with the same seed and the model has not changed since (retrained or recalibrated)."""
+    path = Path(out) / RESULTS_FILE
+    if not path.is_file():
+        return []
+    stored = json.loads(path.read_text())
+    if (stored.get("images"), stored.get("seed")) != (images, seed):
+        return []
+    valid = {m for m, digest in stored.get("fingerprints", {}).items()
+             if m not in exclude and fingerprints.get(m) == digest}
+    return [r for r in stored["rows"] if r["model"] in valid]
 
 
 def _first_per_class(images: np.ndarray, labels: np.ndarray, limit: int | None):

@@ -65,3 +65,12 @@ def test_out_of_fold004_other_settings_start_again_and_bad_folds_are_refused(art
     assert main(["out-of-fold", "--data", str(data), "--out", str(out), "--folds", "1"]) != 0
     assert "--folds: needs at least 2" in capsys.readouterr().err
     assert OUT_OF_FOLD in json.loads((out / "manifest.json").read_text())
+
+
+def test_out_of_fold005_retraining_the_served_models_keeps_the_folds(artifacts_copy, short_fast_preset):
+    data, out = artifacts_copy
+    run_out_of_fold(data, out, folds=2, only=[0], log=lambda *a: None)
+    before = json.loads((out / "manifest.json").read_text())[OUT_OF_FOLD]
+    assert main(["train", "--data", str(data), "--out", str(out), "--models", "hog_logreg", "--quiet"]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest[OUT_OF_FOLD] == before and stored_out_of_fold(out, manifest)["entry"]["runs"].keys() == {"0"}

@@ -68,3 +68,23 @@ def test_robustness005_the_chart_hover_says_whether_the_target_still_holds():
     bar = robustness_figure(rows, ["cnn"], 1).data[0]
     assert bar.customdata[1][2] == "<br>at the 99.0% target: 20.0% sorted, 93.0% of them right"
     assert robustness_figure(rows, ["cnn"], 1, target=0.95).data[0].customdata[1][2] == ""
+
+
+def test_robustness006_a_run_for_some_models_keeps_the_others_while_they_are_unchanged(artifacts_copy):
+    data, out = artifacts_copy
+    models = list(load_manifest(out)["models"])
+    assert main(["robustness", "--data", str(data), "--out", str(out), "--corruptions", "gaussian_blur"]) == 0
+    before = json.loads((out / RESULTS_FILE).read_text())["rows"]
+    assert main(["robustness", "--data", str(data), "--out", str(out), "--models", "cnn",
+                 "--corruptions", "gaussian_blur"]) == 0
+    after = json.loads((out / RESULTS_FILE).read_text())["rows"]
+    assert sorted(json.dumps(r, sort_keys=True) for r in after) == sorted(json.dumps(r, sort_keys=True) for r in before)
+    assert set(load_manifest(out)["robustness"]["models"]) == set(models)
+
+    manifest = json.loads((out / "manifest.json").read_text())  # hog_logreg recalibrated: its rows are stale
+    manifest["models"]["hog_logreg"]["calibration"]["temperature"] *= 2
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    assert main(["robustness", "--data", str(data), "--out", str(out), "--models", "cnn",
+                 "--corruptions", "gaussian_blur"]) == 0
+    assert {r["model"] for r in json.loads((out / RESULTS_FILE).read_text())["rows"]} == set(models) - {"hog_logreg"}
+    assert main(["validate", str(out)]) == 0
