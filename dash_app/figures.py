@@ -401,7 +401,7 @@ def review_by_class_figure(shares: dict[str, float], model: str, target: float) 
                            marker_color=DECISION_COLOURS["review"],
                            hovertemplate="%{y}: %{x:.1%} of its photos to a person<extra></extra>"))
     return _layout(fig, "Sent to a person, per class", height=max(260, 60 + 26 * len(classes)),
-                   xaxis=dict(title=f"share of each class's test photos ({display_name(model)}, {target:.1%} target)",
+                   xaxis=dict(title=f"share of each class's test photos<br>({display_name(model)}, {target:.1%} target)",
                               tickformat=".0%", rangemode="tozero"))
 
 
@@ -428,9 +428,9 @@ def class_coverage_figure(curves: dict[str, dict], points: dict[str, dict], clas
                                           "%{y:.1%} right<extra></extra>")
     fig.add_hline(y=target, line=dict(color="#57606a", dash="dash"))
     lowest = min(float(np.min(c["accuracy"])) for c in curves.values())
-    return _layout(fig, f"Per class: photos sorted at each accuracy ({display_name(model)})", height=420,
-                   xaxis=dict(title="share of the class's photos sorted without a person", tickformat=".0%",
-                              range=[0, 1]),
+    return _layout(fig, f"Per class: photos sorted at each accuracy<br><sup>{display_name(model)}</sup>", height=440,
+                   margin=dict(l=50, r=20, t=70, b=40),
+                   xaxis=dict(title="share of the class's photos sorted", tickformat=".0%", range=[0, 1]),
                    yaxis=dict(title="accuracy of those photos", tickformat=".0%", range=[max(0.0, lowest - 0.02), 1.005]))
 
 

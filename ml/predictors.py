@@ -37,12 +37,17 @@ class OnnxPredictor:
 
     runtime = "onnxruntime"
 
+    batch_size = 500  # images per run: onnxruntime keeps its largest run's activations, so bound them
+
     def __init__(self, path: str | Path, threads: int = 0):
         self.session = onnx_session(path, threads)
         self.input_name = self.session.get_inputs()[0].name
+        self.output_name = self.session.get_outputs()[0].name  # the probabilities; not the features after them
 
     def predict_proba(self, images: np.ndarray) -> np.ndarray:
-        return self.session.run(None, {self.input_name: to_model_input(images)})[0]
+        inputs = to_model_input(images)
+        return np.concatenate([self.session.run([self.output_name], {self.input_name: inputs[i:i + self.batch_size]})[0]
+                               for i in range(0, max(len(inputs), 1), self.batch_size)])
 
 
 class SklearnPredictor:
