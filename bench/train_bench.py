@@ -2,7 +2,7 @@
 
     python -m bench.train_bench --preset full --seeds 0 1 2     # the recipe's floor: 92% in 30 min
     python -m bench.train_bench --preset fast --seeds 0 1 2     # the fast preset: 90% in 12 min
-    python -m bench.train_bench --cnn '{"corrupt_probability": 0.5}'  # the served recipe (make bench-train CNN=...)
+    python -m bench.train_bench --cnn '{"corrupt_probability": 0.3}'  # the served recipe (make bench-train CNN=...)
 
 Each run trains on the whole training split with `ml`'s own code, as `ml train` does: for the
 preset's time budget (27 and 11 minutes), so a slower machine runs fewer epochs. It is scored on
