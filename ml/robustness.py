@@ -57,7 +57,7 @@ def run_robustness(data: Path, out: Path, models: list[str] | None = None, kinds
             log(f"robustness: {kind} {CORRUPTIONS[kind].label(severity)}: "
                 + ", ".join(f"{r['model']} {r['accuracy']:.1%}" for r in rows[-len(predictors):]))
     fingerprints = {key: model_fingerprint(manifest, key) for key in manifest["models"]}
-    kept = _still_valid_rows(out, manifest, fingerprints, exclude=set(models), images=len(labels), seed=seed)
+    kept = _still_valid_rows(out, fingerprints, exclude=set(models), images=len(labels), seed=seed)
     if kept:
         log(f"robustness: kept the stored results of {', '.join(dict.fromkeys(r['model'] for r in kept))} "
             "(unchanged since they were measured)")
@@ -82,7 +82,7 @@ def model_fingerprint(manifest: dict, key: str) -> str:
     return hashlib.sha256(json.dumps(made_of, sort_keys=True).encode()).hexdigest()
 
 
-def _still_valid_rows(out: Path, manifest: dict, fingerprints: dict, exclude: set, images: int, seed: int) -> list:
+def _still_valid_rows(out: Path, fingerprints: dict, exclude: set, images: int, seed: int) -> list:
     """The stored rows of the models not being scored again, when they were measured on the same
     images with the same seed and the model has not changed since (retrained or recalibrated)."""
     path = Path(out) / RESULTS_FILE
