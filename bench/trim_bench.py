@@ -30,6 +30,7 @@ from ml.experiments import artifacts_dataset
 from ml.loading import default_data_path
 from ml.predictors import load_predictor
 from ml.preprocess import decode_image
+from ml.robustness import model_fingerprint
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCT_SETS = {"product_white": 255, "product_grey": 230}
@@ -75,7 +76,9 @@ def main() -> None:
     manifest = load_manifest(args.artifacts)
     test = artifacts_dataset(args.data, args.artifacts, manifest, splits=("test",))["test"]
     predictors = {key: load_predictor(entry, args.artifacts) for key, entry in manifest["models"].items()}
-    results = {"photo_size": args.size}
+    # Which served models were measured: the README's figures hold only while these match the manifest.
+    results = {"model_fingerprints": {key: model_fingerprint(manifest, key) for key in predictors},
+               "photo_size": args.size}
     with ProcessPoolExecutor(os.cpu_count() or 1) as pool:
         photos = [upscaled_photo(image, args.size) for image in test.images]
         results["high_resolution_test"] = score(predictors, *decode_both(photos, pool), test.labels)

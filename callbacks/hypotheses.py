@@ -1,4 +1,5 @@
-"""Hypotheses page: the study's verdicts (ml.study) with the ablation and the learning curve."""
+"""Hypotheses page: the study's verdicts (ml.study) with the ablation and the learning curve, and the
+client's trust targets (ml.trust)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from layouts.hypotheses import hypotheses_page
 from ml import study
 from ml.auto_sort import auto_sort_answer
 from ml.study_setup import STUDY_SETUP, chosen_augmentation
+from ml.trust import trust_verdicts
 
 
 def page(services):
@@ -14,7 +16,8 @@ def page(services):
     manifest = artifacts.manifest()
     experiments = manifest.get("experiments", {})
     setup = experiments.get(STUDY_SETUP, {}).get("cells", [])
-    return hypotheses_page(study.hypotheses(manifest, artifacts.stats()), study.model_limits(manifest),
+    return hypotheses_page(study.hypotheses(manifest, artifacts.stats()), trust_verdicts(manifest),
+                           study.model_limits(manifest),
                            study_setup_figure(setup, chosen_augmentation(setup)),
                            ablation_figure(experiments.get("ablation", {}).get("cells", [])),
                            learning_curve_figure(experiments.get("learning_curve", {}).get("cells", [])),

@@ -35,27 +35,33 @@ def _setups(item: dict) -> list:
     return [dbc.Row(columns, className="mt-2"), *why]
 
 
-def hypotheses_page(items: list[dict], limits: list[str], study_setup: go.Figure, ablation: go.Figure,
-                    learning_curve: go.Figure, auto_sort: str) -> html.Div:
-    """`items` from ml.study.hypotheses; `limits` from ml.study.model_limits; the figures from
-    dash_app.figures.study_setup_figure, ablation_figure and learning_curve_figure; `auto_sort` the
-    sentence of ml.auto_sort.auto_sort_answer for the best model."""
-    cards = []
-    for item in items:
-        details = _setups(item) if item.get("setups") else [html.Ul([html.Li(e) for e in item["evidence"]],
-                                                                    className="mt-2")]
-        cards.append(dbc.Card(dbc.CardBody([
-            html.Div([html.H5(item["title"], className="d-inline me-2"), _badge(item["status"])]),
-            *details,
-            html.P(html.Strong(item["verdict"]), className="mb-0"),
-        ]), className=f"mb-3 shadow-sm verdict-{item['status']}"))
+def _verdict_card(item: dict) -> dbc.Card:
+    details = _setups(item) if item.get("setups") else [html.Ul([html.Li(e) for e in item["evidence"]],
+                                                                className="mt-2")]
+    return dbc.Card(dbc.CardBody([
+        html.Div([html.H5(item["title"], className="d-inline me-2"), _badge(item["status"])]),
+        *details,
+        html.P(html.Strong(item["verdict"]), className="mb-0"),
+    ]), className=f"mb-3 shadow-sm verdict-{item['status']}")
+
+
+def hypotheses_page(items: list[dict], trust: list[dict], limits: list[str], study_setup: go.Figure,
+                    ablation: go.Figure, learning_curve: go.Figure, auto_sort: str) -> html.Div:
+    """`items` from ml.study.hypotheses; `trust` from ml.trust.trust_verdicts; `limits` from
+    ml.study.model_limits; the figures from dash_app.figures.study_setup_figure, ablation_figure and
+    learning_curve_figure; `auto_sort` the sentence of ml.auto_sort.auto_sort_answer for the best model."""
     return html.Div([
         html.H2("Hypotheses and results"),
         html.P("Each verdict is computed from the committed artifacts, not written by hand.",
                className="text-muted"),
-        *cards,
+        *[_verdict_card(item) for item in items],
+        html.H3("Can an answer be trusted?", className="h4 mt-4"),
+        html.P("The client's targets for the served neural network: confidence that means what it says, "
+               "photos that sort themselves, and answers that hold up on photos unlike the training ones.",
+               className="text-muted"),
         dbc.Alert([html.Strong("Can photos be sorted without a person? "), auto_sort], color="light",
                   className="border mb-3"),
+        *[_verdict_card(item) for item in trust],
         card("The experiments behind the verdicts",
              html.P("Each bar is the mean of networks trained from scratch with different seeds, scored on "
                     "the full test split; the whiskers are 95% intervals. First the study's own setup, then "

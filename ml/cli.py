@@ -492,6 +492,7 @@ def _report(args) -> int:
         verdicts_list,
     )
     from ml.study import hypotheses
+    from ml.trust import trust_verdicts
 
     manifest = load_manifest(args.folder)
     print(f"{manifest['dataset']['description']}; test split of "
@@ -517,4 +518,6 @@ def _report(args) -> int:
             print(f"\n{title}:\n\n{text}")
     stats = json.loads((args.folder / manifest["dataset"]["files"]["stats"]).read_text())
     print(f"\nHypotheses (as the dashboard's Hypotheses page judges them):\n\n{verdicts_list(hypotheses(manifest, stats))}")
+    print(f"\nCan an answer be trusted? The client's targets (as the Hypotheses page judges them):\n\n"
+          f"{verdicts_list(trust_verdicts(manifest))}")
     return 0

@@ -3,6 +3,7 @@ can check `--cnn` overrides before it imports anything heavy."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field, fields
 
 from ml.errors import OptionError
@@ -63,6 +64,14 @@ def preset_config(preset: str, **overrides) -> CNNConfig:
     if preset not in PRESETS:
         raise ValueError(f"unknown preset {preset!r}; choose from {sorted(PRESETS)}")
     return CNNConfig(**{**PRESETS[preset], **overrides})
+
+
+def overrides_of(config: dict, preset: str) -> dict:
+    """What a configuration (as stored in a manifest) changes from `preset`, its seed aside: the overrides
+    that rebuild it, and that its runs from scratch are recorded under."""
+    base = json.loads(json.dumps(asdict(preset_config(preset))))  # tuples as JSON gives them back
+    return {key: value for key, value in json.loads(json.dumps(config)).items()
+            if key != "seed" and key in base and base[key] != value}
 
 
 def check_overrides(overrides: dict, option: str = "--cnn") -> dict:

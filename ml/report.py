@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ml.cnn_config import overrides_of
 from ml.label_issues import issues_verdict
 from ml.near_duplicates import twin_verdict
 from ml.registry import technical_name
@@ -102,6 +103,11 @@ def study_setup_table(manifest: dict) -> str:
     return "\n".join(lines)
 
 
+def overrides_text(overrides: dict | None) -> str:
+    """Recipe overrides as the tables show them: `key` value, ... ('none' for the recipe itself)."""
+    return ", ".join(f"`{k}` {v}" for k, v in (overrides or {}).items()) or "none"
+
+
 def seeds_table(manifest: dict) -> str:
     """Repeated full trainings of the CNN per preset (bench/train_bench.py; '' when not run)."""
     seeds = manifest.get("experiments", {}).get("cnn_seeds")
@@ -113,8 +119,7 @@ def seeds_table(manifest: dict) -> str:
         accuracy = cell["accuracy"]
         sd = f" ± {accuracy['std']:.2%}" if accuracy["std"] is not None else ""
         ci = f"{accuracy['ci95'][0]:.2%}–{accuracy['ci95'][1]:.2%}" if accuracy["ci95"] else "—"
-        overrides = ", ".join(f"`{k}` {v}" for k, v in (cell.get("overrides") or {}).items()) or "none"
-        lines.append(f"| {cell['preset']} | {overrides} | {accuracy['n']} | {accuracy['mean']:.2%}{sd} | {ci} | "
+        lines.append(f"| {cell['preset']} | {overrides_text(cell.get('overrides'))} | {accuracy['n']} | {accuracy['mean']:.2%}{sd} | {ci} | "
                      f"{cell['train_seconds']['mean'] / 60:.1f} min |")
     return "\n".join(lines)
 
@@ -163,9 +168,7 @@ def robustness_table(manifest: dict, rows: list[dict]) -> str:
     lines = [f"| Model | Clean | Damaged: mean of {sets} sets | Worst at middle severity | "
              "Product on white, half the width |", "|---|---|---|---|---|"]
     for key, row in summary.items():
-        worst = row["worst_middle"]
-        product = next((r["accuracy"] for r in rows if r["model"] == key and r["corruption"] == "product_white"
-                        and r["severity"] == 0.5), None)
+        worst, product = row["worst_middle"], row.get("product_on_white")
         lines.append(f"| {technical_name(key)} | {row['clean_accuracy']:.2%} | {row['mean_accuracy']:.2%} | "
                      + (f"{worst['corruption']} {worst['severity']:g}: {worst['accuracy']:.2%}" if worst else "—")
                      + " | " + ("—" if product is None else f"{product:.2%}") + " |")
@@ -202,7 +205,9 @@ def label_issues_table(manifest: dict) -> str:
     folds = manifest.get("train_out_of_fold")
     if folds:
         runs = folds["runs"].values()
-        lines += ["", f"Out-of-fold runs ({folds['preset']} preset, {folds['folds']} folds): held-out accuracy "
+        recipe = overrides_text(overrides_of(folds["overrides"], folds["preset"]))
+        lines += ["", f"Out-of-fold runs ({folds['preset']} preset, recipe overrides: {recipe}; {folds['folds']} "
+                  "folds): held-out accuracy "
                   + ", ".join(f"{run['accuracy']:.2%}" for run in runs)
                   + f"; {sum(run['train_seconds'] for run in runs) / 60:.0f} minutes of training in all."]
     return "\n".join(lines)

@@ -28,6 +28,8 @@ from ml.staging import staged_folder
 
 ROBUSTNESS = "robustness"
 RESULTS_FILE = "experiments/robustness.json"
+# (kind, severity): a product photographed on white at half the width, the client's kind of photo
+PRODUCT_ON_WHITE = ("product_white", 0.5)
 
 
 def run_robustness(data: Path, out: Path, models: list[str] | None = None, kinds: list[str] | None = None,
@@ -113,8 +115,8 @@ def _row(model: str, kind: str, severity: float, proba: np.ndarray, labels: np.n
 
 
 def summarise(rows: list[dict]) -> dict:
-    """Per model: clean accuracy, mean accuracy over every corrupted set, and the corruption with
-    the lowest accuracy at its middle severity."""
+    """Per model: clean accuracy, mean accuracy over every corrupted set, the corruption with the
+    lowest accuracy at its middle severity, and a product photographed on white at half the width."""
     summary = {}
     for model in dict.fromkeys(r["model"] for r in rows):
         mine = [r for r in rows if r["model"] == model]
@@ -122,10 +124,12 @@ def summarise(rows: list[dict]) -> dict:
         corrupted = [r for r in mine if r["corruption"] != CLEAN]
         middle = [r for r in corrupted if r["severity"] == _middle(r["corruption"])]
         worst = min(middle, key=lambda r: r["accuracy"]) if middle else None
+        product = next((r for r in corrupted if (r["corruption"], r["severity"]) == PRODUCT_ON_WHITE), None)
         summary[model] = {"clean_accuracy": clean["accuracy"], "clean_ece": clean["ece"],
                           "mean_accuracy": float(np.mean([r["accuracy"] for r in corrupted])) if corrupted else None,
                           "worst_middle": worst and {"corruption": worst["corruption"], "severity": worst["severity"],
-                                                     "accuracy": worst["accuracy"]}}
+                                                     "accuracy": worst["accuracy"]},
+                          "product_on_white": product and product["accuracy"]}
     return summary
 
 

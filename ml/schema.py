@@ -207,6 +207,7 @@ class RobustnessSummary(Strict):
     clean_ece: Fraction
     mean_accuracy: Fraction | None
     worst_middle: WorstCorruption | None
+    product_on_white: Fraction | None = None  # absent from artifacts made before it was summarised
 
 
 class Robustness(Strict):

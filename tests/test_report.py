@@ -51,7 +51,8 @@ def test_report003_robustness_and_near_duplicate_tables_or_nothing_when_not_run(
                             ("product_white", 0.75, 0.88))]
     manifest = {"robustness": {"models": {"cnn": {"clean_accuracy": 0.9, "clean_ece": 0.01, "mean_accuracy": 0.85,
                                                   "worst_middle": {"corruption": "gaussian_blur", "severity": 1.0,
-                                                                   "accuracy": 0.8}}}}}
+                                                                   "accuracy": 0.8},
+                                                  "product_on_white": 0.87}}}}
     table = robustness_table(manifest, rows)
     assert "mean of 3 sets" in table
     assert table.splitlines()[-1] == "| CNN (Keras → ONNX) | 90.00% | 85.00% | gaussian_blur 1: 80.00% | 87.00% |"
@@ -66,14 +67,18 @@ def test_report003_robustness_and_near_duplicate_tables_or_nothing_when_not_run(
 def test_report004_audit_tables_come_from_the_manifest(explored_artifacts):
     import json
 
-    from ml.report import label_issues_table, map_and_index_table
+    from ml.cnn_config import overrides_of
+    from ml.report import label_issues_table, map_and_index_table, overrides_text
 
     _, out = explored_artifacts
     manifest = json.loads((out / "manifest.json").read_text())
     issues = label_issues_table(manifest)
     for split, row in manifest["label_issues"]["splits"].items():
         assert f"| {split} | {row['source']} | {row['flagged']:,} (" in issues
-    assert "Out-of-fold runs (fast preset, 2 folds)" in issues
+    folds = manifest["train_out_of_fold"]
+    recipe = overrides_text(overrides_of(folds["overrides"], "fast"))
+    assert recipe != "none"  # the tiny artifacts' CNN is narrower than the recipe: the runs say so
+    assert f"Out-of-fold runs (fast preset, recipe overrides: {recipe}; 2 folds)" in issues
     layout = map_and_index_table(manifest)
     assert f"| {manifest['data_map']['method']} (kept) |" in layout
     assert f"| {manifest['neighbours']['dimensions']} (kept) |" in layout

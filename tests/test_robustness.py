@@ -36,6 +36,10 @@ def test_robustness002_summary_finds_the_worst_corruption_at_middle_severity():
     summary = summarise(rows)["m"]
     assert summary["clean_accuracy"] == 0.9 and summary["mean_accuracy"] == pytest.approx((0.85 + 0.8 + 0.4 + 0.6) / 4)
     assert summary["worst_middle"] == {"corruption": "gaussian_blur", "severity": 1.0, "accuracy": 0.6}
+    assert summary["product_on_white"] is None  # not run: unknown, not zero
+    framed = summarise(rows + [{"model": "m", "corruption": "product_white", "severity": s, "accuracy": a}
+                               for s, a in ((0.75, 0.88), (0.5, 0.83), (0.33, 0.7))])["m"]
+    assert framed["product_on_white"] == 0.83
 
 
 def test_robustness003_unknown_models_are_named(artifacts_copy, capsys):
