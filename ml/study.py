@@ -38,9 +38,19 @@ def hypotheses(manifest: dict, stats: dict) -> list[dict]:
             *(_preset_target(manifest, *target) for target in PRESET_TARGETS)]
 
 
-def verdict(title: str, evidence: list[str], status: str, judged: str) -> dict:
+def verdict(title: str, evidence: list[str], status: str, sentence: str) -> dict:
     """A hypothesis as the Hypotheses page and the report show it; status is supported, refuted or open."""
-    return {"title": title, "evidence": evidence, "status": status, "verdict": judged}
+    return {"title": title, "evidence": evidence, "status": status, "verdict": sentence}
+
+
+def judged(title: str, evidence: list[str], met: bool, detail: str) -> dict:
+    """A measured hypothesis: supported when `met`, refuted otherwise, the verdict followed by `detail`."""
+    return verdict(title, evidence, "supported" if met else "refuted", f"{'Supported' if met else 'Refuted'}: {detail}")
+
+
+def unmeasured(title: str, evidence: list[str]) -> dict:
+    """A hypothesis the artifacts hold no evidence for; `evidence` says what would measure it."""
+    return verdict(title, evidence, "open", "Open: not measured in these artifacts.")
 
 
 STUDY_SETUP_NAME = "In the study's setup"
@@ -54,16 +64,16 @@ def _in_both_setups(title: str, study_side: dict, recipe_side: dict, why: str | 
     statuses = {side["status"] for side in sides}
     if len(statuses) == 1:
         status = statuses.pop()
-        judged = {"supported": "Supported in both setups.", "refuted": "Refuted in both setups.",
-                  "open": "Open: not yet measured in either setup."}[status]
+        sentence = {"supported": "Supported in both setups.", "refuted": "Refuted in both setups.",
+                    "open": "Open: not yet measured in either setup."}[status]
     elif "open" in statuses:
-        status, judged = "open", "Open: measured in one setup only (see each)."
+        status, sentence = "open", "Open: measured in one setup only (see each)."
     else:
         status = "depends"
-        judged = ("It depends on the setup: "
-                  + "; ".join(f"{side['status']} {side['setup'][0].lower()}{side['setup'][1:]}" for side in sides)
-                  + ".")
-    return {"title": title, "evidence": [], "status": status, "verdict": judged, "setups": sides,
+        sentence = ("It depends on the setup: "
+                    + "; ".join(f"{side['status']} {side['setup'][0].lower()}{side['setup'][1:]}" for side in sides)
+                    + ".")
+    return {"title": title, "evidence": [], "status": status, "verdict": sentence, "setups": sides,
             "why": why}
 
 
@@ -97,9 +107,8 @@ def _floor_in_study_setup(cells: list[dict]) -> dict:
     title = f"The study's basic CNN on {STUDY_SIZE:,} images reaches {CNN_FLOOR:.0%}"
     at_study_size = [c for c in cells if c["train_images"] == STUDY_SIZE]
     if not at_study_size:
-        return verdict(title, [f"No run of the study's setup on {STUDY_SIZE:,} images in these artifacts.",
-                               "Run `python -m ml study-setup` (README, 'Experiments') to test it."],
-                       "open", "Open: not measured in these artifacts.")
+        return unmeasured(title, [f"No run of the study's setup on {STUDY_SIZE:,} images in these artifacts.",
+                                  "Run `python -m ml study-setup` (README, 'Experiments') to test it."])
     evidence = [_STUDY_MODEL_SENTENCE]
     for size in sorted({c["train_images"] for c in cells}):
         evidence.append(f"{size:,} training images: " + "; ".join(
@@ -107,18 +116,16 @@ def _floor_in_study_setup(cells: list[dict]) -> dict:
             + f" ({_seeds_phrase(cells, size)}).")
     best = max(at_study_size, key=lambda c: c["accuracy"]["mean"])
     ok = best["accuracy"]["mean"] >= CNN_FLOOR
-    return verdict(title, evidence, "supported" if ok else "refuted",
-                   f"{'Supported' if ok else 'Refuted'}: at best {best['accuracy']['mean']:.1%} "
-                   f"{'≥' if ok else '<'} {CNN_FLOOR:.0%} on {STUDY_SIZE:,} images.")
+    return judged(title, evidence, ok, f"at best {best['accuracy']['mean']:.1%} "
+                                       f"{'≥' if ok else '<'} {CNN_FLOOR:.0%} on {STUDY_SIZE:,} images.")
 
 
 def _augmentation_in_study_setup(cells: list[dict]) -> dict:
     title = f"Rotation, flip and zoom add {AUGMENTATION_GAIN * 100:.0f} points to the study's basic CNN"
     gains = augmentation_gains(cells)
     if not gains:
-        return verdict(title, ["These artifacts hold no run of the study's setup with and without augmentation.",
-                               "Run `python -m ml study-setup` (README, 'Experiments') to test it."],
-                       "open", "Open: not measured in these artifacts.")
+        return unmeasured(title, ["These artifacts hold no run of the study's setup with and without augmentation.",
+                                  "Run `python -m ml study-setup` (README, 'Experiments') to test it."])
     chosen = chosen_augmentation(cells)
     evidence = [_STUDY_MODEL_SENTENCE, f"The amount of augmentation, {_amounts(chosen)}, was chosen on the "
                 f"validation split at {_chosen_size(cells):,} images: " + "; ".join(
@@ -131,9 +138,8 @@ def _augmentation_in_study_setup(cells: list[dict]) -> dict:
                         f"{gain['with']['accuracy']['n']} and {gain['without']['accuracy']['n']} seeds).")
     at_study = next((g for g in gains if g["train_images"] == STUDY_SIZE), gains[0])
     ok = at_study["gain"] >= AUGMENTATION_GAIN
-    return verdict(title, evidence, "supported" if ok else "refuted",
-                   f"{'Supported' if ok else 'Refuted'}: {at_study['gain'] * 100:+.1f} points on "
-                   f"{at_study['train_images']:,} images.")
+    return judged(title, evidence, ok,
+                  f"{at_study['gain'] * 100:+.1f} points on {at_study['train_images']:,} images.")
 
 
 def _why_floor(manifest: dict, cells: list[dict]) -> str | None:
@@ -216,8 +222,8 @@ def _cnn_reaches_floor(manifest: dict) -> dict:
     title = f"A basic CNN trained on every training image reaches {CNN_FLOOR:.0%}"
     models = manifest["models"]
     basic, cnn = models.get("basic_cnn"), models.get("cnn")
-    judged = basic or cnn
-    if judged is None:
+    measured = basic or cnn
+    if measured is None:
         return verdict(title, ["No CNN in these artifacts."], "open", "Not tested yet.")
     evidence = []
     if basic:
@@ -237,11 +243,10 @@ def _cnn_reaches_floor(manifest: dict) -> dict:
                         f"{accuracy['mean']:.1%}{spread} (mean ± sd), "
                         f"{seeds['train_seconds']['mean'] / 60:.0f} min on average.")
     evidence.append(f"Best classical baseline for comparison: {_best_baseline(manifest)}.")
-    accuracy = judged["metrics"]["accuracy"]
+    accuracy = measured["metrics"]["accuracy"]
     ok = accuracy >= CNN_FLOOR
-    return verdict(title, evidence, "supported" if ok else "refuted",
-                   f"{'Supported' if ok else 'Refuted'}: {accuracy:.1%} "
-                   f"{'≥' if ok else '<'} {CNN_FLOOR:.0%}" + (" for the basic CNN." if basic else "."))
+    return judged(title, evidence, ok,
+                  f"{accuracy:.1%} {'≥' if ok else '<'} {CNN_FLOOR:.0%}" + (" for the basic CNN." if basic else "."))
 
 
 def _preset_target(manifest: dict, preset: str, accuracy: float, minutes: float, seeds: int) -> dict:
@@ -255,7 +260,7 @@ def seeds_verdict(title: str, cell: dict | None, accuracy: float, minutes: float
     """Whether the runs from scratch of one cnn_seeds cell reach `accuracy` on average within `minutes`
     each, judged once `seeds` of them are in (`command` runs them)."""
     if cell is None:
-        return verdict(title, [f"Run `{command}` to test it."], "open", "Open: not measured in these artifacts.")
+        return unmeasured(title, [f"Run `{command}` to test it."])
     measured, seconds = cell["accuracy"], cell["train_seconds"]
     spread = f" ± {measured['std']:.2%}" if measured["std"] is not None else ""
     evidence = [f"{measured['n']} run(s) from scratch on all {cell['train_images']:,} training images: "
@@ -267,9 +272,8 @@ def seeds_verdict(title: str, cell: dict | None, accuracy: float, minutes: float
         return verdict(title, evidence, "open",
                        f"Open: {measured['n']} of {seeds} seeds run so far"
                        + (", on course." if met else ", below the target so far."))
-    return verdict(title, evidence, "supported" if met else "refuted",
-                   f"{'Supported' if met else 'Refuted'}: {measured['mean']:.2%} in at most "
-                   f"{max(seconds['values']) / 60:.1f} min.")
+    return judged(title, evidence, met,
+                  f"{measured['mean']:.2%} in at most {max(seconds['values']) / 60:.1f} min.")
 
 
 def _seeds_cell(manifest: dict, preset: str) -> dict | None:
@@ -302,9 +306,8 @@ def _interval(summary: dict) -> str:
 def _ablation_verdict(manifest: dict, title: str, variant: str, threshold: float, without: str) -> dict:
     pairs = _ablation_pairs(manifest, variant)
     if not pairs:
-        return verdict(title, [f"These artifacts hold no run {without} to compare with.",
-                               "Run `python -m ml ablate` (README, 'Experiments') to test it."],
-                       "open", "Open: not measured in these artifacts.")
+        return unmeasured(title, [f"These artifacts hold no run {without} to compare with.",
+                                  "Run `python -m ml ablate` (README, 'Experiments') to test it."])
     evidence, verdicts = [], []
     for recipe, other in pairs:
         gain = recipe["accuracy"]["mean"] - other["accuracy"]["mean"]
@@ -313,10 +316,10 @@ def _ablation_verdict(manifest: dict, title: str, variant: str, threshold: float
                         f"{other['accuracy']['n']} seed(s)).")
         verdicts.append(gain >= threshold)
     status = "supported" if all(verdicts) else "refuted" if not any(verdicts) else "open"
-    judged = {"supported": "Supported at every data size tested.",
-              "refuted": f"Refuted: the gain is below {threshold * 100:.0f} points at every data size tested.",
-              "open": "Depends on the data size: see each row."}[status]
-    return verdict(title, evidence, status, judged)
+    sentence = {"supported": "Supported at every data size tested.",
+                "refuted": f"Refuted: the gain is below {threshold * 100:.0f} points at every data size tested.",
+                "open": "Depends on the data size: see each row."}[status]
+    return verdict(title, evidence, status, sentence)
 
 
 def _augmentation_gain(manifest: dict) -> dict:

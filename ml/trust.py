@@ -10,7 +10,7 @@ import json
 from ml.auto_sort import calibrated_thresholds, threshold_for_target
 from ml.cnn_config import overrides_of
 from ml.registry import display_name
-from ml.study import seeds_verdict, verdict
+from ml.study import judged, seeds_verdict, unmeasured, verdict
 
 SERVED = "cnn"
 SERVED_ECE, ANY_ECE = 0.03, 0.05  # expected calibration error (15 bins) on the test split, at most
@@ -19,6 +19,7 @@ DAMAGED_MEAN, DAMAGED_WORST_MIDDLE = 0.85, 0.75
 PRODUCT_FLOOR = 0.88
 # The served recipe trained from scratch: (preset, test accuracy, minutes of training, seeds needed)
 SERVED_RECIPE = ("full", 0.905, 30, 3)
+RUN_ROBUSTNESS = "Run `python -m ml robustness` to test it."
 
 
 def trust_verdicts(manifest: dict) -> list[dict]:
@@ -28,7 +29,7 @@ def trust_verdicts(manifest: dict) -> list[dict]:
 
 
 def _no_cnn(title: str) -> dict:
-    return verdict(title, ["These artifacts hold no CNN."], "open", "Open: not measured in these artifacts.")
+    return unmeasured(title, ["These artifacts hold no CNN."])
 
 
 def _calibrated(manifest: dict) -> dict:
@@ -52,9 +53,8 @@ def _calibrated(manifest: dict) -> dict:
         return verdict(title, evidence, "open", "Open: some models are not calibrated.")
     worst = max(after, key=after.get)
     met = after[SERVED] <= SERVED_ECE and after[worst] <= ANY_ECE
-    return verdict(title, evidence, "supported" if met else "refuted",
-                   f"{'Supported' if met else 'Refuted'}: the CNN's is {after[SERVED]:.3f}, the highest "
-                   f"{after[worst]:.3f} ({display_name(worst)}).")
+    return judged(title, evidence, met,
+                  f"the CNN's is {after[SERVED]:.3f}, the highest {after[worst]:.3f} ({display_name(worst)}).")
 
 
 def _sorts_itself(manifest: dict) -> dict:
@@ -64,8 +64,7 @@ def _sorts_itself(manifest: dict) -> dict:
     if entry is None:
         return _no_cnn(title)
     if not calibrated_thresholds(entry):
-        return verdict(title, ["The CNN was trained without held-out photos to choose a threshold on."], "open",
-                       "Open: not measured in these artifacts.")
+        return unmeasured(title, ["The CNN was trained without held-out photos to choose a threshold on."])
     row = threshold_for_target(entry, AUTO_SORT_TARGET)
     if row is None:
         return verdict(title, [f"No confidence threshold reached {AUTO_SORT_TARGET:.0%} on the held-out photos."],
@@ -81,9 +80,7 @@ def _sorts_itself(manifest: dict) -> dict:
                     f"{row['test_accuracy']:.2%} of them right.")
     met = (row["test_coverage"] >= AUTO_SORT_COVERAGE
            and abs(row["test_accuracy"] - AUTO_SORT_TARGET) <= AUTO_SORT_TOLERANCE + 1e-9)
-    return verdict(title, evidence, "supported" if met else "refuted",
-                   f"{'Supported' if met else 'Refuted'}: {row['test_coverage']:.1%} of photos at "
-                   f"{row['test_accuracy']:.2%} accuracy.")
+    return judged(title, evidence, met, f"{row['test_coverage']:.1%} of photos at {row['test_accuracy']:.2%} accuracy.")
 
 
 def _robustness(manifest: dict) -> tuple[dict | None, int]:
@@ -96,17 +93,15 @@ def _holds_up_damaged(manifest: dict) -> dict:
              f"benchmark, and no kind of damage below {DAMAGED_WORST_MIDDLE:.0%} at its middle severity")
     summary, images = _robustness(manifest)
     if summary is None or summary["mean_accuracy"] is None or summary["worst_middle"] is None:
-        return verdict(title, ["Run `python -m ml robustness` to test it."], "open",
-                       "Open: not measured in these artifacts.")
+        return unmeasured(title, [RUN_ROBUSTNESS])
     worst = summary["worst_middle"]
     evidence = [f"{summary['clean_accuracy']:.2%} on the {images:,} test photos as they are; "
                 f"{summary['mean_accuracy']:.2%} on average over the same photos damaged in each way and at each "
                 "severity of the benchmark (the Performance page shows every one).",
                 f"Worst at middle severity: {worst['corruption']} {worst['severity']:g}, {worst['accuracy']:.2%}."]
     met = summary["mean_accuracy"] >= DAMAGED_MEAN and worst["accuracy"] >= DAMAGED_WORST_MIDDLE
-    return verdict(title, evidence, "supported" if met else "refuted",
-                   f"{'Supported' if met else 'Refuted'}: {summary['mean_accuracy']:.1%} on average, "
-                   f"{worst['accuracy']:.1%} at worst.")
+    return judged(title, evidence, met,
+                  f"{summary['mean_accuracy']:.1%} on average, {worst['accuracy']:.1%} at worst.")
 
 
 def _product_photos(manifest: dict) -> dict:
@@ -114,15 +109,13 @@ def _product_photos(manifest: dict) -> dict:
              f"{PRODUCT_FLOOR:.0%} of the time")
     summary, images = _robustness(manifest)
     if summary is None or summary.get("product_on_white") is None:
-        return verdict(title, ["Run `python -m ml robustness` to test it."], "open",
-                       "Open: not measured in these artifacts.")
+        return unmeasured(title, [RUN_ROBUSTNESS])
     product = summary["product_on_white"]
     evidence = [f"The {images:,} test photos, each centred on a white canvas at half its width and read back "
                 f"through the one preprocessing path: {product:.2%} right, against {summary['clean_accuracy']:.2%} "
                 "on the photos as they are."]
     met = product >= PRODUCT_FLOOR
-    return verdict(title, evidence, "supported" if met else "refuted",
-                   f"{'Supported' if met else 'Refuted'}: {product:.1%}.")
+    return judged(title, evidence, met, f"{product:.1%}.")
 
 
 def _served_recipe(manifest: dict) -> dict:
