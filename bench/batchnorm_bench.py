@@ -27,29 +27,13 @@ RESULTS = Path(__file__).parent / "results" / "batchnorm.json"
 VARIANTS = {"keras": False, "fused": True}
 
 
-class EpochTimer(keras.callbacks.Callback):
-    """Wall time of each epoch."""
-
-    def __init__(self):
-        super().__init__()
-        self.seconds: list[float] = []
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.start = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.seconds.append(time.perf_counter() - self.start)
-
-
 def time_variant(fused: bool, images: np.ndarray, labels: np.ndarray, epochs: int) -> dict:
     """Images per second of each epoch after the first, and the last epoch's training loss."""
-    timer = EpochTimer()
     config = cnn.CNNConfig(epochs=epochs, fused_batch_norm=fused)
-    _, history, precision, _ = cnn.train_cnn(images, labels, None, None, 10, config, verbose=0,
-                                          use_budget=False, callbacks=[timer])
+    trained_run = cnn.train_cnn(images, labels, None, None, 10, config, verbose=0)
     trained = cnn.steps_per_epoch(len(images), config.batch_size) * config.batch_size  # batch set by train_cnn
-    rates = [trained / s for s in timer.seconds[1:]]
-    return {"images_per_s": rates, "final_loss": history["loss"][-1], "precision": precision}
+    rates = [trained / row["seconds"] for row in trained_run.curves[1:]]
+    return {"images_per_s": rates, "final_loss": trained_run.curves[-1]["loss"], "precision": trained_run.precision}
 
 
 def main(argv: list[str] | None = None) -> int:

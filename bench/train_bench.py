@@ -4,13 +4,14 @@
     python -m bench.train_bench --preset fast --seeds 0 1 2     # the fast preset: 90% in 12 min
     python -m bench.train_bench --cnn '{"corrupt_probability": 0.3}'  # the served recipe (make bench-train CNN=...)
 
-Each run trains on the whole training split with `ml`'s own code, as `ml train` does: for the
-preset's time budget (27 and 11 minutes), so a slower machine runs fewer epochs. It is scored on
-the test split with the test-time augmentation the exported model carries. The
-runs (with the machine they ran on, since the budget buys a different number of epochs on each),
-their mean, standard deviation and 95% interval are added to the artifacts folder
-(experiments/cnn_seeds.json and the manifest), where the README and the dashboard read them; runs
-with `--cnn` overrides form cells of their own.
+Each run trains on the whole training split with `ml`'s own code, as `ml train` does: the preset's
+fixed schedule in epochs, the same steps on any machine; the wall time it took is measured and
+recorded with the machine it ran on. It is scored on the test split with the test-time augmentation
+the exported model carries. The runs (with their per-epoch curves), their mean, standard deviation
+and 95% interval are added to the artifacts folder (experiments/cnn_seeds.json and the manifest),
+where the README and the dashboard read them; runs with `--cnn` overrides form cells of their own.
+Each run checkpoints after every epoch: the same command continues a killed one, and `--max-minutes`
+stops one at an epoch's end, recorded as cut short until it is continued.
 """
 
 from __future__ import annotations
@@ -18,34 +19,43 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ml.cli import cnn_overrides, positive_int
+from ml.cli import CUT_SHORT_EXIT, cnn_overrides, positive_int, run_control, run_control_options
+from ml.cnn_config import PRESETS
 from ml.cpu import cpu_description
 from ml.experiments import record_seeds, score_run
+from ml.run_record import CutShort, curve_columns
 from ml.loading import default_data_path, load_dataset
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], parents=[run_control_options()])
     parser.add_argument("--data", type=Path, default=None, help="dataset (default: $CIFAR10_DATA or the shipped zip)")
     parser.add_argument("--out", type=Path, default=Path("artifacts"), help="artifacts folder to record into")
-    parser.add_argument("--preset", choices=["full", "fast"], default="full")
+    parser.add_argument("--preset", choices=list(PRESETS), default="full")
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--epochs", type=positive_int, default=None, help="override the preset's epochs")
     parser.add_argument("--cnn", type=cnn_overrides, default={}, metavar="JSON", help="CNN hyper-parameter overrides")
     args = parser.parse_args(argv)
 
     dataset = load_dataset(args.data or default_data_path(), progress=False)
-    runs = []
+    control = run_control(args)
     for seed in args.seeds:
-        run = score_run("cnn", dataset["train"], dataset["test"], dataset.class_names, seed=seed,
-                        preset=args.preset, epochs=args.epochs, overrides=args.cnn,
-                        use_budget=True)
+        try:
+            run, checkpoint = score_run("cnn", dataset["train"], dataset["test"], dataset.class_names, seed=seed,
+                                        preset=args.preset, epochs=args.epochs, overrides=args.cnn, control=control)
+        except CutShort as cut:
+            record_seeds(args.out, [{"train_images": len(dataset["train"]), "seed": seed, "overrides": args.cnn,
+                                     "machine": cpu_description(), "stopped": cut.stopped,
+                                     "curves": curve_columns(cut.curves)}], args.preset)
+            print(f"stopped: {cut}", flush=True)
+            return CUT_SHORT_EXIT
         run.update(overrides=args.cnn, machine=cpu_description())
-        runs.append(run)
         print(f"preset {args.preset}, seed {seed}: test accuracy {run['test_accuracy']:.4f}, "
               f"macro-F1 {run['macro_f1']:.4f}, {run['epochs_run']} epochs in {run['train_seconds'] / 60:.1f} min",
               flush=True)
-        result = record_seeds(args.out, runs, args.preset)
+        result = record_seeds(args.out, [run], args.preset)
+        if checkpoint is not None:
+            checkpoint.unlink(missing_ok=True)
     for cell in result["cells"]:
         accuracy, seconds = cell["accuracy"], cell["train_seconds"]
         spread = f" ± {accuracy['std']:.4f}" if accuracy["std"] is not None else ""

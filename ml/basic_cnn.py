@@ -2,8 +2,9 @@
 
 The classic Keras CIFAR-10 example: two blocks of conv-ReLU-conv-ReLU-max-pool-dropout
 (32 then 64 filters), a 512-unit dense layer with dropout, softmax; Adam, no augmentation.
-It trains until its validation accuracy stops improving or the time budget (the main
-recipe's) runs out, whichever comes first, and keeps its best weights.
+It trains until its validation accuracy stops improving (the learning rate halved on each plateau,
+ml.basic_cnn.PlateauRule), and keeps its best weights; the length is set by that rule and the
+epochs, never by wall time.
 
 The study names batch normalization and augmentation by rotation, flip and zoom too; both are
 options here (`batch_norm`, `flip`, `rotation`, `zoom`) so that the study's own setup
@@ -13,24 +14,35 @@ while training and are left out of the served model.
 
 from __future__ import annotations
 
-import time
 from dataclasses import asdict, dataclass
 
 import keras
 import numpy as np
 
 from ml.cnn import resolve_precision
+from ml.run_record import RunControl
+from ml.training_loop import (
+    EpochLog,
+    StatefulCallback,
+    restore_variables,
+    resume_point,
+    shuffled_batches,
+    steps_in_epoch,
+    stop_reason,
+)
 
 
 @dataclass
 class BasicCNNConfig:
     """Hyper-parameters of the reference CNN (the classic example's, with Adam)."""
 
-    max_epochs: int = 100
+    max_epochs: int = 300  # an upper bound: the stopping rule ends a run long before
     batch_size: int = 128
     learning_rate: float = 1e-3
-    patience: int = 5
-    time_budget_s: float = 30 * 60
+    patience: int = 20  # epochs without a better validation accuracy before training stops
+    lr_patience: int = 5  # ... before the learning rate is multiplied by lr_factor
+    lr_factor: float = 0.5
+    min_lr: float = 1e-5
     seed: int = 0
     mixed_precision: str = "auto"
     batch_norm: bool = False  # after every convolution and the dense layer, before the ReLU
@@ -80,44 +92,81 @@ def augmentation_layers(config: BasicCNNConfig) -> list:
     return layers
 
 
-class TimeBudget(keras.callbacks.Callback):
-    """Stop training at the end of the epoch in which `seconds` of wall time have passed."""
+class PlateauRule(StatefulCallback):
+    """The study's stopping rule on validation accuracy: the learning rate is multiplied by `lr_factor`
+    after `lr_patience` epochs without a better validation accuracy (down to `min_lr`), training stops
+    after `patience` such epochs, and the best epoch's weights are kept. Without a validation split it
+    does nothing, and the run is a fixed schedule of `max_epochs`."""
 
-    def __init__(self, seconds: float):
+    name = "plateau"
+
+    def __init__(self, config: BasicCNNConfig):
         super().__init__()
-        self.seconds = seconds
+        self.config = config
+        self.best, self.best_epoch, self.wait, self.lr_wait, self.best_weights = -1.0, 0, 0, 0, []
+        self.stopped = False
 
-    def on_train_begin(self, logs=None):
-        self.start = time.perf_counter()
+    def state(self) -> dict:
+        return {"best": self.best, "best_epoch": self.best_epoch, "wait": self.wait, "lr_wait": self.lr_wait,
+                "best_weights": self.best_weights}
+
+    def restore(self, state: dict) -> None:
+        self.best, self.best_epoch, self.wait, self.lr_wait = (state["best"], state["best_epoch"], state["wait"],
+                                                               state["lr_wait"])
+        self.best_weights = list(state["best_weights"])
 
     def on_epoch_end(self, epoch, logs=None):
-        if time.perf_counter() - self.start >= self.seconds:
-            self.model.stop_training = True
+        accuracy = (logs or {}).get("val_accuracy")
+        if accuracy is None:
+            return
+        if accuracy > self.best:
+            self.best, self.best_epoch, self.wait, self.lr_wait = float(accuracy), epoch + 1, 0, 0
+            self.best_weights = [np.array(w) for w in self.model.get_weights()]
+            return
+        self.wait, self.lr_wait = self.wait + 1, self.lr_wait + 1
+        rate = self.model.optimizer.learning_rate
+        if self.lr_wait >= self.config.lr_patience and float(rate.numpy()) > self.config.min_lr:
+            rate.assign(max(self.config.min_lr, float(rate.numpy()) * self.config.lr_factor))
+            self.lr_wait = 0
+        if self.wait >= self.config.patience:
+            self.stopped = self.model.stop_training = True
+
+    def on_train_end(self, logs=None):
+        if self.best_weights:
+            self.model.set_weights(self.best_weights)
 
 
 def train_basic_cnn(train_images, train_labels, val_images, val_labels, num_classes: int,
-                    config: BasicCNNConfig, verbose: int | str = "auto"):
-    """Train the reference CNN; returns (float32 model with the best weights, history, precision)."""
+                    config: BasicCNNConfig, verbose: int | str = "auto", control: RunControl = RunControl(),
+                    key: str | None = None, log=print):
+    """Train the reference CNN; returns (float32 model with the kept weights, per-epoch curves, why it
+    stopped, precision). `control` checkpoints, resumes or caps the run (ml.run_record)."""
     keras.utils.set_random_seed(config.seed)
+    key = key or "basic_cnn"
+    resumed = resume_point(control, key, log)
     precision = resolve_precision(config.mixed_precision)
     keras.mixed_precision.set_global_policy("mixed_bfloat16" if precision == "bfloat16" else "float32")
     try:
         model = build_basic_cnn(num_classes, config, training=True)
         model.compile(optimizer=keras.optimizers.Adam(config.learning_rate),
                       loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-        callbacks = [TimeBudget(config.time_budget_s)]
+        if resumed:
+            restore_variables(model, model.optimizer, model.trainable_variables, resumed)
+        rule = PlateauRule(config)
+        epoch_log = EpochLog(key, config.max_epochs, control, [rule], resumed)
         validation = None
         if val_images is not None and len(val_images):
             validation = (val_images.astype(np.float32), val_labels)
-            callbacks.append(keras.callbacks.EarlyStopping(monitor="val_accuracy", mode="max",
-                                                           patience=config.patience,
-                                                           restore_best_weights=True))
-        history = model.fit(train_images.astype(np.float32), train_labels, batch_size=config.batch_size,
-                            epochs=config.max_epochs, validation_data=validation, shuffle=True,
-                            callbacks=callbacks, verbose=verbose)
+        start = resumed.epoch if resumed else 0
+        batches = shuffled_batches((train_images, train_labels), config.batch_size, config.seed, start,
+                                   config.max_epochs, drop_remainder=False)
+        model.fit(batches, steps_per_epoch=steps_in_epoch(len(train_images), config.batch_size, False),
+                  initial_epoch=start, epochs=config.max_epochs, validation_data=validation,
+                  validation_batch_size=1000, callbacks=[rule, epoch_log], verbose=verbose, shuffle=False)
         weights = model.get_weights()
     finally:
         keras.mixed_precision.set_global_policy("float32")
+    stopped = stop_reason(epoch_log, patience_stopped=rule.stopped, best_epoch=rule.best_epoch or None)
     serving = build_basic_cnn(num_classes, config)
     serving.set_weights(weights)
-    return serving, {k: [float(v) for v in vals] for k, vals in history.history.items()}, precision
+    return serving, epoch_log.curves, stopped, precision

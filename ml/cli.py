@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from ml.artifacts import load_manifest
+from ml.cnn_config import PRESETS
 from ml.corruptions import CORRUPTIONS
 from ml.data_map import METHODS
 from ml.dataset import UnreadableImagesError
@@ -21,10 +22,12 @@ from ml.errors import UserError
 from ml.experiments import ABLATION, ROBUST_RECIPE, VARIANTS
 from ml.loading import DATA_ENV, default_data_path
 from ml.registry import model_keys
+from ml.run_record import DEFAULT_CHECKPOINTS, CutShort, RunControl
 from ml.study_setup import CHOSEN, STUDY_SIZE
 from ml.study_setup import VARIANTS as STUDY_VARIANTS
 
 UNREADABLE_REPORT = Path("unreadable-images.txt")
+CUT_SHORT_EXIT = 75  # EX_TEMPFAIL: nothing is wrong, the same command continues the work
 
 
 def positive_int(text: str) -> int:
@@ -101,9 +104,10 @@ def build_parser() -> argparse.ArgumentParser:
         f"cifar-10-batches-py folder (default: ${DATA_ENV}, else {default_data_path()})"))
     out = argparse.ArgumentParser(add_help=False)
     out.add_argument("--out", type=Path, default=Path("artifacts"), help="artifacts folder (default: artifacts)")
-    cnn = argparse.ArgumentParser(add_help=False)
-    cnn.add_argument("--preset", choices=["full", "fast"], default="full",
-                     help="CNN recipe: 'full' (the best in 30 minutes on 2 cores) or 'fast' (default: full)")
+    cnn = argparse.ArgumentParser(add_help=False, parents=[run_control_options()])
+    cnn.add_argument("--preset", choices=list(PRESETS), default="full", help=(
+        "CNN recipe: " + ", ".join(f"'{name}' ({p['epochs']} epochs)" for name, p in PRESETS.items())
+        + " (default: full)"))
     cnn.add_argument("--epochs", type=positive_int, default=None, help="CNN epochs (default: the preset's)")
     cnn.add_argument("--cnn", type=cnn_overrides, default={}, metavar="JSON",
                      help='CNN hyper-parameter overrides, e.g. \'{"cutout": 8, "widths": [64, 256, 256]}\'')
@@ -130,6 +134,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--description", default=None, help="a one-line description of the dataset")
     train.add_argument("--force", action="store_true",
                        help="replace the artifacts in --out even if they were built from other data")
+    train.add_argument("--resume", action="store_true",
+                       help="continue the Keras models' runs from their checkpoints (a killed or cut-short run)")
     train.add_argument("--quiet", action="store_true", help="no progress bars")
     train.set_defaults(func=_train)
 
@@ -158,11 +164,17 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("folder", type=Path, nargs="?", default=Path("artifacts"))
     validate.set_defaults(func=_validate)
 
-    experiment = argparse.ArgumentParser(add_help=False, parents=[data, out, cnn])
-    experiment.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2], help="seeds to run at each size")
-    experiment.add_argument("--val-size", type=non_negative_int, default=0, help=(
-        "hold out this many training images and record the CNN's validation accuracy (with each "
-        "test-time augmentation): how the recipe is chosen without looking at the test split"))
+    def experiment_options(val_size: int) -> argparse.ArgumentParser:
+        experiment = argparse.ArgumentParser(add_help=False, parents=[data, out, cnn])
+        experiment.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2], help="seeds to run at each size")
+        experiment.add_argument("--rerun", action="store_true", help=(
+            "train the runs already stored with the same settings again (default: keep them)"))
+        experiment.add_argument("--val-size", type=non_negative_int, default=val_size, help=(
+            "hold out this many training images and record the CNN's validation accuracy (with each "
+            "test-time augmentation): how the recipe is chosen without looking at the test split"))
+        return experiment
+
+    experiment = experiment_options(val_size=0)
     ablate = commands.add_parser(
         "ablate", parents=[experiment], formatter_class=DefaultsHelpFormatter,
         help="CNN recipe against variants (no augmentation, ...), per training-set size and seed")
@@ -184,8 +196,16 @@ def build_parser() -> argparse.ArgumentParser:
                        metavar="SIZE", help="training-set sizes (stratified subsets), or 'all' (None below)")
     curve.set_defaults(func=_learning_curve)
 
+    length = commands.add_parser(
+        "schedule-length", parents=[experiment_options(val_size=5000)], formatter_class=DefaultsHelpFormatter,
+        help="the CNN recipe's validation and test accuracy against the length of its schedule in epochs, on "
+             "the whole training split less --val-size images: what the full preset's epochs are chosen from")
+    length.add_argument("--lengths", nargs="+", type=positive_int, default=[10, 20, 40], metavar="EPOCHS",
+                        help="schedule lengths to train, in epochs")
+    length.set_defaults(func=_schedule_length)
+
     setup = commands.add_parser(
-        "study-setup", parents=[data, out], formatter_class=DefaultsHelpFormatter,
+        "study-setup", parents=[data, out, run_control_options()], formatter_class=DefaultsHelpFormatter,
         help="the study's hypotheses in its own setup: its basic CNN (with batch normalization) on small "
              "subsets, with and without rotation, flip and zoom, early stopping on validation")
     setup.add_argument("--sizes", nargs="+", type=size_spec, default=[STUDY_SIZE], metavar="SIZE",
@@ -196,7 +216,9 @@ def build_parser() -> argparse.ArgumentParser:
                        metavar="VARIANT", help=f"from {' '.join(STUDY_VARIANTS)}, or '{CHOSEN}': the "
                                                "augmentation amount with the best validation accuracy so far")
     setup.add_argument("--epochs", type=positive_int, default=None,
-                       help="at most this many epochs (default: until early stopping)")
+                       help="at most this many epochs (default: until the stopping rule ends the run)")
+    setup.add_argument("--rerun", action="store_true",
+                       help="train the runs already stored with the same settings again (default: keep them)")
     setup.set_defaults(func=_study_setup)
 
     robustness = commands.add_parser(
@@ -218,13 +240,13 @@ def build_parser() -> argparse.ArgumentParser:
     duplicates.set_defaults(func=_near_duplicates)
 
     folds = commands.add_parser(
-        "out-of-fold", parents=[data, out], formatter_class=DefaultsHelpFormatter,
+        "out-of-fold", parents=[data, out, run_control_options()], formatter_class=DefaultsHelpFormatter,
         help="train the served CNN's recipe on k-1 folds of the training split k times, storing each image's "
              "probabilities from the run that did not see it (for label issues in the training split)")
     folds.add_argument("--folds", type=positive_int, default=4, help="number of folds (at least 2)")
     folds.add_argument("--fold", type=non_negative_int, nargs="+", default=None, dest="only", metavar="N",
                        help="train only these folds, replacing them if stored (default: every fold not yet stored)")
-    folds.add_argument("--preset", choices=["full", "fast"], default="fast", help="time budget of each run")
+    folds.add_argument("--preset", choices=list(PRESETS), default="fast", help="schedule of each run")
     folds.add_argument("--seed", type=int, default=0, help="seed of the fold assignment and of the runs")
     folds.set_defaults(func=_out_of_fold)
 
@@ -283,11 +305,41 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def run_control_options() -> argparse.ArgumentParser:
+    """--checkpoints and --max-minutes, for every command that trains a Keras model."""
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument("--checkpoints", type=Path, default=DEFAULT_CHECKPOINTS, help=(
+        f"folder for the checkpoint written after each epoch, from which a killed run continues "
+        f"(default: {DEFAULT_CHECKPOINTS})"))
+    options.add_argument("--max-minutes", type=positive_float, default=None, help=(
+        "stop training at the end of the first epoch after this many minutes; the run is recorded as cut "
+        "short, never as a result, and the same command continues it (default: no cap)"))
+    return options
+
+
+def run_control(args, resume: bool = True) -> RunControl:
+    """The checkpoint folder, resuming and time cap that the command's options ask for."""
+    return RunControl.capped(args.max_minutes, checkpoint_dir=args.checkpoints, resume=resume)
+
+
+def positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0, got {text}")
+    return value
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(format="%(levelname)s: %(message)s", level=logging.INFO)
     try:
         return args.func(args)
+    except CutShort as exc:
+        print(f"stopped: {exc}", file=sys.stderr)
+        return CUT_SHORT_EXIT
     except UnreadableImagesError as exc:
         UNREADABLE_REPORT.write_text("".join(f"{location}\t{reason}\n" for location, reason in exc.problems))
         print(f"error: {exc}; every one is listed in {UNREADABLE_REPORT.resolve()}", file=sys.stderr)
@@ -308,7 +360,7 @@ def _train(args) -> int:
         subset=args.subset, val_size=args.val_size, calibration_size=args.calibration_size, epochs=args.epochs,
         preset=args.preset, augment=args.augment,
         seed=args.seed, n_jobs=args.jobs, description=args.description,
-        cnn_overrides=args.cnn, verbose=not args.quiet, force=args.force)
+        cnn_overrides=args.cnn, verbose=not args.quiet, force=args.force, control=run_control(args, args.resume))
     manifest = run_training(options)
     print(f"artifacts written to {args.out.resolve()}")
     for key, entry in manifest["models"].items():
@@ -359,7 +411,7 @@ def _ablate(args) -> int:
 
     result = run_ablation(args.data or default_data_path(), args.out, args.sizes, args.seeds, args.variants,
                           preset=args.preset, epochs=args.epochs, overrides=args.cnn, val_size=args.val_size,
-                          record=args.record)
+                          record=args.record, control=run_control(args), rerun=args.rerun)
     for cell in result["cells"]:
         gain = cell["recipe_gain_points"]
         print(f"{cell['train_images']:>6} images, {cell['variant']:18s} accuracy {cell['accuracy']['mean']:.4f} "
@@ -371,10 +423,24 @@ def _learning_curve(args) -> int:
     from ml.experiments import run_learning_curve
 
     result = run_learning_curve(args.data or default_data_path(), args.out, args.sizes, args.seeds, args.models,
-                                preset=args.preset, epochs=args.epochs, overrides=args.cnn, val_size=args.val_size)
+                                preset=args.preset, epochs=args.epochs, overrides=args.cnn, val_size=args.val_size,
+                                control=run_control(args), rerun=args.rerun)
     for cell in result["cells"]:
         print(f"{cell['model']:11s} {cell['train_images']:>6} images: accuracy {cell['accuracy']['mean']:.4f}, "
               f"train {cell['train_seconds']['mean']:.0f} s ({cell['accuracy']['n']} seed(s))")
+    return 0
+
+
+def _schedule_length(args) -> int:
+    from ml.experiments import run_schedule_length
+
+    result = run_schedule_length(args.data or default_data_path(), args.out, args.lengths, args.seeds,
+                                 overrides=args.cnn, val_size=args.val_size, control=run_control(args),
+                                 rerun=args.rerun)
+    for cell in result["cells"]:
+        print(f"{cell['variant']:>10}: validation {cell['val_accuracy']['mean']:.4f}, test "
+              f"{cell['accuracy']['mean']:.4f}, {cell['train_seconds']['mean'] / 60:.1f} min "
+              f"({cell['accuracy']['n']} seed(s))")
     return 0
 
 
@@ -383,7 +449,8 @@ def _study_setup(args) -> int:
 
     recorded = load_manifest(args.out).get("experiments", {}).get(STUDY_SETUP, {}).get("cells", [])
     result = run_study_setup(args.data or default_data_path(), args.out, args.sizes, args.seeds,
-                             resolve_variants(args.variants, recorded), epochs=args.epochs)
+                             resolve_variants(args.variants, recorded), epochs=args.epochs,
+                             control=run_control(args), rerun=args.rerun)
     for cell in result["cells"]:
         print(f"{cell['train_images']:>6} images, {cell['variant']:24s} accuracy {cell['accuracy']['mean']:.4f}, "
               f"validation {cell['val_accuracy']['mean']:.4f} ({cell['accuracy']['n']} seed(s))")
@@ -423,7 +490,7 @@ def _out_of_fold(args) -> int:
     if args.folds < 2:
         raise UserError(f"--folds: needs at least 2 folds, got {args.folds}")
     entry = run_out_of_fold(args.data or default_data_path(), args.out, folds=args.folds, only=args.only,
-                            preset=args.preset, seed=args.seed)
+                            preset=args.preset, seed=args.seed, control=run_control(args))
     missing = [fold for fold in range(args.folds) if str(fold) not in entry["runs"]]
     print(f"{len(entry['runs'])} of {args.folds} folds stored" + (f"; still to run: {missing}" if missing else ""))
     return 0

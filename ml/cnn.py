@@ -26,7 +26,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
-import time
+from typing import NamedTuple
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -36,11 +36,19 @@ import tensorflow as tf  # noqa: E402
 
 from ml.cnn_config import PRESETS, TTA_CHOICES, CNNConfig, preset_config  # noqa: E402,F401
 from ml.cpu import bf16_supported  # noqa: E402
+from ml.run_record import RunControl  # noqa: E402
+from ml.training_loop import (  # noqa: E402
+    EpochLog,
+    StatefulCallback,
+    restore_variables,
+    resume_point,
+    shuffled_batches,
+    stop_reason,
+)
 
 LOOKAHEAD_EVERY = 5
 REFERENCE_BATCH = 1024  # the batch size the learning rate and weight decay are stated for
 MIN_STEPS_PER_EPOCH = 40
-MAX_BUDGET_EPOCHS = 1000  # an upper bound only: a time budget ends training
 
 
 def resolve_precision(choice: str) -> str:
@@ -342,30 +350,37 @@ class AlternatingFlip(keras.callbacks.Callback):
         self.model.flip_parity.assign(epoch % 2)
 
 
-class Schedule(keras.callbacks.Callback):
-    """Drives training by its progress from 0 to 1: in optimizer steps for a fixed number of
-    epochs, or in wall time for a time budget (training then stops when the budget is spent, so
-    a slow or busy machine runs fewer epochs rather than overrunning).
+class Schedule(StatefulCallback):
+    """Drives training by its progress from 0 to 1 in optimizer steps over the fixed number of epochs:
+    the same steps at the same learning rates on any machine, however fast.
 
     Each step it sets the learning rate (warm-up, then linear decay to 0) and, with lookahead,
     every 5 steps pulls an averaged copy of the weights toward the live ones and resets the live
     ones to it; the averaging decay rises as training ends, and the final weights are the average.
     """
 
-    def __init__(self, config: CNNConfig, peak_lr: float, total_steps: int, budget_s: float | None):
+    name = "schedule"
+
+    def __init__(self, config: CNNConfig, peak_lr: float, total_steps: int):
         super().__init__()
-        self.config, self.peak_lr, self.total_steps, self.budget_s = config, peak_lr, total_steps, budget_s
+        self.config, self.peak_lr, self.total_steps = config, peak_lr, total_steps
         self.base_decay = 0.95 ** LOOKAHEAD_EVERY
 
     def progress(self) -> float:
-        if self.budget_s:
-            return min(1.0, (time.perf_counter() - self.start) / self.budget_s)
         return min(1.0, self.step / self.total_steps)
 
     def on_train_begin(self, logs=None):
-        self.start, self.step = time.perf_counter(), 0
+        self.step = 0
         self.variables = [v for v in self.model.net.weights if v.dtype in ("float32", "float16", "bfloat16")]
         self.average = [tf.Variable(v.value) for v in self.variables] if self.config.lookahead else []
+
+    def state(self) -> dict:
+        return {"step": self.step, "average": [a.numpy() for a in self.average]}
+
+    def restore(self, state: dict) -> None:
+        self.step = state["step"]
+        for average, value in zip(self.average, state["average"], strict=True):
+            average.assign(value)
 
     def on_train_batch_begin(self, batch, logs=None):
         factor = lr_factor(self.progress(), self.config.warmup_fraction)
@@ -373,11 +388,8 @@ class Schedule(keras.callbacks.Callback):
 
     def on_train_batch_end(self, batch, logs=None):
         self.step += 1
-        progress = self.progress()
         if self.average and self.step % LOOKAHEAD_EVERY == 0:
-            self._average(self.base_decay * progress ** 3)
-        if progress >= 1.0:
-            self.model.stop_training = True
+            self._average(self.base_decay * self.progress() ** 3)
 
     def on_train_end(self, logs=None):
         if self.average:
@@ -389,33 +401,40 @@ class Schedule(keras.callbacks.Callback):
             live.assign(average)
 
 
-def training_dataset(images: np.ndarray, labels: np.ndarray, config: CNNConfig) -> tf.data.Dataset:
-    """Shuffled batches of (uint8 images, labels, per-image flip bits), augmented in the step."""
+def training_dataset(images: np.ndarray, labels: np.ndarray, config: CNNConfig, start_epoch: int = 0):
+    """Batches of (uint8 images, labels, per-image flip bits) from `start_epoch` to the schedule's end,
+    each epoch in an order fixed by the seed and the epoch; augmented in the step."""
     flip_bits = np.random.default_rng(config.seed).integers(0, 2, len(images)).astype(np.int32)
-    ds = tf.data.Dataset.from_tensor_slices((images, labels.astype(np.int32), flip_bits))
-    ds = ds.shuffle(len(images), seed=config.seed, reshuffle_each_iteration=True)
-    return ds.batch(config.batch_size, drop_remainder=True).prefetch(2)
+    return shuffled_batches((images, labels.astype(np.int32), flip_bits), config.batch_size, config.seed,
+                            start_epoch, config.epochs, drop_remainder=True)
+
+
+class TrainedCNN(NamedTuple):
+    network: keras.Model  # float32, the final weights
+    curves: list[dict]  # one row an epoch: loss, accuracy, val_loss, val_accuracy, lr, seconds
+    stopped: dict  # ml.training_loop.stop_reason
+    precision: str
+    config: CNNConfig  # as run: `config` with the batch size chosen for this many images
 
 
 def train_cnn(train_images, train_labels, val_images, val_labels, num_classes: int,
-              config: CNNConfig, verbose: int | str = "auto", use_budget: bool = True,
-              callbacks: list | None = None):
-    """Train the CNN; returns (float32 network with the final weights, history dict, precision, the
-    configuration it ran: `config` with the batch size it chose for this many images).
-
-    With `use_budget` and a preset's `time_budget_s`, the schedule runs on wall time; otherwise
-    on `epochs`. The validation split (may be None) is only watched, once an epoch, never trained on.
-    `callbacks` are extra Keras callbacks (for example, timers). `config` itself is not changed.
-    """
+              config: CNNConfig, verbose: int | str = "auto", callbacks: list | None = None,
+              control: RunControl = RunControl(), key: str | None = None, log=print) -> TrainedCNN:
+    """Train the CNN for `config.epochs` epochs. The validation split (may be None) is only watched,
+    once an epoch, never trained on. `callbacks` are extra Keras callbacks (for example, timers).
+    `control` says where to checkpoint, whether to resume and when to cut the run short (CutShort);
+    `key` names the run (ml.training_loop.run_key). `config` itself is not changed."""
     keras.utils.set_random_seed(config.seed)
+    if config.extra.get("deterministic"):
+        tf.config.experimental.enable_op_determinism()
     config = dataclasses.replace(config, batch_size=batch_size_for(len(train_images), config.batch_size))
-    budget = config.time_budget_s if use_budget else None
+    key = key or "cnn"
+    resumed = resume_point(control, key, log)
     precision = resolve_precision(config.mixed_precision)
     keras.mixed_precision.set_global_policy("mixed_bfloat16" if precision == "bfloat16" else "float32")
     try:
         net = build_model(num_classes, config, train_images)
         steps = steps_per_epoch(len(train_images), config.batch_size)
-        total = steps * config.epochs
         trainer = Trainer(net, config, steps)
         peak_lr = config.lr * config.batch_size / REFERENCE_BATCH
         trainer.compile(
@@ -424,20 +443,25 @@ def train_cnn(train_images, train_labels, val_images, val_labels, num_classes: i
             if not config.label_smoothing else _smoothed_loss(num_classes, config.label_smoothing),
             metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")],
             jit_compile=config.extra.get("jit_compile", False))
-        callbacks = [AlternatingFlip(), Schedule(config, peak_lr, total, budget), *(callbacks or [])]
+        if resumed:
+            restore_variables(net, trainer.optimizer, net.trainable_variables, resumed)
+        schedule = Schedule(config, peak_lr, steps * config.epochs)
+        epoch_log = EpochLog(key, config.epochs, control, [schedule], resumed, model_of=lambda trainer: trainer.net)
         validation = None
         if val_images is not None and len(val_images):
             validation = (val_images.astype(np.float32), val_labels.astype(np.int32))
-        history = trainer.fit(training_dataset(train_images, train_labels, config),
-                              epochs=MAX_BUDGET_EPOCHS if budget else config.epochs,
-                              validation_data=validation, validation_batch_size=1000,
-                              callbacks=callbacks, verbose=verbose)
+        start = resumed.epoch if resumed else 0
+        trainer.fit(training_dataset(train_images, train_labels, config, start), steps_per_epoch=steps,
+                    initial_epoch=start, epochs=config.epochs, validation_data=validation,
+                    validation_batch_size=1000, callbacks=[AlternatingFlip(), schedule, *(callbacks or []), epoch_log],
+                    verbose=verbose, shuffle=False)
         weights = net.get_weights()
     finally:
         keras.mixed_precision.set_global_policy("float32")
+    stopped = stop_reason(epoch_log)
     serving = build_model(num_classes, config, train_images)
     serving.set_weights(weights)
-    return serving, {k: [float(v) for v in vals] for k, vals in history.history.items()}, precision, config
+    return TrainedCNN(serving, epoch_log.curves, stopped, precision, config)
 
 
 def _smoothed_loss(num_classes: int, smoothing: float):

@@ -23,8 +23,7 @@ class CNNConfig:
     batch_norm: bool = True
     fused_batch_norm: bool = True  # False: Keras's own layer, same arithmetic (bench/batchnorm_bench.py)
     bn_momentum: float = 0.4  # Keras convention: weight of the running value (PyTorch's 0.6)
-    epochs: int = 20  # the schedule's length without a time budget (experiments)
-    time_budget_s: float | None = None  # the schedule's length in wall time (the presets)
+    epochs: int = 20  # the schedule's length: the learning rate warms up, then decays to 0 at its end
     batch_size: int = 1024  # at most; smaller data gets smaller batches (see batch_size_for)
     lr: float = 1.5  # peak learning rate for the batch-mean loss at batch 1024 (airbench94's 11.5)
     bias_lr_scale: float = 64.0
@@ -49,13 +48,11 @@ class CNNConfig:
         return asdict(self)
 
 
-# Time budgets with a margin under the 30- and 12-minute targets. `epochs` is the fixed schedule
-# experiments run instead, so every cell trains the same steps whatever the machine's speed; it is
-# what the budgets bought before BatchNorm moved to the fused kernel (they now buy about 1.7 times
-# as many), kept so the recorded ablation and learning curve stay reproducible.
+# Schedules in epochs, so the same command trains the same steps on any machine; what one costs in
+# wall time on each CPU seen is measured and recorded with every run (README, "Training time").
 PRESETS = {
-    "full": {"time_budget_s": 27 * 60, "epochs": 20},
-    "fast": {"time_budget_s": 11 * 60, "epochs": 8},
+    "full": {"epochs": 40},
+    "fast": {"epochs": 8},
 }
 
 
@@ -90,8 +87,6 @@ def check_overrides(overrides: dict, option: str = "--cnn") -> dict:
 
 
 def _fits(value, default) -> bool:
-    if default is None:  # optional numbers (time_budget_s)
-        return value is None or (isinstance(value, (int, float)) and not isinstance(value, bool))
     if isinstance(default, bool):
         return isinstance(value, bool)
     if isinstance(default, (int, float)):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -22,12 +23,14 @@ from ml.dataset import DatasetError, Split, fingerprint, training_splits
 from ml.evaluate import classification_metrics, predicted_classes
 from ml.loading import load_dataset
 from ml.registry import MODELS, TrainSettings
+from ml.run_record import CutShort, RunControl, counts, curve_columns
 from ml.staging import staged_folder
 
 ABLATION = "ablation"
 ROBUST_RECIPE = "robust_recipe"  # the recipe's variants judged on validation and corrupted validation images
 LEARNING_CURVE = "learning_curve"
 SEEDS = "cnn_seeds"
+SCHEDULE_LENGTH = "schedule_length"  # the CNN recipe's accuracy against the epochs of its schedule
 
 # CNN configuration overrides compared against the recipe; the architecture and schedule stay.
 VARIANTS = {
@@ -59,37 +62,37 @@ def describe(values: list[float]) -> dict:
 
 def score_run(model: str, train: Split, test: Split, class_names, *, seed: int, val_size: int = 0,
               preset: str = "full", epochs: int | None = None, overrides: dict | None = None,
-              use_budget: bool = False, n_jobs: int = 2, score_fit: bool = False) -> dict:
+              control: RunControl = RunControl(), n_jobs: int = 2,
+              score_fit: bool = False) -> tuple[dict, Path | None]:
     """Train `model` on `train` (less a validation split for the Keras models, if asked) and score it
     on `test`: accuracy, macro-F1, validation accuracy (and with `score_fit` the accuracy on the
-    images it learnt from) and training seconds.
-
-    Experiments compare runs, so by default the CNN runs its preset's fixed number of epochs (the
-    same schedule everywhere); `use_budget` runs it on the preset's time budget, as `ml train` does.
+    images it learnt from), training seconds, and for the Keras models the per-epoch curves and why
+    training stopped. `control` checkpoints, resumes or caps a Keras run (ml.run_record). Returns the
+    row and the run's checkpoint file, for the caller to remove once the row is stored.
     """
     spec = MODELS[model]
     keras = spec.kind == "keras"  # only the Keras models watch a validation split
     made = training_splits(train, subset=None, val_size=val_size if keras else 0, seed=seed)
     fit, val = made.fit, made.val
     settings = TrainSettings(seed=seed, preset=preset, epochs=epochs, overrides={model: overrides or {}},
-                             use_budget=use_budget, n_jobs=n_jobs)
-    start = time.perf_counter()
+                             control=control, n_jobs=n_jobs)
     if keras:
         from ml import export
 
         trained = spec.train(fit, val, len(class_names), settings)
-        seconds = time.perf_counter() - start
+        seconds = trained.stopped["train_seconds"]  # over every sitting of a resumed run
 
         def predict(images):
             return export.keras_predict(trained.served, images)
     else:
         estimator = spec.build(n_jobs=n_jobs, progress=False, seed=seed, n_samples=len(fit))
+        start = time.perf_counter()
         estimator.fit(fit.images, fit.labels)
         seconds = time.perf_counter() - start
         predict = estimator.predict_proba
     metrics = classification_metrics(test.labels, predicted_classes(predict(test.images)), class_names)
     row = {"train_images": len(train), "fit_images": trained.fit_images if keras else len(fit), "seed": seed,
-           "epochs_run": len(trained.history.get("loss", [])) if keras else None,
+           "epochs_run": trained.stopped["epochs_run"] if keras else None,
            "test_accuracy": metrics["accuracy"], "macro_f1": metrics["macro_f1"],
            "train_seconds": round(seconds, 3)}
     if score_fit:  # accuracy on its own training images: how far it overfits
@@ -102,7 +105,9 @@ def score_run(model: str, train: Split, test: Split, class_names, *, seed: int, 
             row["val_accuracy_by_tta"] = {
                 tta: float((export.keras_predict(cnn.serving_model(trained.network, tta), val.images).argmax(1)
                             == val.labels).mean()) for tta in cnn.TTA_CHOICES}
-    return row
+    if not keras:
+        return row, None
+    return {**row, "stopped": trained.stopped, "curves": trained.history}, trained.checkpoint
 
 
 def corrupted_accuracy(predict, images: np.ndarray, labels: np.ndarray, seed: int) -> float:
@@ -117,10 +122,10 @@ def corrupted_accuracy(predict, images: np.ndarray, labels: np.ndarray, seed: in
 
 def run_ablation(data: Path, out: Path, sizes: list[int | None], seeds: list[int], variants: list[str],
                  preset: str = "full", epochs: int | None = None, overrides: dict | None = None,
-                 val_size: int = 0, record: str = ABLATION, log=print) -> dict:
+                 val_size: int = 0, record: str = ABLATION, log=print, **plan_options) -> dict:
     """Train the CNN for every (size, seed, variant) and record the runs and their summary in the
     experiment `record` (the study's ablation, or the robust recipe's choice, kept apart so that runs
-    of another preset never mix into the study's cells)."""
+    of another preset never mix into the study's cells). `plan_options`: run_plan's control, rerun."""
     def runs():
         for size in sizes:
             for seed in seeds:
@@ -128,13 +133,14 @@ def run_ablation(data: Path, out: Path, sizes: list[int | None], seeds: list[int
                     yield {"variant": variant}, "cnn", size, seed, {**(overrides or {}), **VARIANTS[variant]}
 
     return run_plan(data, out, record, runs(), ("train_images", "seed", "variant"), summarise_ablation,
-                    preset=preset, epochs=epochs, val_size=val_size, log=log)
+                    preset=preset, epochs=epochs, val_size=val_size, log=log, **plan_options)
 
 
 def run_learning_curve(data: Path, out: Path, sizes: list[int | None], seeds: list[int], models: list[str],
                        preset: str = "full", epochs: int | None = None, overrides: dict | None = None,
-                       val_size: int = 0, log=print) -> dict:
-    """Train each model on stratified subsets of each size and record accuracy and training time."""
+                       val_size: int = 0, log=print, **plan_options) -> dict:
+    """Train each model on stratified subsets of each size and record accuracy and training time.
+    `plan_options`: run_plan's control, rerun."""
     def runs():
         for size in sizes:
             for seed in seeds:
@@ -142,7 +148,41 @@ def run_learning_curve(data: Path, out: Path, sizes: list[int | None], seeds: li
                     yield {"model": model}, model, size, seed, (overrides or {}) if model == "cnn" else {}
 
     return run_plan(data, out, LEARNING_CURVE, runs(), ("train_images", "seed", "model"), summarise_curve,
-                    preset=preset, epochs=epochs, val_size=val_size, log=log)
+                    preset=preset, epochs=epochs, val_size=val_size, log=log, **plan_options)
+
+
+def run_schedule_length(data: Path, out: Path, epochs: list[int], seeds: list[int], overrides: dict | None = None,
+                        val_size: int = 5000, log=print, **plan_options) -> dict:
+    """Train the CNN recipe (with `overrides`, such as the served recipe's) on schedules of each length in
+    `epochs`, on the whole training split less `val_size` validation images: the curve the full preset's
+    length is chosen from, on validation accuracy (the test split is scored, never used to choose).
+    `plan_options`: run_plan's control, rerun."""
+    def runs():
+        for length in epochs:
+            for seed in seeds:
+                yield {"schedule_epochs": length}, "cnn", None, seed, {**(overrides or {}), "epochs": length}
+
+    return run_plan(data, out, SCHEDULE_LENGTH, runs(), ("train_images", "seed", "schedule_epochs"),
+                    summarise_schedule_length, preset="full", epochs=None, val_size=val_size, log=log,
+                    **plan_options)
+
+
+def summarise_schedule_length(runs: list[dict]) -> list[dict]:
+    """Per schedule length (and recipe overrides, less the length): validation and test accuracy, macro-F1
+    and training time over the seeds run."""
+    cells = []
+    def recipe(run):
+        return recipe_key({k: v for k, v in (run.get("overrides") or {}).items() if k != "epochs"})
+
+    for key, length in sorted({(recipe(r), r["schedule_epochs"]) for r in runs}):
+        chosen = [r for r in runs if recipe(r) == key and r["schedule_epochs"] == length]
+        cells.append({"train_images": chosen[0]["train_images"], "variant": f"{length} epochs", "recipe": key,
+                      "accuracy": describe([r["test_accuracy"] for r in chosen]),
+                      "macro_f1": describe([r["macro_f1"] for r in chosen]),
+                      "val_accuracy": describe([r["val_accuracy"] for r in chosen]),
+                      "train_seconds": describe([r["train_seconds"] for r in chosen]),
+                      "epochs_run": describe([r["epochs_run"] for r in chosen])})
+    return cells
 
 
 def record_seeds(out: Path, runs: list[dict], preset: str) -> dict:
@@ -175,24 +215,51 @@ def recipe_key(overrides: dict | None) -> str:
 
 
 def run_plan(data: Path, out: Path, name: str, plan, key_fields: tuple[str, ...], summarise, *, preset: str,
-             epochs: int | None, val_size: int | None, log=print, score_fit: bool = False) -> dict:
+             epochs: int | None, val_size: int | None, control: RunControl = RunControl(), rerun: bool = False,
+             log=print, score_fit: bool = False) -> dict:
     """Train and score every run of `plan` ((labels, model, size, seed, overrides) tuples), storing each
     as it finishes under experiments/<name>.json (a run replaces the stored one with the same
-    `key_fields`), and the cells `summarise` makes of all of them in the manifest."""
+    `key_fields`), and the cells `summarise` makes of the runs that count in the manifest.
+
+    A run already stored with the same settings is kept, not trained again, unless `rerun`; a run that
+    was killed continues from its checkpoint. A run that `control`'s time cap cuts short is stored as
+    such (with its curves so far) and ends the plan (CutShort): the same command continues it."""
     dataset = artifacts_dataset(data, out, load_manifest(out))  # fail before hours of training, not after
     names, test = dataset.class_names, dataset["test"]
-    new_runs = []
+    stored = stored_runs(out, name)
+    control = replace(control, resume=True)
     for labels, model, size, seed, overrides in plan:
         train = training_splits(dataset["train"], subset=size, val_size=0, seed=seed, subset_option="--sizes").train
-        row = {**labels, **score_run(model, train, test, names, seed=seed, val_size=val_size, preset=preset,
-                                     epochs=epochs, overrides=overrides, score_fit=score_fit)}
-        if overrides:
-            row["overrides"] = overrides
-        row["preset"], row["epochs"] = preset, epochs
-        new_runs.append(row)
-        log(f"{name}: {json.dumps(row)}")
+        settings = {**({"overrides": overrides} if overrides else {}), "preset": preset, "epochs": epochs}
+        planned = {**labels, "train_images": len(train), "seed": seed, **settings}
+        if not rerun and any(_same_run(run, planned, key_fields) for run in stored):
+            log(f"{name}: kept the stored run {json.dumps({k: planned[k] for k in key_fields})}")
+            continue
+        try:
+            row, checkpoint = score_run(model, train, test, names, seed=seed, val_size=val_size, preset=preset,
+                                        epochs=epochs, overrides=overrides, control=control, score_fit=score_fit)
+        except CutShort as cut:
+            _store(out, name, [{**planned, "stopped": cut.stopped, "curves": curve_columns(cut.curves)}],
+                   key_fields, summarise)
+            raise
+        row = {**labels, **row, **settings}
+        log(f"{name}: {json.dumps({k: v for k, v in row.items() if k != 'curves'})}")
         _store(out, name, [row], key_fields, summarise)  # keep every finished run, even if a later one fails
+        if checkpoint is not None:
+            checkpoint.unlink(missing_ok=True)
     return load_manifest(out)["experiments"][name]
+
+
+def stored_runs(out: Path, name: str) -> list[dict]:
+    """The runs experiment `name` holds in the artifacts at `out` (none when it was never run)."""
+    entry = load_manifest(out).get("experiments", {}).get(name)
+    return json.loads((out / entry["file"]).read_text())["runs"] if entry else []
+
+
+def _same_run(run: dict, planned: dict, key_fields: tuple[str, ...]) -> bool:
+    """Whether a stored run is the planned one, finished: same key, same settings, not cut short."""
+    return (counts(run) and all(run.get(k) == planned[k] for k in key_fields)
+            and all(run.get(k) == planned.get(k) for k in ("overrides", "preset", "epochs")))
 
 
 def artifacts_dataset(data: Path, out: Path, manifest: dict, splits=None):
@@ -217,7 +284,7 @@ def _store_in(out: Path, name: str, new_runs: list[dict], key_fields: tuple[str,
     keys = {tuple(r[k] for k in key_fields) for r in new_runs}
     # a key field a stored run lacks counts as empty: it was stored before the field existed
     runs = [r for r in previous if tuple(r.get(k, "") for k in key_fields) not in keys] + new_runs
-    summary = summarise(runs)
+    summary = summarise([r for r in runs if counts(r)])
     manifest = load_manifest(out)
     write_json(path, {"runs": runs, "cells": summary})
     manifest.setdefault("experiments", {})[name] = {"file": rel, "cells": summary}

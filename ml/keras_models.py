@@ -3,12 +3,16 @@ the training benchmark. Importing this module imports TensorFlow."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import NamedTuple
 
 import keras
 
 from ml import basic_cnn, cnn
+from ml.cpu import cpu_description
 from ml.dataset import Split, default_val_size, validation_split
+from ml.run_record import RunControl, curve_columns
+from ml.training_loop import run_key
 
 
 class TrainedModel(NamedTuple):
@@ -16,29 +20,34 @@ class TrainedModel(NamedTuple):
 
     network: keras.Model
     served: keras.Model  # outputs probabilities, with the CNN's test-time augmentation
-    history: dict
+    history: dict  # the per-epoch curves, one list per quantity (ml.run_record.curve_columns)
+    stopped: dict  # why training ended, epochs planned and run, seconds, the machine (ml.training_loop.stop_reason)
     precision: str
     config: object
     fit_images: int
+    checkpoint: Path | None  # the run's checkpoint file: remove it once the result is stored
 
 
 def keras_config(key: str, *, seed: int = 0, preset: str = "full", epochs: int | None = None,
                  augment: bool = True, overrides: dict | None = None):
     """The configuration of model `key` ("cnn" or "basic_cnn") for one run."""
-    if key == "basic_cnn":
-        return basic_cnn.BasicCNNConfig(seed=seed, **(overrides or {}))
+    if key == "basic_cnn":  # `epochs` caps its stopping rule; `preset` and `augment` are the CNN's
+        config = basic_cnn.BasicCNNConfig(seed=seed, **(overrides or {}))
+        if epochs:
+            config.max_epochs = epochs
+        return config
     if key != "cnn":
         raise ValueError(f"{key!r} is not a Keras model")
     config = cnn.preset_config(preset, **{"seed": seed, "augment": augment, **(overrides or {})})
-    if epochs:  # a fixed number of epochs replaces the preset's time budget
-        config.epochs, config.time_budget_s = epochs, None
+    if epochs:
+        config.epochs = epochs
     return config
 
 
 def train_keras_model(key: str, fit: Split, val: Split | None, num_classes: int, *, verbose=0,
-                      use_budget: bool = True, **options) -> TrainedModel:
-    """Train model `key` on `fit`, watching `val` if given; the CNN runs for its preset's time budget
-    unless `use_budget` is false (then for the preset's epochs, the same schedule on any machine).
+                      control: RunControl = RunControl(), log=print, **options) -> TrainedModel:
+    """Train model `key` on `fit`, watching `val` if given, for its configuration's schedule;
+    `control` checkpoints, resumes or caps the run (ml.run_record).
 
     The basic CNN stops early on its validation accuracy, so without `val` it carves one out of `fit`
     (a tenth, at most 5,000 images; none when that cannot hold every class).
@@ -47,10 +56,17 @@ def train_keras_model(key: str, fit: Split, val: Split | None, num_classes: int,
     if key == "basic_cnn" and val is None and (size := default_val_size(len(fit), num_classes)):
         fit, val = validation_split(fit, size, config.seed)
     val_images, val_labels = (val.images, val.labels) if val is not None else (None, None)
+    run = run_key(key, config.to_dict(), fit, val)
     if key == "basic_cnn":
-        model, history, precision = basic_cnn.train_basic_cnn(
-            fit.images, fit.labels, val_images, val_labels, num_classes, config, verbose=verbose)
-        return TrainedModel(model, model, history, precision, config, len(fit))
-    model, history, precision, ran = cnn.train_cnn(fit.images, fit.labels, val_images, val_labels, num_classes,
-                                                   config, verbose=verbose, use_budget=use_budget)
-    return TrainedModel(model, cnn.serving_model(model, ran.tta), history, precision, ran, len(fit))
+        model, curves, stopped, precision = basic_cnn.train_basic_cnn(
+            fit.images, fit.labels, val_images, val_labels, num_classes, config, verbose=verbose,
+            control=control, key=run, log=log)
+        served, ran = model, config
+    else:
+        trained = cnn.train_cnn(fit.images, fit.labels, val_images, val_labels, num_classes, config,
+                                verbose=verbose, control=control, key=run, log=log)
+        model, curves, stopped, precision, ran = (trained.network, trained.curves, trained.stopped,
+                                                  trained.precision, trained.config)
+        served = cnn.serving_model(model, ran.tta)
+    return TrainedModel(model, served, curve_columns(curves), {**stopped, "machine": cpu_description()},
+                        precision, ran, len(fit), control.checkpoint(run))

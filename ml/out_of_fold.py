@@ -8,20 +8,22 @@ runs can be spread over several sittings (`--fold`) and a failed run keeps the f
 
 from __future__ import annotations
 
-import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from ml.artifacts import load_manifest
 from ml.errors import UserError
+from ml.run_record import RunControl
 from ml.experiments import artifacts_dataset
 from ml.staging import store_extra
 
 OUT_OF_FOLD = "train_out_of_fold"
 OUT_OF_FOLD_FILE = "dataset/train_out_of_fold.npz"
 # the served run's settings that are not part of the recipe: the preset and the data size set them
-NOT_RECIPE = ("epochs", "time_budget_s", "seed", "batch_size")
+NOT_RECIPE = ("epochs", "time_budget_s", "seed", "batch_size")  # time_budget_s: in configs recorded before
+# training ran by epochs alone
 
 
 def fold_assignment(labels: np.ndarray, folds: int, seed: int) -> np.ndarray:
@@ -52,8 +54,9 @@ def stored_out_of_fold(out: Path, manifest: dict) -> dict | None:
 
 
 def run_out_of_fold(data: Path, out: Path, *, folds: int = 4, only: list[int] | None = None, preset: str = "fast",
-                    seed: int = 0, log=print) -> dict:
-    """Train the folds in `only` (default: those not yet stored) and store their probabilities."""
+                    seed: int = 0, control: RunControl = RunControl(), log=print) -> dict:
+    """Train the folds in `only` (default: those not yet stored) and store their probabilities; a killed
+    fold continues from its checkpoint (`control`, which may also cap the time: CutShort)."""
     manifest = load_manifest(out)
     if "cnn" not in manifest["models"]:
         raise UserError(f"{out} holds no CNN: the folds repeat its recipe (train one with `ml train`)")
@@ -72,29 +75,32 @@ def run_out_of_fold(data: Path, out: Path, *, folds: int = 4, only: list[int] | 
     elif stored:
         log("out-of-fold: the stored folds were made with other settings or data; starting again")
     todo = only if only is not None else [f for f in range(folds) if str(f) not in entry["runs"]]
+    control = replace(control, resume=True)
     for fold in todo:
-        entry["runs"][str(fold)] = _train_fold(train, assignment, fold, len(names), preset, seed, overrides, log)
+        entry["runs"][str(fold)], checkpoint = _train_fold(train, assignment, fold, len(names), preset, seed,
+                                                           overrides, control, log)
         proba[assignment == fold] = entry["runs"][str(fold)].pop("proba")
         _store(out, {**entry, "file": OUT_OF_FOLD_FILE}, assignment, proba, train)
+        if checkpoint is not None:
+            checkpoint.unlink(missing_ok=True)
     return load_manifest(out).get(OUT_OF_FOLD, entry)
 
 
-def _train_fold(train, assignment, fold, num_classes, preset, seed, overrides, log) -> dict:
+def _train_fold(train, assignment, fold, num_classes, preset, seed, overrides, control, log):
     from ml import export
     from ml.keras_models import train_keras_model
 
     held_out = assignment == fold
     log(f"out-of-fold: fold {fold}: training on {int((~held_out).sum()):,} images, scoring {int(held_out.sum()):,}")
-    start = time.perf_counter()
     trained = train_keras_model("cnn", train.take(np.flatnonzero(~held_out)), None, num_classes,
-                                preset=preset, seed=seed + fold, overrides=overrides, use_budget=True)
-    seconds = time.perf_counter() - start
+                                preset=preset, seed=seed + fold, overrides=overrides, control=control)
+    seconds = trained.stopped["train_seconds"]
     proba = export.keras_predict(trained.served, train.images[held_out])
     accuracy = float((proba.argmax(1) == train.labels[held_out]).mean())
     log(f"out-of-fold: fold {fold}: {accuracy:.2%} on its held-out images after {seconds / 60:.1f} min "
-        f"({len(trained.history.get('loss', []))} epochs)")
+        f"({trained.stopped['epochs_run']} epochs)")
     return {"images": int(held_out.sum()), "accuracy": accuracy, "train_seconds": round(seconds, 1),
-            "epochs_run": len(trained.history.get("loss", [])), "proba": proba}
+            "epochs_run": trained.stopped["epochs_run"], "proba": proba}, trained.checkpoint
 
 
 def _store(out: Path, entry: dict, assignment: np.ndarray, proba: np.ndarray, train) -> None:

@@ -29,6 +29,7 @@ from ml.loading import load_dataset
 from ml.out_of_fold import OUT_OF_FOLD
 from ml.predictors import OnnxPredictor, SklearnPredictor, load_predictor
 from ml.registry import MODELS, ModelSpec, TrainSettings, display_name, model_keys, technical_name
+from ml.run_record import DEFAULT_CHECKPOINTS, RunControl
 from ml.staging import previous_artifacts, prune_unlisted, staged_folder
 from ml.stats import dataset_statistics
 
@@ -55,6 +56,7 @@ class TrainOptions:
     cnn_overrides: dict = field(default_factory=dict)
     verbose: bool = True
     force: bool = False  # replace artifacts of other data in `out`
+    control: RunControl = RunControl(DEFAULT_CHECKPOINTS)  # the Keras models' checkpoints, resuming, time cap
 
 
 def run_training(options: TrainOptions, log=print) -> dict:
@@ -76,14 +78,17 @@ def run_training(options: TrainOptions, log=print) -> dict:
     log(f"{len(names)} classes; train {len(made.whole)} (fit {len(made.fit)} + validation "
         f"{len(made.val) if made.val else 0} + calibration {made.calibration_size}), test {len(test)}")
     previous = previous_artifacts(options.out, dataset_entry["splits"], options.force)
+    checkpoints = []
     with staged_folder(options.out, start_from_existing=previous is not None) as out:
-        _train_into(out, dataset, made, dataset_entry, previous, options, log)
+        _train_into(out, dataset, made, dataset_entry, previous, options, checkpoints, log)
+    for checkpoint in checkpoints:  # their runs are stored: nothing left to resume
+        checkpoint.unlink(missing_ok=True)
     log(f"wrote {Path(options.out) / 'manifest.json'}")
     return load_manifest(options.out)
 
 
 def _train_into(out: Path, dataset: Dataset, made, dataset_entry: dict, previous: dict | None,
-                options: TrainOptions, log) -> None:
+                options: TrainOptions, checkpoints: list, log) -> None:
     train, fit, val, calibration, test = made.train, made.fit, made.val, made.calibration, dataset["test"]
     names = dataset.class_names
     stats, arrays = dataset_statistics(Dataset(dataset.name, dataset.source, names,
@@ -96,13 +101,16 @@ def _train_into(out: Path, dataset: Dataset, made, dataset_entry: dict, previous
     models, probas, classes = _previous_models(out, previous, keep=set(MODELS) - set(options.models))
     settings = TrainSettings(seed=options.seed, preset=options.preset, epochs=options.epochs,
                              augment=options.augment, overrides={"cnn": options.cnn_overrides},
-                             n_jobs=options.n_jobs, verbose=options.verbose)
+                             control=options.control, n_jobs=options.n_jobs, verbose=options.verbose)
     for key in model_keys():
         if key not in options.models:
             continue
         log(f"training {technical_name(key)}")
-        trainer = _train_keras if MODELS[key].kind == "keras" else _train_sklearn
-        models[key], probas[key] = trainer(MODELS[key], fit, val, train, test, names, out, settings, log)
+        if MODELS[key].kind == "keras":
+            models[key], probas[key], checkpoint = _train_keras(MODELS[key], made, test, names, out, settings, log)
+            checkpoints.append(checkpoint)
+        else:
+            models[key], probas[key] = _train_sklearn(MODELS[key], fit, val, train, test, names, out, settings, log)
         if calibration is not None:
             models[key], probas[key] = calibrated(models[key], probas[key], calibration, test, out, log)
         classes[key] = predicted_classes(probas[key])
@@ -121,7 +129,8 @@ def _train_into(out: Path, dataset: Dataset, made, dataset_entry: dict, previous
         add_seed_runs(out, [{"source": "ml train", "train_images": len(train), "fit_images": entry["train_images"],
                              "seed": options.seed, "test_accuracy": entry["metrics"]["accuracy"],
                              "macro_f1": entry["metrics"]["macro_f1"],
-                             "train_seconds": round(entry["train_seconds"], 1)}], options.preset)
+                             "train_seconds": round(entry["train_seconds"], 1), "stopped": entry["training"],
+                             "epochs_run": entry["epochs_run"]}], options.preset)
 
 
 def _write_results(out: Path, manifest: dict, models: dict, probas: dict, classes: dict,
@@ -203,7 +212,7 @@ def _reexport_into(out: Path, manifest: dict, keys, made, test, names, log) -> N
         models[key] = _model_entry(
             key, classification_metrics(test.labels, predicted_classes(probas[key]), names), old["train_seconds"],
             old["train_images"], files, out, exported.pop("speed"), "onnxruntime", config=old["config"],
-            precision=old["precision"], epochs_run=old["epochs_run"], **exported)
+            precision=old["precision"], epochs_run=old["epochs_run"], training=old.get("training"), **exported)
         if made.calibration is not None:
             models[key], probas[key] = calibrated(models[key], probas[key], made.calibration, test, out, log)
         classes[key] = predicted_classes(probas[key])
@@ -290,22 +299,24 @@ def _train_sklearn(spec: ModelSpec, fit, val, train, test, names, out, settings:
     return entry, proba
 
 
-def _train_keras(spec: ModelSpec, fit, val, train, test, names, out, settings: TrainSettings, log):
-    key = spec.key
-    start = time.perf_counter()
-    trained = spec.train(fit, val, len(names), settings)
-    seconds = time.perf_counter() - start
+def _train_keras(spec: ModelSpec, made, test, names, out, settings: TrainSettings, log):
+    """Train, save and export a Keras model; returns its entry, its test probabilities and its checkpoint.
+    A model that only watches a validation split watches the calibration split when there is none:
+    its curves then show how it generalises, and nothing is decided on them."""
+    key, fit, val = spec.key, made.fit, made.val
+    watched = val if val is not None or spec.stops_early else made.calibration
+    trained = spec.train(fit, watched, len(names), settings)
     files = {"keras": f"models/{key}/model.keras", "history": f"models/{key}/history.json"}
     (out / f"models/{key}").mkdir(parents=True, exist_ok=True)
     trained.network.save(out / files["keras"])
     write_json(out / files["history"], trained.history)
     exported, proba = export_served(key, trained.served, fit, val, test, out, log)
     entry = _model_entry(
-        key, classification_metrics(test.labels, predicted_classes(proba), names), seconds, trained.fit_images,
-        {**files, **exported.pop("files")}, out, exported.pop("speed"), "onnxruntime",
+        key, classification_metrics(test.labels, predicted_classes(proba), names), trained.stopped["train_seconds"],
+        trained.fit_images, {**files, **exported.pop("files")}, out, exported.pop("speed"), "onnxruntime",
         config=trained.config.to_dict(), precision=trained.precision,
-        epochs_run=len(trained.history.get("loss", [])), **exported)
-    return entry, proba
+        epochs_run=trained.stopped["epochs_run"], training=trained.stopped, **exported)
+    return entry, proba, trained.checkpoint
 
 
 def export_served(key: str, served, fit, val, test, out: Path, log=print) -> tuple[dict, np.ndarray]:

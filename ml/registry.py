@@ -18,6 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
+from ml.run_record import RunControl
+
 
 @dataclass(frozen=True)
 class TrainSettings:
@@ -28,7 +30,7 @@ class TrainSettings:
     epochs: int | None = None
     augment: bool = True
     overrides: dict = field(default_factory=dict)  # model key -> that model's configuration overrides
-    use_budget: bool = True  # Keras models: train for the preset's wall-time budget, not its epochs
+    control: RunControl = RunControl()  # Keras models: checkpoints, resuming, the wall-time cap
     n_jobs: int = 2
     verbose: bool = False
 
@@ -46,6 +48,7 @@ class ModelSpec:
     build: Callable | None = None  # sklearn: (n_jobs, progress, seed, n_samples) -> estimator
     train: Callable | None = None  # keras: (fit, val, num_classes, settings) -> TrainedModel
     describe: Callable | None = None  # sklearn: fitted estimator -> JSON-ready description
+    stops_early: bool = False  # keras: its validation split decides when training stops (else only watched)
 
     def __post_init__(self):
         if self.kind not in ("keras", "sklearn"):
@@ -94,7 +97,7 @@ def _keras(key: str) -> Callable:
         return train_keras_model(
             key, fit, val, num_classes, seed=settings.seed, preset=settings.preset, epochs=settings.epochs,
             augment=settings.augment, overrides=settings.overrides.get(key, {}),
-            use_budget=settings.use_budget, verbose="auto" if settings.verbose else 0)
+            control=settings.control, verbose="auto" if settings.verbose else 0)
     return train
 
 
@@ -104,7 +107,7 @@ def _register_builtins() -> None:
     register(ModelSpec("cnn", "Neural network", "#1f6feb", "keras", "cnn", train=_keras("cnn"),
                        technical="CNN (Keras → ONNX)"))
     register(ModelSpec("basic_cnn", "Study's small neural network", "#7c3aed", "keras", "cnn",
-                       train=_keras("basic_cnn"), technical="Basic CNN (original study)"))
+                       train=_keras("basic_cnn"), technical="Basic CNN (original study)", stops_early=True))
     register(ModelSpec("hog_logreg", "Edge patterns + straight-line rule", "#6b7280", "sklearn", "classical",
                        build=baselines.hog_logreg, describe=baselines.describe, technical="HOG + logistic regression"))
     register(ModelSpec("hog_svm", "Edge patterns + curved rule", "#d97706", "sklearn", "classical",

@@ -14,6 +14,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
+from ml.run_record import STOP_REASONS
+
 Fraction = Annotated[float, Field(ge=0, le=1)]
 Count = Annotated[int, Field(ge=0)]
 Positive = Annotated[float, Field(gt=0)]
@@ -127,6 +129,16 @@ class AutoSort(Strict):
     thresholds: list[AutoSortThreshold]
 
 
+class TrainingRecord(Strict):
+    """Why a Keras model's training ended (ml.run_record), over every sitting of a resumed run."""
+    reason: Literal[STOP_REASONS]
+    epochs_planned: Annotated[int, Field(gt=0)]
+    epochs_run: Annotated[int, Field(gt=0)]
+    best_epoch: Annotated[int, Field(gt=0)]
+    train_seconds: NonNegative
+    machine: str
+
+
 class Model(Strict):
     name: str
     metrics: Metrics
@@ -138,6 +150,7 @@ class Model(Strict):
     config: dict[str, Any]  # the model's own hyper-parameters (ml.cnn_config checks the CNN's)
     precision: Literal["bfloat16", "float32"] | None = None
     epochs_run: Annotated[int, Field(gt=0)] | None = None
+    training: TrainingRecord | None = None
     parity: Parity | None = None
     quantization: Quantization | None = None
     served_precision: Literal["int8", "float32"] | None = None

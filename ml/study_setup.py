@@ -61,8 +61,9 @@ def resolve_variants(variants: list[str], cells: list[dict]) -> list[str]:
 
 
 def run_study_setup(data: Path, out: Path, sizes: list[int | None], seeds: list[int], variants: list[str],
-                    epochs: int | None = None, log=print) -> dict:
-    """Train the study's basic CNN for every (size, seed, variant) and record runs and cells."""
+                    epochs: int | None = None, log=print, **plan_options) -> dict:
+    """Train the study's basic CNN for every (size, seed, variant) and record runs and cells.
+    `plan_options`: run_plan's control, rerun."""
     def runs():
         for size in sizes:
             for seed in seeds:
@@ -73,7 +74,7 @@ def run_study_setup(data: Path, out: Path, sizes: list[int | None], seeds: list[
                     yield {"variant": variant}, STUDY_MODEL, size, seed, overrides
 
     return run_plan(data, out, STUDY_SETUP, runs(), ("train_images", "seed", "variant"), summarise_study_setup,
-                    preset="full", epochs=None, val_size=None, log=log, score_fit=True)
+                    preset="full", epochs=None, val_size=None, log=log, score_fit=True, **plan_options)
 
 
 def summarise_study_setup(runs: list[dict]) -> list[dict]:

@@ -21,25 +21,33 @@ def test_schedule_warms_up_then_decays_to_zero():
     assert values == pytest.approx([0.2, 0.6, 1.0, 0.5, 0.0], abs=1e-9)
 
 
-def test_time_budget_ends_training_and_fixed_epochs_do_not_depend_on_time(monkeypatch):
+def test_cnn001_schedule_runs_the_same_steps_at_the_same_rates_on_a_slower_clock(monkeypatch):
     cnn = pytest.importorskip("ml.cnn", reason="needs TensorFlow")
+    from ml import training_loop
     images = np.random.default_rng(2).integers(0, 255, (128, 32, 32, 3)).astype(np.uint8)
     labels = np.arange(128) % 3
-    config = cnn.CNNConfig(widths=(8, 16, 16), batch_size=1024, epochs=2, time_budget_s=3.0, seed=0)
-    _, history, _, ran = cnn.train_cnn(images, labels, None, None, 3, config, verbose=0, use_budget=False)
-    assert len(history["loss"]) == 2
-    assert ran.batch_size == 32 and config.batch_size == 1024  # decided and returned, not written back
+    config = cnn.CNNConfig(widths=(8, 16, 16), batch_size=1024, epochs=2, seed=0)
+    fast = cnn.train_cnn(images, labels, None, None, 3, config, verbose=0)
+    assert fast.config.batch_size == 32 and config.batch_size == 1024  # decided and returned, not written back
 
-    class Clock:  # the schedule's clock, 0.1 s a reading: the budget is spent after a known number of steps
+    class SlowClock:  # every reading a minute later than the last: a machine sixty thousand times slower
         now = 0.0
 
+        def __getattr__(self, name):
+            return getattr(training_loop.time.__class__, name)
+
         def perf_counter(self):
-            self.now += 0.1
+            self.now += 60.0
             return self.now
 
-    monkeypatch.setattr(cnn, "time", Clock())
-    _, history, _, _ = cnn.train_cnn(images, labels, None, None, 3, config, verbose=0, use_budget=True)
-    assert 2 < len(history["loss"]) < 10  # past the fixed schedule's 2 epochs, stopped when the budget was spent
+        monotonic = perf_counter
+
+    monkeypatch.setattr(training_loop, "time", SlowClock())
+    slow = cnn.train_cnn(images, labels, None, None, 3, config, verbose=0)
+    assert [row["epoch"] for row in slow.curves] == [1, 2] and slow.stopped["reason"] == "schedule_finished"
+    assert [row["lr"] for row in slow.curves] == [row["lr"] for row in fast.curves]
+    assert [row["loss"] for row in slow.curves] == pytest.approx([row["loss"] for row in fast.curves], rel=1e-5)
+    assert slow.curves[0]["seconds"] == 60.0  # wall time measured on that clock, and only measured
 
 
 def test_batch_size_shrinks_for_small_training_sets():
