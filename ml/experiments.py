@@ -230,7 +230,8 @@ def run_plan(data: Path, out: Path, name: str, plan, key_fields: tuple[str, ...]
     control = replace(control, resume=True)
     for labels, model, size, seed, overrides in plan:
         train = training_splits(dataset["train"], subset=size, val_size=0, seed=seed, subset_option="--sizes").train
-        settings = {**({"overrides": overrides} if overrides else {}), "preset": preset, "epochs": epochs}
+        settings = {**({"overrides": overrides} if overrides else {}), "preset": preset, "epochs": epochs,
+                    "val_size": val_size}
         planned = {**labels, "train_images": len(train), "seed": seed, **settings}
         if not rerun and any(_same_run(run, planned, key_fields) for run in stored):
             log(f"{name}: kept the stored run {json.dumps({k: planned[k] for k in key_fields})}")
@@ -259,7 +260,7 @@ def stored_runs(out: Path, name: str) -> list[dict]:
 def _same_run(run: dict, planned: dict, key_fields: tuple[str, ...]) -> bool:
     """Whether a stored run is the planned one, finished: same key, same settings, not cut short."""
     return (counts(run) and all(run.get(k) == planned[k] for k in key_fields)
-            and all(run.get(k) == planned.get(k) for k in ("overrides", "preset", "epochs")))
+            and all(run.get(k) == planned.get(k) for k in ("overrides", "preset", "epochs", "val_size")))
 
 
 def artifacts_dataset(data: Path, out: Path, manifest: dict, splits=None):

@@ -2,7 +2,9 @@
 
 Every command that writes artifacts writes into a staging folder beside the target and moves it
 into place only when it is complete, so a failure or an interrupt (Ctrl+C) leaves the previous
-artifacts whole and no half-written or empty folder behind.
+artifacts whole and no half-written or empty folder behind. A process killed outright (kill -9, the
+machine stopping) cannot clean up: its folder's name carries its process id, and the next write
+beside it removes the folders of processes that are no longer running.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ def staged_folder(out: str | Path, *, start_from_existing: bool) -> Iterator[Pat
     out = Path(out).absolute()
     made = [p for p in (out.parent, *out.parent.parents) if not p.exists()]
     out.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
+    remove_stale(out)
+    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-{os.getpid()}-", dir=out.parent))
     try:
         if start_from_existing and out.is_dir():
             shutil.copytree(out, stage, dirs_exist_ok=True)
@@ -55,11 +58,35 @@ def store_extra(out: str | Path, key: str, files: dict[str, Callable[[Path], obj
         write_manifest(folder, manifest)
 
 
+def remove_stale(out: Path) -> list[Path]:
+    """Remove the staging and replaced folders beside `out` left by processes that were killed (their
+    process id, in the name, no longer runs); returns what was removed. Folders of running processes,
+    and those named before process ids were, are left alone."""
+    removed = []
+    for folder in out.parent.glob(f".{out.name}.*-*"):
+        kind, _, rest = folder.name[len(out.name) + 2:].partition("-")
+        pid = rest.split("-", 1)[0]
+        if kind in ("staging", "old") and pid.isdigit() and not _running(int(pid)) and folder.is_dir():
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
 def _swap(stage: Path, out: Path) -> None:
     if not out.exists():
         os.rename(stage, out)
         return
-    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-{os.getpid()}-", dir=out.parent))
     os.rename(out, old / out.name)
     os.rename(stage, out)
     shutil.rmtree(old, ignore_errors=True)

@@ -1,5 +1,10 @@
 """Whole-or-nothing writes of an artifacts folder (ml/staging.py)."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from ml.staging import prune_unlisted, staged_folder
@@ -60,3 +65,25 @@ def test_staging005_prune_deletes_what_the_manifest_does_not_list(tmp_path):
     manifest = {"models": {"new": {"files": {"joblib": "models/new/model.joblib"}}}}
     assert prune_unlisted(tmp_path, manifest) == ["models/old/model.joblib"]
     assert _tree(tmp_path) == {"manifest.json": "{}", "models/new/model.joblib": "y"}
+
+
+def test_staging006_a_killed_writers_folders_are_removed_by_the_next_write(tmp_path):
+    out = tmp_path / "artifacts"
+    out.mkdir()
+    (out / "manifest.json").write_text("{}")
+    # A writer killed with SIGKILL inside its block: it can run no cleanup at all.
+    script = ("import os, signal, sys; from ml.staging import staged_folder\n"
+              "with staged_folder(sys.argv[1], start_from_existing=True) as stage:\n"
+              "    (stage / 'half-written').write_text('x')\n"
+              "    os.kill(os.getpid(), signal.SIGKILL)\n")
+    killed = subprocess.run([sys.executable, "-c", script, str(out)], cwd=Path(__file__).parents[1])
+    assert killed.returncode == -9
+    [debris] = list(tmp_path.glob(".artifacts.staging-*"))
+    assert (debris / "half-written").is_file()
+    running = tmp_path / f".artifacts.staging-{os.getpid()}-abcd"  # a live writer's folder stays
+    running.mkdir()
+    with staged_folder(out, start_from_existing=True) as stage:
+        assert not debris.exists() and running.is_dir()
+        (stage / "new").write_text("y")
+    assert (out / "new").is_file() and (out / "manifest.json").is_file()
+    assert list(tmp_path.glob(".artifacts.*")) == [running]
