@@ -32,6 +32,7 @@ from layouts.performance import (
     GRAPH_PERCLASS_SCORES,
     GRAPH_ROBUSTNESS_ACCURACY,
     GRAPH_TRAINING_CURVES,
+    LIST_TRAINING_RECORDS,
     MODAL_MATRIX_IMAGE,
     PAGINATION_MATRIX_GALLERY,
     RADIO_AUTOSORT_TARGET,
@@ -41,6 +42,7 @@ from layouts.performance import (
     STORE_MATRIX_CELL,
     TABLE_PERFORMANCE_MODELS,
     auto_sort_answers,
+    sentence_items,
     performance_page,
 )
 from ml.registry import display_name
@@ -95,9 +97,12 @@ def register(app) -> None:
     def update_reliability(models):
         return figures_of.reliability_figure(views.normalise(models, artifacts.model_keys()))
 
-    @app.callback(Output(GRAPH_TRAINING_CURVES, "figure"), Input(DROPDOWN_PERFORMANCE_MODELS, "value"))
+    @app.callback(Output(GRAPH_TRAINING_CURVES, "figure"), Output(LIST_TRAINING_RECORDS, "children"),
+                  Input(DROPDOWN_PERFORMANCE_MODELS, "value"))
     def update_training_curves(models):
-        return figures_of.training_figure(views.normalise(models, artifacts.model_keys()))
+        models = views.normalise(models, artifacts.model_keys())
+        return (figures_of.training_figure(models),
+                sentence_items(figures_of.training_records(models)))
 
     @app.callback(Output(DOWNLOAD_PERFORMANCE_CSV, "data"), Input(BUTTON_PERFORMANCE_CSV, "n_clicks"),
                   State(DROPDOWN_PERFORMANCE_MODELS, "value"), prevent_initial_call=True)

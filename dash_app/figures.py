@@ -159,19 +159,22 @@ def per_class_metric_figure(models: dict[str, dict], classes: list[str], metric:
                    yaxis=dict(range=[0, 1], title=metric, tickformat=".0%"))
 
 
-CURVE_STYLES = (("", "solid", "training photos"), ("val_", "dash", "validation photos"))
+CURVE_STYLES = (("", "solid", "training photos"), ("val_", "dash", "held-out photos"))
 
 
 def training_curves_figure(histories: dict[str, dict], test_accuracy: dict[str, float]) -> go.Figure:
     """Per network (its colour): accuracy and loss per epoch on its training photos (solid) and on
-    its validation photos when it had any (dashed), with its final test accuracy (dotted), so the
-    gap between what it memorised and what it learned is in view."""
+    photos held out from its training when it watched any (dashed), with its final test accuracy
+    (dotted), so the gap between what it memorised and what it learned is in view; below, the
+    learning rate each epoch ended on, so a reader sees whether the schedule had run down."""
     if not histories:
         return empty_figure("Select a neural network to see how it learned")
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("accuracy", "loss"), horizontal_spacing=0.12)
+    fig = make_subplots(rows=2, cols=2, specs=[[{}, {}], [{"colspan": 2}, None]], row_heights=[0.65, 0.35],
+                        subplot_titles=("accuracy", "loss", "learning rate"), horizontal_spacing=0.12,
+                        vertical_spacing=0.16)
     for model, history in histories.items():
         name, hover = display_name(model), hover_name(model)
-        epochs = list(range(1, len(history["loss"]) + 1))
+        epochs = history.get("epoch") or list(range(1, len(history["loss"]) + 1))
         for col, metric in enumerate(("accuracy", "loss"), start=1):
             for prefix, dash, where in CURVE_STYLES:
                 values = history.get(prefix + metric)
@@ -184,10 +187,16 @@ def training_curves_figure(histories: dict[str, dict], test_accuracy: dict[str, 
         fig.add_scatter(x=[epochs[0], epochs[-1]], y=[test_accuracy[model]] * 2, mode="lines", row=1, col=1,
                         line=dict(color=colour(model), dash="dot"), name=f"{name}: test photos (final model)",
                         legendgroup=model, hovertemplate=f"test accuracy %{{y:.1%}}<extra>{hover}</extra>")
-    fig.update_xaxes(title="epoch")
+        if history.get("lr"):
+            fig.add_scatter(x=epochs, y=history["lr"], mode="lines+markers", line=dict(color=colour(model)),
+                            marker=dict(size=4), name=f"{name}: learning rate", legendgroup=model, showlegend=False,
+                            hovertemplate="epoch %{x}: learning rate %{y:.2g}<extra>" + hover + "</extra>",
+                            row=2, col=1)
+    fig.update_xaxes(title="epoch", row=2, col=1)
     fig.update_yaxes(tickformat=".0%", rangemode="tozero", row=1, col=1)
     fig.update_yaxes(rangemode="tozero", row=1, col=2)
-    return _layout(fig, "How the networks learned", height=420)
+    fig.update_yaxes(type="log", exponentformat="power", row=2, col=1)
+    return _layout(fig, "How the networks learned", height=620)
 
 
 def probability_figure(predictions: dict[str, dict], class_names: list[str]) -> go.Figure:

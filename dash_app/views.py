@@ -14,6 +14,7 @@ from dash_app.images import png_data_uri
 from dash_app.store import Artifacts
 from ml.auto_sort import DEFAULT_TARGET, auto_sort_answer, review_share_by_class, threshold_for_target
 from ml.calibration import answers_at, coverage_curve
+from ml.run_record import describe_training
 from ml.registry import display_name
 
 CURVE_POINTS = 300  # enough for a smooth line; 10,000 points per model would only slow the browser
@@ -108,6 +109,12 @@ class Views:
         entries = self.artifacts.manifest()["models"]
         histories = {m: h for m in models if (h := self.artifacts.history(m))}
         return figures.training_curves_figure(histories, {m: entries[m]["metrics"]["accuracy"] for m in histories})
+
+    def training_records(self, models: tuple) -> list[str]:
+        """How each network's training ended: epochs, why, and what it cost on which machine."""
+        entries = self.artifacts.manifest()["models"]
+        return [describe_training(display_name(m), entries[m]["training"]) for m in models
+                if entries[m].get("training")]
 
 
 def cell_indices(predictions: dict, model: str, true: int, predicted: int) -> np.ndarray:

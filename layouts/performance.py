@@ -32,6 +32,7 @@ DIV_MATRIX_IMAGE = "div-matrix-image"
 GALLERY_PER_PAGE = 24
 GRAPH_PERCLASS_SCORES = "graph-perclass-scores"
 GRAPH_TRAINING_CURVES = "graph-training-curves"
+LIST_TRAINING_RECORDS = "list-training-records"
 TABLE_PERFORMANCE_MODELS = "table-performance-models"
 RADIO_ROBUSTNESS_SEVERITY = "radio-robustness-severity"
 GRAPH_ROBUSTNESS_ACCURACY = "graph-robustness-accuracy"
@@ -133,9 +134,11 @@ def performance_page(model_keys: list[str], class_names: list[str], table_rows: 
         chart_card("How the neural networks learned", GRAPH_TRAINING_CURVES,
                    "Accuracy and loss after each pass over the training photos. Training accuracy is measured on "
                    "the photos the network learns from (changed a little each time, so it cannot simply memorise "
-                   "them); a network trained with photos held back shows them dashed; the dotted line is the "
-                   "final model on the test photos. The gap between training and test is what the network "
-                   "learned about these photos only."),
+                   "them); photos held back from its training are dashed; the dotted line is the final model on "
+                   "the test photos. The gap between training and test is what the network learned about these "
+                   "photos only. Each run's length is fixed in passes, never by the time a machine takes; the "
+                   "learning rate below shows its schedule running down.",
+                   html.Ul(id=LIST_TRAINING_RECORDS, className="small mb-2")),
         chart_card("Damaged and product-style photos", GRAPH_ROBUSTNESS_ACCURACY,
                    "The test photos again, with noise, blur, JPEG compression, lighting, lower resolution, "
                    "rotation, shifts, and framed small on a plain background as product photos are: how much "
@@ -168,7 +171,11 @@ def auto_sort_card(target: float) -> dbc.Card:
 
 
 def auto_sort_answers(sentences: list[str]) -> html.Ul:
-    return html.Ul([html.Li(sentence) for sentence in sentences], className="mb-0")
+    return html.Ul(sentence_items(sentences), className="mb-0")
+
+
+def sentence_items(sentences: list[str]) -> list[html.Li]:
+    return [html.Li(sentence) for sentence in sentences]
 
 
 def models_table(rows: list[dict]) -> dash_table.DataTable:

@@ -16,9 +16,10 @@ def repeat_sentence(cell: dict) -> str:
     accuracy, n = cell["accuracy"], cell["accuracy"]["n"]
     times = "once" if n == 1 else f"{n} times"
     spread = (f" on average, from {pct(min(accuracy['values']))} to {pct(max(accuracy['values']))}" if n > 1 else "")
-    return (f"The network's {cell['preset']} recipe on {cell['train_images']:,} photos, trained from scratch "
-            f"{times}{damaged_note(cell.get('overrides') or {})}: {pct(accuracy['mean'])} test accuracy{spread}, "
-            f"{minutes(cell['train_seconds']['mean'])} each")
+    schedule = cell.get("schedule") or "its preset's schedule"
+    return (f"The network's {cell['preset']} recipe ({schedule}) on {cell['train_images']:,} photos, trained from "
+            f"scratch {times}{damaged_note(cell.get('overrides') or {})}: {pct(accuracy['mean'])} test accuracy"
+            f"{spread}, {minutes(cell['train_seconds']['mean'])} each")
 
 
 def damaged_note(config: dict) -> str:
@@ -49,7 +50,9 @@ def summary_page(manifest: dict, best: str, target: float) -> html.Div:
                 md=3, xs=6),
         dbc.Col(metric_tile("One image", ms(top["inference"]["latency_ms_p50"]),
                             f"{top['inference']['throughput_ips']:,.0f} images/s batched"), md=3, xs=6),
-        dbc.Col(metric_tile("Training time", minutes(top["train_seconds"]), "on a 2-core CPU"), md=3, xs=12),
+        dbc.Col(metric_tile("Training time", minutes(top["train_seconds"]),
+                            f"on {top['training']['machine']}" if top.get("training") else "on a 2-core CPU"),
+                md=3, xs=12),
     ], className="g-3 mb-4")
     others = [html.Li(f"{display_name(k)}: {pct(e['metrics']['accuracy'])} accuracy, "
                       f"{ms(e['inference']['latency_ms_p50'])} per image, trained in {minutes(e['train_seconds'])}"

@@ -193,20 +193,33 @@ def record_seeds(out: Path, runs: list[dict], preset: str) -> dict:
 
 def add_seed_runs(folder: Path, runs: list[dict], preset: str) -> dict:
     """What `record_seeds` does, in place: for a folder being written (`ml train`'s own run). Runs
-    with other recipe overrides (a run's `overrides`) are kept in cells of their own."""
+    with other recipe overrides (a run's `overrides`) or another schedule are kept in cells of their own."""
     def summary(all_runs):
         cells = []
-        for name, recipe in sorted({(r["preset"], r.get("recipe", "")) for r in all_runs}):
-            chosen = [r for r in all_runs if r["preset"] == name and r.get("recipe", "") == recipe]
+        for name, recipe, schedule in sorted({(r["preset"], r.get("recipe", ""), schedule_of(r)) for r in all_runs}):
+            chosen = [r for r in all_runs
+                      if r["preset"] == name and r.get("recipe", "") == recipe and schedule_of(r) == schedule]
             cells.append({"preset": name, "recipe": recipe, "overrides": chosen[0].get("overrides") or {},
-                          "train_images": chosen[0]["train_images"],
+                          "schedule": schedule, "train_images": chosen[0]["train_images"],
                           "accuracy": describe([r["test_accuracy"] for r in chosen]),
                           "macro_f1": describe([r["macro_f1"] for r in chosen]),
-                          "train_seconds": describe([r["train_seconds"] for r in chosen])})
+                          "train_seconds": describe([r["train_seconds"] for r in chosen]),
+                          "machines": sorted({r.get("machine") or "not recorded" for r in chosen})})
         return cells
 
-    runs = [{"source": "bench", **r, "preset": preset, "recipe": recipe_key(r.get("overrides"))} for r in runs]
-    return _store_in(folder, SEEDS, runs, ("preset", "recipe", "seed"), summary)
+    runs = [{"source": "bench", **r, "preset": preset, "recipe": recipe_key(r.get("overrides")),
+             "schedule": schedule_of(r)} for r in runs]
+    return _store_in(folder, SEEDS, runs, ("preset", "recipe", "schedule", "seed"), summary)
+
+
+WALL_TIME_SCHEDULE = "wall-time budget"  # runs recorded before training ran by epochs alone
+
+
+def schedule_of(run: dict) -> str:
+    """A repeated training's schedule, as its cell is keyed: 'N epochs', or WALL_TIME_SCHEDULE for runs
+    whose length a time budget set (recorded before schedules were in epochs)."""
+    stopped = run.get("stopped")
+    return f"{stopped['epochs_planned']} epochs" if stopped else WALL_TIME_SCHEDULE
 
 
 def recipe_key(overrides: dict | None) -> str:

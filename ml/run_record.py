@@ -56,3 +56,15 @@ def curve_columns(rows: list[dict]) -> dict[str, list[float]]:
     """Per-epoch rows (ml.training_loop.EpochLog) as one list per quantity, the form runs are stored in."""
     names = list(dict.fromkeys(name for row in rows for name in row))
     return {name: [row.get(name) for row in rows] for name in names}
+
+
+REASON_TEXT = {STOPPED_SCHEDULE: "its schedule ran to the end",
+               STOPPED_PATIENCE: "stopped when its validation accuracy no longer improved",
+               STOPPED_CUT: "cut short by the time cap (not a result)"}
+
+
+def describe_training(name: str, training: dict) -> str:
+    """One sentence on how a model's training ended: epochs, why, and what it cost on which machine."""
+    kept = (f", keeping epoch {training['best_epoch']}" if training["best_epoch"] != training["epochs_run"] else "")
+    return (f"{name}: {training['epochs_run']} of {training['epochs_planned']} epochs, "
+            f"{REASON_TEXT[training['reason']]}{kept}; {training['train_seconds'] / 60:.0f} min on {training['machine']}.")

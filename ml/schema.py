@@ -197,6 +197,8 @@ class ExperimentCell(Strict):
     preset: str | None = None
     recipe: str | None = None  # repeated trainings: their overrides as a key ('' for the recipe itself)
     overrides: dict | None = None
+    schedule: str | None = None  # repeated trainings: 'N epochs' (ml.experiments.schedule_of)
+    machines: list[str] | None = None
     recipe_gain_points: float | None = None
     val_accuracy: Summary | None = None
     val_corrupted_accuracy: Summary | None = None

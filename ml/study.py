@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ml.artifacts import best_model
+from ml.cnn_config import PRESETS
 from ml.label_issues import issues_verdict
 from ml.near_duplicates import twin_verdict
 from ml.registry import MODELS, display_name
@@ -21,8 +22,9 @@ from ml.study_setup import (
 
 CNN_FLOOR = 0.70
 AUGMENTATION_GAIN = 0.05
-# The recipe's targets: (preset, test accuracy, minutes of training, seeds needed)
-PRESET_TARGETS = (("full", 0.92, 30, 3), ("fast", 0.90, 12, 3))
+# The recipe's targets: (preset, test accuracy, seeds needed). What a run costs is measured on each
+# machine and reported, never judged: the same schedule takes longer on a slower CPU.
+PRESET_TARGETS = (("full", 0.92, 3), ("fast", 0.90, 3))
 
 
 def hypotheses(manifest: dict, stats: dict) -> list[dict]:
@@ -234,7 +236,8 @@ def _cnn_reaches_floor(manifest: dict) -> dict:
                         "2 CPU cores; it stops when its validation accuracy stops improving).")
     if cnn:
         evidence.append(f"This project's CNN recipe scores {cnn['metrics']['accuracy']:.1%} after "
-                        f"{cnn.get('epochs_run', '?')} epochs ({cnn['train_seconds'] / 60:.0f} min).")
+                        f"{cnn.get('epochs_run', '?')} epochs ({cnn['train_seconds'] / 60:.0f} min"
+                        + (f" on {cnn['training']['machine']})." if cnn.get("training") else ")."))
     seeds = _seeds_cell(manifest, "full")
     if seeds:
         accuracy = seeds["accuracy"]
@@ -249,37 +252,39 @@ def _cnn_reaches_floor(manifest: dict) -> dict:
                   f"{accuracy:.1%} {'≥' if ok else '<'} {CNN_FLOOR:.0%}" + (" for the basic CNN." if basic else "."))
 
 
-def _preset_target(manifest: dict, preset: str, accuracy: float, minutes: float, seeds: int) -> dict:
-    title = (f"The {preset} preset reaches {accuracy:.0%} test accuracy in at most {minutes} minutes "
-             f"on two CPU cores (mean of {seeds} seeds)")
-    return seeds_verdict(title, _seeds_cell(manifest, preset), accuracy, minutes, seeds,
+def _preset_target(manifest: dict, preset: str, accuracy: float, seeds: int) -> dict:
+    title = f"The {preset} preset reaches {accuracy:.0%} test accuracy (its fixed schedule, mean of {seeds} seeds)"
+    return seeds_verdict(title, _seeds_cell(manifest, preset), accuracy, seeds,
                          f"python -m bench.train_bench --preset {preset}")
 
 
-def seeds_verdict(title: str, cell: dict | None, accuracy: float, minutes: float, seeds: int, command: str) -> dict:
-    """Whether the runs from scratch of one cnn_seeds cell reach `accuracy` on average within `minutes`
-    each, judged once `seeds` of them are in (`command` runs them)."""
+def seeds_verdict(title: str, cell: dict | None, accuracy: float, seeds: int, command: str) -> dict:
+    """Whether the runs from scratch of one cnn_seeds cell reach `accuracy` on average, judged once `seeds`
+    of them are in (`command` runs them); the evidence says what a run cost and on which machines."""
     if cell is None:
         return unmeasured(title, [f"Run `{command}` to test it."])
     measured, seconds = cell["accuracy"], cell["train_seconds"]
     spread = f" ± {measured['std']:.2%}" if measured["std"] is not None else ""
-    evidence = [f"{measured['n']} run(s) from scratch on all {cell['train_images']:,} training images: "
-                f"{measured['mean']:.2%}{spread} test accuracy (mean ± sd), each in at most "
-                f"{max(seconds['values']) / 60:.1f} min of training (runs: "
-                + ", ".join(f"{v:.2%}" for v in measured["values"]) + ")."]
-    met = measured["mean"] >= accuracy and max(seconds["values"]) <= minutes * 60
+    evidence = [f"{measured['n']} run(s) from scratch of {cell.get('schedule') or 'the preset'} on all "
+                f"{cell['train_images']:,} training images: {measured['mean']:.2%}{spread} test accuracy "
+                "(mean ± sd; runs: " + ", ".join(f"{v:.2%}" for v in measured["values"]) + ").",
+                f"Each took {min(seconds['values']) / 60:.0f}–{max(seconds['values']) / 60:.0f} min of training on "
+                + "; ".join(cell.get("machines") or ["a machine not recorded"]) + "."]
+    met = measured["mean"] >= accuracy
     if measured["n"] < seeds:
         return verdict(title, evidence, "open",
                        f"Open: {measured['n']} of {seeds} seeds run so far"
                        + (", on course." if met else ", below the target so far."))
-    return judged(title, evidence, met,
-                  f"{measured['mean']:.2%} in at most {max(seconds['values']) / 60:.1f} min.")
+    return judged(title, evidence, met, f"{measured['mean']:.2%}.")
 
 
 def _seeds_cell(manifest: dict, preset: str) -> dict | None:
-    """The preset's runs of the recipe itself (runs with overrides test other recipes)."""
+    """The preset's runs of the recipe itself, on the preset's schedule (runs with overrides test other
+    recipes; runs on a wall-time budget predate fixed schedules and are not judged)."""
+    schedule = f"{PRESETS[preset]['epochs']} epochs"
     cells = manifest.get("experiments", {}).get("cnn_seeds", {}).get("cells", [])
-    return next((c for c in cells if c["preset"] == preset and not c.get("recipe")), None)
+    return next((c for c in cells if c["preset"] == preset and not c.get("recipe") and c.get("schedule") == schedule),
+                None)
 
 
 def _best_baseline(manifest: dict) -> str:

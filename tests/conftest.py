@@ -244,7 +244,7 @@ def explored_artifacts(indexed_artifacts, tmp_path_factory):
     copy = tmp_path_factory.mktemp("explored") / "artifacts"
     shutil.copytree(out, copy)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setitem(PRESETS, "fast", {"time_budget_s": 1.0, "epochs": 1})
+        patch.setitem(PRESETS, "fast", {"epochs": 1})
         assert main(["out-of-fold", "--data", str(data), "--out", str(copy), "--folds", "2"]) == 0
     assert main(["label-issues", "--out", str(copy), "--rows", "20"]) == 0
     assert main(["map", "--data", str(data), "--out", str(copy), "--train-images", "30", "--methods", "pca"]) == 0

@@ -136,18 +136,21 @@ def test_robustness_figure_groups_models_by_corruption_at_one_severity():
 def test_training_curves_show_training_validation_and_test_per_network_in_its_colour():
     from ml.registry import colour
 
-    histories = {"cnn": {"accuracy": [0.5, 0.9, 0.99], "loss": [1.5, 0.5, 0.1]},
+    histories = {"cnn": {"epoch": [1, 2, 3], "accuracy": [0.5, 0.9, 0.99], "loss": [1.5, 0.5, 0.1],
+                         "lr": [0.5, 0.25, 0.01]},
                  "basic_cnn": {"accuracy": [0.4, 0.6], "loss": [1.6, 1.1], "val_accuracy": [0.45, 0.58],
                                "val_loss": [1.5, 1.2]}}
     fig = figures.training_curves_figure(histories, {"cnn": 0.91, "basic_cnn": 0.57})
     names = [t.name for t in fig.data if t.showlegend is not False]
     assert names == ["Neural network: training photos", "Neural network: test photos (final model)",
                      "Study's small neural network: training photos",
-                     "Study's small neural network: validation photos",
+                     "Study's small neural network: held-out photos",
                      "Study's small neural network: test photos (final model)"]
     test_line = next(t for t in fig.data if t.name == "Neural network: test photos (final model)")
     assert list(test_line.y) == [0.91, 0.91] and list(test_line.x) == [1, 3]
     assert {t.line.color for t in fig.data if t.legendgroup == "basic_cnn"} == {colour("basic_cnn")}
+    [rate] = [t for t in fig.data if t.name == "Neural network: learning rate"]  # only the network that recorded it
+    assert list(rate.y) == [0.5, 0.25, 0.01] and rate.yaxis == "y3" and fig.layout.yaxis3.type == "log"
     assert "Select a neural network" in figures.training_curves_figure({}, {}).layout.annotations[0].text
 
 

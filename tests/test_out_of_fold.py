@@ -30,7 +30,7 @@ def test_out_of_fold002_the_recipe_is_the_served_one_without_its_run_settings():
 
 @pytest.fixture
 def short_fast_preset(monkeypatch):
-    monkeypatch.setitem(PRESETS, "fast", {"time_budget_s": 1.0, "epochs": 1})
+    monkeypatch.setitem(PRESETS, "fast", {"epochs": 1})
 
 
 def test_out_of_fold003_folds_accumulate_over_runs_and_cover_every_image(artifacts_copy, short_fast_preset, capsys):

@@ -265,3 +265,20 @@ def test_performance011_a_gallery_image_opens_large_with_every_models_answer(tin
         assert row[1:] == [names[answer] + ("" if names[answer] == true else " (wrong)"),
                            f"{predictions[f'proba_{model}'][4][answer]:.1%}",
                            f"{predictions[f'proba_{model}'][4][names.index(true)]:.1%}"]
+
+
+def test_performance012_each_networks_curves_come_with_how_its_training_ended(tiny_artifacts, make_app, services_of):
+    from dash_app.views import Views
+
+    _, out = tiny_artifacts
+    views = Views(services_of(make_app(out)).artifacts)
+    manifest = json.loads((out / "manifest.json").read_text())
+    cnn = manifest["models"]["cnn"]["training"]
+    records = views.training_records(("cnn", "basic_cnn", "hog_svm"))
+    assert len(records) == 2  # the networks; the classical models train no epochs
+    assert records[0].startswith(f"{CNN}: {cnn['epochs_run']} of {cnn['epochs_planned']} epochs, its schedule ran")
+    assert cnn["machine"] in records[0]
+    figure = views.training_figure(("cnn",))
+    held_out = next(t for t in figure.data if t.name == f"{CNN}: held-out photos")  # the calibration split, watched
+    assert len(held_out.y) == cnn["epochs_run"]
+    assert any(t.name == f"{CNN}: learning rate" for t in figure.data)

@@ -4,19 +4,19 @@ from layouts.summary import created_text, damaged_note, repeat_sentence
 
 
 def _cell(values):
-    return {"preset": "full", "train_images": 50000, "accuracy": {"mean": sum(values) / len(values), "n": len(values), "values": values},
+    return {"preset": "full", "schedule": "40 epochs", "train_images": 50000, "accuracy": {"mean": sum(values) / len(values), "n": len(values), "values": values},
             "train_seconds": {"mean": 1643.0}}
 
 
 def test_summary001_repeated_trainings_read_as_a_mean_and_a_range():
     assert repeat_sentence(_cell([0.9127, 0.9124, 0.9119])) == (
-        "The network's full recipe on 50,000 photos, trained from scratch 3 times: 91.2% test accuracy on average, "
+        "The network's full recipe (40 epochs) on 50,000 photos, trained from scratch 3 times: 91.2% test accuracy on average, "
         "from 91.2% to 91.3%, 27.4 min each")
     assert repeat_sentence(_cell([0.9])) == (
-        "The network's full recipe on 50,000 photos, trained from scratch once: 90.0% test accuracy, 27.4 min each")
+        "The network's full recipe (40 epochs) on 50,000 photos, trained from scratch once: 90.0% test accuracy, 27.4 min each")
     damaged = {**_cell([0.88]), "overrides": {"corrupt_probability": 0.5}}
     assert repeat_sentence(damaged) == (
-        "The network's full recipe on 50,000 photos, trained from scratch once, with 50% of its training photos "
+        "The network's full recipe (40 epochs) on 50,000 photos, trained from scratch once, with 50% of its training photos "
         "damaged so that it holds up under real ones: 88.0% test accuracy, 27.4 min each")
 
 
