@@ -24,6 +24,8 @@ from ml.loading import DATA_ENV, default_data_path
 from ml.registry import model_keys
 from ml.run_record import DEFAULT_CHECKPOINTS, CutShort, RunControl
 from ml.study_setup import CHOSEN, STUDY_SIZE
+from ml.study_setup import MAIN_RULE
+from ml.study_setup import RULES as STUDY_RULES
 from ml.study_setup import VARIANTS as STUDY_VARIANTS
 
 UNREADABLE_REPORT = Path("unreadable-images.txt")
@@ -219,6 +221,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="at most this many epochs (default: until the stopping rule ends the run)")
     setup.add_argument("--rerun", action="store_true",
                        help="train the runs already stored with the same settings again (default: keep them)")
+    setup.add_argument("--rule", choices=list(STUDY_RULES), default=MAIN_RULE, help=(
+        "stopping rule: the basic CNN's own (the learning rate halved on a plateau, stopped after 20 epochs "
+        "without a better validation accuracy) or a twice as patient one, to show a verdict does not hinge on it"))
     setup.set_defaults(func=_study_setup)
 
     robustness = commands.add_parser(
@@ -298,6 +303,11 @@ def build_parser() -> argparse.ArgumentParser:
     classify.add_argument("--resume", action="store_true", help="continue an interrupted run into the same --out")
     classify.add_argument("--quiet", action="store_true", help="no progress bar")
     classify.set_defaults(func=_classify)
+
+    summarise = commands.add_parser("summarise", parents=[out], help=(
+        "recompute every experiment's cells from its stored runs, without training: after the rules for which "
+        "runs count change"))
+    summarise.set_defaults(func=_summarise)
 
     report = commands.add_parser("report", help="print the results of an artifacts folder as Markdown")
     report.add_argument("folder", type=Path, nargs="?", default=Path("artifacts"))
@@ -444,15 +454,27 @@ def _schedule_length(args) -> int:
     return 0
 
 
+def _summarise(args) -> int:
+    from ml import experiments
+    from ml.study_setup import STUDY_SETUP, summarise_study_setup
+
+    done = experiments.resummarise(args.out, {
+        experiments.ABLATION: experiments.summarise_ablation, experiments.ROBUST_RECIPE: experiments.summarise_ablation,
+        experiments.LEARNING_CURVE: experiments.summarise_curve, experiments.SEEDS: experiments.summarise_seeds,
+        experiments.SCHEDULE_LENGTH: experiments.summarise_schedule_length, STUDY_SETUP: summarise_study_setup})
+    print(f"{args.out}: cells recomputed for {', '.join(done) or 'no experiment'}")
+    return 0
+
+
 def _study_setup(args) -> int:
     from ml.study_setup import STUDY_SETUP, resolve_variants, run_study_setup
 
     recorded = load_manifest(args.out).get("experiments", {}).get(STUDY_SETUP, {}).get("cells", [])
     result = run_study_setup(args.data or default_data_path(), args.out, args.sizes, args.seeds,
-                             resolve_variants(args.variants, recorded), epochs=args.epochs,
+                             resolve_variants(args.variants, recorded), epochs=args.epochs, rule=args.rule,
                              control=run_control(args), rerun=args.rerun)
     for cell in result["cells"]:
-        print(f"{cell['train_images']:>6} images, {cell['variant']:24s} accuracy {cell['accuracy']['mean']:.4f}, "
+        print(f"{cell['train_images']:>6} images, {cell['rule']:8s} {cell['variant']:24s} accuracy {cell['accuracy']['mean']:.4f}, "
               f"validation {cell['val_accuracy']['mean']:.4f} ({cell['accuracy']['n']} seed(s))")
     return 0
 
@@ -554,6 +576,8 @@ def _report(args) -> int:
         near_duplicates_table,
         results_table,
         robustness_table,
+        savings_table,
+        schedule_length_table,
         seeds_table,
         study_setup_table,
         verdicts_list,
@@ -568,6 +592,9 @@ def _report(args) -> int:
     print("\n" + cnn_notes(manifest))
     for title, table in (("Calibration (fitted by python -m ml train)", calibration_table),
                          ("Sorting without a person: thresholds per target accuracy", auto_sort_table),
+                         ("What machine sorting saves on a catalogue", savings_table),
+                         ("The CNN recipe's accuracy against its schedule's length (python -m ml schedule-length)",
+                          schedule_length_table),
                          ("CNN trained from scratch with several seeds (bench/train_bench.py)", seeds_table),
                          ("CNN ablation (python -m ml ablate)", ablation_table),
                          ("A recipe that holds up under damaged photos, chosen on validation images "

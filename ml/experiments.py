@@ -192,24 +192,37 @@ def record_seeds(out: Path, runs: list[dict], preset: str) -> dict:
 
 
 def add_seed_runs(folder: Path, runs: list[dict], preset: str) -> dict:
-    """What `record_seeds` does, in place: for a folder being written (`ml train`'s own run). Runs
-    with other recipe overrides (a run's `overrides`) or another schedule are kept in cells of their own."""
-    def summary(all_runs):
-        cells = []
-        for name, recipe, schedule in sorted({(r["preset"], r.get("recipe", ""), schedule_of(r)) for r in all_runs}):
-            chosen = [r for r in all_runs
-                      if r["preset"] == name and r.get("recipe", "") == recipe and schedule_of(r) == schedule]
-            cells.append({"preset": name, "recipe": recipe, "overrides": chosen[0].get("overrides") or {},
-                          "schedule": schedule, "train_images": chosen[0]["train_images"],
-                          "accuracy": describe([r["test_accuracy"] for r in chosen]),
-                          "macro_f1": describe([r["macro_f1"] for r in chosen]),
-                          "train_seconds": describe([r["train_seconds"] for r in chosen]),
-                          "machines": sorted({r.get("machine") or "not recorded" for r in chosen})})
-        return cells
-
+    """What `record_seeds` does, in place: for a folder being written (`ml train`'s own run)."""
     runs = [{"source": "bench", **r, "preset": preset, "recipe": recipe_key(r.get("overrides")),
              "schedule": schedule_of(r)} for r in runs]
-    return _store_in(folder, SEEDS, runs, ("preset", "recipe", "schedule", "seed"), summary)
+    return _store_in(folder, SEEDS, runs, ("preset", "recipe", "schedule", "seed"), summarise_seeds)
+
+
+def summarise_seeds(runs: list[dict]) -> list[dict]:
+    """Per preset, recipe overrides and schedule (runs with other overrides or another schedule are kept
+    in cells of their own): accuracy, macro-F1 and training time over the seeds, and the machines."""
+    cells = []
+    for name, recipe, schedule in sorted({(r["preset"], r.get("recipe", ""), schedule_of(r)) for r in runs}):
+        chosen = [r for r in runs if r["preset"] == name and r.get("recipe", "") == recipe and schedule_of(r) == schedule]
+        cells.append({"preset": name, "recipe": recipe, "overrides": chosen[0].get("overrides") or {},
+                      "schedule": schedule, "train_images": chosen[0]["train_images"],
+                      "accuracy": describe([r["test_accuracy"] for r in chosen]),
+                      "macro_f1": describe([r["macro_f1"] for r in chosen]),
+                      "train_seconds": describe([r["train_seconds"] for r in chosen]),
+                      "machines": sorted({r.get("machine") or "not recorded" for r in chosen})})
+    return cells
+
+
+def resummarise(out: Path, summarisers: dict) -> list[str]:
+    """Recompute the cells of every experiment in `out` that `summarisers` (name -> function of the runs)
+    knows, from its stored runs: after the rules for what counts change. Returns the names redone."""
+    done = []
+    with staged_folder(out, start_from_existing=True) as folder:
+        for name, summarise in summarisers.items():
+            if stored_runs(folder, name):
+                _store_in(folder, name, [], (), summarise)
+                done.append(name)
+    return done
 
 
 WALL_TIME_SCHEDULE = "wall-time budget"  # runs recorded before training ran by epochs alone

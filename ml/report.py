@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 from ml.cnn_config import overrides_of
 from ml.label_issues import issues_verdict
 from ml.near_duplicates import twin_verdict
 from ml.registry import technical_name
+from ml.run_record import describe_training
+from ml.savings import EXAMPLE_PHOTOS, EXAMPLE_SECONDS, calibrated_model, catalogue_savings
 
 
 def results_table(manifest: dict) -> str:
@@ -37,8 +41,10 @@ def cnn_notes(manifest: dict) -> str:
         if "parity" not in entry:  # only exported Keras models have an ONNX export to report
             continue
         parity, quantization = entry["parity"], entry.get("quantization")
-        note = (f"{technical_name(key)}: {entry['epochs_run']} epochs in {entry['train_seconds'] / 60:.1f} min, "
-                f"{entry['precision']}. ONNX export: {parity['top1_agreement']:.2%} top-1 agreement with Keras "
+        trained = (describe_training(technical_name(key), entry["training"]).removesuffix(".") if entry.get("training")
+                   else f"{technical_name(key)}: {entry['epochs_run']} epochs in {entry['train_seconds'] / 60:.1f} min "
+                        "(a wall-time budget)")
+        note = (f"{trained}, {entry['precision']}. ONNX export: {parity['top1_agreement']:.2%} top-1 agreement with Keras "
                 f"on {parity['n_images']:,} test images (largest probability difference "
                 f"{parity['max_abs_prob_diff']:.1e}).")
         if quantization:
@@ -92,14 +98,15 @@ def study_setup_table(manifest: dict) -> str:
     if not setup:
         return ""
     chosen = chosen_augmentation(setup["cells"])
-    lines = ["| Training images | Variant | Seeds | Test accuracy | Macro-F1 | Validation accuracy | "
-             "Own training images | Epochs | Training time |", "|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| Training images | Stopping rule | Variant | Seeds | Test accuracy | Macro-F1 | Validation accuracy | "
+             "Own training images | Epochs (best) | Training time |", "|---|---|---|---|---|---|---|---|---|---|"]
     for cell in setup["cells"]:
         variant = cell["variant"] + (" (chosen on validation)" if cell["variant"] == chosen else "")
-        lines.append(f"| {cell['train_images']:,} | {variant} | {cell['accuracy']['n']} | "
+        best = f" ({cell['best_epoch']['mean']:.0f})" if cell.get("best_epoch") else ""
+        lines.append(f"| {cell['train_images']:,} | {cell.get('rule') or '—'} | {variant} | {cell['accuracy']['n']} | "
                      f"{mean_ci(cell['accuracy'])} | {mean_ci(cell['macro_f1'])} | "
                      f"{cell['val_accuracy']['mean']:.2%} | {cell['fit_accuracy']['mean']:.2%} | "
-                     f"{cell['epochs_run']['mean']:.0f} | {cell['train_seconds']['mean'] / 60:.1f} min |")
+                     f"{cell['epochs_run']['mean']:.0f}{best} | {cell['train_seconds']['mean'] / 60:.1f} min |")
     return "\n".join(lines)
 
 
@@ -113,13 +120,29 @@ def seeds_table(manifest: dict) -> str:
     seeds = manifest.get("experiments", {}).get("cnn_seeds")
     if not seeds:
         return ""
-    lines = ["| Preset | Recipe overrides | Seeds | Test accuracy (mean ± sd) | 95% CI | Training time (mean) |",
-             "|---|---|---|---|---|---|"]
+    lines = ["| Preset | Schedule | Recipe overrides | Seeds | Test accuracy (mean ± sd) | 95% CI | "
+             "Training time (mean) | Machines |", "|---|---|---|---|---|---|---|---|"]
     for cell in seeds["cells"]:
         accuracy = cell["accuracy"]
         sd = f" ± {accuracy['std']:.2%}" if accuracy["std"] is not None else ""
         ci = f"{accuracy['ci95'][0]:.2%}–{accuracy['ci95'][1]:.2%}" if accuracy["ci95"] else "—"
-        lines.append(f"| {cell['preset']} | {overrides_text(cell.get('overrides'))} | {accuracy['n']} | {accuracy['mean']:.2%}{sd} | {ci} | "
+        lines.append(f"| {cell['preset']} | {cell.get('schedule') or '—'} | {overrides_text(cell.get('overrides'))} | "
+                     f"{accuracy['n']} | {accuracy['mean']:.2%}{sd} | {ci} | "
+                     f"{cell['train_seconds']['mean'] / 60:.1f} min | {'; '.join(cell.get('machines') or ['—'])} |")
+    return "\n".join(lines)
+
+
+def schedule_length_table(manifest: dict) -> str:
+    """The recipe's validation and test accuracy per schedule length (`ml schedule-length`; '' when not run)."""
+    record = manifest.get("experiments", {}).get("schedule_length")
+    if not record:
+        return ""
+    lines = ["| Schedule | Recipe overrides | Seeds | Validation accuracy | Test accuracy | Training time (mean) |",
+             "|---|---|---|---|---|---|"]
+    for cell in record["cells"]:
+        overrides = json.loads(cell["recipe"]) if cell.get("recipe") else {}
+        lines.append(f"| {cell['variant']} | {overrides_text(overrides)} | {cell['accuracy']['n']} | "
+                     f"{mean_ci(cell['val_accuracy'])} | {mean_ci(cell['accuracy'])} | "
                      f"{cell['train_seconds']['mean'] / 60:.1f} min |")
     return "\n".join(lines)
 
@@ -156,6 +179,28 @@ def auto_sort_table(manifest: dict) -> str:
                      f"{t['held_out_coverage']:.1%}, {t['held_out_accuracy']:.2%} | "
                      f"{t['test_coverage']:.1%}, {tested} |")
     return "\n".join(lines)
+
+
+def savings_table(manifest: dict, photos: int = EXAMPLE_PHOTOS, seconds: float = EXAMPLE_SECONDS) -> str:
+    """What machine sorting saves on a catalogue of `photos` that take a person `seconds` each, per target
+    accuracy, for the most accurate calibrated model ('' when no model is calibrated)."""
+    key = calibrated_model(manifest)
+    if key is None:
+        return ""
+    test_images = manifest["dataset"]["splits"]["test"]["size"]
+    lines = [f"{technical_name(key)}, a catalogue of {photos:,} photos at {seconds:g} s a photo by hand "
+             f"(95% ranges from the {test_images:,} test photos):", "",
+             "| Target accuracy | Sorted automatically | Sent to a person | Hours of manual work saved | "
+             "Wrong labels passing unreviewed |", "|---|---|---|---|---|"]
+    for row in catalogue_savings(manifest["models"][key], test_images, photos, seconds):
+        lines.append(f"| {row['target']:.1%} | {row['auto']:,.0f} ({_range(row['auto_range'])}) | "
+                     f"{row['review']:,.0f} | {row['hours_saved']:,.0f} ({_range(row['hours_saved_range'])}) | "
+                     f"{row['wrong']:,.0f} ({_range(row['wrong_range'])}) |")
+    return "\n".join(lines)
+
+
+def _range(bounds: list[float]) -> str:
+    return f"{bounds[0]:,.0f}–{bounds[1]:,.0f}"
 
 
 def robustness_table(manifest: dict, rows: list[dict]) -> str:

@@ -204,6 +204,8 @@ class ExperimentCell(Strict):
     val_corrupted_accuracy: Summary | None = None
     fit_accuracy: Summary | None = None
     epochs_run: Summary | None = None
+    best_epoch: Summary | None = None
+    rule: str | None = None  # the study's setup: the stopping rule its runs trained under
 
 
 class Experiment(Strict):

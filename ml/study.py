@@ -12,12 +12,16 @@ from ml.near_duplicates import twin_verdict
 from ml.registry import MODELS, display_name
 from ml.study_setup import (
     AUGMENTATIONS,
+    FLIP_ONLY,
+    MAIN_RULE,
     NO_AUGMENTATION,
+    PATIENT_RULE,
     STUDY_SETUP,
     STUDY_SIZE,
     augmentation_gains,
     chosen_augmentation,
     overfitting_gap,
+    rule_text,
 )
 
 CNN_FLOOR = 0.70
@@ -29,12 +33,13 @@ PRESET_TARGETS = (("full", 0.92, 3), ("fast", 0.90, 3))
 
 def hypotheses(manifest: dict, stats: dict) -> list[dict]:
     """Each hypothesis with its evidence (list of sentences) and a verdict."""
-    setup = manifest.get("experiments", {}).get(STUDY_SETUP, {}).get("cells", [])
+    every_rule = manifest.get("experiments", {}).get(STUDY_SETUP, {}).get("cells", [])
+    setup = [c for c in every_rule if c.get("rule", MAIN_RULE) == MAIN_RULE]
     return [_analysis_guides_preprocessing(stats),
             _in_both_setups(f"A basic CNN reaches at least {CNN_FLOOR:.0%} test accuracy",
                             _floor_in_study_setup(setup), _cnn_reaches_floor(manifest), _why_floor(manifest, setup)),
             _in_both_setups(f"Data augmentation adds at least {AUGMENTATION_GAIN * 100:.0f} points",
-                            _augmentation_in_study_setup(setup), _augmentation_gain(manifest),
+                            _augmentation_in_study_setup(setup, every_rule), _augmentation_gain(manifest),
                             _why_augmentation(manifest, setup)),
             _regularization_gain(manifest),
             *(_preset_target(manifest, *target) for target in PRESET_TARGETS)]
@@ -122,7 +127,7 @@ def _floor_in_study_setup(cells: list[dict]) -> dict:
                                        f"{'≥' if ok else '<'} {CNN_FLOOR:.0%} on {STUDY_SIZE:,} images.")
 
 
-def _augmentation_in_study_setup(cells: list[dict]) -> dict:
+def _augmentation_in_study_setup(cells: list[dict], every_rule: list[dict]) -> dict:
     title = f"Rotation, flip and zoom add {AUGMENTATION_GAIN * 100:.0f} points to the study's basic CNN"
     gains = augmentation_gains(cells)
     if not gains:
@@ -137,11 +142,43 @@ def _augmentation_in_study_setup(cells: list[dict]) -> dict:
     for gain in gains:
         evidence.append(f"{gain['train_images']:,} training images: {_interval(gain['with']['accuracy'])} with vs "
                         f"{_interval(gain['without']['accuracy'])} without ({gain['gain'] * 100:+.1f} points, "
-                        f"{gain['with']['accuracy']['n']} and {gain['without']['accuracy']['n']} seeds).")
+                        f"{gain['with']['accuracy']['n']} and {gain['without']['accuracy']['n']} seeds); "
+                        + _converged_phrase(gain["with"], gain["without"]) + ".")
+        flips = augmentation_gains(cells, variant=FLIP_ONLY)
+        flip = next((g for g in flips if g["train_images"] == gain["train_images"]), None)
+        if flip:
+            evidence.append(f"Flips alone at {flip['train_images']:,} images: {_interval(flip['with']['accuracy'])} "
+                            f"({flip['gain'] * 100:+.1f} points, {flip['with']['accuracy']['n']} seeds).")
     at_study = next((g for g in gains if g["train_images"] == STUDY_SIZE), gains[0])
+    evidence.append(_second_rule_sentence(every_rule, chosen, at_study))
     ok = at_study["gain"] >= AUGMENTATION_GAIN
     return judged(title, evidence, ok,
                   f"{at_study['gain'] * 100:+.1f} points on {at_study['train_images']:,} images.")
+
+
+def _converged_phrase(*cells: dict) -> str:
+    """How long the runs of some cells trained, and how far past their best epoch: the evidence that they
+    had finished learning."""
+    run = [v for c in cells for v in c["epochs_run"]["values"]]
+    best = [v for c in cells for v in (c.get("best_epoch") or c["epochs_run"])["values"]]
+    past = [r - b for r, b in zip(run, best)]
+    return (f"the runs stopped after {min(run):.0f}–{max(run):.0f} epochs, "
+            f"{min(past):.0f}–{max(past):.0f} past their best")
+
+
+def _second_rule_sentence(every_rule: list[dict], chosen: str, main: dict) -> str:
+    """Whether the more patient stopping rule gives the augmentation gain the same sign."""
+    patient = next((g for g in augmentation_gains(every_rule, PATIENT_RULE, chosen)
+                    if g["train_images"] == main["train_images"]), None)
+    rule = f"Stopping rule: {rule_text(MAIN_RULE)}."
+    if patient is None:
+        return (rule + f" The twice as patient rule ({rule_text(PATIENT_RULE)}) has not been run at "
+                f"{main['train_images']:,} images (`python -m ml study-setup --rule {PATIENT_RULE}`).")
+    same = (patient["gain"] >= 0) == (main["gain"] >= 0)
+    return (rule + f" With a twice as patient rule the gain is {patient['gain'] * 100:+.1f} points "
+            f"({patient['with']['accuracy']['n']} and {patient['without']['accuracy']['n']} seeds): "
+            + ("the same sign, so the verdict does not hinge on the stopping rule." if same else
+               "the opposite sign: the verdict hinges on the stopping rule, so it is not settled by these runs."))
 
 
 def _why_floor(manifest: dict, cells: list[dict]) -> str | None:
@@ -199,6 +236,8 @@ def _variant_phrase(variant: str) -> str:
 
 
 def _amounts(variant: str) -> str:
+    if variant == FLIP_ONLY:
+        return "flips alone"
     amounts = AUGMENTATIONS[variant]
     return (f"flips, rotations up to ±{amounts['rotation'] * 360:.0f}° and zooms up to "
             f"±{amounts['zoom']:.0%}")

@@ -4,10 +4,15 @@ The original study trains a basic CNN (convolution, ReLU, max-pooling, dense lay
 batch normalization; Adam; early stopping on validation, keeping the best weights) on a 5,000-image
 subset, and expects augmentation by rotation, flip and zoom to add at least 5 points. This module
 runs exactly that: the basic CNN of ml.basic_cnn with batch normalization on stratified subsets,
-early stopping on a validation split carved from each subset (a tenth of it), without augmentation
-and with each candidate amount of augmentation, several seeds per cell, scored on the full test
-split. Which amount counts as "the study's augmentation" is chosen on the validation split only
-(`chosen_augmentation`), never on the test split.
+a stopping rule on a validation split carved from each subset (a tenth of it), without augmentation,
+with flips alone and with each candidate amount of rotation, flip and zoom, several seeds per cell,
+scored on the full test split. Which amount counts as "the study's augmentation" is chosen on the
+validation split only (`chosen_augmentation`), never on the test split.
+
+Augmented runs learn more slowly, so the stopping rule must let them finish: each run lowers its
+learning rate on a plateau and stops only after many epochs without a better validation accuracy
+(ml.basic_cnn.PlateauRule); no wall-time budget decides a run. A second, more patient rule
+(`RULES`) shows whether a verdict hinges on the rule.
 
 Runs accumulate in experiments/study_setup.json like the other experiments, so a long study can be
 finished over several sittings.
@@ -33,17 +38,28 @@ AUGMENTATIONS = {
     "flip_rotate_zoom_medium": {"flip": True, "rotation": 0.1, "zoom": 0.2},
     "flip_rotate_zoom_strong": {"flip": True, "rotation": 0.15, "zoom": 0.3},
 }
-VARIANTS = {NO_AUGMENTATION: {}, **AUGMENTATIONS}
-# The study names batch normalization; the reference model has none. Early stopping waits 10 epochs
-# without a better validation accuracy, not the reference model's 5: with augmentation, accuracy on a
-# 500-image validation split moves by a couple of points from one epoch to the next, and a patience
-# of 5 stopped runs while they still got 72% of their own training images right.
-MODEL_OVERRIDES = {"batch_norm": True, "patience": 10}
+FLIP_ONLY = "flip_only"  # the most common augmentation, on its own
+VARIANTS = {NO_AUGMENTATION: {}, FLIP_ONLY: {"flip": True}, **AUGMENTATIONS}
+# The study names batch normalization; the reference model has none.
+MODEL_OVERRIDES = {"batch_norm": True}
+# Stopping rules: the basic CNN's own (learning rate halved after 5 epochs without a better validation
+# accuracy, stopped after 20) and one twice as patient, to show whether a verdict hinges on the rule.
+MAIN_RULE, PATIENT_RULE = "plateau", "patient"
+RULES = {MAIN_RULE: {}, PATIENT_RULE: {"lr_patience": 10, "patience": 40}}
 
 
-def variant_overrides(variant: str) -> dict:
-    """The basic CNN's configuration overrides for one variant of the study's setup."""
-    return {**MODEL_OVERRIDES, **VARIANTS[variant]}
+def variant_overrides(variant: str, rule: str = MAIN_RULE) -> dict:
+    """The basic CNN's configuration overrides for one variant of the study's setup under one rule."""
+    return {**MODEL_OVERRIDES, **VARIANTS[variant], **RULES[rule]}
+
+
+def rule_text(rule: str) -> str:
+    """The stopping rule in words, from the basic CNN's configuration."""
+    from ml.basic_cnn import BasicCNNConfig
+
+    config = BasicCNNConfig(**RULES[rule])
+    return (f"up to {config.max_epochs} epochs, the learning rate halved after {config.lr_patience} epochs without a "
+            f"better validation accuracy, stopped after {config.patience}, the best epoch's weights kept")
 
 
 CHOSEN = "chosen"  # on the command line: the augmentation amount chosen so far
@@ -61,40 +77,48 @@ def resolve_variants(variants: list[str], cells: list[dict]) -> list[str]:
 
 
 def run_study_setup(data: Path, out: Path, sizes: list[int | None], seeds: list[int], variants: list[str],
-                    epochs: int | None = None, log=print, **plan_options) -> dict:
-    """Train the study's basic CNN for every (size, seed, variant) and record runs and cells.
-    `plan_options`: run_plan's control, rerun."""
+                    epochs: int | None = None, rule: str = MAIN_RULE, log=print, **plan_options) -> dict:
+    """Train the study's basic CNN for every (size, seed, variant) under stopping `rule` and record runs
+    and cells. `plan_options`: run_plan's control, rerun."""
     def runs():
         for size in sizes:
             for seed in seeds:
                 for variant in variants:
-                    overrides = variant_overrides(variant)
-                    if epochs:  # tiny runs (tests, CI): cap the epochs instead of waiting for early stopping
+                    overrides = variant_overrides(variant, rule)
+                    if epochs:  # tiny runs (tests, CI): cap the epochs instead of waiting for the rule
                         overrides["max_epochs"] = epochs
-                    yield {"variant": variant}, STUDY_MODEL, size, seed, overrides
+                    yield {"variant": variant, "rule": rule}, STUDY_MODEL, size, seed, overrides
 
-    return run_plan(data, out, STUDY_SETUP, runs(), ("train_images", "seed", "variant"), summarise_study_setup,
-                    preset="full", epochs=None, val_size=None, log=log, score_fit=True, **plan_options)
+    return run_plan(data, out, STUDY_SETUP, runs(), ("train_images", "seed", "variant", "rule"),
+                    summarise_study_setup, preset="full", epochs=None, val_size=None, log=log, score_fit=True,
+                    **plan_options)
 
 
 def summarise_study_setup(runs: list[dict]) -> list[dict]:
-    """Per training-set size and variant: test accuracy, macro-F1, validation accuracy, accuracy on
-    the training images, epochs and training time, each over the seeds run."""
+    """Per training-set size, variant and stopping rule: test accuracy, macro-F1, validation accuracy,
+    accuracy on the training images, epochs run, best epoch and training time, each over the seeds run.
+    Runs without a stopping record predate the converged rule (a wall-time budget or a short patience
+    ended them) and are left out."""
+    runs = [r for r in runs if r.get("stopped")]
     cells = []
     for size in sorted({r["train_images"] for r in runs}):
-        for variant in [v for v in VARIANTS if any(r["variant"] == v and r["train_images"] == size for r in runs)]:
-            chosen = [r for r in runs if r["train_images"] == size and r["variant"] == variant]
-            cells.append({"train_images": size, "variant": variant,
-                          "accuracy": describe([r["test_accuracy"] for r in chosen]),
-                          **{field: describe([r[field] for r in chosen])
-                             for field in ("macro_f1", "val_accuracy", "fit_accuracy", "epochs_run",
-                                           "train_seconds")}})
+        for rule in [k for k in RULES if any(r["rule"] == k and r["train_images"] == size for r in runs)]:
+            for variant in [v for v in VARIANTS
+                            if any(r["variant"] == v and r["rule"] == rule and r["train_images"] == size for r in runs)]:
+                chosen = [r for r in runs if r["train_images"] == size and r["variant"] == variant and r["rule"] == rule]
+                cells.append({"train_images": size, "variant": variant, "rule": rule,
+                              "accuracy": describe([r["test_accuracy"] for r in chosen]),
+                              "best_epoch": describe([r["stopped"]["best_epoch"] for r in chosen]),
+                              **{field: describe([r[field] for r in chosen])
+                                 for field in ("macro_f1", "val_accuracy", "fit_accuracy", "epochs_run",
+                                               "train_seconds")}})
     return cells
 
 
 def chosen_augmentation(cells: list[dict]) -> str | None:
     """The augmentation amount with the best mean validation accuracy at the study's size (at the
-    smallest size run, if the study's size was not run); None when none was run."""
+    smallest size run, if the study's size was not run) under the main rule; None when none was run."""
+    cells = [c for c in cells if c.get("rule", MAIN_RULE) == MAIN_RULE]
     sizes = sorted({c["train_images"] for c in cells if c["variant"] in AUGMENTATIONS})
     if not sizes:
         return None
@@ -103,13 +127,13 @@ def chosen_augmentation(cells: list[dict]) -> str | None:
     return max(candidates, key=lambda c: c["val_accuracy"]["mean"])["variant"]
 
 
-def augmentation_gains(cells: list[dict]) -> list[dict]:
-    """Per training-set size where both were run: the chosen augmentation's cell, the cell without,
-    and the gain in test accuracy (a fraction)."""
-    chosen = chosen_augmentation(cells)
+def augmentation_gains(cells: list[dict], rule: str = MAIN_RULE, variant: str | None = None) -> list[dict]:
+    """Per training-set size where both were run under `rule`: the cell of `variant` (default: the chosen
+    augmentation), the cell without, and the gain in test accuracy (a fraction)."""
+    chosen = variant or chosen_augmentation(cells)
     gains = []
     for size in sorted({c["train_images"] for c in cells}):
-        at_size = {c["variant"]: c for c in cells if c["train_images"] == size}
+        at_size = {c["variant"]: c for c in cells if c["train_images"] == size and c.get("rule", MAIN_RULE) == rule}
         if chosen in at_size and NO_AUGMENTATION in at_size:
             with_, without = at_size[chosen], at_size[NO_AUGMENTATION]
             gains.append({"train_images": size, "with": with_, "without": without,

@@ -11,6 +11,9 @@ from ml.errors import OptionError
 from ml.study_setup import (
     AUGMENTATIONS,
     CHOSEN,
+    FLIP_ONLY,
+    MAIN_RULE,
+    PATIENT_RULE,
     MODEL_OVERRIDES,
     NO_AUGMENTATION,
     augmentation_gains,
@@ -22,9 +25,11 @@ from ml.study_setup import (
 LIGHT, MEDIUM, STRONG = AUGMENTATIONS
 
 
-def _run(variant, seed, test, val, size=5000, fit=0.95):
-    return {"variant": variant, "train_images": size, "seed": seed, "test_accuracy": test, "macro_f1": test - 0.01,
-            "val_accuracy": val, "fit_accuracy": fit, "epochs_run": 20, "train_seconds": 60.0}
+def _run(variant, seed, test, val, size=5000, fit=0.95, rule=MAIN_RULE):
+    return {"variant": variant, "rule": rule, "train_images": size, "seed": seed, "test_accuracy": test,
+            "macro_f1": test - 0.01, "val_accuracy": val, "fit_accuracy": fit, "epochs_run": 50, "train_seconds": 60.0,
+            "stopped": {"reason": "no_better_validation", "epochs_planned": 300, "epochs_run": 50, "best_epoch": 30,
+                        "train_seconds": 60.0, "machine": "AMD EPYC"}}
 
 
 def test_studysetup001_the_augmentation_amount_is_chosen_on_validation_never_on_test():
@@ -39,6 +44,24 @@ def test_studysetup001_the_augmentation_amount_is_chosen_on_validation_never_on_
     light = next(c for c in cells if c["variant"] == LIGHT)
     assert light["accuracy"]["n"] == 2 and light["fit_accuracy"]["mean"] == pytest.approx(0.95)
     assert resolve_variants([NO_AUGMENTATION, CHOSEN], cells) == [NO_AUGMENTATION, LIGHT]
+
+
+def test_studysetup005_rules_keep_apart_and_runs_from_before_the_rule_count_nowhere():
+    runs = [_run(NO_AUGMENTATION, 0, 0.53, 0.52), _run(LIGHT, 0, 0.60, 0.64), _run(FLIP_ONLY, 0, 0.58, 0.57),
+            _run(NO_AUGMENTATION, 0, 0.55, 0.54, rule=PATIENT_RULE), _run(LIGHT, 0, 0.70, 0.50, rule=PATIENT_RULE)]
+    legacy = {**_run(MEDIUM, 0, 0.99, 0.99)}
+    del legacy["stopped"]  # ended by a wall-time budget or a short patience, before the converged rule
+    cells = summarise_study_setup(runs + [legacy])
+    assert {(c["variant"], c["rule"]) for c in cells} == {
+        (NO_AUGMENTATION, MAIN_RULE), (LIGHT, MAIN_RULE), (FLIP_ONLY, MAIN_RULE), (NO_AUGMENTATION, PATIENT_RULE),
+        (LIGHT, PATIENT_RULE)}
+    assert chosen_augmentation(cells) == LIGHT  # chosen under the main rule: the patient LIGHT's 0.50 is not seen
+    [main_gain] = augmentation_gains(cells)
+    [patient_gain] = augmentation_gains(cells, PATIENT_RULE)
+    [flips] = augmentation_gains(cells, variant=FLIP_ONLY)
+    assert main_gain["gain"] == pytest.approx(0.07) and patient_gain["gain"] == pytest.approx(0.15)
+    assert flips["gain"] == pytest.approx(0.05)
+    assert next(c for c in cells if c["variant"] == LIGHT and c["rule"] == MAIN_RULE)["best_epoch"]["mean"] == 30
 
 
 def test_studysetup002_gains_pair_cells_of_the_same_size_only():
@@ -64,8 +87,10 @@ def test_studysetup004_command_records_runs_scored_on_the_full_test_split(tmp_pa
     assert main(["study-setup", "--data", str(data), "--out", str(out), "--sizes", "all", "--seeds", "0",
                  "--variants", CHOSEN, "--epochs", "1"]) == 0
     runs = json.loads((out / "experiments" / "study_setup.json").read_text())["runs"]
-    assert [(r["train_images"], r["variant"]) for r in runs] == [(30, NO_AUGMENTATION), (30, LIGHT), (60, LIGHT)]
+    assert [(r["train_images"], r["variant"], r["rule"]) for r in runs] == [
+        (30, NO_AUGMENTATION, MAIN_RULE), (30, LIGHT, MAIN_RULE), (60, LIGHT, MAIN_RULE)]
     first = runs[0]
+    assert first["stopped"]["reason"] == "schedule_finished" and first["curves"]["epoch"] == [1]
     assert first["overrides"] == {**MODEL_OVERRIDES, "max_epochs": 1}
     assert runs[1]["overrides"] == {**MODEL_OVERRIDES, **AUGMENTATIONS[LIGHT], "max_epochs": 1}
     assert MODEL_OVERRIDES["batch_norm"]  # the study names batch normalization
