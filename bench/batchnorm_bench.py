@@ -18,7 +18,6 @@ import statistics
 import time
 from pathlib import Path
 
-import keras
 import numpy as np
 
 from ml import cnn

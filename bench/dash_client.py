@@ -314,8 +314,8 @@ def _walk(tree, parent: str | None) -> Iterator[tuple[dict, str | None]]:
 
 # What a user sets on each kind of component (the rest are set by callbacks or the browser).
 CONTROL_PROPS = {
-    "Dropdown": ("value",), "RadioItems": ("value",), "Checklist": ("value",), "Slider": ("value",),
-    "RangeSlider": ("value",), "Pagination": ("active_page",), "Button": ("n_clicks",), "NavbarToggler": ("n_clicks",),
+    "Dropdown": ("value",), "Select": ("value",), "RadioItems": ("value",), "Checklist": ("value",),
+    "Input": ("value",), "Pagination": ("active_page",), "Button": ("n_clicks",), "NavbarToggler": ("n_clicks",),
     "Graph": ("clickData", "hoverData", "selectedData"), "Upload": ("contents",),
 }
 
@@ -334,13 +334,12 @@ def control_values(component: Component, prop: str, rng: np.random.Generator, co
     elif component.type == "Pagination":
         pages = list(range(1, int(props.get("max_value") or 1) + 1))
         values = [pages[(i + 1) % len(pages)] for i in range(count)]
-    elif component.type == "Slider":
+    elif component.type == "Input" and props.get("type") == "range":
         step = props.get("step") or (props["max"] - props["min"]) / 10
         steps = np.arange(props["min"], props["max"] + step / 2, step)
         values = [float(steps[i % len(steps)]) for i in range(count)]
-    elif component.type == "RangeSlider":
-        steps = np.round(np.arange(props["min"], props["max"] + props["step"] / 2, props["step"]), 6)
-        values = [sorted(float(v) for v in rng.choice(steps, 2, replace=False)) for _ in range(count)]
+    elif component.type == "Input" and props.get("type") == "number":  # from the value shown to larger ones
+        values = [(props.get("value") or 1) * (i + 2) / 2 for i in range(count)]
     elif component.type == "Graph" and prop == "clickData" and _is_heatmap(props.get("figure") or {}):
         values = [_click(props.get("figure") or {}, rng) for _ in range(count)]
     elif component.type == "Graph":

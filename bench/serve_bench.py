@@ -27,11 +27,11 @@ from bench.results_file import save
 from callbacks.pages import PAGES as REGISTERED_PAGES
 from layouts.common import CONTAINER_PAGE, LOCATION_PAGE
 from layouts.performance import (
-    DROPDOWN_PERCLASS_SORT,
-    DROPDOWN_PERFORMANCE_CLASSES,
-    DROPDOWN_PERFORMANCE_MODELS,
+    CHECKLIST_PERFORMANCE_CLASSES,
+    CHECKLIST_PERFORMANCE_MODELS,
     GRAPH_PERCLASS_SCORES,
     RADIO_PERCLASS_METRIC,
+    SELECT_PERCLASS_SORT,
 )
 
 PAGES = [page.path for page in REGISTERED_PAGES]
@@ -51,10 +51,10 @@ def page_request(session, url, path):
 def filter_request(session, url, classes, metric):
     return dash_update(session, url, f"{GRAPH_PERCLASS_SCORES}.figure",
                        {"id": GRAPH_PERCLASS_SCORES, "property": "figure"},
-                       [{"id": DROPDOWN_PERFORMANCE_MODELS, "property": "value", "value": ["cnn", "hog_logreg", "hog_svm"]},
-                        {"id": DROPDOWN_PERFORMANCE_CLASSES, "property": "value", "value": classes},
+                       [{"id": CHECKLIST_PERFORMANCE_MODELS, "property": "value", "value": ["cnn", "hog_logreg", "hog_svm"]},
+                        {"id": CHECKLIST_PERFORMANCE_CLASSES, "property": "value", "value": classes},
                         {"id": RADIO_PERCLASS_METRIC, "property": "value", "value": metric},
-                        {"id": DROPDOWN_PERCLASS_SORT, "property": "value", "value": "cnn"}])
+                        {"id": SELECT_PERCLASS_SORT, "property": "value", "value": "cnn"}])
 
 
 def filter_combinations(class_names):

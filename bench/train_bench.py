@@ -23,8 +23,8 @@ from ml.cli import CUT_SHORT_EXIT, cnn_overrides, positive_int, run_control, run
 from ml.cnn_config import PRESETS
 from ml.cpu import cpu_description
 from ml.experiments import record_seeds, score_run
-from ml.run_record import CutShort, curve_columns
 from ml.loading import default_data_path, load_dataset
+from ml.run_record import CutShort, curve_columns
 
 
 def main(argv: list[str] | None = None) -> int:

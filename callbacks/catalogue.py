@@ -8,10 +8,10 @@ from dash_app.catalogue import CatalogueUnavailable, load_results, review_page, 
 from dash_app.figures import catalogue_figure, empty_figure
 from layouts.catalogue import (
     DIV_CATALOGUE_REVIEW,
-    DROPDOWN_CATALOGUE_CLASS,
     GRAPH_CATALOGUE_CLASSES,
     PAGINATION_CATALOGUE_REVIEW,
     PER_PAGE,
+    SELECT_CATALOGUE_CLASS,
     catalogue_page,
     catalogue_unavailable,
 )
@@ -38,9 +38,9 @@ def register(app) -> None:
 
     @app.callback(Output(DIV_CATALOGUE_REVIEW, "children"), Output(PAGINATION_CATALOGUE_REVIEW, "max_value"),
                   Output(PAGINATION_CATALOGUE_REVIEW, "active_page"),
-                  Input(DROPDOWN_CATALOGUE_CLASS, "value"), Input(PAGINATION_CATALOGUE_REVIEW, "active_page"))
+                  Input(SELECT_CATALOGUE_CLASS, "value"), Input(PAGINATION_CATALOGUE_REVIEW, "active_page"))
     def update_review_queue(label, active_page):
-        page_number = 1 if ctx.triggered_id == DROPDOWN_CATALOGUE_CLASS else (active_page or 1)
+        page_number = 1 if ctx.triggered_id == SELECT_CATALOGUE_CLASS else (active_page or 1)
         return (*review_gallery(services, label, page_number), page_number)
 
 

@@ -11,21 +11,21 @@ from dash_app.feedback import feedback_csv, photo_digest, record_correction
 from dash_app.gallery import GalleryUnavailable, dataset_images, prefetch
 from dash_app.images import decode_data_uri, png_data_uri
 from layouts.classifier import (
-    BUTTON_CLASSIFIER_CSV,
     BUTTON_CLASSIFIER_CORRECTION,
+    BUTTON_CLASSIFIER_CSV,
     BUTTON_CLASSIFIER_EXAMPLE,
     BUTTON_CLASSIFIER_FEEDBACK,
-    DOWNLOAD_CLASSIFIER_FEEDBACK,
-    DROPDOWN_CLASSIFIER_CORRECTION,
-    SPAN_CLASSIFIER_CORRECTION,
+    DEFAULT_OPACITY,
     DIV_CLASSIFIER_NEIGHBOURS,
     DIV_CLASSIFIER_RESULTS,
-    DEFAULT_OPACITY,
     DOWNLOAD_CLASSIFIER_CSV,
+    DOWNLOAD_CLASSIFIER_FEEDBACK,
     GRAPH_CLASSIFIER_EXPLANATION,
     NEIGHBOURS_SHOWN,
     NONE_OF_THESE,
-    SLIDER_CLASSIFIER_OPACITY,
+    RANGE_CLASSIFIER_OPACITY,
+    SELECT_CLASSIFIER_CORRECTION,
+    SPAN_CLASSIFIER_CORRECTION,
     STORE_CLASSIFIER_RESULTS,
     UPLOAD_CLASSIFIER_IMAGES,
     classifier_page,
@@ -51,7 +51,7 @@ def register(app) -> None:
                   Output(BUTTON_CLASSIFIER_CSV, "disabled"),
                   Input(UPLOAD_CLASSIFIER_IMAGES, "contents"),
                   Input({"type": BUTTON_CLASSIFIER_EXAMPLE, "index": ALL}, "n_clicks"),
-                  State(UPLOAD_CLASSIFIER_IMAGES, "filename"), State(SLIDER_CLASSIFIER_OPACITY, "value"),
+                  State(UPLOAD_CLASSIFIER_IMAGES, "filename"), State(RANGE_CLASSIFIER_OPACITY, "value"),
                   prevent_initial_call=True)
     def classify_uploads(contents, example_clicks, filenames, opacity):
         if isinstance(ctx.triggered_id, dict):  # an example's button
@@ -61,7 +61,7 @@ def register(app) -> None:
         return uploads_view(services, uploads_from(contents or [], filenames or []), opacity)
 
     @app.callback(Output({"type": GRAPH_CLASSIFIER_EXPLANATION, "index": ALL}, "figure"),
-                  Input(SLIDER_CLASSIFIER_OPACITY, "value"),
+                  Input(RANGE_CLASSIFIER_OPACITY, "value"),
                   State({"type": GRAPH_CLASSIFIER_EXPLANATION, "index": ALL}, "id"), prevent_initial_call=True)
     def set_explanation_opacity(opacity, graphs):
         """Only the map's opacity travels: the photos are not sent again."""
@@ -81,7 +81,7 @@ def register(app) -> None:
 
     @app.callback(Output({"type": SPAN_CLASSIFIER_CORRECTION, "index": MATCH}, "children"),
                   Input({"type": BUTTON_CLASSIFIER_CORRECTION, "index": MATCH}, "n_clicks"),
-                  State({"type": DROPDOWN_CLASSIFIER_CORRECTION, "index": MATCH}, "value"),
+                  State({"type": SELECT_CLASSIFIER_CORRECTION, "index": MATCH}, "value"),
                   State(STORE_CLASSIFIER_RESULTS, "data"), prevent_initial_call=True)
     def record_wrong_answer(clicks, correct_class, stored):
         return correction_message(services, ctx.triggered_id["index"], correct_class, stored) if clicks else no_update

@@ -10,15 +10,14 @@ from dash_app.gallery import GalleryUnavailable, dataset_images
 from dash_app.images import png_data_uri
 from layouts.common import error_alert
 from layouts.data import (
+    CHECKLIST_DATA_CLASS,
     CHECKLIST_DATA_SPLIT,
     DIV_DATA_AUGMENTATION,
     DIV_DATA_MEANS,
-    DROPDOWN_DATA_CLASS,
     GRAPH_DATA_BRIGHTNESS,
     GRAPH_DATA_CHANNELS,
     GRAPH_DATA_CONTRAST,
     GRAPH_DATA_DISTRIBUTION,
-
     augmentation_examples,
     data_page,
     mean_images,
@@ -43,14 +42,14 @@ def register(app) -> None:
         Output(GRAPH_DATA_DISTRIBUTION, "figure"), Output(GRAPH_DATA_CHANNELS, "figure"),
         Output(DIV_DATA_MEANS, "children"), Output(GRAPH_DATA_BRIGHTNESS, "figure"),
         Output(GRAPH_DATA_CONTRAST, "figure"),
-        Input(CHECKLIST_DATA_SPLIT, "value"), Input(DROPDOWN_DATA_CLASS, "value"))
+        Input(CHECKLIST_DATA_SPLIT, "value"), Input(CHECKLIST_DATA_CLASS, "value"))
     def update_data_figures(splits, classes):
         stats = artifacts.stats()
         distribution, channels, tiles, brightness, contrast = figures_of.data_figures(
             views.normalise(splits, list(stats["splits"])), views.normalise(classes, stats["class_names"]))
         return distribution, channels, mean_images(tiles), brightness, contrast
 
-    @app.callback(Output(DIV_DATA_AUGMENTATION, "children"), Input(DROPDOWN_DATA_CLASS, "value"))
+    @app.callback(Output(DIV_DATA_AUGMENTATION, "children"), Input(CHECKLIST_DATA_CLASS, "value"))
     def show_augmentation_examples(classes):
         return augmentation_gallery(services, views.normalise(classes, artifacts.class_names()))
 

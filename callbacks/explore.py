@@ -17,21 +17,16 @@ from dash_app.samples import SPLITS, UNKNOWN, Filters, filter_rows
 from layouts.classifier import NEIGHBOURS_SHOWN, neighbours_gallery
 from layouts.explore import (
     BUTTON_EXPLORE_IMAGE,
+    BUTTON_EXPLORE_REVIEW,
+    BUTTON_EXPLORE_REVIEWS,
+    CHECKLIST_EXPLORE_CLASS,
     CHECKLIST_EXPLORE_FLAGS,
     CHECKLIST_EXPLORE_POINTS,
+    CHECKLIST_EXPLORE_PREDICTED,
     DIV_EXPLORE_DETAILS,
     DIV_EXPLORE_GALLERY,
     DIV_EXPLORE_SELECTION,
     DOWNLOAD_EXPLORE_REVIEWS,
-    BUTTON_EXPLORE_REVIEW,
-    BUTTON_EXPLORE_REVIEWS,
-    DROPDOWN_EXPLORE_REVIEW,
-    SPAN_EXPLORE_REVIEW,
-    STORE_EXPLORE_PHOTO,
-    DROPDOWN_EXPLORE_CLASS,
-    DROPDOWN_EXPLORE_MODEL,
-    DROPDOWN_EXPLORE_PREDICTED,
-    DROPDOWN_EXPLORE_SORT,
     GRAPH_EXPLORE_MAP,
     MODAL_EXPLORE_IMAGE,
     PAGE_SIZE,
@@ -39,9 +34,15 @@ from layouts.explore import (
     RADIO_EXPLORE_COLOUR,
     RADIO_EXPLORE_CORRECT,
     RADIO_EXPLORE_SPLIT,
+    RANGE_EXPLORE_CONFIDENCE_MAX,
+    RANGE_EXPLORE_CONFIDENCE_MIN,
+    SELECT_EXPLORE_MODEL,
+    SELECT_EXPLORE_REVIEW,
+    SELECT_EXPLORE_SORT,
     SELECTION_SHOWN,
-    SLIDER_EXPLORE_CONFIDENCE,
     SPAN_EXPLORE_COUNT,
+    SPAN_EXPLORE_REVIEW,
+    STORE_EXPLORE_PHOTO,
     TOOLTIP_EXPLORE_MAP,
     details_view,
     explore_page,
@@ -83,22 +84,23 @@ def register(app) -> None:
 
     @app.callback(Output(DIV_EXPLORE_GALLERY, "children"), Output(SPAN_EXPLORE_COUNT, "children"),
                   Output(PAGINATION_EXPLORE_PAGE, "max_value"), Output(PAGINATION_EXPLORE_PAGE, "active_page"),
-                  Input(RADIO_EXPLORE_SPLIT, "value"), Input(DROPDOWN_EXPLORE_CLASS, "value"),
-                  Input(DROPDOWN_EXPLORE_MODEL, "value"), Input(DROPDOWN_EXPLORE_PREDICTED, "value"),
-                  Input(RADIO_EXPLORE_CORRECT, "value"), Input(SLIDER_EXPLORE_CONFIDENCE, "value"),
-                  Input(CHECKLIST_EXPLORE_FLAGS, "value"), Input(DROPDOWN_EXPLORE_SORT, "value"),
+                  Input(RADIO_EXPLORE_SPLIT, "value"), Input(CHECKLIST_EXPLORE_CLASS, "value"),
+                  Input(SELECT_EXPLORE_MODEL, "value"), Input(CHECKLIST_EXPLORE_PREDICTED, "value"),
+                  Input(RADIO_EXPLORE_CORRECT, "value"), Input(RANGE_EXPLORE_CONFIDENCE_MIN, "value"),
+                  Input(RANGE_EXPLORE_CONFIDENCE_MAX, "value"),
+                  Input(CHECKLIST_EXPLORE_FLAGS, "value"), Input(SELECT_EXPLORE_SORT, "value"),
                   Input(PAGINATION_EXPLORE_PAGE, "active_page"))
-    def browse(split, classes, model, predicted, correctness, confidence, flags, sort, active_page):
+    def browse(split, classes, model, predicted, correctness, lowest, highest, flags, sort, active_page):
         """A filter change starts again at page 1; a page change keeps the filters."""
         filters = Filters(split=split, classes=tuple(classes or ()), model=model, predicted=tuple(predicted or ()),
-                          correctness=correctness, confidence=tuple(confidence or (0, 1)),
+                          correctness=correctness, confidence=confidence_range(lowest, highest),
                           near_duplicate="near_duplicate" in (flags or []), label_issue="label_issue" in (flags or []),
                           sort=sort)
         page_number = (active_page or 1) if ctx.triggered_id == PAGINATION_EXPLORE_PAGE else 1
         return browse_page(services, filters, page_number)
 
     @app.callback(Output(MODAL_EXPLORE_IMAGE, "is_open"), Output(DIV_EXPLORE_DETAILS, "children"),
-                  Output(STORE_EXPLORE_PHOTO, "data"), Output(DROPDOWN_EXPLORE_REVIEW, "value"),
+                  Output(STORE_EXPLORE_PHOTO, "data"), Output(SELECT_EXPLORE_REVIEW, "value"),
                   Output(SPAN_EXPLORE_REVIEW, "children"),
                   Input({"type": BUTTON_EXPLORE_IMAGE, "index": ALL}, "n_clicks"), prevent_initial_call=True)
     def open_photo(clicks):
@@ -109,7 +111,7 @@ def register(app) -> None:
         return True, sample_details(services, row), row, given, None
 
     @app.callback(Output(SPAN_EXPLORE_REVIEW, "children", allow_duplicate=True),
-                  Input(BUTTON_EXPLORE_REVIEW, "n_clicks"), State(DROPDOWN_EXPLORE_REVIEW, "value"),
+                  Input(BUTTON_EXPLORE_REVIEW, "n_clicks"), State(SELECT_EXPLORE_REVIEW, "value"),
                   State(STORE_EXPLORE_PHOTO, "data"), prevent_initial_call=True)
     def record_review(clicks, right_label, row):
         return review_message(services, row, right_label) if clicks else no_update
@@ -260,3 +262,9 @@ def _neighbours(services, image, split: str, position: int):
     rows = [r for r in rows if not (split == "train" and r["position"] == position)][:NEIGHBOURS_SHOWN]
     train = _images(services, "train")
     return neighbours_gallery(rows, [png_data_uri(train[r["position"]]) for r in rows])
+
+
+def confidence_range(lowest, highest) -> tuple[float, float]:
+    """The two range inputs as (low, high), whichever way round they were set (a browser sends text)."""
+    low, high = sorted((float(0 if lowest in (None, "") else lowest), float(1 if highest in (None, "") else highest)))
+    return low, high

@@ -13,16 +13,13 @@ from layouts.common import image_gallery
 from layouts.performance import (
     BUTTON_MATRIX_IMAGE,
     BUTTON_PERFORMANCE_CSV,
+    CHECKLIST_PERFORMANCE_CLASSES,
+    CHECKLIST_PERFORMANCE_MODELS,
     DIV_AUTOSORT_ANSWERS,
     DIV_MATRIX_GALLERY,
     DIV_MATRIX_IMAGE,
+    DIV_SAVINGS_TABLE,
     DOWNLOAD_PERFORMANCE_CSV,
-    DROPDOWN_MATRIX_MODEL,
-    DROPDOWN_MATRIX_PREDICTED,
-    DROPDOWN_MATRIX_TRUE,
-    DROPDOWN_PERCLASS_SORT,
-    DROPDOWN_PERFORMANCE_CLASSES,
-    DROPDOWN_PERFORMANCE_MODELS,
     GALLERY_PER_PAGE,
     GRAPH_AUTOSORT_CLASS_CURVES,
     GRAPH_AUTOSORT_CLASSES,
@@ -32,6 +29,8 @@ from layouts.performance import (
     GRAPH_PERCLASS_SCORES,
     GRAPH_ROBUSTNESS_ACCURACY,
     GRAPH_TRAINING_CURVES,
+    INPUT_SAVINGS_PHOTOS,
+    INPUT_SAVINGS_SECONDS,
     LIST_TRAINING_RECORDS,
     MODAL_MATRIX_IMAGE,
     PAGINATION_MATRIX_GALLERY,
@@ -39,11 +38,17 @@ from layouts.performance import (
     RADIO_MATRIX_MODE,
     RADIO_PERCLASS_METRIC,
     RADIO_ROBUSTNESS_SEVERITY,
+    SELECT_MATRIX_MODEL,
+    SELECT_MATRIX_PREDICTED,
+    SELECT_MATRIX_TRUE,
+    SELECT_PERCLASS_SORT,
     STORE_MATRIX_CELL,
     TABLE_PERFORMANCE_MODELS,
     auto_sort_answers,
-    sentence_items,
     performance_page,
+    savings_problem,
+    savings_view,
+    sentence_items,
 )
 from ml.registry import display_name
 
@@ -59,26 +64,26 @@ def register(app) -> None:
     artifacts = services.artifacts
     figures_of = views.Views(artifacts)
 
-    @app.callback(Output(TABLE_PERFORMANCE_MODELS, "data"), Input(DROPDOWN_PERFORMANCE_MODELS, "value"))
+    @app.callback(Output(TABLE_PERFORMANCE_MODELS, "data"), Input(CHECKLIST_PERFORMANCE_MODELS, "value"))
     def filter_models_table(models):
         return models_table_rows(artifacts.manifest(), views.normalise(models, artifacts.model_keys()))
 
     @app.callback(Output(GRAPH_CONFUSION_MATRIX, "figure"),
-                  Input(DROPDOWN_MATRIX_MODEL, "value"), Input(DROPDOWN_PERFORMANCE_CLASSES, "value"),
+                  Input(SELECT_MATRIX_MODEL, "value"), Input(CHECKLIST_PERFORMANCE_CLASSES, "value"),
                   Input(RADIO_MATRIX_MODE, "value"), Input(STORE_MATRIX_CELL, "data"))
     def update_confusion_matrix(model, classes, mode, cell):
         selected = (cell["true"], cell["predicted"]) if cell else None
         return figures_of.confusion_figure(model, views.normalise(classes, artifacts.class_names()), mode, selected)
 
     @app.callback(Output(GRAPH_PERCLASS_SCORES, "figure"),
-                  Input(DROPDOWN_PERFORMANCE_MODELS, "value"), Input(DROPDOWN_PERFORMANCE_CLASSES, "value"),
-                  Input(RADIO_PERCLASS_METRIC, "value"), Input(DROPDOWN_PERCLASS_SORT, "value"))
+                  Input(CHECKLIST_PERFORMANCE_MODELS, "value"), Input(CHECKLIST_PERFORMANCE_CLASSES, "value"),
+                  Input(RADIO_PERCLASS_METRIC, "value"), Input(SELECT_PERCLASS_SORT, "value"))
     def update_per_class_metric(models, classes, metric, sort):
         return figures_of.per_class_figure(views.normalise(models, artifacts.model_keys()),
                                            views.normalise(classes, artifacts.class_names()), metric, sort)
 
     @app.callback(Output(GRAPH_ROBUSTNESS_ACCURACY, "figure"),
-                  Input(DROPDOWN_PERFORMANCE_MODELS, "value"), Input(RADIO_ROBUSTNESS_SEVERITY, "value"),
+                  Input(CHECKLIST_PERFORMANCE_MODELS, "value"), Input(RADIO_ROBUSTNESS_SEVERITY, "value"),
                   Input(RADIO_AUTOSORT_TARGET, "value"))
     def update_robustness(models, severity, target):
         """The hover says whether sorting at the target chosen above still holds on damaged photos."""
@@ -87,33 +92,41 @@ def register(app) -> None:
 
     @app.callback(Output(GRAPH_AUTOSORT_COVERAGE, "figure"), Output(GRAPH_AUTOSORT_CLASSES, "figure"),
                   Output(GRAPH_AUTOSORT_CLASS_CURVES, "figure"), Output(DIV_AUTOSORT_ANSWERS, "children"),
-                  Input(DROPDOWN_PERFORMANCE_MODELS, "value"), Input(RADIO_AUTOSORT_TARGET, "value"))
+                  Input(CHECKLIST_PERFORMANCE_MODELS, "value"), Input(RADIO_AUTOSORT_TARGET, "value"))
     def update_auto_sort(models, target):
         coverage, classes, class_curves, sentences = figures_of.auto_sort_view(
             views.normalise(models, artifacts.model_keys()), float(target))
         return coverage, classes, class_curves, auto_sort_answers(sentences)
 
-    @app.callback(Output(GRAPH_CALIBRATION_RELIABILITY, "figure"), Input(DROPDOWN_PERFORMANCE_MODELS, "value"))
+    @app.callback(Output(GRAPH_CALIBRATION_RELIABILITY, "figure"), Input(CHECKLIST_PERFORMANCE_MODELS, "value"))
     def update_reliability(models):
         return figures_of.reliability_figure(views.normalise(models, artifacts.model_keys()))
 
     @app.callback(Output(GRAPH_TRAINING_CURVES, "figure"), Output(LIST_TRAINING_RECORDS, "children"),
-                  Input(DROPDOWN_PERFORMANCE_MODELS, "value"))
+                  Input(CHECKLIST_PERFORMANCE_MODELS, "value"))
     def update_training_curves(models):
         models = views.normalise(models, artifacts.model_keys())
         return (figures_of.training_figure(models),
                 sentence_items(figures_of.training_records(models)))
 
+    @app.callback(Output(DIV_SAVINGS_TABLE, "children"), Input(INPUT_SAVINGS_PHOTOS, "value"),
+                  Input(INPUT_SAVINGS_SECONDS, "value"))
+    def update_savings(photos, seconds):
+        if not photos or photos < 1 or seconds is None or seconds <= 0:
+            return savings_problem("Enter the number of photos (at least 1) and the seconds a person takes per "
+                                   "photo (more than 0).")
+        return savings_view(*figures_of.savings(int(photos), float(seconds)))
+
     @app.callback(Output(DOWNLOAD_PERFORMANCE_CSV, "data"), Input(BUTTON_PERFORMANCE_CSV, "n_clicks"),
-                  State(DROPDOWN_PERFORMANCE_MODELS, "value"), prevent_initial_call=True)
+                  State(CHECKLIST_PERFORMANCE_MODELS, "value"), prevent_initial_call=True)
     def download_models_csv(_, models):
         rows = models_table_rows(artifacts.manifest(), views.normalise(models, artifacts.model_keys()))
         return dcc.send_string(rows_csv(rows), "models.csv")
 
-    @app.callback(Output(STORE_MATRIX_CELL, "data"), Output(DROPDOWN_MATRIX_TRUE, "value"),
-                  Output(DROPDOWN_MATRIX_PREDICTED, "value"),
-                  Input(GRAPH_CONFUSION_MATRIX, "clickData"), Input(DROPDOWN_MATRIX_TRUE, "value"),
-                  Input(DROPDOWN_MATRIX_PREDICTED, "value"), prevent_initial_call=True)
+    @app.callback(Output(STORE_MATRIX_CELL, "data"), Output(SELECT_MATRIX_TRUE, "value"),
+                  Output(SELECT_MATRIX_PREDICTED, "value"),
+                  Input(GRAPH_CONFUSION_MATRIX, "clickData"), Input(SELECT_MATRIX_TRUE, "value"),
+                  Input(SELECT_MATRIX_PREDICTED, "value"), prevent_initial_call=True)
     def remember_cell(click, true_class, predicted_class):
         """A cell clicked on the matrix or chosen in the two dropdowns; the dropdowns show either."""
         if ctx.triggered_id == GRAPH_CONFUSION_MATRIX:
@@ -134,7 +147,7 @@ def register(app) -> None:
 
     @app.callback(Output(DIV_MATRIX_GALLERY, "children"), Output(PAGINATION_MATRIX_GALLERY, "max_value"),
                   Output(PAGINATION_MATRIX_GALLERY, "active_page"),
-                  Input(STORE_MATRIX_CELL, "data"), Input(DROPDOWN_MATRIX_MODEL, "value"),
+                  Input(STORE_MATRIX_CELL, "data"), Input(SELECT_MATRIX_MODEL, "value"),
                   Input(PAGINATION_MATRIX_GALLERY, "active_page"))
     def show_cell_gallery(cell, model, active_page):
         """The selected cell's images for the model the matrix shows: a new cell or model starts at page 1."""

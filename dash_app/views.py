@@ -14,8 +14,9 @@ from dash_app.images import png_data_uri
 from dash_app.store import Artifacts
 from ml.auto_sort import DEFAULT_TARGET, auto_sort_answer, review_share_by_class, threshold_for_target
 from ml.calibration import answers_at, coverage_curve
-from ml.run_record import describe_training
 from ml.registry import display_name
+from ml.run_record import describe_training
+from ml.savings import calibrated_model, catalogue_savings
 
 CURVE_POINTS = 300  # enough for a smooth line; 10,000 points per model would only slow the browser
 
@@ -109,6 +110,15 @@ class Views:
         entries = self.artifacts.manifest()["models"]
         histories = {m: h for m in models if (h := self.artifacts.history(m))}
         return figures.training_curves_figure(histories, {m: entries[m]["metrics"]["accuracy"] for m in histories})
+
+    def savings(self, photos: int, seconds: float) -> tuple[str | None, list[dict]]:
+        """The most accurate calibrated model and what it saves on `photos` taking `seconds` each."""
+        manifest = self.artifacts.manifest()
+        model = calibrated_model(manifest)
+        if model is None:
+            return None, []
+        return model, catalogue_savings(manifest["models"][model], manifest["dataset"]["splits"]["test"]["size"],
+                                        photos, seconds)
 
     def training_records(self, models: tuple) -> list[str]:
         """How each network's training ended: epochs, why, and what it cost on which machine."""

@@ -7,10 +7,11 @@ from dash import dcc, html
 
 from layouts.common import card, error_alert, metric_tile
 from layouts.formatting import pct
+from layouts.widgets import select
 
 # Component ids, defined once: this layout, its callbacks and the tests import them.
 GRAPH_CATALOGUE_CLASSES = "graph-catalogue-classes"
-DROPDOWN_CATALOGUE_CLASS = "dropdown-catalogue-class"
+SELECT_CATALOGUE_CLASS = "select-catalogue-class"
 PAGINATION_CATALOGUE_REVIEW = "pagination-catalogue-review"
 DIV_CATALOGUE_REVIEW = "div-catalogue-review"
 
@@ -30,9 +31,8 @@ def catalogue_page(summary: dict, file_name: str) -> html.Div:
                 md=3, xs=6),
     ], className="g-3 mb-4")
     review_controls = dbc.Row([
-        dbc.Col([dbc.Label("Photos the model took for", html_for=DROPDOWN_CATALOGUE_CLASS),
-                 dcc.Dropdown(id=DROPDOWN_CATALOGUE_CLASS, options=classes, value=None,
-                              placeholder="any class", clearable=True)], md=4),
+        dbc.Col(select(SELECT_CATALOGUE_CLASS, "Photos the model took for", classes, None,
+                       placeholder="any class"), md=4),
     ], className="mb-2")
     return html.Div([
         html.H2("Catalogue"),

@@ -7,6 +7,7 @@ from dash import dcc, html
 
 from layouts.common import card, image_gallery
 from layouts.formatting import pct
+from layouts.widgets import options_of, range_input
 from ml.registry import display_name, technical_name
 
 # Component ids, defined once: this layout, its callbacks, the tests and the benchmarks import them.
@@ -15,10 +16,10 @@ BUTTON_CLASSIFIER_CSV = "button-classifier-csv"
 DOWNLOAD_CLASSIFIER_CSV = "download-classifier-csv"
 STORE_CLASSIFIER_RESULTS = "store-classifier-results"
 DIV_CLASSIFIER_RESULTS = "div-classifier-results"
-SLIDER_CLASSIFIER_OPACITY = "slider-classifier-opacity"
+RANGE_CLASSIFIER_OPACITY = "range-classifier-opacity"
 BUTTON_CLASSIFIER_EXAMPLE = "button-classifier-example"  # the type of each example's button: {type, index}
 # Per result, {type, index}: the right category, the button that records it, and what happened.
-DROPDOWN_CLASSIFIER_CORRECTION = "dropdown-classifier-correction"
+SELECT_CLASSIFIER_CORRECTION = "select-classifier-correction"
 BUTTON_CLASSIFIER_CORRECTION = "button-classifier-correction"
 SPAN_CLASSIFIER_CORRECTION = "span-classifier-correction"
 BUTTON_CLASSIFIER_FEEDBACK = "button-classifier-feedback"
@@ -58,11 +59,8 @@ def classifier_page(max_upload_mb: float, class_names: list[str], examples: dict
         dcc.Download(id=DOWNLOAD_CLASSIFIER_FEEDBACK),
         dcc.Download(id=DOWNLOAD_CLASSIFIER_CSV),
         dcc.Store(id=STORE_CLASSIFIER_RESULTS),
-        html.Div([dbc.Label("How strongly the explanation covers each photo", html_for=SLIDER_CLASSIFIER_OPACITY,
-                            className="small mb-0"),
-                  dcc.Slider(id=SLIDER_CLASSIFIER_OPACITY, min=0, max=1, step=0.1, value=DEFAULT_OPACITY,
-                             marks={0: "photo", 0.5: "half", 1: "map"}, allow_direct_input=False)],
-                 className="mb-3 px-2"),
+        html.Div(range_input(RANGE_CLASSIFIER_OPACITY, "How strongly the explanation covers each photo", 0, 1, 0.1,
+                             DEFAULT_OPACITY, ("photo", "map")), className="mb-3 px-2"),
         dcc.Loading(html.Div(id=DIV_CLASSIFIER_RESULTS)),
     ])
 
@@ -84,9 +82,11 @@ def correction_form(index: int, class_names: list[str]) -> html.Div:
     """"This is wrong": choose the right category and record it for the client's export."""
     return html.Div([
         dbc.InputGroup([
-            dcc.Dropdown(id={"type": DROPDOWN_CLASSIFIER_CORRECTION, "index": index},
-                         options=[*class_names, NONE_OF_THESE],
-                         placeholder="It is really a…", clearable=False, style={"minWidth": "10rem", "flex": "1"}),
+            html.Label([html.Span("Its right category", className="visually-hidden"),  # a label wrapping its select
+                        dbc.Select(id={"type": SELECT_CLASSIFIER_CORRECTION, "index": index}, size="sm",
+                                   options=[{"label": "It is really a…", "value": "", "disabled": True},
+                                            *options_of([*class_names, NONE_OF_THESE])], value="")],
+                       className="flex-grow-1"),
             dbc.Button("This is wrong", id={"type": BUTTON_CLASSIFIER_CORRECTION, "index": index},
                        color="secondary", outline=True, size="sm"),
         ], size="sm"),

@@ -7,13 +7,14 @@ from dash import dcc, html
 
 from layouts.common import card
 from layouts.formatting import pct
+from layouts.widgets import checklist
 from ml.label_issues import issues_verdict
 from ml.near_duplicates import twin_verdict
 from ml.registry import display_name
 
 # Component ids, defined once: this layout, its callbacks, the tests and the benchmarks import them.
 CHECKLIST_DATA_SPLIT = "checklist-data-split"
-DROPDOWN_DATA_CLASS = "dropdown-data-class"
+CHECKLIST_DATA_CLASS = "checklist-data-class"
 GRAPH_DATA_DISTRIBUTION = "graph-data-distribution"
 GRAPH_DATA_CHANNELS = "graph-data-channels"
 DIV_DATA_MEANS = "div-data-means"
@@ -32,9 +33,7 @@ def data_page(stats: dict, near_duplicates: dict | None = None, label_issues: di
         dbc.Col([dbc.Label("Splits"), dbc.Checklist(
             id=CHECKLIST_DATA_SPLIT, options=[{"label": s, "value": s} for s in splits],
             value=splits, inline=True)], md=3),
-        dbc.Col([dbc.Label("Classes"), dcc.Dropdown(
-            id=DROPDOWN_DATA_CLASS, options=classes, value=classes, multi=True,
-            placeholder="no class selected: choose one or more")], md=9),
+        dbc.Col(checklist(CHECKLIST_DATA_CLASS, "Classes", classes, classes), md=9),
     ], className="mb-3")
     return html.Div([
         html.H2("The data"),

@@ -9,6 +9,7 @@ from dash import dcc, html
 from dash_app.figures import MAP_COLOURINGS
 from layouts.common import card
 from layouts.formatting import pct
+from layouts.widgets import checklist, modal, options_of, range_input, select
 from ml.registry import display_name, technical_name
 
 # Component ids, defined once: this layout, its callbacks, the tests and the benchmarks import them.
@@ -18,13 +19,14 @@ GRAPH_EXPLORE_MAP = "graph-explore-map"
 TOOLTIP_EXPLORE_MAP = "tooltip-explore-map"
 DIV_EXPLORE_SELECTION = "div-explore-selection"
 RADIO_EXPLORE_SPLIT = "radio-explore-split"
-DROPDOWN_EXPLORE_CLASS = "dropdown-explore-class"
-DROPDOWN_EXPLORE_MODEL = "dropdown-explore-model"
-DROPDOWN_EXPLORE_PREDICTED = "dropdown-explore-predicted"
+CHECKLIST_EXPLORE_CLASS = "checklist-explore-class"
+SELECT_EXPLORE_MODEL = "select-explore-model"
+CHECKLIST_EXPLORE_PREDICTED = "checklist-explore-predicted"
 RADIO_EXPLORE_CORRECT = "radio-explore-correct"
-SLIDER_EXPLORE_CONFIDENCE = "slider-explore-confidence"
+RANGE_EXPLORE_CONFIDENCE_MIN = "range-explore-confidence-min"
+RANGE_EXPLORE_CONFIDENCE_MAX = "range-explore-confidence-max"
 CHECKLIST_EXPLORE_FLAGS = "checklist-explore-flags"
-DROPDOWN_EXPLORE_SORT = "dropdown-explore-sort"
+SELECT_EXPLORE_SORT = "select-explore-sort"
 PAGINATION_EXPLORE_PAGE = "pagination-explore-page"
 SPAN_EXPLORE_COUNT = "span-explore-count"
 DIV_EXPLORE_GALLERY = "div-explore-gallery"
@@ -32,7 +34,7 @@ BUTTON_EXPLORE_IMAGE = "button-explore-image"  # the type of each image's button
 MODAL_EXPLORE_IMAGE = "modal-explore-image"
 DIV_EXPLORE_DETAILS = "div-explore-details"
 STORE_EXPLORE_PHOTO = "store-explore-photo"  # the table row of the photo open in the modal
-DROPDOWN_EXPLORE_REVIEW = "dropdown-explore-review"
+SELECT_EXPLORE_REVIEW = "select-explore-review"
 BUTTON_EXPLORE_REVIEW = "button-explore-review"
 SPAN_EXPLORE_REVIEW = "span-explore-review"
 BUTTON_EXPLORE_REVIEWS = "button-explore-reviews"
@@ -68,29 +70,22 @@ def explore_page(class_names: list[str], models: list[str], has_map: bool, has_t
     filters = dbc.Row([
         dbc.Col([dbc.Label("Photos", html_for=RADIO_EXPLORE_SPLIT),
                  dbc.RadioItems(id=RADIO_EXPLORE_SPLIT, options=splits, value="test")], md=3),
-        dbc.Col([dbc.Label("True class", html_for=DROPDOWN_EXPLORE_CLASS),
-                 dcc.Dropdown(id=DROPDOWN_EXPLORE_CLASS, options=class_names, value=[], multi=True,
-                              placeholder="every class")],
-                md=3),
-        dbc.Col([dbc.Label("Answer of", html_for=DROPDOWN_EXPLORE_MODEL),
-                 dcc.Dropdown(id=DROPDOWN_EXPLORE_MODEL, value=models[0], clearable=False, options=[
-                     {"label": display_name(m), "value": m, "title": technical_name(m)} for m in models])], md=3),
-        dbc.Col([dbc.Label("Answered", html_for=DROPDOWN_EXPLORE_PREDICTED),
-                 dcc.Dropdown(id=DROPDOWN_EXPLORE_PREDICTED, options=class_names, value=[], multi=True,
-                              placeholder="any class")], md=3),
+        dbc.Col(checklist(CHECKLIST_EXPLORE_CLASS, "True class (none ticked: every class)", class_names, []), md=3),
+        dbc.Col(select(SELECT_EXPLORE_MODEL, "Answer of", [
+            {"label": display_name(m), "value": m, "title": technical_name(m)} for m in models], models[0]), md=3),
+        dbc.Col(checklist(CHECKLIST_EXPLORE_PREDICTED, "Answered (none ticked: any class)", class_names, []), md=3),
         dbc.Col([dbc.Label("Right or wrong", html_for=RADIO_EXPLORE_CORRECT), dbc.RadioItems(
             id=RADIO_EXPLORE_CORRECT, value="all", inline=True, options=[
                 {"label": "all", "value": "all"}, {"label": "right", "value": "right"},
                 {"label": "wrong", "value": "wrong"}])], md=3),
-        dbc.Col([dbc.Label("Confidence", html_for=SLIDER_EXPLORE_CONFIDENCE),
-                 dcc.RangeSlider(id=SLIDER_EXPLORE_CONFIDENCE, min=0, max=1, step=0.05, value=[0, 1],
-                                 marks={0: "0%", 0.5: "50%", 1: "100%"}, allow_direct_input=False)], md=3),
+        dbc.Col([range_input(RANGE_EXPLORE_CONFIDENCE_MIN, "Confidence at least", 0, 1, 0.05, 0, ("0%", "100%")),
+                 range_input(RANGE_EXPLORE_CONFIDENCE_MAX, "Confidence at most", 0, 1, 0.05, 1, ("0%", "100%"))],
+                md=3),
         dbc.Col([dbc.Label("Only", html_for=CHECKLIST_EXPLORE_FLAGS),
                  dbc.Checklist(id=CHECKLIST_EXPLORE_FLAGS, options=[{"label": v, "value": k} for k, v in FLAGS.items()],
                                value=[], inline=True)], md=3),
-        dbc.Col([dbc.Label("Order", html_for=DROPDOWN_EXPLORE_SORT),
-                 dcc.Dropdown(id=DROPDOWN_EXPLORE_SORT, value="confidence-desc", clearable=False,
-                              options=[{"label": v, "value": k} for k, v in SORTS.items()])], md=3),
+        dbc.Col(select(SELECT_EXPLORE_SORT, "Order", [{"label": v, "value": k} for k, v in SORTS.items()],
+                       "confidence-desc"), md=3),
     ], className="g-3 mb-3")
     browser = card("Browse the photos", filters,
                    html.Div([dbc.Button("Download the label reviews recorded", id=BUTTON_EXPLORE_REVIEWS, color="dark",
@@ -104,16 +99,14 @@ def explore_page(class_names: list[str], models: list[str], has_map: bool, has_t
     return html.Div([
         html.H2("Explore the data"),
         map_card, browser,
-        dbc.Modal([dbc.ModalHeader(dbc.ModalTitle("Photo")), dbc.ModalBody([
+        modal(MODAL_EXPLORE_IMAGE, "Photo", [
             html.Div(id=DIV_EXPLORE_DETAILS),
-            html.Div([dbc.Label("Its right label, by your eye", html_for=DROPDOWN_EXPLORE_REVIEW, className="small mb-1"),
-                      dbc.InputGroup([dcc.Dropdown(id=DROPDOWN_EXPLORE_REVIEW, options=class_names, clearable=False,
-                                                   placeholder="choose", style={"minWidth": "12rem"}),
+            html.Div([dbc.Label("Its right label, by your eye", html_for=SELECT_EXPLORE_REVIEW, className="small mb-1"),
+                      dbc.InputGroup([dbc.Select(id=SELECT_EXPLORE_REVIEW, options=options_of(class_names)),
                                       dbc.Button("Record", id=BUTTON_EXPLORE_REVIEW, color="dark", outline=True)],
                                      size="sm"),
                       html.Div(id=SPAN_EXPLORE_REVIEW, className="small text-muted mt-1", role="status")],
-                     className="mt-2")])],
-                  id=MODAL_EXPLORE_IMAGE, size="lg", is_open=False),
+                     className="mt-2")], size="lg", is_open=False),
         dcc.Store(id=STORE_EXPLORE_PHOTO),
     ])
 

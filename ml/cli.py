@@ -23,8 +23,7 @@ from ml.experiments import ABLATION, ROBUST_RECIPE, VARIANTS
 from ml.loading import DATA_ENV, default_data_path
 from ml.registry import model_keys
 from ml.run_record import DEFAULT_CHECKPOINTS, CutShort, RunControl
-from ml.study_setup import CHOSEN, STUDY_SIZE
-from ml.study_setup import MAIN_RULE
+from ml.study_setup import CHOSEN, MAIN_RULE, STUDY_SIZE
 from ml.study_setup import RULES as STUDY_RULES
 from ml.study_setup import VARIANTS as STUDY_VARIANTS
 
@@ -570,8 +569,8 @@ def _report(args) -> int:
         auto_sort_table,
         calibration_table,
         cnn_notes,
-        learning_curve_table,
         label_issues_table,
+        learning_curve_table,
         map_and_index_table,
         near_duplicates_table,
         results_table,

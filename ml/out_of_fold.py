@@ -15,8 +15,8 @@ import numpy as np
 
 from ml.artifacts import load_manifest
 from ml.errors import UserError
-from ml.run_record import RunControl
 from ml.experiments import artifacts_dataset
+from ml.run_record import RunControl
 from ml.staging import store_extra
 
 OUT_OF_FOLD = "train_out_of_fold"

@@ -105,7 +105,7 @@ def test_catalogue006_page_and_gallery_from_the_configured_file(tiny_artifacts, 
 def test_catalogue007_the_page_is_served_and_its_callbacks_answer(tiny_artifacts, results, make_app):
     import json
 
-    from layouts.catalogue import DIV_CATALOGUE_REVIEW, DROPDOWN_CATALOGUE_CLASS, PAGINATION_CATALOGUE_REVIEW
+    from layouts.catalogue import DIV_CATALOGUE_REVIEW, PAGINATION_CATALOGUE_REVIEW, SELECT_CATALOGUE_CLASS
 
     _, artifacts = tiny_artifacts
     client = make_app(artifacts, classify_results=results).server.test_client()
@@ -114,7 +114,7 @@ def test_catalogue007_the_page_is_served_and_its_callbacks_answer(tiny_artifacts
             "outputs": [{"id": DIV_CATALOGUE_REVIEW, "property": "children"},
                         {"id": PAGINATION_CATALOGUE_REVIEW, "property": "max_value"},
                         {"id": PAGINATION_CATALOGUE_REVIEW, "property": "active_page"}],
-            "inputs": [{"id": DROPDOWN_CATALOGUE_CLASS, "property": "value", "value": None},
+            "inputs": [{"id": SELECT_CATALOGUE_CLASS, "property": "value", "value": None},
                        {"id": PAGINATION_CATALOGUE_REVIEW, "property": "active_page", "value": 2}],
             "changedPropIds": [f"{PAGINATION_CATALOGUE_REVIEW}.active_page"]}
     answer = client.post("/_dash-update-component", json=body)

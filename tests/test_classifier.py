@@ -49,7 +49,7 @@ def test_classifier002_tiny_photos_are_flagged_and_nothing_to_download_keeps_the
 def test_classifier003_the_opacity_slider_patches_only_each_map_s_opacity(tiny_artifacts, make_app):
     import json
 
-    from layouts.classifier import GRAPH_CLASSIFIER_EXPLANATION, SLIDER_CLASSIFIER_OPACITY
+    from layouts.classifier import GRAPH_CLASSIFIER_EXPLANATION, RANGE_CLASSIFIER_OPACITY
 
     _, out = tiny_artifacts
     client = make_app(out).server.test_client()
@@ -58,9 +58,9 @@ def test_classifier003_the_opacity_slider_patches_only_each_map_s_opacity(tiny_a
     response = client.post("/_dash-update-component", json={
         "output": f"{key}.figure", "outputs": {"id": {"type": GRAPH_CLASSIFIER_EXPLANATION, "index": ["ALL"]},
                                                 "property": "figure"},
-        "inputs": [{"id": SLIDER_CLASSIFIER_OPACITY, "property": "value", "value": 0.8}],
+        "inputs": [{"id": RANGE_CLASSIFIER_OPACITY, "property": "value", "value": 0.8}],
         "state": [[{"id": i, "property": "id", "value": i} for i in ids]],
-        "changedPropIds": [f"{SLIDER_CLASSIFIER_OPACITY}.value"]})
+        "changedPropIds": [f"{RANGE_CLASSIFIER_OPACITY}.value"]})
     assert response.status_code == 200
     patches = json.dumps(response.get_json())
     assert patches.count('"Assign"') == 2 and patches.count("0.8") == 2 and "opacity" in patches
@@ -70,8 +70,14 @@ def test_classifier004_an_example_button_classifies_its_photo_in_one_click(tiny_
     import json
 
     from dash_app.examples import EXAMPLES
-    from layouts.classifier import (BUTTON_CLASSIFIER_CSV, BUTTON_CLASSIFIER_EXAMPLE, DIV_CLASSIFIER_RESULTS,
-                                    SLIDER_CLASSIFIER_OPACITY, STORE_CLASSIFIER_RESULTS, UPLOAD_CLASSIFIER_IMAGES)
+    from layouts.classifier import (
+        BUTTON_CLASSIFIER_CSV,
+        BUTTON_CLASSIFIER_EXAMPLE,
+        DIV_CLASSIFIER_RESULTS,
+        RANGE_CLASSIFIER_OPACITY,
+        STORE_CLASSIFIER_RESULTS,
+        UPLOAD_CLASSIFIER_IMAGES,
+    )
 
     _, out = tiny_artifacts
     client = make_app(out).server.test_client()
@@ -85,7 +91,7 @@ def test_classifier004_an_example_button_classifies_its_photo_in_one_click(tiny_
                     {"id": BUTTON_CLASSIFIER_CSV, "property": "disabled"}],
         "inputs": [{"id": UPLOAD_CLASSIFIER_IMAGES, "property": "contents", "value": None}, buttons],
         "state": [{"id": UPLOAD_CLASSIFIER_IMAGES, "property": "filename", "value": None},
-                  {"id": SLIDER_CLASSIFIER_OPACITY, "property": "value", "value": 0.5}],
+                  {"id": RANGE_CLASSIFIER_OPACITY, "property": "value", "value": 0.5}],
         "changedPropIds": [json.dumps({"index": "rocket", "type": BUTTON_CLASSIFIER_EXAMPLE},
                                       separators=(",", ":")) + ".n_clicks"]})
     assert response.status_code == 200

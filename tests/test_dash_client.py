@@ -9,20 +9,28 @@ from dash import ALL, MATCH, Dash, Input, Output, State, dcc, html
 from bench.dash_client import DashClient, FlaskTransport, data_uri
 from bench.interaction_bench import control_name, exercise_page
 from bench.serve_bench import PAGES
-from layouts.catalogue import DROPDOWN_CATALOGUE_CLASS, PAGINATION_CATALOGUE_REVIEW
+from layouts.catalogue import PAGINATION_CATALOGUE_REVIEW, SELECT_CATALOGUE_CLASS
 from layouts.classifier import (
     BUTTON_CLASSIFIER_CORRECTION,
     BUTTON_CLASSIFIER_EXAMPLE,
-    SLIDER_CLASSIFIER_OPACITY,
+    RANGE_CLASSIFIER_OPACITY,
     UPLOAD_CLASSIFIER_IMAGES,
 )
 from layouts.common import BUTTON_NAV_TOGGLE
-from layouts.data import CHECKLIST_DATA_SPLIT, DROPDOWN_DATA_CLASS
-from layouts.explore import (BUTTON_EXPLORE_IMAGE, BUTTON_EXPLORE_REVIEW, BUTTON_EXPLORE_REVIEWS, GRAPH_EXPLORE_MAP,
-                             PAGINATION_EXPLORE_PAGE, RADIO_EXPLORE_COLOUR, SLIDER_EXPLORE_CONFIDENCE)
+from layouts.data import CHECKLIST_DATA_CLASS, CHECKLIST_DATA_SPLIT
+from layouts.explore import (
+    BUTTON_EXPLORE_IMAGE,
+    BUTTON_EXPLORE_REVIEW,
+    BUTTON_EXPLORE_REVIEWS,
+    GRAPH_EXPLORE_MAP,
+    PAGINATION_EXPLORE_PAGE,
+    RADIO_EXPLORE_COLOUR,
+    RANGE_EXPLORE_CONFIDENCE_MAX,
+    RANGE_EXPLORE_CONFIDENCE_MIN,
+)
 from layouts.performance import (
     BUTTON_MATRIX_IMAGE,
-    DROPDOWN_PERFORMANCE_MODELS,
+    CHECKLIST_PERFORMANCE_MODELS,
     GRAPH_CONFUSION_MATRIX,
     PAGINATION_MATRIX_GALLERY,
 )
@@ -104,14 +112,15 @@ def test_dash_client002_every_control_of_every_page_answers_without_error(explor
         timings += exercise_page(DashClient(FlaskTransport(app.server)), path, 2, done, lambda: (photo, "shoe.png"))
 
     assert [t.errors for t in timings if t.errors] == []
-    expected = {(BUTTON_NAV_TOGGLE, "n_clicks"), (CHECKLIST_DATA_SPLIT, "value"), (DROPDOWN_DATA_CLASS, "value"),
-                (DROPDOWN_PERFORMANCE_MODELS, "value"), (GRAPH_CONFUSION_MATRIX, "clickData"),
+    expected = {(BUTTON_NAV_TOGGLE, "n_clicks"), (CHECKLIST_DATA_SPLIT, "value"), (CHECKLIST_DATA_CLASS, "value"),
+                (CHECKLIST_PERFORMANCE_MODELS, "value"), (GRAPH_CONFUSION_MATRIX, "clickData"),
                 (PAGINATION_MATRIX_GALLERY, "active_page"), (BUTTON_MATRIX_IMAGE, "n_clicks"),
                 (UPLOAD_CLASSIFIER_IMAGES, "contents"),
-                (BUTTON_CLASSIFIER_EXAMPLE, "n_clicks"), (SLIDER_CLASSIFIER_OPACITY, "value"),
-                (BUTTON_CLASSIFIER_CORRECTION, "n_clicks"), (DROPDOWN_CATALOGUE_CLASS, "value"),
+                (BUTTON_CLASSIFIER_EXAMPLE, "n_clicks"), (RANGE_CLASSIFIER_OPACITY, "value"),
+                (BUTTON_CLASSIFIER_CORRECTION, "n_clicks"), (SELECT_CATALOGUE_CLASS, "value"),
                 (PAGINATION_CATALOGUE_REVIEW, "active_page"), (GRAPH_EXPLORE_MAP, "hoverData"),
-                (GRAPH_EXPLORE_MAP, "selectedData"), (RADIO_EXPLORE_COLOUR, "value"), (SLIDER_EXPLORE_CONFIDENCE, "value"),
+                (GRAPH_EXPLORE_MAP, "selectedData"), (RADIO_EXPLORE_COLOUR, "value"), (RANGE_EXPLORE_CONFIDENCE_MIN, "value"),
+                (RANGE_EXPLORE_CONFIDENCE_MAX, "value"),
                 (PAGINATION_EXPLORE_PAGE, "active_page"), (BUTTON_EXPLORE_IMAGE, "n_clicks"),
                 (BUTTON_EXPLORE_REVIEW, "n_clicks"), (BUTTON_EXPLORE_REVIEWS, "n_clicks")}
     assert {f"{name}.{prop}" for name, prop in expected} <= done

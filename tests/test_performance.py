@@ -8,12 +8,12 @@ import pytest
 from callbacks.performance import gallery_for_cell
 from layouts.performance import (
     BUTTON_PERFORMANCE_CSV,
+    CHECKLIST_PERFORMANCE_CLASSES,
+    CHECKLIST_PERFORMANCE_MODELS,
     DOWNLOAD_PERFORMANCE_CSV,
-    DROPDOWN_MATRIX_MODEL,
-    DROPDOWN_PERFORMANCE_CLASSES,
-    DROPDOWN_PERFORMANCE_MODELS,
     GRAPH_CONFUSION_MATRIX,
     RADIO_MATRIX_MODE,
+    SELECT_MATRIX_MODEL,
     STORE_MATRIX_CELL,
     TABLE_PERFORMANCE_MODELS,
 )
@@ -55,8 +55,8 @@ def test_performance002_filter_callback_over_http(tiny_artifacts, make_app):
     _, out = tiny_artifacts
     client = make_app(out).server.test_client()
     response = _dash_update(client, f"{GRAPH_CONFUSION_MATRIX}.figure", [
-        {"id": DROPDOWN_MATRIX_MODEL, "property": "value", "value": "cnn"},
-        {"id": DROPDOWN_PERFORMANCE_CLASSES, "property": "value", "value": ["ship", "cat"]},
+        {"id": SELECT_MATRIX_MODEL, "property": "value", "value": "cnn"},
+        {"id": CHECKLIST_PERFORMANCE_CLASSES, "property": "value", "value": ["ship", "cat"]},
         {"id": RADIO_MATRIX_MODE, "property": "value", "value": "normalised"},
         {"id": STORE_MATRIX_CELL, "property": "data", "value": None}])
     assert response.status_code == 200
@@ -70,14 +70,14 @@ def test_performance003_models_table_downloads_as_csv(tiny_artifacts, make_app):
     client = make_app(out).server.test_client()
     response = _dash_update(client, f"{DOWNLOAD_PERFORMANCE_CSV}.data",
                             [{"id": BUTTON_PERFORMANCE_CSV, "property": "n_clicks", "value": 1}],
-                            [{"id": DROPDOWN_PERFORMANCE_MODELS, "property": "value", "value": ["hog_svm", "cnn"]}])
+                            [{"id": CHECKLIST_PERFORMANCE_MODELS, "property": "value", "value": ["hog_svm", "cnn"]}])
     download = response.get_json()["response"][DOWNLOAD_PERFORMANCE_CSV]["data"]
     lines = download["content"].strip().splitlines()
     assert download["filename"] == "models.csv" and len(lines) == 3  # the models the filter shows, in order
     assert lines[0].startswith("model,method,accuracy,macro_f1,size_mb")
     assert lines[1].startswith(f"{CNN},CNN (Keras → ONNX)") and lines[2].startswith(f"{SVM},HOG + SVM")
     table = _dash_update(client, f"{TABLE_PERFORMANCE_MODELS}.data",
-                         [{"id": DROPDOWN_PERFORMANCE_MODELS, "property": "value", "value": ["hog_svm"]}])
+                         [{"id": CHECKLIST_PERFORMANCE_MODELS, "property": "value", "value": ["hog_svm"]}])
     [row] = table.get_json()["response"][TABLE_PERFORMANCE_MODELS]["data"]
     assert row["model"] == SVM
 
@@ -110,8 +110,14 @@ def test_performance005_robustness_chart_reads_the_benchmark_from_the_artifacts(
 
 
 def test_performance006_auto_sort_target_drives_the_answers_curves_and_review_shares(artifacts_copy, make_app):
-    from layouts.performance import (DIV_AUTOSORT_ANSWERS, DROPDOWN_PERFORMANCE_MODELS, GRAPH_AUTOSORT_CLASS_CURVES,
-                                     GRAPH_AUTOSORT_CLASSES, GRAPH_AUTOSORT_COVERAGE, RADIO_AUTOSORT_TARGET)
+    from layouts.performance import (
+        CHECKLIST_PERFORMANCE_MODELS,
+        DIV_AUTOSORT_ANSWERS,
+        GRAPH_AUTOSORT_CLASS_CURVES,
+        GRAPH_AUTOSORT_CLASSES,
+        GRAPH_AUTOSORT_COVERAGE,
+        RADIO_AUTOSORT_TARGET,
+    )
     from ml.artifacts import read_predictions
 
     _, out = artifacts_copy
@@ -130,7 +136,7 @@ def test_performance006_auto_sort_target_drives_the_answers_curves_and_review_sh
     output = (f"..{GRAPH_AUTOSORT_COVERAGE}.figure...{GRAPH_AUTOSORT_CLASSES}.figure..."
               f"{GRAPH_AUTOSORT_CLASS_CURVES}.figure...{DIV_AUTOSORT_ANSWERS}.children..")
     response = _dash_update(client, output, [
-        {"id": DROPDOWN_PERFORMANCE_MODELS, "property": "value", "value": ["hog_svm", "cnn"]},
+        {"id": CHECKLIST_PERFORMANCE_MODELS, "property": "value", "value": ["hog_svm", "cnn"]},
         {"id": RADIO_AUTOSORT_TARGET, "property": "value", "value": 0.99}]).get_json()["response"]
     answers = json.dumps(response[DIV_AUTOSORT_ANSWERS]["children"])
     assert f"At 99.0% accuracy, {CNN} sorts {row['test_coverage']:.1%} of photos itself" in answers
@@ -184,13 +190,13 @@ def test_performance008_the_gallery_follows_the_matrix_model_pages_and_the_click
     def gallery(model, page, changed):
         payload = {"output": output, "outputs": _outputs(output), "changedPropIds": [changed], "state": [],
                    "inputs": [{"id": STORE_MATRIX_CELL, "property": "data", "value": cell},
-                              {"id": DROPDOWN_MATRIX_MODEL, "property": "value", "value": model},
+                              {"id": SELECT_MATRIX_MODEL, "property": "value", "value": model},
                               {"id": PAGINATION_MATRIX_GALLERY, "property": "active_page", "value": page}]}
         return client.post("/_dash-update-component", json=payload).get_json()["response"]
 
     for model in ("cnn", "hog_svm"):  # switching the matrix's model switches the gallery's
         count = manifest["models"][model]["metrics"]["confusion_matrix"][t][p]
-        response = gallery(model, 3, f"{DROPDOWN_MATRIX_MODEL}.value")
+        response = gallery(model, 3, f"{SELECT_MATRIX_MODEL}.value")
         title = json.dumps(response[DIV_MATRIX_GALLERY], ensure_ascii=False)
         assert (f"{manifest['models'][model]['name']}: true {cell['true']}, predicted {cell['predicted']}: "
                 f"{count} test images") in title
@@ -200,8 +206,8 @@ def test_performance008_the_gallery_follows_the_matrix_model_pages_and_the_click
     assert second[PAGINATION_MATRIX_GALLERY]["active_page"] == 2
     assert f"3–{min(4, matrix[t, p])} shown" in json.dumps(second[DIV_MATRIX_GALLERY], ensure_ascii=False)
     figure = _dash_update(client, f"{GRAPH_CONFUSION_MATRIX}.figure", [
-        {"id": DROPDOWN_MATRIX_MODEL, "property": "value", "value": "cnn"},
-        {"id": DROPDOWN_PERFORMANCE_CLASSES, "property": "value", "value": ["cat", "dog", "ship"]},
+        {"id": SELECT_MATRIX_MODEL, "property": "value", "value": "cnn"},
+        {"id": CHECKLIST_PERFORMANCE_CLASSES, "property": "value", "value": ["cat", "dog", "ship"]},
         {"id": RADIO_MATRIX_MODE, "property": "value", "value": "counts"},
         {"id": STORE_MATRIX_CELL, "property": "data", "value": {"true": "dog", "predicted": "ship"}}])
     [outline] = figure.get_json()["response"][GRAPH_CONFUSION_MATRIX]["figure"]["layout"]["shapes"]

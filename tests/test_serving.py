@@ -13,7 +13,7 @@ from bench.gunicorn_server import ROOT, Server
 from bench.lifecycle_bench import page_and_scripts
 from bench.serve_bench import small_png
 from bench.slow_clients_bench import probe, slow_clients, summarise
-from layouts.data import DIV_DATA_AUGMENTATION, DROPDOWN_DATA_CLASS
+from layouts.data import CHECKLIST_DATA_CLASS, DIV_DATA_AUGMENTATION
 
 ARTIFACTS = ROOT / "artifacts"
 
@@ -91,7 +91,7 @@ def test_serving006_loading_the_dataset_for_a_gallery_does_not_stall_the_worker(
             gallery["response"] = requests.post(server.url + "/_dash-update-component", timeout=120, json={
                 "output": f"{DIV_DATA_AUGMENTATION}.children",
                 "outputs": {"id": DIV_DATA_AUGMENTATION, "property": "children"},
-                "inputs": [{"id": DROPDOWN_DATA_CLASS, "property": "value", "value": ["cat", "ship"]}],
+                "inputs": [{"id": CHECKLIST_DATA_CLASS, "property": "value", "value": ["cat", "ship"]}],
                 "changedPropIds": [], "state": []})
 
         loader = threading.Thread(target=open_gallery)
