@@ -168,9 +168,11 @@ def training_curves_figure(histories: dict[str, dict], test_accuracy: dict[str, 
     learning rate each epoch ended on, so a reader sees whether the schedule had run down."""
     if not histories:
         return empty_figure("Select a neural network to see how it learned")
-    fig = make_subplots(rows=2, cols=2, specs=[[{}, {}], [{"colspan": 2}, None]], row_heights=[0.65, 0.35],
-                        subplot_titles=("accuracy", "loss", "learning rate"), horizontal_spacing=0.12,
-                        vertical_spacing=0.16)
+    rates = any(history.get("lr") for history in histories.values())  # runs recorded before rates were kept have none
+    fig = (make_subplots(rows=2, cols=2, specs=[[{}, {}], [{"colspan": 2}, None]], row_heights=[0.65, 0.35],
+                         subplot_titles=("accuracy", "loss", "learning rate"), horizontal_spacing=0.12,
+                         vertical_spacing=0.16) if rates else
+           make_subplots(rows=1, cols=2, subplot_titles=("accuracy", "loss"), horizontal_spacing=0.12))
     for model, history in histories.items():
         name, hover = display_name(model), hover_name(model)
         epochs = history.get("epoch") or list(range(1, len(history["loss"]) + 1))
@@ -191,9 +193,12 @@ def training_curves_figure(histories: dict[str, dict], test_accuracy: dict[str, 
                             marker=dict(size=4), name=f"{name}: learning rate", legendgroup=model, showlegend=False,
                             hovertemplate="epoch %{x}: learning rate %{y:.2g}<extra>" + hover + "</extra>",
                             row=2, col=1)
-    fig.update_xaxes(title="epoch", row=2, col=1)
     fig.update_yaxes(tickformat=".0%", rangemode="tozero", row=1, col=1)
     fig.update_yaxes(rangemode="tozero", row=1, col=2)
+    if not rates:
+        fig.update_xaxes(title="epoch")
+        return _layout(fig, "How the networks learned", height=420)
+    fig.update_xaxes(title="epoch", row=2, col=1)
     fig.update_yaxes(type="log", exponentformat="power", row=2, col=1)
     return _layout(fig, "How the networks learned", height=620)
 
