@@ -35,6 +35,7 @@ class AppConfig:
     min_confidence: float = 0.5  # the decision's threshold only for models with no calibrated one
     onnx_threads: int = 1
     api_token: str | None = None  # when set, POST /api/predict needs it as a bearer token
+    users_file: Path | None = None  # when set, the whole dashboard needs a login (dash_app.login)
     classify_results: Path | None = None  # a results file of `ml classify`, shown on the Catalogue page
     feedback_file: Path = FEEDBACK_FILE
     label_reviews_file: Path = LABEL_REVIEWS_FILE
@@ -43,7 +44,7 @@ class AppConfig:
     @classmethod
     def from_env(cls, **overrides) -> "AppConfig":
         """Settings from ARTIFACTS_DIR, CIFAR10_DATA, CACHE_TYPE, CACHE_DIR, REDIS_URL,
-        MAX_UPLOAD_MB, ONNX_THREADS, API_TOKEN, CLASSIFY_RESULTS, AUTO_SORT_TARGET, FEEDBACK_FILE, LABEL_REVIEWS_FILE
+        MAX_UPLOAD_MB, ONNX_THREADS, API_TOKEN, DASHBOARD_USERS_FILE, CLASSIFY_RESULTS, AUTO_SORT_TARGET, FEEDBACK_FILE, LABEL_REVIEWS_FILE
         and DASH_DEBUG,
         then `overrides`."""
         from ml.loading import default_data_path
@@ -57,6 +58,7 @@ class AppConfig:
             "max_upload_mb": float(env.get("MAX_UPLOAD_MB", 10)),
             "onnx_threads": int(env.get("ONNX_THREADS", 1)),
             "api_token": env.get("API_TOKEN") or None,
+            "users_file": env.get("DASHBOARD_USERS_FILE") or None,
             "classify_results": env.get("CLASSIFY_RESULTS") or None,
             "auto_sort_target": float(env.get("AUTO_SORT_TARGET", DEFAULT_TARGET)),
             "feedback_file": Path(env.get("FEEDBACK_FILE", FEEDBACK_FILE)),
@@ -72,6 +74,7 @@ class AppConfig:
         self.artifacts_dir = Path(self.artifacts_dir)
         self.data_path = Path(self.data_path) if self.data_path else None
         self.classify_results = Path(self.classify_results) if self.classify_results else None
+        self.users_file = Path(self.users_file) if self.users_file else None
         self.feedback_file = Path(self.feedback_file)
         self.label_reviews_file = Path(self.label_reviews_file)
         if not 0 < self.auto_sort_target < 1:

@@ -10,6 +10,7 @@ import dash
 from dash_app.api import api
 from dash_app.config import ROOT, AppConfig
 from dash_app.extensions import cache
+from dash_app.login import protect
 from dash_app.store import Artifacts
 from layouts.common import shell
 from ml.artifacts import artifact_problems
@@ -42,6 +43,8 @@ def create_app(config: AppConfig | None = None) -> dash.Dash:
     cache.init_app(server, config=config.cache_settings())
     server.extensions["cifar"] = Services(config, Artifacts(config.artifacts_dir, config.onnx_threads))
     server.register_blueprint(api)
+    if config.users_file is not None:
+        protect(app, config.users_file, config.api_token)
     app.layout = shell(nav_links())
     register_all(app)
     _log_artifact_problems(config)

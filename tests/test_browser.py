@@ -1,10 +1,12 @@
 """End to end in headless Chromium with dash[testing]'s dash_duo."""
 
+import base64
 import json
 import shutil
 from pathlib import Path
 
 import pytest
+import requests
 from dash.testing.wait import until
 from PIL import Image
 from selenium.webdriver.common.action_chains import ActionChains
@@ -291,3 +293,27 @@ def test_browser009_enter_on_a_sort_arrow_sorts_the_comparison_table(served):
     lowest = first_model()
     served.find_element(arrow).send_keys(Keys.ENTER)  # descending
     until(lambda: first_model() != lowest, timeout=10)
+
+
+def test_browser012_behind_the_login_a_signed_in_browser_sees_and_uses_every_page(dash_duo, explored_artifacts,
+                                                                                tmp_path):
+    from werkzeug.security import generate_password_hash
+
+    from layouts.performance import DIV_SAVINGS_TABLE, INPUT_SAVINGS_PHOTOS
+
+    data, out = explored_artifacts
+    users = tmp_path / "users.txt"
+    users.write_text(f"alice:{generate_password_hash('s3cret')}\n")
+    # What a browser does once its user has signed in: send the login with every request, the callbacks' too
+    login = "Basic " + base64.b64encode(b"alice:s3cret").decode()
+    dash_duo.driver.execute_cdp_cmd("Network.enable", {})
+    dash_duo.driver.execute_cdp_cmd("Network.setExtraHTTPHeaders", {"headers": {"Authorization": login}})
+    dash_duo.start_server(create_app(AppConfig(artifacts_dir=out, data_path=data, users_file=users)))
+    assert requests.get(dash_duo.server_url + "/performance", timeout=10).status_code == 401  # without the login
+    dash_duo.driver.get(dash_duo.server_url + "/performance")
+    dash_duo.wait_for_contains_text(f"#{CONTAINER_PAGE} h2", "Model performance", timeout=15)
+    photos = dash_duo.find_element(f"#{INPUT_SAVINGS_PHOTOS}")
+    photos.clear()
+    photos.send_keys("1000\n")
+    dash_duo.wait_for_contains_text(f"#{DIV_SAVINGS_TABLE}", "Target accuracy", timeout=15)  # a callback answered
+    assert dash_duo.get_logs() == []
