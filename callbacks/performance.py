@@ -43,7 +43,7 @@ from layouts.performance import (
     SELECT_MATRIX_TRUE,
     SELECT_PERCLASS_SORT,
     STORE_MATRIX_CELL,
-    TABLE_PERFORMANCE_MODELS,
+    GRID_PERFORMANCE_MODELS,
     auto_sort_answers,
     performance_page,
     savings_problem,
@@ -64,7 +64,7 @@ def register(app) -> None:
     artifacts = services.artifacts
     figures_of = views.Views(artifacts)
 
-    @app.callback(Output(TABLE_PERFORMANCE_MODELS, "data"), Input(CHECKLIST_PERFORMANCE_MODELS, "value"))
+    @app.callback(Output(GRID_PERFORMANCE_MODELS, "rowData"), Input(CHECKLIST_PERFORMANCE_MODELS, "value"))
     def filter_models_table(models):
         return models_table_rows(artifacts.manifest(), views.normalise(models, artifacts.model_keys()))
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import dash_table, dcc, html
-from dash.dash_table.Format import Format, Group, Scheme
+import dash_ag_grid as dag
+from dash import dcc, html
 
 from layouts.common import card
 from layouts.widgets import checklist, modal, select
@@ -35,7 +35,7 @@ GALLERY_PER_PAGE = 24
 GRAPH_PERCLASS_SCORES = "graph-perclass-scores"
 GRAPH_TRAINING_CURVES = "graph-training-curves"
 LIST_TRAINING_RECORDS = "list-training-records"
-TABLE_PERFORMANCE_MODELS = "table-performance-models"
+GRID_PERFORMANCE_MODELS = "grid-performance-models"
 RADIO_ROBUSTNESS_SEVERITY = "radio-robustness-severity"
 GRAPH_ROBUSTNESS_ACCURACY = "graph-robustness-accuracy"
 RADIO_AUTOSORT_TARGET = "radio-autosort-target"
@@ -49,15 +49,15 @@ INPUT_SAVINGS_SECONDS = "input-savings-seconds"
 DIV_SAVINGS_TABLE = "div-savings-table"
 
 
-TABLE_COLUMNS = [  # (key, header, number format or None for text)
+TABLE_COLUMNS = [  # (key, header, d3 number format or None for text)
     ("model", "Model", None),
     ("method", "Method", None),
-    ("accuracy", "Accuracy", Format(precision=1, scheme=Scheme.percentage)),
-    ("macro_f1", "Macro-F1", Format(precision=1, scheme=Scheme.percentage)),
-    ("size_mb", "Files on disk (MB)", Format(precision=1, scheme=Scheme.fixed)),
-    ("train_minutes", "Training (min)", Format(precision=1, scheme=Scheme.fixed)),
-    ("latency_ms", "One image (ms)", Format(precision=2, scheme=Scheme.fixed)),
-    ("throughput_ips", "Batched (images/s)", Format(precision=0, scheme=Scheme.fixed, group=Group.yes)),
+    ("accuracy", "Accuracy", ".1%"),
+    ("macro_f1", "Macro-F1", ".1%"),
+    ("size_mb", "Files on disk (MB)", ".1f"),
+    ("train_minutes", "Training (min)", ".1f"),
+    ("latency_ms", "One image (ms)", ".2f"),
+    ("throughput_ips", "Batched (images/s)", ",.0f"),
     ("runtime", "Runtime", None),
 ]
 
@@ -222,17 +222,21 @@ def sentence_items(sentences: list[str]) -> list[html.Li]:
     return [html.Li(sentence) for sentence in sentences]
 
 
-def models_table(rows: list[dict]) -> dash_table.DataTable:
-    """The comparison table, one row per model, sortable by any column (click a header); the Models
-    filter chooses its rows. Scrolls sideways on a phone rather than hiding columns."""
-    columns = [{"id": key, "name": name, **({"type": "numeric", "format": fmt} if fmt else {})}
+def models_table(rows: list[dict]) -> dag.AgGrid:
+    """The comparison grid, one row per model: sorted by a click (or Enter) on a header, filtered from a
+    column's menu, paged when long; the Models filter chooses its rows. It scrolls sideways inside its
+    card on a phone rather than hiding columns."""
+    columns = [{"field": key, "headerName": name, "minWidth": 130 if fmt is None else 105,
+                **({"type": "rightAligned", "filter": "agNumberColumnFilter",
+                    "valueFormatter": {"function": f"d3.format('{fmt}')(params.value)"}} if fmt else
+                   {"filter": "agTextColumnFilter"})}
                for key, name, fmt in TABLE_COLUMNS]
-    return dash_table.DataTable(
-        id=TABLE_PERFORMANCE_MODELS, columns=columns, data=rows, sort_action="native", style_as_list_view=True,
-        style_table={"overflowX": "auto"}, style_header={"fontWeight": "600", "whiteSpace": "normal"},
-        style_cell={"fontFamily": "var(--bs-body-font-family)", "fontSize": ".9rem", "padding": "6px 10px",
-                    "textAlign": "right", "whiteSpace": "normal", "height": "auto"},
-        style_cell_conditional=[{"if": {"column_id": "model"}, "textAlign": "left", "minWidth": "9rem"},
-                                {"if": {"column_id": "method"}, "textAlign": "left"},
-                                {"if": {"column_id": "runtime"}, "textAlign": "left"}],
-        style_data_conditional=[{"if": {"row_index": "odd"}, "backgroundColor": "#f6f8fa"}])
+    return dag.AgGrid(
+        id=GRID_PERFORMANCE_MODELS, rowData=rows, columnDefs=columns, columnSize="responsiveSizeToFit",
+        defaultColDef={"sortable": True, "resizable": True, "wrapHeaderText": True, "autoHeaderHeight": True,
+                       "wrapText": True, "autoHeight": True},
+        dashGridOptions={"domLayout": "autoHeight", "pagination": True, "paginationPageSize": 10,
+                         "paginationPageSizeSelector": False, "ensureDomOrder": True,
+                         # Tab leaves the grid (the arrow keys move between its cells), as it leaves a table
+                         "tabToNextCell": {"function": "false"}, "tabToNextHeader": {"function": "false"}},
+        style={"width": "100%"})

@@ -172,8 +172,8 @@ def component_text(node) -> str:
         return str(node)
     if isinstance(node, (list, tuple)):
         return " ".join(component_text(n) for n in node)
-    if type(node).__name__ == "DataTable":  # its cells are data, not children
-        return " ".join(str(value) for row in (node.data or []) for value in row.values())
+    if type(node).__name__ == "AgGrid":  # its cells are data, not children
+        return " ".join(str(value) for row in (node.rowData or []) for value in row.values())
     children = getattr(node, "children", None)
     return component_text(children) if children is not None else ""
 

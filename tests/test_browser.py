@@ -235,12 +235,13 @@ def test_browser011_no_page_is_wider_than_a_phone(served):
     assert not wide, wide
 
 
-# What a user operates, as the browser draws it: links, buttons, dropdowns, radio items and check boxes,
-# slider handles, page links, the upload's file input and the comparison table's sort arrows.
-CONTROLS = ("a[href], button, input, .dash-slider-thumb, .column-header--sort")
+# What a user operates, as the browser draws it: links, buttons, selects, radio items and check boxes,
+# range inputs, page links, the upload's file input and each data grid (one tab stop, as the ARIA grid
+# pattern has it: the arrow keys move between its headers and cells).
+CONTROLS = ("a[href], button, input, select, .ag-root-wrapper")
 LIST_CONTROLS = f"""
 return [...document.querySelectorAll("{CONTROLS}")].filter(e => !e.disabled && e.type !== "hidden"
-  && !e.closest(".disabled, .dash-dropdown-focus-target, .js-plotly-plot")
+  && !e.closest(".disabled, .js-plotly-plot") && !(e.closest(".ag-root-wrapper") && e !== e.closest(".ag-root-wrapper"))
   && (e.getClientRects().length || e.closest(".upload-zone")));"""
 
 
@@ -268,7 +269,8 @@ def test_browser008_the_keyboard_reaches_every_control_of_every_page(dash_duo, e
         dash_duo.driver.execute_script("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0)")
         for _ in range(3 * len(controls) + 20):
             ActionChains(dash_duo.driver).send_keys(Keys.TAB).perform()
-            reached.add(dash_duo.driver.execute_script("return document.activeElement")._id)
+            reached.add(dash_duo.driver.execute_script(
+                "const e = document.activeElement; return e.closest('.ag-root-wrapper') || e")._id)
         radio_groups = {}
         for control in controls:
             if control.get_attribute("type") == "radio" and control.get_attribute("name"):
@@ -281,18 +283,20 @@ def test_browser008_the_keyboard_reaches_every_control_of_every_page(dash_duo, e
     assert not missed, json.dumps(missed, indent=1)
 
 
-def test_browser009_enter_on_a_sort_arrow_sorts_the_comparison_table(served):
+def test_browser009_enter_on_a_header_sorts_the_comparison_grid(served):
     from selenium.webdriver.common.keys import Keys
 
     _go(served, "/performance")
-    arrow = "th[data-dash-column='accuracy'] .column-header--sort"
-    served.wait_for_element(f"{arrow}[tabindex='0']", timeout=15)
-    first_model = lambda: served.find_element("td[data-dash-column='model']").text  # noqa: E731
-    served.find_element(arrow).send_keys(Keys.ENTER)  # ascending: the least accurate first
-    until(lambda: "sort-up" in served.find_element(arrow).get_attribute("innerHTML"), timeout=10)
+    header = ".ag-header-cell[col-id='accuracy']"
+    served.wait_for_element(header, timeout=15)
+    first_model = lambda: served.find_element(".ag-row[row-index='0'] [col-id='model']").text  # noqa: E731
+    served.driver.execute_script("arguments[0].focus()", served.find_element(header))
+    served.find_element(header).send_keys(Keys.ENTER)  # ascending: the least accurate first
+    until(lambda: served.find_element(header).get_attribute("aria-sort") == "ascending", timeout=10)
     lowest = first_model()
-    served.find_element(arrow).send_keys(Keys.ENTER)  # descending
-    until(lambda: first_model() != lowest, timeout=10)
+    served.find_element(header).send_keys(Keys.ENTER)  # descending
+    until(lambda: served.find_element(header).get_attribute("aria-sort") == "descending", timeout=10)
+    assert first_model() != lowest
 
 
 def test_browser012_behind_the_login_a_signed_in_browser_sees_and_uses_every_page(dash_duo, explored_artifacts,

@@ -15,7 +15,7 @@ from layouts.performance import (
     RADIO_MATRIX_MODE,
     SELECT_MATRIX_MODEL,
     STORE_MATRIX_CELL,
-    TABLE_PERFORMANCE_MODELS,
+    GRID_PERFORMANCE_MODELS,
 )
 from ml.registry import display_name
 
@@ -76,9 +76,9 @@ def test_performance003_models_table_downloads_as_csv(tiny_artifacts, make_app):
     assert download["filename"] == "models.csv" and len(lines) == 3  # the models the filter shows, in order
     assert lines[0].startswith("model,method,accuracy,macro_f1,size_mb")
     assert lines[1].startswith(f"{CNN},CNN (Keras → ONNX)") and lines[2].startswith(f"{SVM},HOG + SVM")
-    table = _dash_update(client, f"{TABLE_PERFORMANCE_MODELS}.data",
+    table = _dash_update(client, f"{GRID_PERFORMANCE_MODELS}.rowData",
                          [{"id": CHECKLIST_PERFORMANCE_MODELS, "property": "value", "value": ["hog_svm"]}])
-    [row] = table.get_json()["response"][TABLE_PERFORMANCE_MODELS]["data"]
+    [row] = table.get_json()["response"][GRID_PERFORMANCE_MODELS]["rowData"]
     assert row["model"] == SVM
 
 
