@@ -234,7 +234,8 @@ def models_table(rows: list[dict]) -> dag.AgGrid:
     return dag.AgGrid(
         id=GRID_PERFORMANCE_MODELS, rowData=rows, columnDefs=columns, columnSize="responsiveSizeToFit",
         defaultColDef={"sortable": True, "resizable": True, "wrapHeaderText": True, "autoHeaderHeight": True,
-                       "wrapText": True, "autoHeight": True},
+                       "wrapText": True, "autoHeight": True,
+                       "cellStyle": {"lineHeight": "1.35", "paddingTop": "8px", "paddingBottom": "8px"}},
         dashGridOptions={"domLayout": "autoHeight", "pagination": True, "paginationPageSize": 10,
                          "paginationPageSizeSelector": False, "ensureDomOrder": True,
                          # Tab leaves the grid (the arrow keys move between its cells), as it leaves a table
