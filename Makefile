@@ -10,7 +10,7 @@ CNN ?= {}
 DESCRIPTION ?= CIFAR-10 as JPEG (quality ~75, official 50,000/10,000 split); figures run slightly below the lossless set
 PIP_INSTALL = $(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt
 
-.PHONY: venv install-serve install-dev serve test artifacts experiments robust-recipe study-setup bench-train bench screenshots label-audit
+.PHONY: venv install-serve install-dev serve test artifacts experiments robust-recipe study-setup schedule-length bench-train bench screenshots label-audit
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -56,8 +56,8 @@ label-audit:
 	$(PY) -m ml out-of-fold --data $(DATA) --out artifacts --folds 4
 	$(PY) -m ml label-issues --out artifacts
 
-## The CNN trained from scratch with three seeds, full and fast presets (about 2 hours on 2 cores); CNN='{...}'
-## measures a recipe with overrides, as the served one (README, Robustness)
+## The CNN trained from scratch with three seeds, full and fast presets (hours on 2 cores: each run records what it
+## cost, and a killed one continues from its checkpoint); CNN='{...}' measures a recipe with overrides, as the served one
 bench-train:
 	$(PY) -m bench.train_bench --data $(DATA) --preset full --seeds 0 1 2 --cnn '$(CNN)'
 	$(PY) -m bench.train_bench --data $(DATA) --preset fast --seeds 0 1 2 --cnn '$(CNN)'
@@ -74,13 +74,20 @@ robust-recipe:
 	$(PY) -m ml ablate --data $(DATA) --record robust_recipe --preset fast --sizes all --seeds 0 --val-size 5000 \
 		--variants recipe corruptions_some corruptions corruptions_most
 
-## The study's hypotheses in its own setup: its basic CNN on 5,000 images with and without each amount of
-## rotation/flip/zoom (about 45 minutes on 2 cores), then without and with the amount chosen on validation
-## on all 50,000 (up to 30 minutes a run; about 3 hours). Runs accumulate: an interrupted study keeps every
-## finished run, and running a line again replaces its runs.
+## The study's hypotheses in its own setup: its basic CNN on 5,000 images without augmentation, with flips alone
+## and with each amount of rotation/flip/zoom, then on all 50,000 without and with the amount chosen on validation,
+## and with flips alone, each run until its stopping rule ends it (many hours on 2 cores); then the study's size
+## under the twice as patient rule. Runs accumulate: a finished run is kept, a killed one continues.
 study-setup:
 	$(PY) -m ml study-setup --data $(DATA) --sizes 5000 --seeds 0 1 2
 	$(PY) -m ml study-setup --data $(DATA) --sizes all --seeds 0 1 2 --variants no_augmentation chosen
+	$(PY) -m ml study-setup --data $(DATA) --sizes all --seeds 0 --variants flip_only
+	$(PY) -m ml study-setup --data $(DATA) --sizes 5000 --seeds 0 1 2 --variants no_augmentation chosen --rule patient
+
+## The served recipe's validation and test accuracy against its schedule's length, what the full preset's epochs
+## are chosen from (hours on 2 cores; runs accumulate, a killed one continues)
+schedule-length:
+	$(PY) -m ml schedule-length --data $(DATA) --lengths 10 20 40 --seeds 0 --cnn '{"corrupt_probability": 0.3}'
 
 ## Benchmarks: serving (real gunicorn processes on loopback), start and stop, slow clients,
 ## the CNN's training speed with Keras's BatchNorm against the fused kernel, and the serving
