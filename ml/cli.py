@@ -310,6 +310,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     report = commands.add_parser("report", help="print the results of an artifacts folder as Markdown")
     report.add_argument("folder", type=Path, nargs="?", default=Path("artifacts"))
+    report.add_argument("--update", type=Path, nargs="+", default=None, metavar="FILE", help=(
+        "instead of printing, rewrite each generated block (between <!-- name --> and <!-- /name -->) of these "
+        "documents, such as README.md, from the artifacts"))
     report.set_defaults(func=_report)
     return parser
 
@@ -585,6 +588,16 @@ def _report(args) -> int:
     from ml.trust import trust_verdicts
 
     manifest = load_manifest(args.folder)
+    if args.update:
+        from ml.report import fill_blocks, generated_blocks
+
+        blocks = generated_blocks(args.folder, manifest)
+        for document in args.update:
+            text = document.read_text()
+            filled = fill_blocks(text, blocks, str(document))
+            document.write_text(filled)
+            print(f"{document}: {'updated' if filled != text else 'already current'}")
+        return 0
     print(f"{manifest['dataset']['description']}; test split of "
           f"{manifest['dataset']['splits']['test']['size']:,} images. Artifacts: {artifacts_size(manifest)}.\n")
     print(results_table(manifest))

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 from ml.cnn_config import overrides_of
+from ml.errors import UserError
 from ml.label_issues import issues_verdict
 from ml.near_duplicates import twin_verdict
 from ml.registry import technical_name
@@ -292,3 +295,31 @@ def verdicts_list(hypotheses: list[dict]) -> str:
         if hypothesis.get("why"):
             lines.append(f"  - Why: {hypothesis['why']}")
     return "\n".join(lines)
+
+
+BLOCK = re.compile(r"<!-- (?P<name>[a-z][a-z -]*) -->\n(?P<body>.*?)<!-- /(?P=name) -->", re.S)
+
+
+def generated_blocks(folder: Path, manifest: dict) -> dict[str, str]:
+    """Each block a committed document carries between `<!-- name -->` and `<!-- /name -->`, as
+    `python -m ml report` prints it from the artifacts in `folder`."""
+    from ml.study import hypotheses
+    from ml.trust import trust_verdicts
+
+    stats = json.loads((Path(folder) / manifest["dataset"]["files"]["stats"]).read_text())
+    return {"results": results_table(manifest), "seeds": seeds_table(manifest),
+            "schedule-length": schedule_length_table(manifest), "savings": savings_table(manifest),
+            "study-setup table": study_setup_table(manifest), "verdicts": verdicts_list(hypotheses(manifest, stats)),
+            "trust": verdicts_list(trust_verdicts(manifest))}
+
+
+def fill_blocks(text: str, blocks: dict[str, str], where: str = "the document") -> str:
+    """`text` with each generated block replaced by its current content; a block of a name the report does
+    not make is refused, naming it."""
+    def fill(match):
+        name = match["name"]
+        if name not in blocks:
+            raise UserError(f"{where}: no generated block is called {name!r}; the report makes {sorted(blocks)}")
+        body = blocks[name].strip("\n")
+        return f"<!-- {name} -->\n{body}\n<!-- /{name} -->" if body else f"<!-- {name} -->\n<!-- /{name} -->"
+    return BLOCK.sub(fill, text)

@@ -83,3 +83,31 @@ def test_report004_audit_tables_come_from_the_manifest(explored_artifacts):
     assert f"| {manifest['data_map']['method']} (kept) |" in layout
     assert f"| {manifest['neighbours']['dimensions']} (kept) |" in layout
     assert label_issues_table({}) == map_and_index_table({}) == ""
+
+
+def test_report010_committed_documents_carry_what_the_report_prints_from_the_committed_artifacts():
+    """A figure in a generated block of the README cannot go stale: `python -m ml report --update README.md`
+    rewrites them, and this fails until it has run after the artifacts changed."""
+    from pathlib import Path
+
+    from ml.artifacts import load_manifest
+    from ml.report import BLOCK, fill_blocks, generated_blocks
+
+    root = Path(__file__).resolve().parents[1]
+    blocks = generated_blocks(root / "artifacts", load_manifest(root / "artifacts"))
+    readme = (root / "README.md").read_text()
+    assert {m["name"] for m in BLOCK.finditer(readme)} == set(blocks)  # every block the report makes is shown
+    assert fill_blocks(readme, blocks) == readme, "run `python -m ml report --update README.md`"
+
+
+def test_report011_blocks_are_replaced_whole_and_unknown_ones_refused():
+    import pytest
+
+    from ml.errors import UserError
+    from ml.report import fill_blocks
+
+    text = "intro\n<!-- seeds -->\nold\nlines\n<!-- /seeds -->\nend\n"
+    assert fill_blocks(text, {"seeds": "| a |\n"}) == "intro\n<!-- seeds -->\n| a |\n<!-- /seeds -->\nend\n"
+    assert fill_blocks(text, {"seeds": ""}) == "intro\n<!-- seeds -->\n<!-- /seeds -->\nend\n"
+    with pytest.raises(UserError, match="no generated block is called 'seeds'"):
+        fill_blocks(text, {"results": "x"})
