@@ -7,8 +7,10 @@ LIGHT, MEDIUM, _ = AUGMENTATIONS
 
 
 def _run(variant, seed, test, val):
-    return {"train_images": 5000, "variant": variant, "seed": seed, "test_accuracy": test, "macro_f1": test - 0.01,
-            "val_accuracy": val, "fit_accuracy": 0.9, "epochs_run": 30, "train_seconds": 240.0}
+    return {"train_images": 5000, "variant": variant, "rule": "plateau", "seed": seed, "test_accuracy": test,
+            "macro_f1": test - 0.01, "val_accuracy": val, "fit_accuracy": 0.9, "epochs_run": 30, "train_seconds": 240.0,
+            "stopped": {"reason": "no_better_validation", "epochs_planned": 300, "epochs_run": 30, "best_epoch": 10,
+                        "train_seconds": 240.0, "machine": "AMD EPYC"}}
 
 
 def test_report001_study_setup_table_marks_the_amount_chosen_on_validation_not_on_test():
@@ -18,9 +20,9 @@ def test_report001_study_setup_table_marks_the_amount_chosen_on_validation_not_o
     table = study_setup_table({"experiments": {"study_setup": {"cells": summarise_study_setup(runs)}}})
     lines = table.splitlines()
     assert len(lines) == 2 + 3
-    assert f"| 5,000 | {MEDIUM} (chosen on validation) | 2 | 66.00% (95% CI 66.00%–66.00%) |" in table
-    assert f"| 5,000 | {LIGHT} | 2 | 70.00%" in table
-    assert lines[2].endswith("| 60.00% | 90.00% | 30 | 4.0 min |")
+    assert f"| 5,000 | plateau | {MEDIUM} (chosen on validation) | 2 | 66.00% (95% CI 66.00%–66.00%) |" in table
+    assert f"| 5,000 | plateau | {LIGHT} | 2 | 70.00%" in table
+    assert lines[2].endswith("| 60.00% | 90.00% | 30 (10) | 4.0 min |")
     assert study_setup_table({"experiments": {}}) == ""
 
 
