@@ -15,9 +15,9 @@ averages the logits of the image and its mirror; it is part of the exported mode
 ReLU rather than GELU, and the mirror alone at test time rather than with 1-pixel shifts,
 were chosen in exploratory runs on a validation split (GELU trained at about half the speed
 on this CPU; the shifts tied with the mirror alone at three times the serving cost).
-Cutout (`cutout`, off in both presets) and wider groups (`widths`) are there to be tried: at
-the full preset's budget each gained at most a quarter of a point on the validation split
-(README, "Why the full preset stops near 91%").
+Cutout (`cutout`, off in both presets) and wider groups (`widths`) are there to be tried: at the
+full preset's earlier 27-minute budget each gained at most a quarter of a point on the validation
+split (README, "Why the full preset stops near 91%").
 Importing this module imports TensorFlow: the app never does.
 """
 

@@ -49,7 +49,7 @@ class CNNConfig:
 
 
 # Schedules in epochs, so the same command trains the same steps on any machine; what one costs in
-# wall time on each CPU seen is measured and recorded with every run (README, "Training time").
+# wall time on each CPU seen is measured and recorded with every run (README, "Training by work").
 PRESETS = {
     "full": {"epochs": 40},
     "fast": {"epochs": 8},
