@@ -81,15 +81,15 @@ def decision_note(result: dict) -> str:
 def correction_form(index: int, class_names: list[str]) -> html.Div:
     """"This is wrong": choose the right category and record it for the client's export."""
     return html.Div([
-        dbc.InputGroup([
+        html.Div([
             html.Label([html.Span("Its right category", className="visually-hidden"),  # a label wrapping its select
                         dbc.Select(id={"type": SELECT_CLASSIFIER_CORRECTION, "index": index}, size="sm",
-                                   options=[{"label": "It is really a…", "value": "", "disabled": True},
-                                            *options_of([*class_names, NONE_OF_THESE])], value="")],
-                       className="flex-grow-1"),
+                                   options=options_of([*class_names, NONE_OF_THESE]), value="",
+                                   placeholder="It is really a…")],
+                       className="flex-grow-1 mb-0"),
             dbc.Button("This is wrong", id={"type": BUTTON_CLASSIFIER_CORRECTION, "index": index},
-                       color="secondary", outline=True, size="sm"),
-        ], size="sm"),
+                       color="secondary", outline=True, size="sm", className="text-nowrap"),
+        ], className="d-flex gap-2 align-items-center"),
         html.Div(id={"type": SPAN_CLASSIFIER_CORRECTION, "index": index}, className="small text-muted mt-1",
                  role="status"),
     ], className="mt-2")

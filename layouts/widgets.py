@@ -17,13 +17,14 @@ def options_of(options) -> list[dict]:
 
 
 def select(component_id: str, label: str, options, value, *, small: bool = False, placeholder: str | None = None):
-    """A labelled native <select> for one value; `placeholder` adds a first choice of "" that means none."""
+    """A labelled native <select> for one value; `placeholder` adds a first choice of "" that means none
+    (shown, too, while nothing is chosen)."""
     choices = options_of(options)
     if placeholder is not None:
         choices = [{"label": placeholder, "value": ""}, *choices]
     return [dbc.Label(label, html_for=component_id, className="small mb-1" if small else None),
             dbc.Select(id=component_id, options=choices, value="" if value is None and placeholder else value,
-                       size="sm" if small else None)]
+                       placeholder=placeholder, size="sm" if small else None)]
 
 
 def checklist(component_id: str, label: str, options, value: list) -> html.Fieldset:
