@@ -14,12 +14,11 @@ while training and are left out of the served model.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-
 import keras
 import numpy as np
 
 from ml.cnn import resolve_precision
+from ml.cnn_config import BasicCNNConfig
 from ml.run_record import RunControl
 from ml.training_loop import (
     EpochLog,
@@ -30,28 +29,6 @@ from ml.training_loop import (
     steps_in_epoch,
     stop_reason,
 )
-
-
-@dataclass
-class BasicCNNConfig:
-    """Hyper-parameters of the reference CNN (the classic example's, with Adam)."""
-
-    max_epochs: int = 300  # an upper bound: the stopping rule ends a run long before
-    batch_size: int = 128
-    learning_rate: float = 1e-3
-    patience: int = 20  # epochs without a better validation accuracy before training stops
-    lr_patience: int = 5  # ... before the learning rate is multiplied by lr_factor
-    lr_factor: float = 0.5
-    min_lr: float = 1e-5
-    seed: int = 0
-    mixed_precision: str = "auto"
-    batch_norm: bool = False  # after every convolution and the dense layer, before the ReLU
-    flip: bool = False  # random horizontal flips while training
-    rotation: float = 0.0  # random rotation, as a fraction of a full turn (keras.layers.RandomRotation)
-    zoom: float = 0.0  # random zoom in or out by up to this fraction (keras.layers.RandomZoom)
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 def build_basic_cnn(num_classes: int, config: BasicCNNConfig | None = None, training: bool = False) -> keras.Model:

@@ -1,5 +1,6 @@
-"""The CNN recipe's hyper-parameters and presets, without TensorFlow, so that the command line
-can check `--cnn` overrides before it imports anything heavy."""
+"""The Keras models' hyper-parameters and the CNN's presets, without TensorFlow, so that the command
+line can check `--cnn` overrides, and the study's verdicts describe the basic CNN's stopping rule,
+without importing anything heavy (the dashboard never imports TensorFlow)."""
 
 from __future__ import annotations
 
@@ -96,3 +97,25 @@ def _fits(value, default) -> bool:
         return (isinstance(value, list) and len(value) == len(default)
                 and all(_fits(v, d) for v, d in zip(value, default)))
     return isinstance(value, type(default))
+
+
+@dataclass
+class BasicCNNConfig:
+    """Hyper-parameters of the reference CNN (the classic example's, with Adam)."""
+
+    max_epochs: int = 300  # an upper bound: the stopping rule ends a run long before
+    batch_size: int = 128
+    learning_rate: float = 1e-3
+    patience: int = 20  # epochs without a better validation accuracy before training stops
+    lr_patience: int = 5  # ... before the learning rate is multiplied by lr_factor
+    lr_factor: float = 0.5
+    min_lr: float = 1e-5
+    seed: int = 0
+    mixed_precision: str = "auto"
+    batch_norm: bool = False  # after every convolution and the dense layer, before the ReLU
+    flip: bool = False  # random horizontal flips while training
+    rotation: float = 0.0  # random rotation, as a fraction of a full turn (keras.layers.RandomRotation)
+    zoom: float = 0.0  # random zoom in or out by up to this fraction (keras.layers.RandomZoom)
+
+    def to_dict(self) -> dict:
+        return asdict(self)

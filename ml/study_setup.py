@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ml.cnn_config import BasicCNNConfig
 from ml.errors import OptionError
 from ml.experiments import describe, run_plan
 
@@ -55,8 +56,6 @@ def variant_overrides(variant: str, rule: str = MAIN_RULE) -> dict:
 
 def rule_text(rule: str) -> str:
     """The stopping rule in words, from the basic CNN's configuration."""
-    from ml.basic_cnn import BasicCNNConfig
-
     config = BasicCNNConfig(**RULES[rule])
     return (f"up to {config.max_epochs} epochs, the learning rate halved after {config.lr_patience} epochs without a "
             f"better validation accuracy, stopped after {config.patience}, the best epoch's weights kept")

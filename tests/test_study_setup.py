@@ -99,3 +99,17 @@ def test_studysetup004_command_records_runs_scored_on_the_full_test_split(tmp_pa
     cells = load_manifest(out)["experiments"]["study_setup"]["cells"]
     assert {(c["train_images"], c["variant"]) for c in cells} == {(30, NO_AUGMENTATION), (30, LIGHT), (60, LIGHT)}
     assert main(["validate", str(out)]) == 0
+
+
+def test_studysetup006_describing_the_stopping_rule_imports_no_tensorflow():
+    """The Hypotheses page states the rule from the basic CNN's configuration; the dashboard never imports
+    TensorFlow, so neither may that."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import sys; from ml.study_setup import rule_text; text = rule_text('patient'); "
+            "assert 'stopped after 40' in text, text; print('tensorflow' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parents[1], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-1000:]
+    assert out.stdout.strip() == "False"
