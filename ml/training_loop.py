@@ -37,9 +37,9 @@ def shuffled_batches(arrays: tuple[np.ndarray, ...], batch_size: int, seed: int,
     `epoch_order`; pass `fit` the steps of one epoch (`steps_in_epoch`) so that the iterator runs on."""
     n = len(arrays[0])
     keep = n // batch_size * batch_size if drop_remainder else n
-    orders = np.stack([epoch_order(n, seed, e, keep) for e in range(start_epoch, max(epochs, start_epoch + 1))])
+    orders = np.array([epoch_order(n, seed, e, keep) for e in range(start_epoch, epochs)], np.int32).reshape(-1, keep)
     tensors = tuple(tf.constant(a) for a in arrays)
-    index = tf.data.Dataset.from_tensor_slices(orders[: max(0, epochs - start_epoch)])
+    index = tf.data.Dataset.from_tensor_slices(orders)
     batches = index.flat_map(lambda order: tf.data.Dataset.from_tensor_slices(order).batch(batch_size))
     return batches.map(lambda rows: tuple(tf.gather(t, rows) for t in tensors),
                        num_parallel_calls=tf.data.AUTOTUNE).prefetch(2)
