@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ml import cnn
+from ml.models import cnn
 
 RESULTS = Path(__file__).parent / "results" / "batchnorm.json"
 VARIANTS = {"keras": False, "fused": True}

@@ -36,10 +36,10 @@ import psutil
 from PIL import Image
 
 from bench.results_file import save
-from ml.artifacts import best_model, load_manifest
-from ml.classify import CHUNK, decode_chunk
-from ml.loading import default_data_path
-from ml.predictors import load_predictor
+from ml.artifacts.folder import best_model, load_manifest
+from ml.catalogue.rows import CHUNK, decode_chunk
+from ml.data.loading import default_data_path
+from ml.serving.predictors import load_predictor
 
 ROOT = Path(__file__).resolve().parent.parent
 SIDE = 1000

@@ -19,10 +19,10 @@ from pathlib import Path
 import numpy as np
 
 from bench.results_file import save
-from ml.artifacts import load_manifest
-from ml.embeddings import Embedder
-from ml.neighbours import NeighbourIndex
-from ml.predictors import load_predictor
+from ml.artifacts.folder import load_manifest
+from ml.audit.neighbours import NeighbourIndex
+from ml.serving.embeddings import Embedder
+from ml.serving.predictors import load_predictor
 
 K = 6
 

@@ -20,11 +20,11 @@ import argparse
 from pathlib import Path
 
 from ml.cli import CUT_SHORT_EXIT, cnn_overrides, positive_int, run_control, run_control_options
-from ml.cnn_config import PRESETS
 from ml.cpu import cpu_description
-from ml.experiments import record_seeds, score_run
-from ml.loading import default_data_path, load_dataset
-from ml.run_record import CutShort, curve_columns
+from ml.data.loading import default_data_path, load_dataset
+from ml.models.cnn_config import PRESETS
+from ml.models.run_record import CutShort, curve_columns
+from ml.study.experiments import record_seeds, score_run
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,4 +1,4 @@
-"""Border trimming benchmark: what step 4 of the one preprocessing path (`ml.preprocess`) changes.
+"""Border trimming benchmark: what step 4 of the one preprocessing path (`ml.data.preprocess`) changes.
 
     python -m bench.trim_bench [--data ZIP] [--size 256] [--product-per-class 200]
 
@@ -7,7 +7,7 @@ Every served model, scored with the trimming step and without it, on:
   (quality 90), as a client's photo of a CIFAR-style scene would arrive; trimming should leave these
   alone (the issue's bar: accuracy unchanged within 0.1 point);
 - product photos: the object at 50% and 33% of the width on white and on light grey (the
-  robustness benchmark's framing, `ml.corruptions.product_framing`) for the first
+  robustness benchmark's framing, `ml.data.corruptions.product_framing`) for the first
   `--product-per-class` test images of each class; trimming is what should rescue these.
 Photos are made in memory at benchmark time and never written. Results go to bench/results/trim.json.
 """
@@ -24,13 +24,13 @@ import numpy as np
 from PIL import Image
 
 from bench.results_file import save
-from ml.artifacts import load_manifest
-from ml.corruptions import product_photo
-from ml.experiments import artifacts_dataset
-from ml.loading import default_data_path
-from ml.predictors import load_predictor
-from ml.preprocess import decode_image
-from ml.robustness import model_fingerprint
+from ml.artifacts.folder import load_manifest
+from ml.artifacts.source_data import artifacts_dataset
+from ml.data.corruptions import product_photo
+from ml.data.loading import default_data_path
+from ml.data.preprocess import decode_image
+from ml.evaluation.robustness import model_fingerprint
+from ml.serving.predictors import load_predictor
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCT_SETS = {"product_white": 255, "product_grey": 230}

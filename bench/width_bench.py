@@ -20,10 +20,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ml import cnn
-from ml.evaluate import measure_speed
-from ml.export import export_onnx, quantize_onnx
-from ml.predictors import OnnxPredictor
+from ml.evaluation.speed import measure_speed
+from ml.models import cnn
+from ml.models.export import export_onnx, quantize_onnx
+from ml.serving.predictors import OnnxPredictor
 
 RESULTS = Path(__file__).parent / "results" / "width.json"
 WIDTHS = [(64, 256, 256), (96, 320, 320), (128, 384, 384)]  # the recipe's, between, airbench95's

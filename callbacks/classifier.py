@@ -33,7 +33,7 @@ from layouts.classifier import (
     result_card,
 )
 from layouts.common import error_alert
-from ml.artifacts import ArtifactError
+from ml.artifacts.folder import ArtifactError
 
 
 def page(services):

@@ -22,8 +22,8 @@ from layouts.data import (
     data_page,
     mean_images,
 )
-from ml.artifacts import ArtifactError
-from ml.augment import flip_and_shift
+from ml.artifacts.folder import ArtifactError
+from ml.data.augment import flip_and_shift
 
 N_EXAMPLES = 6
 

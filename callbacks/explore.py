@@ -48,8 +48,8 @@ from layouts.explore import (
     explore_page,
     image_tiles,
 )
-from ml.artifacts import ArtifactError
-from ml.registry import display_name
+from ml.artifacts.folder import ArtifactError
+from ml.models.registry import display_name
 
 
 def page(services):

@@ -1,14 +1,14 @@
-"""Hypotheses page: the study's verdicts (ml.study) with the ablation and the learning curve, and the
-client's trust targets (ml.trust)."""
+"""Hypotheses page: the study's verdicts (ml.study.hypotheses) with the ablation and the learning curve, and the
+client's trust targets (ml.study.trust)."""
 
 from __future__ import annotations
 
 from dash_app.figures import ablation_figure, learning_curve_figure, study_setup_figure
 from layouts.hypotheses import hypotheses_page
-from ml import study
-from ml.auto_sort import auto_sort_answer
-from ml.study_setup import STUDY_SETUP, chosen_augmentation
-from ml.trust import trust_verdicts
+from ml.evaluation.auto_sort import auto_sort_answer
+from ml.study import hypotheses
+from ml.study.setup import STUDY_SETUP, chosen_augmentation
+from ml.study.trust import trust_verdicts
 
 
 def page(services):
@@ -16,8 +16,8 @@ def page(services):
     manifest = artifacts.manifest()
     experiments = manifest.get("experiments", {})
     setup = experiments.get(STUDY_SETUP, {}).get("cells", [])
-    return hypotheses_page(study.hypotheses(manifest, artifacts.stats()), trust_verdicts(manifest),
-                           study.model_limits(manifest),
+    return hypotheses_page(hypotheses.hypotheses(manifest, artifacts.stats()), trust_verdicts(manifest),
+                           hypotheses.model_limits(manifest),
                            study_setup_figure(setup, chosen_augmentation(setup)),
                            ablation_figure(experiments.get("ablation", {}).get("cells", [])),
                            learning_curve_figure(experiments.get("learning_curve", {}).get("cells", [])),

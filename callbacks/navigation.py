@@ -13,7 +13,7 @@ from layouts.common import (
     error_alert,
     not_found,
 )
-from ml.artifacts import ArtifactError
+from ml.artifacts.folder import ArtifactError
 
 
 def page_for(pathname: str | None, services):

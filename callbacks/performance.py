@@ -29,6 +29,7 @@ from layouts.performance import (
     GRAPH_PERCLASS_SCORES,
     GRAPH_ROBUSTNESS_ACCURACY,
     GRAPH_TRAINING_CURVES,
+    GRID_PERFORMANCE_MODELS,
     INPUT_SAVINGS_PHOTOS,
     INPUT_SAVINGS_SECONDS,
     LIST_TRAINING_RECORDS,
@@ -43,14 +44,13 @@ from layouts.performance import (
     SELECT_MATRIX_TRUE,
     SELECT_PERCLASS_SORT,
     STORE_MATRIX_CELL,
-    GRID_PERFORMANCE_MODELS,
     auto_sort_answers,
     performance_page,
     savings_problem,
     savings_view,
     sentence_items,
 )
-from ml.registry import display_name
+from ml.models.registry import display_name
 
 
 def page(services):

@@ -15,7 +15,7 @@ from werkzeug.exceptions import HTTPException
 
 from dash_app.classify import classify_files, public
 from dash_app.uploads import request_uploads
-from ml.artifacts import ArtifactError
+from ml.artifacts.folder import ArtifactError
 
 api = Blueprint("api", __name__, url_prefix="/api")
 log = logging.getLogger(__name__)

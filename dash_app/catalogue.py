@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from ml.classify import REVIEW, iter_results, summarise_rows
+from ml.catalogue.classify import REVIEW, iter_results, summarise_rows
+from ml.data.preprocess import ImageDecodeError, open_image, to_display_image
+from ml.data.sources import read_bytes
 from ml.errors import UserError
-from ml.preprocess import ImageDecodeError, open_image, to_display_image
-from ml.sources import read_bytes
 
 THUMBNAIL_SIDE = 160
 

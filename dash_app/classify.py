@@ -10,10 +10,16 @@ import numpy as np
 
 from dash_app.config import AppConfig
 from dash_app.store import Artifacts
-from ml.artifacts import ArtifactError, best_model
-from ml.auto_sort import decider
-from ml.explain import occlusion_map
-from ml.preprocess import ImageDecodeError, display_with_input_box, open_image, photo_warnings, to_model_image
+from ml.artifacts.folder import ArtifactError, best_model
+from ml.data.preprocess import (
+    ImageDecodeError,
+    display_with_input_box,
+    open_image,
+    photo_warnings,
+    to_model_image,
+)
+from ml.evaluation.auto_sort import decider
+from ml.serving.explain import occlusion_map
 
 PHOTO_SIDE = 320  # pixels: the uploaded photo as the Classifier page shows it
 

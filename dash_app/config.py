@@ -7,7 +7,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ml.auto_sort import DEFAULT_TARGET
+from ml.evaluation.auto_sort import DEFAULT_TARGET
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE_TYPES = ("SimpleCache", "FileSystemCache", "RedisCache", "NullCache")
@@ -47,7 +47,7 @@ class AppConfig:
         MAX_UPLOAD_MB, ONNX_THREADS, API_TOKEN, DASHBOARD_USERS_FILE, CLASSIFY_RESULTS, AUTO_SORT_TARGET, FEEDBACK_FILE, LABEL_REVIEWS_FILE
         and DASH_DEBUG,
         then `overrides`."""
-        from ml.loading import default_data_path
+        from ml.data.loading import default_data_path
 
         env = os.environ
         values = {

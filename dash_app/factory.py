@@ -13,7 +13,7 @@ from dash_app.extensions import cache
 from dash_app.login import protect
 from dash_app.store import Artifacts
 from layouts.common import shell
-from ml.artifacts import artifact_problems
+from ml.artifacts.folder import artifact_problems
 
 TITLE = "Product photo classifier · CIFAR-10"
 

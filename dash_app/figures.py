@@ -6,8 +6,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ml.auto_sort import DEFAULT_TARGET
-from ml.registry import colour, display_name, model_keys, technical_name
+from ml.evaluation.auto_sort import DEFAULT_TARGET
+from ml.models.registry import colour, display_name, model_keys, technical_name
 
 TEMPLATE = "plotly_white"
 SPLIT_COLOURS = {"train": "#1f6feb", "test": "#d97706"}
@@ -280,7 +280,7 @@ STUDY_COLOURS = {"without": "#8c959f", "with": "#0969da"}
 def study_setup_figure(cells: list[dict], chosen: str | None) -> go.Figure:
     """The study's basic CNN without augmentation and with the amount `chosen` on validation, per
     training-set size, with 95% intervals; bars from zero, so gaps read at their true size."""
-    from ml.study_setup import NO_AUGMENTATION
+    from ml.study.setup import NO_AUGMENTATION
 
     shown = [c for c in cells if c["variant"] in (NO_AUGMENTATION, chosen)]
     if not shown:
@@ -333,9 +333,9 @@ def _auto_sort_hover(row: dict, target: float) -> str:
 def robustness_figure(rows: list[dict], models: list[str], severity: int,
                       target: float = DEFAULT_TARGET) -> go.Figure:
     """Test accuracy of each model on clean photos and under each corruption at one severity (0 the
-    mildest, as ml.corruptions orders them), bars from zero; the hover adds the calibration error and,
+    mildest, as ml.data.corruptions orders them), bars from zero; the hover adds the calibration error and,
     for calibrated models, whether sorting at `target` still holds its promise."""
-    from ml.corruptions import CLEAN, CORRUPTIONS, SEVERITY_NAMES
+    from ml.data.corruptions import CLEAN, CORRUPTIONS, SEVERITY_NAMES
 
     rows = [r for r in rows if r["model"] in models]
     if not rows:

@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 
 from dash_app.offload import off_the_event_loop
-from ml.dataset import DatasetError, Split, fingerprint
-from ml.loading import DATA_ENV, load_dataset
+from ml.data.dataset import DatasetError, Split, fingerprint
+from ml.data.loading import DATA_ENV, load_dataset
 
 
 class GalleryUnavailable(RuntimeError):

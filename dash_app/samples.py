@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ml.out_of_fold import stored_out_of_fold
+from ml.audit.out_of_fold import stored_out_of_fold
 
 SPLITS = ("test", "train")
 UNKNOWN = -1  # no answer: a model that never answered for a training image

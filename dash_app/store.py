@@ -15,11 +15,17 @@ import numpy as np
 
 from dash_app.extensions import cache
 from dash_app.samples import sample_table
-from ml.artifacts import (MANIFEST, ArtifactError, best_model, load_manifest, manifest_fingerprint,
-                          read_predictions)
-from ml.embeddings import Embedder
-from ml.neighbours import NeighbourIndex
-from ml.predictors import load_predictor
+from ml.artifacts.folder import (
+    MANIFEST,
+    ArtifactError,
+    best_model,
+    load_manifest,
+    manifest_fingerprint,
+    read_predictions,
+)
+from ml.audit.neighbours import NeighbourIndex
+from ml.serving.embeddings import Embedder
+from ml.serving.predictors import load_predictor
 
 
 class Artifacts:
@@ -83,7 +89,7 @@ class Artifacts:
         return _samples(self.folder, self.fingerprint)
 
     def robustness_rows(self) -> list[dict]:
-        """The robustness benchmark's rows (ml.robustness); empty when it was not run."""
+        """The robustness benchmark's rows (ml.evaluation.robustness); empty when it was not run."""
         return _robustness_rows(self.folder, self.fingerprint)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from ml.registry import display_name, technical_name
+from ml.models.registry import display_name, technical_name
 
 
 def rows_csv(rows: list[dict]) -> str:

@@ -12,11 +12,16 @@ from dash_app import figures
 from dash_app.extensions import cache
 from dash_app.images import png_data_uri
 from dash_app.store import Artifacts
-from ml.auto_sort import DEFAULT_TARGET, auto_sort_answer, review_share_by_class, threshold_for_target
-from ml.calibration import answers_at, coverage_curve
-from ml.registry import display_name
-from ml.run_record import describe_training
-from ml.savings import calibrated_model, catalogue_savings
+from ml.evaluation.auto_sort import (
+    DEFAULT_TARGET,
+    auto_sort_answer,
+    review_share_by_class,
+    threshold_for_target,
+)
+from ml.evaluation.savings import calibrated_model, catalogue_savings
+from ml.models.registry import display_name
+from ml.models.run_record import describe_training
+from ml.serving.calibration import answers_at, coverage_curve
 
 CURVE_POINTS = 300  # enough for a smooth line; 10,000 points per model would only slow the browser
 

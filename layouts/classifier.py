@@ -8,7 +8,7 @@ from dash import dcc, html
 from layouts.common import card, image_gallery
 from layouts.formatting import pct
 from layouts.widgets import options_of, range_input
-from ml.registry import display_name, technical_name
+from ml.models.registry import display_name, technical_name
 
 # Component ids, defined once: this layout, its callbacks, the tests and the benchmarks import them.
 UPLOAD_CLASSIFIER_IMAGES = "upload-classifier-images"

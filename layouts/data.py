@@ -8,9 +8,9 @@ from dash import dcc, html
 from layouts.common import card
 from layouts.formatting import pct
 from layouts.widgets import checklist
-from ml.label_issues import issues_verdict
-from ml.near_duplicates import twin_verdict
-from ml.registry import display_name
+from ml.audit.label_issues import issues_verdict
+from ml.audit.near_duplicates import twin_verdict
+from ml.models.registry import display_name
 
 # Component ids, defined once: this layout, its callbacks, the tests and the benchmarks import them.
 CHECKLIST_DATA_SPLIT = "checklist-data-split"

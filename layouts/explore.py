@@ -10,7 +10,7 @@ from dash_app.figures import MAP_COLOURINGS
 from layouts.common import card
 from layouts.formatting import pct
 from layouts.widgets import checklist, modal, options_of, range_input, select
-from ml.registry import display_name, technical_name
+from ml.models.registry import display_name, technical_name
 
 # Component ids, defined once: this layout, its callbacks, the tests and the benchmarks import them.
 RADIO_EXPLORE_COLOUR = "radio-explore-colour"

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import dash_bootstrap_components as dbc
 import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts.common import card
 from layouts.widgets import checklist, modal, select
-from ml.calibration import AUTO_SORT_TARGETS
-from ml.corruptions import SEVERITY_NAMES
-from ml.registry import display_name, technical_name
-from ml.savings import EXAMPLE_PHOTOS, EXAMPLE_SECONDS
+from ml.data.corruptions import SEVERITY_NAMES
+from ml.evaluation.savings import EXAMPLE_PHOTOS, EXAMPLE_SECONDS
+from ml.models.registry import display_name, technical_name
+from ml.serving.calibration import AUTO_SORT_TARGETS
 
 # Component ids, defined once: this layout, its callbacks, the tests and the benchmarks import them.
 CHECKLIST_PERFORMANCE_MODELS = "checklist-performance-models"

@@ -7,8 +7,8 @@ from dash import dcc, html
 
 from layouts.common import card, metric_tile
 from layouts.formatting import minutes, ms, pct
-from ml.auto_sort import auto_sort_answer
-from ml.registry import display_name
+from ml.evaluation.auto_sort import auto_sort_answer
+from ml.models.registry import display_name
 
 
 def repeat_sentence(cell: dict) -> str:

@@ -13,19 +13,19 @@ import logging
 import sys
 from pathlib import Path
 
-from ml.artifacts import load_manifest
-from ml.cnn_config import PRESETS
-from ml.corruptions import CORRUPTIONS
-from ml.data_map import METHODS
-from ml.dataset import UnreadableImagesError
+from ml.artifacts.folder import load_manifest
+from ml.audit.data_map import METHODS
+from ml.data.corruptions import CORRUPTIONS
+from ml.data.dataset import UnreadableImagesError
+from ml.data.loading import DATA_ENV, default_data_path
 from ml.errors import UserError
-from ml.experiments import ABLATION, ROBUST_RECIPE, VARIANTS
-from ml.loading import DATA_ENV, default_data_path
-from ml.registry import model_keys
-from ml.run_record import DEFAULT_CHECKPOINTS, CutShort, RunControl
-from ml.study_setup import CHOSEN, MAIN_RULE, STUDY_SIZE
-from ml.study_setup import RULES as STUDY_RULES
-from ml.study_setup import VARIANTS as STUDY_VARIANTS
+from ml.models.cnn_config import PRESETS
+from ml.models.registry import model_keys
+from ml.models.run_record import DEFAULT_CHECKPOINTS, CutShort, RunControl
+from ml.study.experiments import ABLATION, ROBUST_RECIPE, VARIANTS
+from ml.study.setup import CHOSEN, MAIN_RULE, STUDY_SIZE
+from ml.study.setup import RULES as STUDY_RULES
+from ml.study.setup import VARIANTS as STUDY_VARIANTS
 
 UNREADABLE_REPORT = Path("unreadable-images.txt")
 CUT_SHORT_EXIT = 75  # EX_TEMPFAIL: nothing is wrong, the same command continues the work
@@ -71,7 +71,7 @@ def fraction(text: str) -> float:
 
 def cnn_overrides(text: str) -> dict:
     """`--cnn` JSON, checked against the recipe's options."""
-    from ml.cnn_config import check_overrides
+    from ml.models.cnn_config import check_overrides
 
     try:
         overrides = json.loads(text)
@@ -365,7 +365,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _train(args) -> int:
-    from ml.pipeline import TrainOptions, run_training
+    from ml.train import TrainOptions, run_training
 
     options = TrainOptions(
         data=args.data or default_data_path(), out=args.out, models=tuple(args.models),
@@ -384,7 +384,7 @@ def _train(args) -> int:
 
 
 def _download(args) -> int:
-    from ml.cifar import CIFAR10_URL, download_cifar10
+    from ml.data.cifar import CIFAR10_URL, download_cifar10
 
     folder = download_cifar10(args.cache_dir, url=args.url or CIFAR10_URL)
     print(f"CIFAR-10 batches ready at {folder}\ntrain with: python -m ml train --data {folder}")
@@ -392,7 +392,7 @@ def _download(args) -> int:
 
 
 def _export(args) -> int:
-    from ml.pipeline import reexport
+    from ml.train import reexport
 
     manifest = reexport(args.data or default_data_path(), args.out, tuple(args.models))
     for key in args.models:
@@ -404,7 +404,7 @@ def _export(args) -> int:
 
 
 def _evaluate(args) -> int:
-    from ml.pipeline import reevaluate
+    from ml.train import reevaluate
 
     manifest = reevaluate(args.data or default_data_path(), args.out)
     print(f"{args.out}: figures recomputed for {', '.join(manifest['models'])}")
@@ -419,7 +419,7 @@ def _validate(args) -> int:
 
 
 def _ablate(args) -> int:
-    from ml.experiments import run_ablation
+    from ml.study.experiments import run_ablation
 
     result = run_ablation(args.data or default_data_path(), args.out, args.sizes, args.seeds, args.variants,
                           preset=args.preset, epochs=args.epochs, overrides=args.cnn, val_size=args.val_size,
@@ -432,7 +432,7 @@ def _ablate(args) -> int:
 
 
 def _learning_curve(args) -> int:
-    from ml.experiments import run_learning_curve
+    from ml.study.experiments import run_learning_curve
 
     result = run_learning_curve(args.data or default_data_path(), args.out, args.sizes, args.seeds, args.models,
                                 preset=args.preset, epochs=args.epochs, overrides=args.cnn, val_size=args.val_size,
@@ -444,7 +444,7 @@ def _learning_curve(args) -> int:
 
 
 def _schedule_length(args) -> int:
-    from ml.experiments import run_schedule_length
+    from ml.study.experiments import run_schedule_length
 
     result = run_schedule_length(args.data or default_data_path(), args.out, args.lengths, args.seeds,
                                  overrides=args.cnn, val_size=args.val_size, control=run_control(args),
@@ -457,8 +457,8 @@ def _schedule_length(args) -> int:
 
 
 def _summarise(args) -> int:
-    from ml import experiments
-    from ml.study_setup import STUDY_SETUP, summarise_study_setup
+    from ml.study.hypotheses import experiments
+    from ml.study.setup import STUDY_SETUP, summarise_study_setup
 
     done = experiments.resummarise(args.out, {
         experiments.ABLATION: experiments.summarise_ablation, experiments.ROBUST_RECIPE: experiments.summarise_ablation,
@@ -469,7 +469,7 @@ def _summarise(args) -> int:
 
 
 def _study_setup(args) -> int:
-    from ml.study_setup import STUDY_SETUP, resolve_variants, run_study_setup
+    from ml.study.setup import STUDY_SETUP, resolve_variants, run_study_setup
 
     recorded = load_manifest(args.out).get("experiments", {}).get(STUDY_SETUP, {}).get("cells", [])
     result = run_study_setup(args.data or default_data_path(), args.out, args.sizes, args.seeds,
@@ -482,7 +482,7 @@ def _study_setup(args) -> int:
 
 
 def _robustness(args) -> int:
-    from ml.robustness import run_robustness
+    from ml.evaluation.robustness import run_robustness
 
     summary = run_robustness(args.data or default_data_path(), args.out, args.models, args.corruptions,
                              args.per_class)
@@ -494,7 +494,7 @@ def _robustness(args) -> int:
 
 
 def _near_duplicates(args) -> int:
-    from ml.audit import run_near_duplicates
+    from ml.audit.audit import run_near_duplicates
 
     summary = run_near_duplicates(args.data or default_data_path(), args.out)
     for pair, count in summary["counts"].items():
@@ -509,7 +509,7 @@ def _near_duplicates(args) -> int:
 
 
 def _out_of_fold(args) -> int:
-    from ml.out_of_fold import run_out_of_fold
+    from ml.audit.out_of_fold import run_out_of_fold
 
     if args.folds < 2:
         raise UserError(f"--folds: needs at least 2 folds, got {args.folds}")
@@ -521,7 +521,7 @@ def _out_of_fold(args) -> int:
 
 
 def _label_issues(args) -> int:
-    from ml.audit import run_label_issues
+    from ml.audit.audit import run_label_issues
 
     summary = run_label_issues(args.out)
     for split, row in summary["splits"].items():
@@ -531,7 +531,7 @@ def _label_issues(args) -> int:
 
 
 def _data_map(args) -> int:
-    from ml.audit import run_data_map
+    from ml.audit.audit import run_data_map
 
     entry = run_data_map(args.data or default_data_path(), args.out, args.train_images, args.methods)
     print(f"map: {entry['method']} kept ({entry['points']['test']:,} test and {entry['points']['train']:,} training "
@@ -540,7 +540,7 @@ def _data_map(args) -> int:
 
 
 def _neighbours(args) -> int:
-    from ml.audit import run_neighbour_index
+    from ml.audit.audit import run_neighbour_index
 
     entry = run_neighbour_index(args.data or default_data_path(), args.out)
     quality = entry["quality"][str(entry["dimensions"])]
@@ -550,7 +550,7 @@ def _neighbours(args) -> int:
 
 
 def _classify(args) -> int:
-    from ml.classify import classify_catalogue
+    from ml.catalogue.classify import classify_catalogue
 
     if args.address and args.engine != "ray":
         raise UserError("--address: a Ray cluster address needs --engine ray")
@@ -566,7 +566,8 @@ def _robustness_rows(folder: Path, manifest: dict) -> list[dict]:
 
 
 def _report(args) -> int:
-    from ml.report import (
+    from ml.study.hypotheses import hypotheses
+    from ml.study.report import (
         ablation_table,
         artifacts_size,
         auto_sort_table,
@@ -584,12 +585,11 @@ def _report(args) -> int:
         study_setup_table,
         verdicts_list,
     )
-    from ml.study import hypotheses
-    from ml.trust import trust_verdicts
+    from ml.study.trust import trust_verdicts
 
     manifest = load_manifest(args.folder)
     if args.update:
-        from ml.report import fill_blocks, generated_blocks
+        from ml.study.report import fill_blocks, generated_blocks
 
         blocks = generated_blocks(args.folder, manifest)
         for document in args.update:

@@ -14,7 +14,6 @@ import pytest
 from PIL import Image
 
 CLASSES = ("cat", "dog", "ship")
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def make_synthetic_images(n_per_class: int, n_classes: int = len(CLASSES), seed: int = 0, size: int = 32):
@@ -115,7 +114,7 @@ def png(synthetic_images, encode):
 @pytest.fixture
 def make_split(synthetic_images):
     """A split of synthetic images with a file name per image."""
-    from ml.dataset import Split
+    from ml.data.dataset import Split
 
     def make(n_per_class=20, seed=0):
         images, labels = synthetic_images(n_per_class, seed=seed)
@@ -158,7 +157,7 @@ def cifar_batches(tmp_path) -> Path:
 @pytest.fixture(scope="session")
 def shipped_zip() -> Path:
     """The real dataset: $CIFAR10_DATA, else ../shared/data/cifar10-jpeg.zip; skips when absent."""
-    from ml.loading import default_data_path
+    from ml.data.loading import default_data_path
 
     path = default_data_path()
     if not path.exists():
@@ -238,7 +237,7 @@ def explored_artifacts(indexed_artifacts, tmp_path_factory):
     """The indexed tiny artifacts with every audit the Explore page reads: out-of-fold answers for the
     training photos (2 short folds), label issues and the map."""
     from ml.cli import main
-    from ml.cnn_config import PRESETS
+    from ml.models.cnn_config import PRESETS
 
     data, out = indexed_artifacts
     copy = tmp_path_factory.mktemp("explored") / "artifacts"

@@ -6,7 +6,7 @@ import pytest
 
 
 def test_batchnorm_benchmark_times_both_layers_and_they_train_alike(tmp_path, capsys):
-    pytest.importorskip("ml.cnn", reason="needs TensorFlow")
+    pytest.importorskip("ml.models.cnn", reason="needs TensorFlow")
     from bench.batchnorm_bench import main
 
     out = tmp_path / "batchnorm.json"

@@ -106,7 +106,7 @@ def test_browser004_upload_a_photo_and_a_text_file(served, cat_photo, tmp_path):
 def catalogue_results(uncalibrated_artifacts, tmp_path, write_image_folder):
     """A catalogue run whose review queue fills more than one page (all but certain answers go to review:
     raw probabilities, which label smoothing keeps below 1.0)."""
-    from ml.classify import classify_catalogue
+    from ml.catalogue.classify import classify_catalogue
 
     photos = write_image_folder(tmp_path / "photos", n_train=1, n_test=12)
     results = tmp_path / "results.csv"

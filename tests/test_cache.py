@@ -10,7 +10,7 @@ import pytest
 
 from dash_app import AppConfig, create_app, views
 from dash_app.extensions import cache
-from ml.artifacts import write_manifest
+from ml.artifacts.folder import write_manifest
 
 
 def test_backend_is_chosen_by_configuration(tmp_path):

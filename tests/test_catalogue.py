@@ -10,7 +10,7 @@ import pytest
 from callbacks.catalogue import page, review_gallery
 from dash_app.catalogue import CatalogueUnavailable, load_results, review_page, thumbnail_uri
 from layouts.catalogue import PER_PAGE
-from ml import classify
+from ml.catalogue import classify
 
 
 @pytest.fixture

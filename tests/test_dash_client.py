@@ -95,7 +95,7 @@ def test_dash_client001_fires_initial_callbacks_chains_and_pattern_matches_as_th
 
 def test_dash_client002_every_control_of_every_page_answers_without_error(explored_artifacts, make_app, png, tmp_path,
                                                                           write_image_folder):
-    from ml.classify import classify_catalogue
+    from ml.catalogue.classify import classify_catalogue
 
     data, original = explored_artifacts
     out = tmp_path / "artifacts"  # (the catalogue run writes beside them)

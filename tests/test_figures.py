@@ -67,7 +67,7 @@ def test_explanation_figure_lays_the_map_over_the_square_the_models_saw():
 
 
 def _summary(values):
-    from ml.experiments import describe
+    from ml.study.experiments import describe
     return describe(values)
 
 
@@ -89,7 +89,7 @@ def test_ablation_figure_shows_each_variant_with_its_interval():
 
 
 def test_study_setup_figure_shows_without_and_the_chosen_amount_from_zero():
-    from ml.study_setup import AUGMENTATIONS, NO_AUGMENTATION
+    from ml.study.setup import AUGMENTATIONS, NO_AUGMENTATION
 
     light, medium, _ = AUGMENTATIONS
     cells = [{"train_images": 5000, "variant": NO_AUGMENTATION, "accuracy": _summary([0.60, 0.62, 0.61])},
@@ -134,7 +134,7 @@ def test_robustness_figure_groups_models_by_corruption_at_one_severity():
 
 
 def test_training_curves_show_training_validation_and_test_per_network_in_its_colour():
-    from ml.registry import colour
+    from ml.models.registry import colour
 
     histories = {"cnn": {"epoch": [1, 2, 3], "accuracy": [0.5, 0.9, 0.99], "loss": [1.5, 0.5, 0.1],
                          "lr": [0.5, 0.25, 0.01]},

@@ -85,7 +85,7 @@ def test_navigation005_one_page_registry_drives_the_navbar_and_the_router(tiny_a
 @pytest.mark.parametrize("path", ["/", "/hypotheses"])
 def test_navigation006_summary_and_hypotheses_answer_the_auto_sort_question_at_the_configured_target(
         artifacts_copy, path, text_of, make_app, services_of):
-    from ml.auto_sort import auto_sort_answer
+    from ml.evaluation.auto_sort import auto_sort_answer
 
     _, out = artifacts_copy
     manifest = json.loads((out / "manifest.json").read_text())

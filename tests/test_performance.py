@@ -12,12 +12,12 @@ from layouts.performance import (
     CHECKLIST_PERFORMANCE_MODELS,
     DOWNLOAD_PERFORMANCE_CSV,
     GRAPH_CONFUSION_MATRIX,
+    GRID_PERFORMANCE_MODELS,
     RADIO_MATRIX_MODE,
     SELECT_MATRIX_MODEL,
     STORE_MATRIX_CELL,
-    GRID_PERFORMANCE_MODELS,
 )
-from ml.registry import display_name
+from ml.models.registry import display_name
 
 CNN, SVM = display_name("cnn"), display_name("hog_svm")
 
@@ -118,7 +118,7 @@ def test_performance006_auto_sort_target_drives_the_answers_curves_and_review_sh
         GRAPH_AUTOSORT_COVERAGE,
         RADIO_AUTOSORT_TARGET,
     )
-    from ml.artifacts import read_predictions
+    from ml.artifacts.folder import read_predictions
 
     _, out = artifacts_copy
     manifest = json.loads((out / "manifest.json").read_text())
@@ -218,7 +218,7 @@ def test_performance010_every_chart_gives_each_model_its_one_colour(artifacts_co
     """One palette per model across the pages: a model's bars, lines and points are always its registry colour."""
     from dash_app.views import Views
     from ml.cli import main
-    from ml.registry import colour, display_name
+    from ml.models.registry import colour, display_name
 
     data, out = artifacts_copy
     assert main(["robustness", "--data", str(data), "--out", str(out), "--corruptions", "gaussian_blur"]) == 0
@@ -248,8 +248,8 @@ def test_performance010_every_chart_gives_each_model_its_one_colour(artifacts_co
 def test_performance011_a_gallery_image_opens_large_with_every_models_answer(tiny_artifacts, text_of, make_app,
                                                                              services_of):
     from callbacks.performance import image_details
-    from ml.artifacts import read_predictions
-    from ml.registry import display_name
+    from ml.artifacts.folder import read_predictions
+    from ml.models.registry import display_name
 
     data, out = tiny_artifacts
     manifest = json.loads((out / "manifest.json").read_text())

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCAL = {"ml", "dash_app", "callbacks", "layouts", "bench", "tests", "wsgi"}
 SOURCES = ["ml", "dash_app", "callbacks", "layouts", "bench", "tests", "wsgi.py", "gunicorn.conf.py"]
 # Modules that packages import at run time without declaring them: (module, needed by).
-UNDECLARED = {"sympy": ("requirements-train.txt", "onnxruntime.quantization's pre-processing (ml/export.py)")}
+UNDECLARED = {"sympy": ("requirements-train.txt", "onnxruntime.quantization's pre-processing (ml/models/export.py)")}
 
 
 def _requirements(name: str) -> set[str]:
@@ -65,12 +65,14 @@ def test_requirements002_what_the_server_imports_is_in_requirements_txt():
     """The project's modules that the server loads (started as gunicorn loads it), and every
     third-party import in them, even inside functions, against requirements.txt alone."""
     code = ("import sys, wsgi; "
-            "print(' '.join(m for m, module in sys.modules.items() if getattr(module, '__file__', None)))")
-    loaded = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
-                            env={"ARTIFACTS_DIR": str(ROOT / "artifacts"), "PATH": ""}).stdout.split()
-    files = [ROOT / "gunicorn.conf.py", ROOT / "wsgi.py"] + [
-        ROOT / Path(*name.split(".")).with_suffix(".py") for name in loaded if name.split(".")[0] in LOCAL - {"wsgi"}]
-    assert ROOT / "ml" / "predictors.py" in files and ROOT / "dash_app" / "api.py" in files
+            "print('\\n'.join(f'{m} {module.__file__}' for m, module in sys.modules.items() "
+            "if getattr(module, '__file__', None)))")
+    loaded = dict(line.split(" ", 1) for line in subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
+        env={"ARTIFACTS_DIR": str(ROOT / "artifacts"), "PATH": ""}).stdout.splitlines())
+    files = [ROOT / "gunicorn.conf.py"] + [Path(file) for name, file in loaded.items()
+                                           if name.split(".")[0] in LOCAL]
+    assert ROOT / "ml" / "serving" / "predictors.py" in files and ROOT / "dash_app" / "api.py" in files
     serving = _requirements("requirements.txt")
     imported = _distributions(_imported_modules([f for f in files if f.is_file()]))
     unlisted = {m: d for m, d in imported.items() if not d & serving}

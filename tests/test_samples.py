@@ -6,7 +6,7 @@ import json
 import numpy as np
 
 from dash_app.samples import UNKNOWN, Filters, filter_rows, sample_table
-from ml.artifacts import read_predictions
+from ml.artifacts.folder import read_predictions
 
 NAMES = ["cat", "dog", "ship"]
 

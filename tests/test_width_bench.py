@@ -7,7 +7,7 @@ import pytest
 
 
 def test_width_benchmark_counts_the_networks_multiply_adds_and_times_each_width(tmp_path):
-    cnn = pytest.importorskip("ml.cnn", reason="needs TensorFlow")
+    cnn = pytest.importorskip("ml.models.cnn", reason="needs TensorFlow")
     import keras
 
     from bench.width_bench import main, multiply_adds

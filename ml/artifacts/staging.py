@@ -1,0 +1,137 @@
+"""Write an artifacts folder all at once or not at all.
+
+Every command that writes artifacts writes into a staging folder beside the target and moves it
+into place only when it is complete, so a failure or an interrupt (Ctrl+C) leaves the previous
+artifacts whole and no half-written or empty folder behind. A process killed outright (kill -9, the
+machine stopping) cannot clean up: its folder's name carries its process id, and the next write
+beside it removes the folders of processes that are no longer running.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Iterator
+
+from ml.artifacts.folder import MANIFEST, ArtifactError, listed_files, load_manifest, write_manifest
+from ml.errors import OptionError
+
+
+@contextmanager
+def staged_folder(out: str | Path, *, start_from_existing: bool) -> Iterator[Path]:
+    """Yield a new folder to write `out`'s next version into (a copy of `out` when
+    `start_from_existing`, else empty); it replaces `out` when the block ends without an
+    exception, and is removed, with any parent folder made for it, when it does not."""
+    out = Path(out).absolute()
+    made = [p for p in (out.parent, *out.parent.parents) if not p.exists()]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale(out)
+    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-{os.getpid()}-", dir=out.parent))
+    try:
+        if start_from_existing and out.is_dir():
+            shutil.copytree(out, stage, dirs_exist_ok=True)
+        yield stage
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        for folder in made:  # deepest first
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+        raise
+    _swap(stage, out)
+
+
+def store_extra(out: str | Path, key: str, files: dict[str, Callable[[Path], object]], entry: dict) -> None:
+    """Add or replace one audit's result in the artifacts at `out`, atomically: each of `files`
+    (path relative to the folder -> function writing it there) and the manifest entry `key`."""
+    with staged_folder(out, start_from_existing=True) as folder:
+        manifest = load_manifest(folder)  # before the files change: it checks them against their digests
+        for rel, write in files.items():
+            (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+            write(folder / rel)
+        manifest[key] = entry
+        manifest["extra_files"] = sorted(set(manifest.get("extra_files", [])) | set(files))
+        write_manifest(folder, manifest)
+
+
+def remove_stale(out: Path) -> list[Path]:
+    """Remove the staging and replaced folders beside `out` left by processes that were killed (their
+    process id, in the name, no longer runs); returns what was removed. Folders of running processes,
+    and those named before process ids were, are left alone."""
+    removed = []
+    for folder in out.parent.glob(f".{out.name}.*-*"):
+        kind, _, rest = folder.name[len(out.name) + 2:].partition("-")
+        pid = rest.split("-", 1)[0]
+        if kind in ("staging", "old") and pid.isdigit() and not _running(int(pid)) and folder.is_dir():
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def _swap(stage: Path, out: Path) -> None:
+    if not out.exists():
+        os.rename(stage, out)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-{os.getpid()}-", dir=out.parent))
+    os.rename(out, old / out.name)
+    os.rename(stage, out)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def prune_unlisted(folder: Path, manifest: dict) -> list[str]:
+    """Delete the files of `folder` that its manifest does not list (models of an earlier run that
+    this one replaced), and the folders left empty; returns what was deleted."""
+    keep = set(listed_files(manifest)) | {MANIFEST}
+    deleted = []
+    for path in sorted(folder.rglob("*"), reverse=True):
+        rel = path.relative_to(folder).as_posix()
+        if path.is_file() and rel not in keep:
+            path.unlink()
+            deleted.append(rel)
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    return deleted
+
+
+def previous_artifacts(out: str | Path, splits: dict, force: bool) -> dict | None:
+    """The manifest of the artifacts in `out` when they were built from the same data (`splits`:
+    train and test fingerprints), so that a run can keep what it does not retrain; None when `out`
+    is new or empty, or holds artifacts of other data and `force` is given. Refuses, naming the
+    option to use, to overwrite other data's artifacts without `force`, or a folder that holds
+    something other than artifacts."""
+    out = Path(out)
+    if not out.exists() or (out.is_dir() and not any(out.iterdir())):
+        return None
+    if not (out / MANIFEST).is_file():
+        raise OptionError("--out", f"{out} is not empty and holds no artifacts ({MANIFEST} is missing); "
+                                   "choose a new or empty folder")
+    try:
+        manifest = load_manifest(out, verify=False)
+    except ArtifactError as exc:
+        if force:
+            return None
+        raise OptionError("--out", f"{out} holds artifacts that cannot be read ({exc}); pass --force to "
+                                   "replace them, or choose another folder") from exc
+    before = manifest["dataset"]["splits"]
+    if all(before.get(name, {}).get("fingerprint") == splits[name]["fingerprint"] for name in ("train", "test")):
+        return manifest
+    if force:
+        return None
+    dataset = manifest["dataset"]
+    raise OptionError("--out", f"{out} holds the artifacts of other data ({dataset.get('name')}, "
+                               f"{len(dataset.get('class_names', []))} classes, made {manifest.get('created')}); "
+                               "choose another folder, or pass --force to replace them")

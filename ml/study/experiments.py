@@ -1,0 +1,346 @@
+"""Experiments behind the hypotheses: the CNN ablation and the learning curve.
+
+Every run trains from scratch with the same architecture, schedule and preprocessing as
+`ml train` and is scored on the same full test split. Runs are stored one by one in
+`<out>/experiments/<name>.json`; running again adds runs, and replaces a run with the same
+(size, seed, variant or model), so a long study can be completed over several sittings. A
+summary per cell (mean, standard deviation, 95% Student-t interval) is recorded in the
+manifest, where the dashboard reads it.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+from scipy import stats as scipy_stats
+
+from ml.artifacts.folder import load_manifest, write_json, write_manifest
+from ml.artifacts.metrics import classification_metrics, predicted_classes
+from ml.artifacts.source_data import artifacts_dataset
+from ml.artifacts.staging import staged_folder
+from ml.data.dataset import Split, training_splits
+from ml.models.registry import MODELS, TrainSettings
+from ml.models.run_record import CutShort, RunControl, counts, curve_columns
+
+ABLATION = "ablation"
+ROBUST_RECIPE = "robust_recipe"  # the recipe's variants judged on validation and corrupted validation images
+LEARNING_CURVE = "learning_curve"
+SEEDS = "cnn_seeds"
+SCHEDULE_LENGTH = "schedule_length"  # the CNN recipe's accuracy against the epochs of its schedule
+
+# CNN configuration overrides compared against the recipe; the architecture and schedule stay.
+VARIANTS = {
+    "recipe": {},
+    "no_augmentation": {"augment": False},
+    "no_regularization": {"batch_norm": False, "dropout": 0.0},
+    "no_lookahead": {"lookahead": False},
+    # robustness: some, half or three quarters of the training images damaged (ml.models.cnn.corrupt_batch)
+    "corruptions_some": {"corrupt_probability": 0.3},
+    "corruptions": {"corrupt_probability": 0.5},
+    "corruptions_most": {"corrupt_probability": 0.75},
+}
+
+
+def confidence_interval(values: list[float]) -> list[float] | None:
+    """95% Student-t interval of the mean (None for a single run)."""
+    if len(values) < 2:
+        return None
+    mean, sem = float(np.mean(values)), float(scipy_stats.sem(values))
+    half = sem * float(scipy_stats.t.ppf(0.975, len(values) - 1))
+    return [mean - half, mean + half]
+
+
+def describe(values: list[float]) -> dict:
+    """Mean, standard deviation (ddof=1), 95% interval and count of a list of scores."""
+    return {"mean": float(np.mean(values)), "std": float(np.std(values, ddof=1)) if len(values) > 1 else None,
+            "ci95": confidence_interval(values), "n": len(values), "values": [float(v) for v in values]}
+
+
+def score_run(model: str, train: Split, test: Split, class_names, *, seed: int, val_size: int = 0,
+              preset: str = "full", epochs: int | None = None, overrides: dict | None = None,
+              control: RunControl = RunControl(), n_jobs: int = 2,
+              score_fit: bool = False) -> tuple[dict, Path | None]:
+    """Train `model` on `train` (less a validation split for the Keras models, if asked) and score it
+    on `test`: accuracy, macro-F1, validation accuracy (and with `score_fit` the accuracy on the
+    images it learnt from), training seconds, and for the Keras models the per-epoch curves and why
+    training stopped. `control` checkpoints, resumes or caps a Keras run (ml.models.run_record). Returns the
+    row and the run's checkpoint file, for the caller to remove once the row is stored.
+    """
+    spec = MODELS[model]
+    keras = spec.kind == "keras"  # only the Keras models watch a validation split
+    made = training_splits(train, subset=None, val_size=val_size if keras else 0, seed=seed)
+    fit, val = made.fit, made.val
+    settings = TrainSettings(seed=seed, preset=preset, epochs=epochs, overrides={model: overrides or {}},
+                             control=control, n_jobs=n_jobs)
+    if keras:
+        from ml.models import export
+
+        trained = spec.train(fit, val, len(class_names), settings)
+        seconds = trained.stopped["train_seconds"]  # over every sitting of a resumed run
+
+        def predict(images):
+            return export.keras_predict(trained.served, images)
+    else:
+        estimator = spec.build(n_jobs=n_jobs, progress=False, seed=seed, n_samples=len(fit))
+        start = time.perf_counter()
+        estimator.fit(fit.images, fit.labels)
+        seconds = time.perf_counter() - start
+        predict = estimator.predict_proba
+    metrics = classification_metrics(test.labels, predicted_classes(predict(test.images)), class_names)
+    row = {"train_images": len(train), "fit_images": trained.fit_images if keras else len(fit), "seed": seed,
+           "epochs_run": trained.stopped["epochs_run"] if keras else None,
+           "test_accuracy": metrics["accuracy"], "macro_f1": metrics["macro_f1"],
+           "train_seconds": round(seconds, 3)}
+    if score_fit:  # accuracy on its own training images: how far it overfits
+        row["fit_accuracy"] = float((predict(fit.images).argmax(1) == fit.labels).mean())
+    if val is not None:
+        row["val_accuracy"] = float((predict(val.images).argmax(1) == val.labels).mean())
+        row["val_corrupted_accuracy"] = corrupted_accuracy(predict, val.images, val.labels, seed)
+        if model == "cnn":  # what each test-time augmentation buys, judged on validation images
+            from ml.models import cnn
+            row["val_accuracy_by_tta"] = {
+                tta: float((export.keras_predict(cnn.serving_model(trained.network, tta), val.images).argmax(1)
+                            == val.labels).mean()) for tta in cnn.TTA_CHOICES}
+    if not keras:
+        return row, None
+    return {**row, "stopped": trained.stopped, "curves": trained.history}, trained.checkpoint
+
+
+def corrupted_accuracy(predict, images: np.ndarray, labels: np.ndarray, seed: int) -> float:
+    """Mean accuracy over every corruption of the robustness benchmark at its middle severity: how a
+    recipe holds up, measured on validation images so that choosing by it never looks at the test split."""
+    from ml.data.corruptions import CORRUPTIONS, corrupt
+
+    scores = [float((predict(corrupt(images, kind, c.severities[len(c.severities) // 2], seed)).argmax(1)
+                     == labels).mean()) for kind, c in CORRUPTIONS.items()]
+    return float(np.mean(scores))
+
+
+def run_ablation(data: Path, out: Path, sizes: list[int | None], seeds: list[int], variants: list[str],
+                 preset: str = "full", epochs: int | None = None, overrides: dict | None = None,
+                 val_size: int = 0, record: str = ABLATION, log=print, **plan_options) -> dict:
+    """Train the CNN for every (size, seed, variant) and record the runs and their summary in the
+    experiment `record` (the study's ablation, or the robust recipe's choice, kept apart so that runs
+    of another preset never mix into the study's cells). `plan_options`: run_plan's control, rerun."""
+    def runs():
+        for size in sizes:
+            for seed in seeds:
+                for variant in variants:
+                    yield {"variant": variant}, "cnn", size, seed, {**(overrides or {}), **VARIANTS[variant]}
+
+    return run_plan(data, out, record, runs(), ("train_images", "seed", "variant"), summarise_ablation,
+                    preset=preset, epochs=epochs, val_size=val_size, log=log, **plan_options)
+
+
+def run_learning_curve(data: Path, out: Path, sizes: list[int | None], seeds: list[int], models: list[str],
+                       preset: str = "full", epochs: int | None = None, overrides: dict | None = None,
+                       val_size: int = 0, log=print, **plan_options) -> dict:
+    """Train each model on stratified subsets of each size and record accuracy and training time.
+    `plan_options`: run_plan's control, rerun."""
+    def runs():
+        for size in sizes:
+            for seed in seeds:
+                for model in models:
+                    yield {"model": model}, model, size, seed, (overrides or {}) if model == "cnn" else {}
+
+    return run_plan(data, out, LEARNING_CURVE, runs(), ("train_images", "seed", "model"), summarise_curve,
+                    preset=preset, epochs=epochs, val_size=val_size, log=log, **plan_options)
+
+
+def run_schedule_length(data: Path, out: Path, epochs: list[int], seeds: list[int], overrides: dict | None = None,
+                        val_size: int = 5000, log=print, **plan_options) -> dict:
+    """Train the CNN recipe (with `overrides`, such as the served recipe's) on schedules of each length in
+    `epochs`, on the whole training split less `val_size` validation images: the curve the full preset's
+    length is chosen from, on validation accuracy (the test split is scored, never used to choose).
+    `plan_options`: run_plan's control, rerun."""
+    def runs():
+        for length in epochs:
+            for seed in seeds:
+                yield {"schedule_epochs": length}, "cnn", None, seed, {**(overrides or {}), "epochs": length}
+
+    return run_plan(data, out, SCHEDULE_LENGTH, runs(), ("train_images", "seed", "schedule_epochs"),
+                    summarise_schedule_length, preset="full", epochs=None, val_size=val_size, log=log,
+                    **plan_options)
+
+
+def summarise_schedule_length(runs: list[dict]) -> list[dict]:
+    """Per schedule length (and recipe overrides, less the length): validation and test accuracy, macro-F1
+    and training time over the seeds run."""
+    cells = []
+    def recipe(run):
+        return recipe_key({k: v for k, v in (run.get("overrides") or {}).items() if k != "epochs"})
+
+    for key, length in sorted({(recipe(r), r["schedule_epochs"]) for r in runs}):
+        chosen = [r for r in runs if recipe(r) == key and r["schedule_epochs"] == length]
+        cells.append({"train_images": chosen[0]["train_images"], "variant": f"{length} epochs", "recipe": key,
+                      "accuracy": describe([r["test_accuracy"] for r in chosen]),
+                      "macro_f1": describe([r["macro_f1"] for r in chosen]),
+                      "val_accuracy": describe([r["val_accuracy"] for r in chosen]),
+                      "train_seconds": describe([r["train_seconds"] for r in chosen]),
+                      "epochs_run": describe([r["epochs_run"] for r in chosen])})
+    return cells
+
+
+def record_seeds(out: Path, runs: list[dict], preset: str) -> dict:
+    """Record repeated full trainings of the CNN (bench/train_bench.py) under experiments/cnn_seeds."""
+    with staged_folder(out, start_from_existing=True) as folder:
+        return add_seed_runs(folder, runs, preset)
+
+
+def add_seed_runs(folder: Path, runs: list[dict], preset: str) -> dict:
+    """What `record_seeds` does, in place: for a folder being written (`ml train`'s own run)."""
+    runs = [{"source": "bench", **r, "preset": preset, "recipe": recipe_key(r.get("overrides")),
+             "schedule": schedule_of(r)} for r in runs]
+    return _store_in(folder, SEEDS, runs, ("preset", "recipe", "schedule", "seed"), summarise_seeds)
+
+
+def summarise_seeds(runs: list[dict]) -> list[dict]:
+    """Per preset, recipe overrides and schedule (runs with other overrides or another schedule are kept
+    in cells of their own): accuracy, macro-F1 and training time over the seeds, and the machines."""
+    cells = []
+    for name, recipe, schedule in sorted({(r["preset"], r.get("recipe", ""), schedule_of(r)) for r in runs}):
+        chosen = [r for r in runs if r["preset"] == name and r.get("recipe", "") == recipe and schedule_of(r) == schedule]
+        cells.append({"preset": name, "recipe": recipe, "overrides": chosen[0].get("overrides") or {},
+                      "schedule": schedule, "train_images": chosen[0]["train_images"],
+                      "accuracy": describe([r["test_accuracy"] for r in chosen]),
+                      "macro_f1": describe([r["macro_f1"] for r in chosen]),
+                      "train_seconds": describe([r["train_seconds"] for r in chosen]),
+                      "machines": sorted({r.get("machine") or "not recorded" for r in chosen})})
+    return cells
+
+
+def resummarise(out: Path, summarisers: dict) -> list[str]:
+    """Recompute the cells of every experiment in `out` that `summarisers` (name -> function of the runs)
+    knows, from its stored runs: after the rules for what counts change. Returns the names redone."""
+    done = []
+    with staged_folder(out, start_from_existing=True) as folder:
+        for name, summarise in summarisers.items():
+            if stored_runs(folder, name):
+                _store_in(folder, name, [], (), summarise)
+                done.append(name)
+    return done
+
+
+WALL_TIME_SCHEDULE = "wall-time budget"  # runs recorded before training ran by epochs alone
+
+
+def schedule_of(run: dict) -> str:
+    """A repeated training's schedule, as its cell is keyed: 'N epochs', or WALL_TIME_SCHEDULE for runs
+    whose length a time budget set (recorded before schedules were in epochs)."""
+    stopped = run.get("stopped")
+    return f"{stopped['epochs_planned']} epochs" if stopped else WALL_TIME_SCHEDULE
+
+
+def recipe_key(overrides: dict | None) -> str:
+    """A run's recipe overrides as a stable string ('' for the recipe itself), to key and group runs by."""
+    return json.dumps(overrides, sort_keys=True) if overrides else ""
+
+
+def run_plan(data: Path, out: Path, name: str, plan, key_fields: tuple[str, ...], summarise, *, preset: str,
+             epochs: int | None, val_size: int | None, control: RunControl = RunControl(), rerun: bool = False,
+             log=print, score_fit: bool = False) -> dict:
+    """Train and score every run of `plan` ((labels, model, size, seed, overrides) tuples), storing each
+    as it finishes under experiments/<name>.json (a run replaces the stored one with the same
+    `key_fields`), and the cells `summarise` makes of the runs that count in the manifest.
+
+    A run already stored with the same settings is kept, not trained again, unless `rerun`; a run that
+    was killed continues from its checkpoint. A run that `control`'s time cap cuts short is stored as
+    such (with its curves so far) and ends the plan (CutShort): the same command continues it."""
+    dataset = artifacts_dataset(data, out, load_manifest(out))  # fail before hours of training, not after
+    names, test = dataset.class_names, dataset["test"]
+    stored = stored_runs(out, name)
+    control = replace(control, resume=True)
+    for labels, model, size, seed, overrides in plan:
+        train = training_splits(dataset["train"], subset=size, val_size=0, seed=seed, subset_option="--sizes").train
+        settings = {**({"overrides": overrides} if overrides else {}), "preset": preset, "epochs": epochs,
+                    "val_size": val_size}
+        planned = {**labels, "train_images": len(train), "seed": seed, **settings}
+        if not rerun and any(_same_run(run, planned, key_fields) for run in stored):
+            log(f"{name}: kept the stored run {json.dumps({k: planned[k] for k in key_fields})}")
+            continue
+        try:
+            row, checkpoint = score_run(model, train, test, names, seed=seed, val_size=val_size, preset=preset,
+                                        epochs=epochs, overrides=overrides, control=control, score_fit=score_fit)
+        except CutShort as cut:
+            _store(out, name, [{**planned, "stopped": cut.stopped, "curves": curve_columns(cut.curves)}],
+                   key_fields, summarise)
+            raise
+        row = {**labels, **row, **settings}
+        log(f"{name}: {json.dumps({k: v for k, v in row.items() if k != 'curves'})}")
+        _store(out, name, [row], key_fields, summarise)  # keep every finished run, even if a later one fails
+        if checkpoint is not None:
+            checkpoint.unlink(missing_ok=True)
+    return load_manifest(out)["experiments"][name]
+
+
+def stored_runs(out: Path, name: str) -> list[dict]:
+    """The runs experiment `name` holds in the artifacts at `out` (none when it was never run)."""
+    entry = load_manifest(out).get("experiments", {}).get(name)
+    return json.loads((out / entry["file"]).read_text())["runs"] if entry else []
+
+
+def _same_run(run: dict, planned: dict, key_fields: tuple[str, ...]) -> bool:
+    """Whether a stored run is the planned one, finished: same key, same settings, not cut short."""
+    return (counts(run) and all(run.get(k) == planned[k] for k in key_fields)
+            and all(run.get(k) == planned.get(k) for k in ("overrides", "preset", "epochs", "val_size")))
+
+
+def _store(out: Path, name: str, new_runs: list[dict], key_fields: tuple[str, ...], summarise) -> dict:
+    with staged_folder(out, start_from_existing=True) as folder:
+        return _store_in(folder, name, new_runs, key_fields, summarise)
+
+
+def _store_in(out: Path, name: str, new_runs: list[dict], key_fields: tuple[str, ...], summarise) -> dict:
+    rel = f"experiments/{name}.json"
+    path = out / rel
+    previous = json.loads(path.read_text())["runs"] if path.is_file() else []
+    keys = {tuple(r[k] for k in key_fields) for r in new_runs}
+    # a key field a stored run lacks counts as empty: it was stored before the field existed
+    runs = [r for r in previous if tuple(r.get(k, "") for k in key_fields) not in keys] + new_runs
+    summary = summarise([r for r in runs if counts(r)])
+    manifest = load_manifest(out)
+    write_json(path, {"runs": runs, "cells": summary})
+    manifest.setdefault("experiments", {})[name] = {"file": rel, "cells": summary}
+    manifest["extra_files"] = sorted(set(manifest.get("extra_files", [])) | {rel})
+    write_manifest(out, manifest)
+    return manifest["experiments"][name]
+
+
+def summarise_ablation(runs: list[dict]) -> list[dict]:
+    """Per training-set size and variant: accuracy and macro-F1 summaries, and the difference from
+    the recipe in points (positive when the recipe is better)."""
+    cells = []
+    for size in sorted({r["train_images"] for r in runs}):
+        at_size = [r for r in runs if r["train_images"] == size]
+        recipe = [r["test_accuracy"] for r in at_size if r["variant"] == "recipe"]
+        for variant in [v for v in VARIANTS if any(r["variant"] == v for r in at_size)]:
+            chosen = [r for r in at_size if r["variant"] == variant]
+            accuracy = [r["test_accuracy"] for r in chosen]
+            cells.append({
+                "train_images": size, "variant": variant,
+                "accuracy": describe(accuracy), "macro_f1": describe([r["macro_f1"] for r in chosen]),
+                "train_seconds": float(np.mean([r["train_seconds"] for r in chosen])),
+                "recipe_gain_points": (round(100 * (np.mean(recipe) - np.mean(accuracy)), 2)
+                                       if recipe and variant != "recipe" else None),
+                # What recipe choices are judged on: only when every run of the cell watched validation images.
+                **{key: describe([r[key] for r in chosen]) for key in ("val_accuracy", "val_corrupted_accuracy")
+                   if all(key in r for r in chosen)},
+            })
+    return cells
+
+
+def summarise_curve(runs: list[dict]) -> list[dict]:
+    """Per model and training-set size: accuracy, macro-F1 and training-time summaries."""
+    cells = []
+    for model in sorted({r["model"] for r in runs}):
+        for size in sorted({r["train_images"] for r in runs if r["model"] == model}):
+            chosen = [r for r in runs if r["model"] == model and r["train_images"] == size]
+            cells.append({"model": model, "train_images": size,
+                          "accuracy": describe([r["test_accuracy"] for r in chosen]),
+                          "macro_f1": describe([r["macro_f1"] for r in chosen]),
+                          "train_seconds": describe([r["train_seconds"] for r in chosen])})
+    return cells

@@ -1,0 +1,144 @@
+"""The study's verdicts from the artifacts' evidence (ml/study/hypotheses.py) and their report."""
+
+import json
+
+from ml.artifacts.folder import load_manifest
+from ml.cli import main
+from ml.study import hypotheses
+from ml.study.experiments import describe
+
+NAMES = ["cat", "dog", "ship"]
+
+
+def _per_class(f1s):
+    return {n: {"f1": f, "precision": f, "recall": f} for n, f in zip(NAMES, f1s)}
+
+
+STATS = {"splits": {"train": {"class_counts": {n: 10 for n in NAMES}, "channel_mean": [120, 120, 110],
+                               "channel_std": [60, 60, 60], "brightness": {"p5": 70, "p95": 180}}},
+         "file_summary": {"distinct_sizes": 1, "sizes": {"32x32": 30}}, "duplicates": {"across": {}}}
+
+
+def _verdict(manifest, title_start):
+    """The hypothesis whose title starts with `title_start`, as study.hypotheses judges it."""
+    return next(h for h in hypotheses.hypotheses(manifest, STATS) if h["title"].startswith(title_start))
+
+
+def _side(manifest, title_start, setup):
+    """One setup's verdict of a hypothesis judged in both setups."""
+    return next(side for side in _verdict(manifest, title_start)["setups"] if side["setup"] == setup)
+
+
+def _manifest(cnn_accuracy, experiments=None):
+    cm = [[9, 1, 0], [3, 7, 0], [0, 0, 10]]
+    model = {"name": "CNN", "metrics": {"accuracy": cnn_accuracy, "n_test": 30, "confusion_matrix": cm,
+                                        "per_class": _per_class([0.9, 0.7, 1.0])},
+             "train_seconds": 600, "epochs_run": 10}
+    manifest = {"models": {"cnn": model}, "dataset": {"class_names": NAMES}}
+    if experiments:
+        manifest["experiments"] = experiments
+    return manifest
+
+
+def test_study001_hypothesis_verdicts_follow_the_evidence():
+    assert _side(_manifest(0.71), "A basic CNN", hypotheses.RECIPE_SETUP_NAME)["status"] == "supported"
+    assert _side(_manifest(0.69), "A basic CNN", hypotheses.RECIPE_SETUP_NAME)["status"] == "refuted"
+    assert _verdict(_manifest(0.71), "A basic CNN")["status"] == "open"  # the study's setup was not run
+    assert _verdict(_manifest(0.8), "Data augmentation")["status"] == "open"
+    def cell(size, variant, values):
+        return {"train_images": size, "variant": variant,
+                "accuracy": {"mean": sum(values) / len(values), "ci95": None, "n": len(values)}}
+    mixed = {"ablation": {"cells": [
+        cell(5000, "recipe", [0.70, 0.72]), cell(5000, "no_augmentation", [0.60, 0.62]),
+        cell(50000, "recipe", [0.90]), cell(50000, "no_augmentation", [0.88]),
+        cell(50000, "no_regularization", [0.80])]}}
+    result = _side(_manifest(0.8, mixed), "Data augmentation", hypotheses.RECIPE_SETUP_NAME)
+    assert result["status"] == "open" and "+10.0 points" in result["evidence"][0]
+    regularization = _verdict(_manifest(0.8, mixed), "Regularization")
+    assert regularization["status"] == "supported" and len(regularization["evidence"]) == 1
+    basic = _manifest(0.9)
+    basic["models"]["basic_cnn"] = {**basic["models"]["cnn"], "metrics": {"accuracy": 0.65, "n_test": 30}}
+    judged = _side(basic, "A basic CNN", hypotheses.RECIPE_SETUP_NAME)
+    assert judged["status"] == "refuted" and "basic CNN" in judged["verdict"]
+    limits = hypotheses.model_limits(_manifest(0.8))
+    assert "dog (F1 0.70)" in limits[0] and "dog taken for cat (3 test images)" in limits[1]
+
+
+def _study_setup(no_aug_5k, aug_5k, no_aug_50k=None, aug_50k=None):
+    """Study-setup cells as ml.study.setup summarises them (fit accuracy 0.95 throughout)."""
+    from ml.study.setup import AUGMENTATIONS, NO_AUGMENTATION
+
+    light = next(iter(AUGMENTATIONS))
+    def cell(size, variant, test):
+        return {"train_images": size, "variant": variant, "accuracy": describe([test, test]),
+                "macro_f1": describe([test, test]), "val_accuracy": describe([test, test]),
+                "fit_accuracy": describe([0.95, 0.95]), "epochs_run": describe([20, 20]),
+                "train_seconds": describe([60, 60])}
+    cells = [cell(5000, NO_AUGMENTATION, no_aug_5k), cell(5000, light, aug_5k)]
+    if no_aug_50k:
+        cells += [cell(50000, NO_AUGMENTATION, no_aug_50k), cell(50000, light, aug_50k)]
+    return {"cells": cells}
+
+
+def test_study004_hypotheses_are_judged_in_the_study_setup_and_the_recipe_side_by_side():
+    ablation = {"cells": [
+        {"train_images": 5000, "variant": "recipe", "accuracy": describe([0.73, 0.73])},
+        {"train_images": 5000, "variant": "no_augmentation", "accuracy": describe([0.70, 0.70])}]}
+    curve = {"cells": [{"model": "cnn", "train_images": 5000, "accuracy": describe([0.78])}]}
+    manifest = _manifest(0.91, {"study_setup": _study_setup(0.53, 0.62, 0.75, 0.79), "ablation": ablation,
+                                "learning_curve": curve})
+    augmentation = _verdict(manifest, "Data augmentation")
+    assert augmentation["status"] == "depends"
+    study_side, recipe_side = augmentation["setups"]
+    assert study_side["status"] == "supported" and "+9.0 points on 5,000 images" in study_side["verdict"]
+    assert any(e.startswith("50,000 training images: 79.0%") and "+4.0 points" in e for e in study_side["evidence"])
+    assert recipe_side["status"] == "refuted"
+    # why they differ: the overfitting gap without augmentation (95% vs 53%) and what it closes (9 points)
+    # what augmentation does: the study's CNN memorises less (fit accuracy 95% both here, so the gap narrows by
+    # the 9 test points it gains), and what the recipe loses without its own
+    assert "95% of the photos it trained on right without it and 95% with it, against 53.0% and 62.0%" \
+        in augmentation["why"]
+    assert "narrows by 9 points and test accuracy rises 9.0 points" in augmentation["why"]
+    assert "costs 3.0 points on 5,000 images and" not in augmentation["why"] and "costs 3.0 points" in augmentation["why"]
+    floor = _verdict(manifest, "A basic CNN")
+    assert floor["status"] == "depends" and floor["setups"][0]["status"] == "refuted"
+    assert "at best 62.0% < 70%" in floor["setups"][0]["verdict"]
+    assert "already scores 78.0% on the same 5,000 images" in floor["why"]
+    agreeing = _manifest(0.91, {"study_setup": _study_setup(0.71, 0.75)})
+    assert _verdict(agreeing, "A basic CNN")["status"] == "supported"
+    no_gain = _manifest(0.91, {"study_setup": _study_setup(0.62, 0.621), "ablation": ablation})
+    both = _verdict(no_gain, "Data augmentation")
+    assert both["status"] == "refuted" and both["verdict"] == "Refuted in both setups."
+    assert "test accuracy moves +0.1 points" in both["why"]
+
+
+def test_study002_preset_targets_need_every_seed_of_the_presets_own_schedule():
+    def with_runs(accuracies, seconds, schedule="40 epochs"):
+        runs = {"cells": [{"preset": "full", "schedule": schedule, "train_images": 50000,
+                           "accuracy": describe(accuracies), "train_seconds": describe(seconds),
+                           "machines": ["AMD EPYC, 2 cores, avx512_vnni"]}]}
+        return _manifest(0.9, {"cnn_seeds": runs})
+    assert _verdict(_manifest(0.9), "The full preset")["status"] == "open"
+    assert _verdict(with_runs([0.93, 0.925], [1600, 1610]), "The full preset")["status"] == "open"
+    met = _verdict(with_runs([0.93, 0.925, 0.921], [1600, 1610, 5000]), "The full preset")
+    assert met["status"] == "supported"  # a slow machine makes a run longer, never worse
+    assert "27–83 min of training on AMD EPYC, 2 cores, avx512_vnni" in met["evidence"][1]
+    assert _verdict(with_runs([0.91, 0.915, 0.92], [1600] * 3), "The full preset")["status"] == "refuted"
+    # runs paced by a wall-time budget, or of another length, are not the preset's schedule
+    assert _verdict(with_runs([0.93] * 3, [1600] * 3, "wall-time budget"), "The full preset")["status"] == "open"
+    assert _verdict(with_runs([0.93] * 3, [1600] * 3, "20 epochs"), "The full preset")["status"] == "open"
+    damaged = with_runs([0.88, 0.881, 0.879], [1600] * 3)  # another recipe's runs say nothing of the recipe's
+    damaged["experiments"]["cnn_seeds"]["cells"][0].update(recipe='{"corrupt_probability": 0.5}')
+    assert _verdict(damaged, "The full preset")["status"] == "open"
+
+
+def test_study003_report_prints_the_verdicts_the_page_shows(tiny_artifacts, capsys):
+    _, out = tiny_artifacts
+    manifest = load_manifest(out)
+    stats = json.loads((out / manifest["dataset"]["files"]["stats"]).read_text())
+    assert main(["report", str(out)]) == 0
+    printed = capsys.readouterr().out
+    for hypothesis in hypotheses.hypotheses(manifest, stats):
+        assert f"- **{hypothesis['title']}.** {hypothesis['verdict']}" in printed
+        for side in hypothesis.get("setups", []):
+            assert f"  - *{side['setup']}: {side['title']}.* {side['verdict']}" in printed
