@@ -5,7 +5,8 @@ from __future__ import annotations
 from dash import Input, Output, ctx
 
 from dash_app.catalogue import CatalogueUnavailable, load_results, review_page, thumbnail_uri
-from dash_app.figures import catalogue_figure, empty_figure
+from dash_app.figures.base import empty_figure
+from dash_app.figures.catalogue import catalogue_figure
 from layouts.catalogue import (
     DIV_CATALOGUE_REVIEW,
     GRAPH_CATALOGUE_CLASSES,

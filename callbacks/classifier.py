@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dash import ALL, MATCH, Input, Output, Patch, State, ctx, dcc, no_update
 
-from dash_app import figures
 from dash_app.classify import Upload, classify_files, public, results_csv
 from dash_app.examples import EXAMPLES, example_upload
 from dash_app.feedback import feedback_csv, photo_digest, record_correction
+from dash_app.figures.predictions import explanation_figure, probability_figure
 from dash_app.gallery import GalleryUnavailable, dataset_images, prefetch
 from dash_app.images import decode_data_uri, png_data_uri
 from layouts.classifier import (
@@ -21,7 +21,6 @@ from layouts.classifier import (
     DOWNLOAD_CLASSIFIER_CSV,
     DOWNLOAD_CLASSIFIER_FEEDBACK,
     GRAPH_CLASSIFIER_EXPLANATION,
-    NEIGHBOURS_SHOWN,
     NONE_OF_THESE,
     RANGE_CLASSIFIER_OPACITY,
     SELECT_CLASSIFIER_CORRECTION,
@@ -29,10 +28,10 @@ from layouts.classifier import (
     STORE_CLASSIFIER_RESULTS,
     UPLOAD_CLASSIFIER_IMAGES,
     classifier_page,
-    neighbours_gallery,
     result_card,
 )
 from layouts.common import error_alert
+from layouts.photo import NEIGHBOURS_SHOWN, neighbours_gallery
 from ml.artifacts.folder import ArtifactError
 
 
@@ -150,8 +149,8 @@ def uploads_view(services, uploads: list[Upload], opacity: float = DEFAULT_OPACI
         return error_alert(str(exc), "The models cannot be loaded"), None, True
     cards = [result_card(
         r, png_data_uri(r["image"]) if r["ok"] else None,
-        figures.probability_figure(r["predictions"], classes) if r["ok"] else None,
-        figures.explanation_figure(r["photo"], r["box"], r["occlusion"], r["label"], opacity)
+        probability_figure(r["predictions"], classes) if r["ok"] else None,
+        explanation_figure(r["photo"], r["box"], r["occlusion"], r["label"], opacity)
         if r["ok"] else None, i, classes)
         for i, r in enumerate(results)]
     # A correction names its photo by digest: computed here, for the page, not on the API's path.

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import math
 
-import dash_bootstrap_components as dbc
 import numpy as np
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 
-from dash_app import figures
-from dash_app.classify import nearest_training_images
 from dash_app.feedback import feedback_csv, record_label_review
-from dash_app.gallery import GalleryUnavailable, dataset_images, prefetch
+from dash_app.figures.base import empty_figure
+from dash_app.figures.explore import data_map_figure
+from dash_app.gallery import GalleryUnavailable, prefetch
 from dash_app.images import png_data_uri
+from dash_app.photo_details import dataset_photos, sample_details
 from dash_app.samples import SPLITS, UNKNOWN, Filters, filter_rows
-from layouts.classifier import NEIGHBOURS_SHOWN, neighbours_gallery
 from layouts.explore import (
     BUTTON_EXPLORE_IMAGE,
     BUTTON_EXPLORE_REVIEW,
@@ -44,11 +43,9 @@ from layouts.explore import (
     SPAN_EXPLORE_REVIEW,
     STORE_EXPLORE_PHOTO,
     TOOLTIP_EXPLORE_MAP,
-    details_view,
     explore_page,
     image_tiles,
 )
-from ml.artifacts.folder import ArtifactError
 from ml.models.registry import display_name
 
 
@@ -140,26 +137,21 @@ def map_figure(services, colouring: str, points: list[str]):
     names = services.artifacts.class_names()
     shown = ~np.isnan(table["map_x"]) & np.isin(table["split"], [SPLITS.index(p) for p in points])
     if not shown.any():
-        return figures.empty_figure("Choose test photos, the training sample or both")
+        return empty_figure("Choose test photos, the training sample or both")
     rows = np.flatnonzero(shown)
     which = " and ".join({"test": f"{int((table['split'][rows] == 0).sum()):,} test photos",
                           "train": f"{int((table['split'][rows] == 1).sum()):,} training photos"}[p] for p in points)
     method = services.artifacts.manifest()["data_map"]["method"]
     title = f"{which}, laid out by {dict(pca='PCA', tsne='t-SNE', umap='UMAP')[method]}"
-    return figures.data_map_figure(table["map_x"][rows], table["map_y"][rows], rows, colouring, table["true"][rows],
+    return data_map_figure(table["map_x"][rows], table["map_y"][rows], rows, colouring, table["true"][rows],
                                    table["pred_cnn"][rows], table["label_score"][rows], names, title)
-
-
-def _images(services, split: str):
-    config = services.config
-    return dataset_images(config.data_path, services.artifacts.manifest(), config.cache_dir, split=split)
 
 
 def _source(services, row: int) -> str | None:
     table = services.artifacts.samples()
     split, position = SPLITS[table["split"][row]], int(table["position"][row])
     try:
-        return png_data_uri(_images(services, split)[position])
+        return png_data_uri(dataset_photos(services, split)[position])
     except GalleryUnavailable:
         return None
 
@@ -214,54 +206,6 @@ def browse_page(services, filters: Filters, page_number: int):
         return html.P(note, className="text-muted"), "0 photos", 1, 1
     shown = rows[(page_number - 1) * PAGE_SIZE:page_number * PAGE_SIZE]
     return _tiles(services, shown), f"{len(rows):,} photos", pages, page_number
-
-
-def sample_details(services, row: int) -> html.Div:
-    """One photo large with every model's answer, what the audits say of it and its nearest training photos."""
-    table, names = services.artifacts.samples(), services.artifacts.class_names()
-    split, position, true = SPLITS[table["split"][row]], int(table["position"][row]), int(table["true"][row])
-    try:
-        image = _images(services, split)[position]
-        picture = html.Img(src=png_data_uri(image), className="pixelated enlarged",
-                           alt=f"{split} photo {position}, a {names[true]}")
-    except GalleryUnavailable as exc:
-        image, picture = None, dbc.Alert(str(exc), color="secondary", className="small")
-    answers, probabilities = [], None
-    if split == "test":
-        predictions = services.artifacts.predictions()
-        probabilities = figures.probability_figure(
-            {model: {"probabilities": dict(zip(names, predictions[f"proba_{model}"][position].tolist()))}
-             for model in services.artifacts.model_keys()}, names)
-        for model in services.artifacts.model_keys():
-            proba = predictions[f"proba_{model}"][position]
-            answer = int(predictions[f"pred_{model}"][position])
-            answers.append({"model": model, "answer": names[answer], "wrong": answer != true,
-                            "confidence": float(proba[answer]), "true_probability": float(proba[true])})
-    elif table["pred_cnn"][row] != UNKNOWN:
-        answer = int(table["pred_cnn"][row])
-        answers.append({"model": "cnn", "answer": names[answer] + " (out of fold)", "wrong": answer != true,
-                        "confidence": float(table["conf_cnn"][row]), "true_probability": float(table["true_cnn"][row])})
-    notes = []
-    if table["label_issue"][row]:
-        notes.append(f"Suspect label: the network is confident it is a {names[int(table['suggested'][row])]}.")
-    if table["near_duplicate"][row]:
-        notes.append("It has a near-twin in the dataset (see the Data page's near-duplicates).")
-    heading = f"{'Test' if split == 'test' else 'Training'} photo #{position}; its label: {names[true]}."
-    return details_view(picture, heading, names[true], answers, notes, _neighbours(services, image, split, position),
-                        probabilities)
-
-
-def _neighbours(services, image, split: str, position: int):
-    if image is None or services.artifacts.neighbours() is None:
-        return None
-    try:
-        rows = nearest_training_images(services.artifacts, image[None], NEIGHBOURS_SHOWN + 1,
-                                       services.artifacts.class_names())[0]
-    except ArtifactError:
-        return None
-    rows = [r for r in rows if not (split == "train" and r["position"] == position)][:NEIGHBOURS_SHOWN]
-    train = _images(services, "train")
-    return neighbours_gallery(rows, [png_data_uri(train[r["position"]]) for r in rows])
 
 
 def confidence_range(lowest, highest) -> tuple[float, float]:

@@ -3,7 +3,7 @@ client's trust targets (ml.study.trust)."""
 
 from __future__ import annotations
 
-from dash_app.figures import ablation_figure, learning_curve_figure, study_setup_figure
+from dash_app.figures.hypotheses import ablation_figure, learning_curve_figure, study_setup_figure
 from layouts.hypotheses import hypotheses_page
 from ml.evaluation.auto_sort import auto_sort_answer
 from ml.study import hypotheses

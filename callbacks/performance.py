@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 
-from callbacks.explore import sample_details
 from dash_app import views
 from dash_app.gallery import GalleryUnavailable, dataset_images
 from dash_app.images import png_data_uri
+from dash_app.photo_details import sample_details
 from dash_app.tables import models_table_rows, rows_csv
 from layouts.common import image_gallery
 from layouts.performance import (

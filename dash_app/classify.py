@@ -9,8 +9,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from dash_app.config import AppConfig
+from dash_app.photo_details import nearest_training_images
 from dash_app.store import Artifacts
-from ml.artifacts.folder import ArtifactError, best_model
+from ml.artifacts.folder import best_model
 from ml.data.preprocess import (
     ImageDecodeError,
     display_with_input_box,
@@ -88,17 +89,6 @@ def classify_files(uploads: list[Upload], artifacts: Artifacts, config: AppConfi
             photo, box = photos[i]
             result.update(occlusion=heat, photo=np.asarray(photo), box=box)
     return results
-
-
-def nearest_training_images(artifacts: Artifacts, images: np.ndarray, k: int, names: list[str]) -> list[list[dict]]:
-    """Per image: the k training images the served CNN finds most alike, as {file, label, similarity};
-    ArtifactError when the artifacts hold no index."""
-    found = artifacts.neighbours()
-    if found is None:
-        raise ArtifactError("these artifacts index no training images; run `python -m ml neighbours`")
-    embedder, index = found
-    rows = index.query(embedder.embed(images), k)
-    return [[{**row, "label": names[row["label"]]} for row in image_rows] for image_rows in rows]
 
 
 def _summary(proba: np.ndarray, names: list[str]) -> dict:

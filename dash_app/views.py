@@ -8,8 +8,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from dash_app import figures
 from dash_app.extensions import cache
+from dash_app.figures.base import empty_figure
+from dash_app.figures.data import channel_stats_figure, class_distribution_figure, spread_figure
+from dash_app.figures.performance import (
+    class_coverage_figure,
+    confusion_matrix_figure,
+    coverage_figure,
+    per_class_metric_figure,
+    reliability_figure,
+    review_by_class_figure,
+    robustness_figure,
+    training_curves_figure,
+)
 from dash_app.images import png_data_uri
 from dash_app.store import Artifacts
 from ml.evaluation.auto_sort import (
@@ -50,12 +61,12 @@ class Views:
         stats, arrays = self.artifacts.stats(), self.artifacts.stats_arrays()
         names, splits, classes = stats["class_names"], list(splits), list(classes)
         return (
-            figures.class_distribution_figure(stats, splits, classes),
-            figures.channel_stats_figure(stats, splits, classes),
+            class_distribution_figure(stats, splits, classes),
+            channel_stats_figure(stats, splits, classes),
             mean_image_tiles({s: arrays[f"{s}_mean_images"] for s in splits}, names, classes),
-            figures.spread_figure(arrays["hist_brightness_edges"], {s: arrays[f"{s}_hist_brightness"] for s in splits},
+            spread_figure(arrays["hist_brightness_edges"], {s: arrays[f"{s}_hist_brightness"] for s in splits},
                                   names, classes, "Brightness per class", "mean brightness of an image (0–255)"),
-            figures.spread_figure(arrays["hist_contrast_edges"], {s: arrays[f"{s}_hist_contrast"] for s in splits},
+            spread_figure(arrays["hist_contrast_edges"], {s: arrays[f"{s}_hist_contrast"] for s in splits},
                                   names, classes, "Contrast per class",
                                   "contrast of an image (spread of its brightness, 0–128)"),
         )
@@ -65,20 +76,20 @@ class Views:
         manifest = self.artifacts.manifest()
         entry = manifest["models"][model]
         if not classes:
-            return figures.empty_figure("Select at least one class")
-        return figures.confusion_matrix_figure(np.array(entry["metrics"]["confusion_matrix"]),
+            return empty_figure("Select at least one class")
+        return confusion_matrix_figure(np.array(entry["metrics"]["confusion_matrix"]),
                                                manifest["dataset"]["class_names"], list(classes),
                                                mode == "normalised", f"{display_name(model)}: true × predicted", selected)
 
     @cache.memoize()
     def per_class_figure(self, models: tuple, classes: tuple, metric: str, sort: str):
         entries = self.artifacts.manifest()["models"]
-        return figures.per_class_metric_figure({k: entries[k] for k in models}, list(classes), metric,
+        return per_class_metric_figure({k: entries[k] for k in models}, list(classes), metric,
                                                sort if sort in models else None)
 
     @cache.memoize()
     def robustness_figure(self, models: tuple, severity: int, target: float = DEFAULT_TARGET):
-        return figures.robustness_figure(self.artifacts.robustness_rows(), list(models), severity, target)
+        return robustness_figure(self.artifacts.robustness_rows(), list(models), severity, target)
 
     @cache.memoize()
     def auto_sort_view(self, models: tuple, target: float) -> tuple:
@@ -99,22 +110,22 @@ class Views:
                 if mine.any():
                     class_curves[name] = _thinned(coverage_curve(proba[mine], labels[mine]))
                     class_points[name] = answers_at(proba[mine], labels[mine], threshold)
-        return (figures.coverage_figure(curves, chosen, target),
-                figures.review_by_class_figure(shares, lead, target),
-                figures.class_coverage_figure(class_curves, class_points, names, lead, target),
+        return (coverage_figure(curves, chosen, target),
+                review_by_class_figure(shares, lead, target),
+                class_coverage_figure(class_curves, class_points, names, lead, target),
                 [auto_sort_answer(manifest, m, target) for m in models])
 
     @cache.memoize()
     def reliability_figure(self, models: tuple):
         entries = self.artifacts.manifest()["models"]
-        return figures.reliability_figure({m: entries[m]["calibration"] for m in models
+        return reliability_figure({m: entries[m]["calibration"] for m in models
                                            if entries[m].get("calibration")})
 
     @cache.memoize()
     def training_figure(self, models: tuple):
         entries = self.artifacts.manifest()["models"]
         histories = {m: h for m in models if (h := self.artifacts.history(m))}
-        return figures.training_curves_figure(histories, {m: entries[m]["metrics"]["accuracy"] for m in histories})
+        return training_curves_figure(histories, {m: entries[m]["metrics"]["accuracy"] for m in histories})
 
     def savings(self, photos: int, seconds: float) -> tuple[str | None, list[dict]]:
         """The most accurate calibrated model and what it saves on `photos` taking `seconds` each."""

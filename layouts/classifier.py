@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from layouts.common import card, image_gallery
+from layouts.common import card
 from layouts.formatting import pct
 from layouts.widgets import options_of, range_input
 from ml.models.registry import display_name, technical_name
@@ -27,7 +27,6 @@ DOWNLOAD_CLASSIFIER_FEEDBACK = "download-classifier-feedback"
 NONE_OF_THESE = "none of these categories"  # a correction for a photo of something the models do not know
 GRAPH_CLASSIFIER_EXPLANATION = "graph-classifier-explanation"  # the type of each result's map: {type, index}
 DIV_CLASSIFIER_NEIGHBOURS = "div-classifier-neighbours"  # the type of each result's similar photos: {type, index}
-NEIGHBOURS_SHOWN = 6
 DEFAULT_OPACITY = 0.5
 
 
@@ -126,16 +125,3 @@ def result_card(result: dict, image_src: str, probability_figure, explanation_fi
                         className="small text-muted mb-0")], md=4),
     ]), *([dcc.Loading(html.Div(id={"type": DIV_CLASSIFIER_NEIGHBOURS, "index": index}, className="mt-2"))]
           if result.get("neighbours") else []))
-
-
-def neighbours_gallery(neighbours: list[dict], sources: list[str | None], note: str | None = None) -> html.Div:
-    """The training photos the CNN finds most like an upload: 'why' by example."""
-    items = [{"src": src, "caption": f"{row['label']} · {pct(row['similarity'])}",
-              "tooltip": f"{row['file']}: similarity {pct(row['similarity'])} (cosine of the CNN's features)"}
-             for row, src in zip(neighbours, sources)]
-    labels = [row["label"] for row in neighbours]
-    most = max(set(labels), key=labels.count)
-    summary = f"{labels.count(most)} of the {len(labels)} most similar training photos are labelled {most}."
-    return html.Div([image_gallery("Most like it among the training photos", items, note), html.P(
-        summary + " The answer leans on photos like these: if they look unlike the upload, trust it less.",
-        className="small text-muted mb-0")])

@@ -6,9 +6,8 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dash_app.figures import MAP_COLOURINGS
+from dash_app.figures.explore import MAP_COLOURINGS
 from layouts.common import card
-from layouts.formatting import pct
 from layouts.widgets import checklist, modal, options_of, range_input, select
 from ml.models.registry import display_name, technical_name
 
@@ -119,24 +118,3 @@ def image_tiles(items: list[dict]) -> html.Div:
         html.Div(item["caption"], className="small")],
         id={"type": BUTTON_EXPLORE_IMAGE, "index": int(item["row"])}, title=item["tooltip"], n_clicks=0,
         className="gallery-item gallery-button me-2 mb-2") for item in items], className="d-flex flex-wrap")
-
-
-def details_view(picture, heading: str, true_name: str, answers: list[dict], notes: list[str], neighbours,
-                 probabilities=None) -> html.Div:
-    """A photo large: every model's answer (answers: model, answer, wrong, confidence, true_probability)
-    and, when given, the figure of every model's probabilities; what the audits say of it; its most
-    similar training photos."""
-    rows = [html.Tr([html.Td(display_name(a["model"]), title=technical_name(a["model"])),
-                     html.Td(a["answer"] + (" (wrong)" if a["wrong"] else "")), html.Td(pct(a["confidence"])),
-                     html.Td(pct(a["true_probability"]))]) for a in answers]
-    return html.Div([
-        picture,
-        html.P(heading, className="mt-2"),
-        *[html.P(note, className="small") for note in notes],
-        dbc.Table([html.Thead(html.Tr([html.Th("model"), html.Th("answer"), html.Th("sure of it"),
-                                       html.Th(f"gives {true_name}")])),
-                   html.Tbody(rows)], size="sm", responsive=True) if rows else
-        html.P("No model has answered for this photo.", className="text-muted small"),
-        dcc.Graph(figure=probabilities, config={"displayModeBar": False}) if probabilities is not None else None,
-        neighbours,
-    ])

@@ -48,7 +48,7 @@ def _verdict_card(item: dict) -> dbc.Card:
 def hypotheses_page(items: list[dict], trust: list[dict], limits: list[str], study_setup: go.Figure,
                     ablation: go.Figure, learning_curve: go.Figure, auto_sort: str) -> html.Div:
     """`items` from ml.study.hypotheses.hypotheses; `trust` from ml.study.trust.trust_verdicts; `limits` from
-    ml.study.hypotheses.model_limits; the figures from dash_app.figures.study_setup_figure, ablation_figure and
+    ml.study.hypotheses.model_limits; the figures from dash_app.figures.hypotheses: study_setup_figure, ablation_figure and
     learning_curve_figure; `auto_sort` the sentence of ml.evaluation.auto_sort.auto_sort_answer for the best model."""
     return html.Div([
         html.H2("Hypotheses and results"),

@@ -34,13 +34,13 @@ def test_from_env_reads_the_environment(monkeypatch, tmp_path):
 
 def _count_builds(monkeypatch):
     calls = []
-    original = views.figures.confusion_matrix_figure
+    original = views.confusion_matrix_figure
 
     def counting(*args, **kwargs):
         calls.append(args)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(views.figures, "confusion_matrix_figure", counting)
+    monkeypatch.setattr(views, "confusion_matrix_figure", counting)
     return calls
 
 

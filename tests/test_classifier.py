@@ -105,7 +105,7 @@ def test_classifier005_each_photo_shows_its_most_similar_training_photos(indexed
     import base64
 
     from callbacks.classifier import neighbours_view
-    from layouts.classifier import NEIGHBOURS_SHOWN
+    from layouts.photo import NEIGHBOURS_SHOWN
 
     data, out = indexed_artifacts
     uri = "data:image/png;base64," + base64.b64encode(png(3)).decode()

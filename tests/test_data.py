@@ -1,7 +1,7 @@
 """The Data page's callbacks (callbacks/data.py): every view follows the split and class filters."""
 
 from callbacks.data import augmentation_gallery
-from dash_app.figures import EMPTY_SELECTION
+from dash_app.figures.base import EMPTY_SELECTION
 from dash_app.views import Views
 from layouts.data import mean_images
 

@@ -3,7 +3,22 @@
 import numpy as np
 import pytest
 
-from dash_app import figures
+from dash_app.figures.base import CLASS_PALETTE, EMPTY_SELECTION
+from dash_app.figures.data import (
+    channel_stats_figure,
+    class_distribution_figure,
+    histogram_quantiles,
+    spread_figure,
+)
+from dash_app.figures.hypotheses import ablation_figure, learning_curve_figure, study_setup_figure
+from dash_app.figures.performance import (
+    class_coverage_figure,
+    confusion_matrix_figure,
+    per_class_metric_figure,
+    robustness_figure,
+    training_curves_figure,
+)
+from dash_app.figures.predictions import explanation_figure
 
 NAMES = ["cat", "dog", "ship"]
 
@@ -14,50 +29,50 @@ def _metrics(f1s):
 
 def test_confusion_matrix_counts_percentages_and_filter():
     matrix = np.array([[8, 2, 0], [1, 6, 3], [0, 0, 10]])
-    fig = figures.confusion_matrix_figure(matrix, NAMES, ["cat", "dog"], normalise=False, title="t")
+    fig = confusion_matrix_figure(matrix, NAMES, ["cat", "dog"], normalise=False, title="t")
     heat = fig.data[0]
     assert list(heat.x) == ["cat", "dog"] and np.array_equal(heat.z, [[8, 2], [1, 6]])
     custom = np.asarray(heat.customdata)
     assert custom[1, 1, 1] == pytest.approx(0.6)  # row share uses the whole row (3 went to ship)
     assert custom[0, 1, 2] == pytest.approx(2 / 8)  # column share over every true class
-    normalised = figures.confusion_matrix_figure(matrix, NAMES, NAMES, normalise=True, title="t")
+    normalised = confusion_matrix_figure(matrix, NAMES, NAMES, normalise=True, title="t")
     assert np.allclose(np.asarray(normalised.data[0].z).sum(axis=1), 1)
     assert normalised.data[0].text[2][2] == "100%"
 
 
 def test_per_class_metric_sorting_and_empty_selection():
     models = {"cnn": _metrics([0.9, 0.5, 0.7]), "hog_svm": _metrics([0.4, 0.6, 0.5])}
-    fig = figures.per_class_metric_figure(models, NAMES, "f1", sort_by="cnn")
+    fig = per_class_metric_figure(models, NAMES, "f1", sort_by="cnn")
     assert list(fig.data[0].x) == ["cat", "ship", "dog"] and len(fig.data) == 2
-    assert list(figures.per_class_metric_figure(models, NAMES, "f1", None).data[0].x) == NAMES
-    empty = figures.per_class_metric_figure({}, NAMES, "f1", None)
+    assert list(per_class_metric_figure(models, NAMES, "f1", None).data[0].x) == NAMES
+    empty = per_class_metric_figure({}, NAMES, "f1", None)
     assert not empty.data and "Select" in empty.layout.annotations[0].text
     with pytest.raises(ValueError):
-        figures.per_class_metric_figure(models, NAMES, "auc", None)
+        per_class_metric_figure(models, NAMES, "auc", None)
 
 
 def test_class_distribution_and_histograms():
     stats = {"splits": {"train": {"class_counts": {"cat": 5, "dog": 7, "ship": 1}},
                         "test": {"class_counts": {"cat": 2, "dog": 2, "ship": 2}}}}
-    fig = figures.class_distribution_figure(stats, ["test"], ["dog", "ship"])
+    fig = class_distribution_figure(stats, ["test"], ["dog", "ship"])
     assert len(fig.data) == 1 and list(fig.data[0].y) == [2, 2]
     edges = np.linspace(0, 256, 5)  # bins of 64
     counts = np.array([[1, 1, 2, 0], [0, 0, 0, 4], [4, 0, 0, 0]])
-    assert figures.histogram_quantiles(edges, counts[0]) == pytest.approx([64, 128, 160])
-    spread = figures.spread_figure(edges, {"train": counts, "test": counts[::-1]}, NAMES, ["dog", "cat"], "b", "x")
+    assert histogram_quantiles(edges, counts[0]) == pytest.approx([64, 128, 160])
+    spread = spread_figure(edges, {"train": counts, "test": counts[::-1]}, NAMES, ["dog", "cat"], "b", "x")
     train, test = spread.data
     assert train.name == "train split" and list(train.x) == pytest.approx([224, 128])  # medians, in the order asked
     assert list(train.error_x.arrayminus) == pytest.approx([16, 64]) and list(train.error_x.array) == pytest.approx([16, 32])
     assert list(test.x) == pytest.approx([224, 32]) and test.y[0] > train.y[0]  # side by side, not on top
-    for empty in (figures.spread_figure(edges, {}, NAMES, ["cat"], "b", "x"),
-                  figures.channel_stats_figure(stats, [], ["cat"])):
-        assert empty.layout.annotations[0].text == figures.EMPTY_SELECTION
+    for empty in (spread_figure(edges, {}, NAMES, ["cat"], "b", "x"),
+                  channel_stats_figure(stats, [], ["cat"])):
+        assert empty.layout.annotations[0].text == EMPTY_SELECTION
 
 
 def test_explanation_figure_lays_the_map_over_the_square_the_models_saw():
     photo = np.zeros((200, 320, 3), np.uint8)
     heat = np.linspace(-0.1, 0.2, 32 * 32).reshape(32, 32)
-    fig = figures.explanation_figure(photo, (60.0, 0.0, 200.0), heat, "cat", opacity=0.3)
+    fig = explanation_figure(photo, (60.0, 0.0, 200.0), heat, "cat", opacity=0.3)
     image, overlay = fig.data
     assert overlay.opacity == 0.3 and overlay.zmax == pytest.approx(0.2) and overlay.zmin == pytest.approx(-0.2)
     cell = 200 / 32  # the 32x32 map stretched over the 200-pixel square that starts 60 pixels in
@@ -75,7 +90,7 @@ def test_ablation_figure_shows_each_variant_with_its_interval():
     cells = [{"train_images": 5000, "variant": "recipe", "accuracy": _summary([0.80, 0.82, 0.84])},
              {"train_images": 5000, "variant": "no_augmentation", "accuracy": _summary([0.70])},
              {"train_images": 50000, "variant": "recipe", "accuracy": _summary([0.90, 0.92])}]
-    fig = figures.ablation_figure(cells)
+    fig = ablation_figure(cells)
     bars = {bar.name: bar for bar in fig.data}
     assert set(bars) == {"recipe", "no augmentation"}
     recipe = bars["recipe"]
@@ -83,7 +98,7 @@ def test_ablation_figure_shows_each_variant_with_its_interval():
     ci = cells[0]["accuracy"]["ci95"]
     assert recipe.error_y.array[0] == pytest.approx(ci[1] - 0.82) and recipe.error_y.arrayminus[0] > 0
     assert bars["no augmentation"].error_y.array is None  # one seed: no interval to draw
-    assert "has not been run" in figures.ablation_figure([]).layout.annotations[0].text
+    assert "has not been run" in ablation_figure([]).layout.annotations[0].text
     assert fig.layout.yaxis.range == (0, 1)  # from zero: a 2-point gap is drawn as 2 points
     assert recipe.marker.color != bars["no augmentation"].marker.color
 
@@ -97,20 +112,20 @@ def test_study_setup_figure_shows_without_and_the_chosen_amount_from_zero():
              {"train_images": 5000, "variant": medium, "accuracy": _summary([0.50])},
              {"train_images": 50000, "variant": NO_AUGMENTATION, "accuracy": _summary([0.78])},
              {"train_images": 50000, "variant": light, "accuracy": _summary([0.80])}]
-    fig = figures.study_setup_figure(cells, light)
+    fig = study_setup_figure(cells, light)
     without, with_ = fig.data
     assert list(without.x) == ["5,000 images", "50,000 images"] and list(with_.y) == pytest.approx([0.65, 0.80])
     assert without.y[0] == pytest.approx(0.61) and with_.error_y.array[0] > 0
     assert 0.50 not in list(with_.y) + list(without.y)  # a candidate amount that was not chosen is not shown
     assert tuple(fig.layout.yaxis.range) == (0, 1)
-    assert "not been run" in figures.study_setup_figure([], None).layout.annotations[0].text
+    assert "not been run" in study_setup_figure([], None).layout.annotations[0].text
 
 
 def test_learning_curve_figure_plots_accuracy_and_time_per_model():
     cells = [{"model": m, "train_images": n, "accuracy": _summary([a]), "train_seconds": _summary([t])}
              for m, points in (("cnn", [(2500, 0.6, 60), (50000, 0.9, 1500)]), ("hog_svm", [(2500, 0.4, 5)]))
              for n, a, t in points]
-    fig = figures.learning_curve_figure(cells)
+    fig = learning_curve_figure(cells)
     assert len(fig.data) == 4  # accuracy and time for each of two models
     cnn_accuracy, cnn_time = fig.data[0], fig.data[1]
     assert list(cnn_accuracy.x) == [2500, 50000] and list(cnn_accuracy.y) == [0.6, 0.9]
@@ -124,13 +139,13 @@ def test_robustness_figure_groups_models_by_corruption_at_one_severity():
             for m, base in (("cnn", 0.9), ("hog_svm", 0.6))
             for k, s, a in (("none", 0.0, base), ("gaussian_blur", 0.5, base - 0.1), ("gaussian_blur", 1.0, base - 0.3),
                             ("gaussian_blur", 1.5, base - 0.4))]
-    fig = figures.robustness_figure(rows, ["cnn", "hog_svm"], 1)
+    fig = robustness_figure(rows, ["cnn", "hog_svm"], 1)
     cnn, svm = fig.data
     assert cnn.name == "Neural network" and "CNN (Keras → ONNX)" in cnn.hovertemplate and list(cnn.x) == ["clean photos", "Gaussian blur"]
     assert list(cnn.y) == pytest.approx([0.9, 0.6]) and list(svm.y) == pytest.approx([0.6, 0.3])
     assert "σ = 1.0 px" in cnn.customdata[1][0] and tuple(fig.layout.yaxis.range) == (0, 1)
-    assert len(figures.robustness_figure(rows, ["cnn"], 2).data) == 1
-    assert "not been run" in figures.robustness_figure([], ["cnn"], 1).layout.annotations[0].text
+    assert len(robustness_figure(rows, ["cnn"], 2).data) == 1
+    assert "not been run" in robustness_figure([], ["cnn"], 1).layout.annotations[0].text
 
 
 def test_training_curves_show_training_validation_and_test_per_network_in_its_colour():
@@ -140,7 +155,7 @@ def test_training_curves_show_training_validation_and_test_per_network_in_its_co
                          "lr": [0.5, 0.25, 0.01]},
                  "basic_cnn": {"accuracy": [0.4, 0.6], "loss": [1.6, 1.1], "val_accuracy": [0.45, 0.58],
                                "val_loss": [1.5, 1.2]}}
-    fig = figures.training_curves_figure(histories, {"cnn": 0.91, "basic_cnn": 0.57})
+    fig = training_curves_figure(histories, {"cnn": 0.91, "basic_cnn": 0.57})
     names = [t.name for t in fig.data if t.showlegend is not False]
     assert names == ["Neural network: training photos", "Neural network: test photos (final model)",
                      "Study's small neural network: training photos",
@@ -151,19 +166,19 @@ def test_training_curves_show_training_validation_and_test_per_network_in_its_co
     assert {t.line.color for t in fig.data if t.legendgroup == "basic_cnn"} == {colour("basic_cnn")}
     [rate] = [t for t in fig.data if t.name == "Neural network: learning rate"]  # only the network that recorded it
     assert list(rate.y) == [0.5, 0.25, 0.01] and rate.yaxis == "y3" and fig.layout.yaxis3.type == "log"
-    assert "Select a neural network" in figures.training_curves_figure({}, {}).layout.annotations[0].text
+    assert "Select a neural network" in training_curves_figure({}, {}).layout.annotations[0].text
 
 
 
 def test_class_coverage_curves_keep_each_class_in_its_map_colour():
     curve = {"coverage": np.array([0.5, 1.0]), "accuracy": np.array([1.0, 0.9])}
-    fig = figures.class_coverage_figure({"dog": curve, "ship": curve}, {"dog": {"coverage": 0.5, "accuracy": 1.0},
+    fig = class_coverage_figure({"dog": curve, "ship": curve}, {"dog": {"coverage": 0.5, "accuracy": 1.0},
                                                                         "ship": {"coverage": 0.0, "accuracy": None}},
                                         NAMES, "cnn", 0.99)
     lines = [t for t in fig.data if t.mode == "lines"]
     assert [t.name for t in lines] == ["dog", "ship"]  # the class order, whatever the dict's
-    assert [t.line.color for t in lines] == [figures.CLASS_PALETTE[1], figures.CLASS_PALETTE[2]]
+    assert [t.line.color for t in lines] == [CLASS_PALETTE[1], CLASS_PALETTE[2]]
     [point] = [t for t in fig.data if t.mode == "markers"]  # no photo of ship reached the threshold: no point
     assert point.legendgroup == "dog" and list(point.x) == [0.5]
-    empty = figures.class_coverage_figure({}, {}, NAMES, None, 0.99)
+    empty = class_coverage_figure({}, {}, NAMES, None, 0.99)
     assert not empty.data and "No calibrated threshold" in empty.layout.annotations[0].text

@@ -63,7 +63,7 @@ def test_robustness004_each_row_checks_the_calibrated_thresholds_under_the_corru
 
 
 def test_robustness005_the_chart_hover_says_whether_the_target_still_holds():
-    from dash_app.figures import robustness_figure
+    from dash_app.figures.performance import robustness_figure
 
     rows = [{"model": "cnn", "corruption": CLEAN, "severity": 0.0, "accuracy": 0.9, "ece": 0.02,
              "auto_sort": [{"target": 0.99, "coverage": 0.7, "accuracy": 0.991}]},

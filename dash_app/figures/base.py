@@ -1,0 +1,47 @@
+"""What every figure shares: the template, the title and legend placement, the colours of classes and of
+auto-sorting decisions, a blank figure that says why."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from ml.models.registry import display_name, technical_name
+
+TEMPLATE = "plotly_white"
+EMPTY_SELECTION = "Select at least one split and one class"
+CLASS_PALETTE = ("#88CCEE", "#CC6677", "#DDCC77", "#117733", "#332288", "#AA4499", "#44AA99", "#999933",
+                 "#882255", "#661100", "#6699CC", "#888888")  # Paul Tol's muted scheme: told apart by colour-blind eyes
+DECISION_COLOURS = {"auto": "#1a7f37", "review": "#bf8700"}
+
+
+def hover_name(model: str) -> str:
+    """A model's plain name with its technical one, for hovers."""
+    plain, technical = display_name(model), technical_name(model)
+    return plain if plain == technical else f"{plain} ({technical})"
+
+
+def layout(fig: go.Figure, title: str, **kwargs) -> go.Figure:
+    settings = dict(template=TEMPLATE, title=dict(text=title, x=0, xanchor="left"),
+                    margin=dict(l=50, r=20, t=50, b=40),
+                    legend=dict(orientation="h", yanchor="top", y=-0.2, x=0))
+    fig.update_layout(**{**settings, **kwargs})
+    return fig
+
+
+def empty_figure(message: str) -> go.Figure:
+    """A blank figure that says why it is blank."""
+    fig = go.Figure()
+    fig.add_annotation(text=message, showarrow=False, font=dict(size=14), x=0.5, y=0.5,
+                       xref="paper", yref="paper")
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return layout(fig, "")
+
+
+def error_bars(summaries: list[dict]) -> dict | None:
+    """Plotly error bars from 95% intervals; None where no summary has one."""
+    if not any(s["ci95"] for s in summaries):
+        return None
+    upper = [s["ci95"][1] - s["mean"] if s["ci95"] else 0 for s in summaries]
+    lower = [s["mean"] - s["ci95"][0] if s["ci95"] else 0 for s in summaries]
+    return dict(type="data", symmetric=False, array=upper, arrayminus=lower)
