@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dash import ALL, MATCH, Input, Output, Patch, State, ctx, dcc, no_update
 
-from dash_app.classify import Upload, classify_files, public, results_csv
+from dash_app.classify import Upload, classify_files, public, results_csv, too_many_files
 from dash_app.examples import EXAMPLES, example_upload
 from dash_app.feedback import feedback_csv, photo_digest, record_correction
 from dash_app.figures.predictions import explanation_figure, probability_figure
@@ -57,7 +57,7 @@ def register(app) -> None:
             if not any(example_clicks):
                 return no_update, no_update, no_update  # the buttons were just drawn
             return uploads_view(services, [example_upload(ctx.triggered_id["index"])], opacity)
-        return uploads_view(services, uploads_from(contents or [], filenames or []), opacity)
+        return dropped_view(services, contents or [], filenames or [], opacity)
 
     @app.callback(Output({"type": GRAPH_CLASSIFIER_EXPLANATION, "index": ALL}, "figure"),
                   Input(RANGE_CLASSIFIER_OPACITY, "value"),
@@ -136,6 +136,14 @@ def uploads_from(contents: list[str], filenames: list[str]) -> list[Upload]:
         except ValueError as exc:
             uploads.append(Upload(name, error=str(exc)))
     return uploads
+
+
+def dropped_view(services, contents: list[str], filenames: list[str], opacity: float = DEFAULT_OPACITY):
+    """uploads_view of the photos dropped on the page, refused with the limit when there are too many."""
+    refused = too_many_files(len(contents), services.config)
+    if refused:
+        return error_alert(refused, "Too many photos at once"), None, True
+    return uploads_view(services, uploads_from(contents, filenames), opacity)
 
 
 def uploads_view(services, uploads: list[Upload], opacity: float = DEFAULT_OPACITY):

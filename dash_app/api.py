@@ -13,7 +13,7 @@ from pathlib import Path
 from flask import Blueprint, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from dash_app.classify import classify_files, public
+from dash_app.classify import classify_files, public, too_many_files
 from dash_app.uploads import request_uploads
 from ml.artifacts.folder import ArtifactError
 
@@ -72,8 +72,9 @@ def predict():
     uploads = request_uploads(request, services.config.max_upload_bytes)
     if not uploads:
         return _error(400, "send images as multipart/form-data file parts in a field named 'file'")
-    if len(uploads) > services.config.max_upload_files:
-        return _error(413, f"{len(uploads)} files sent; at most {services.config.max_upload_files} per request")
+    refused = too_many_files(len(uploads), services.config)
+    if refused:
+        return _error(413, refused)
     explain = request.args.get("explain", "").lower() in ("1", "true", "yes")
     neighbours = request.args.get("neighbours", "0")
     if not neighbours.isdigit() or int(neighbours) > MAX_NEIGHBOURS:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dash_app.config import AppConfig
+from dash_app.offload import off_the_event_loop
 from dash_app.photo_details import nearest_training_images
 from dash_app.store import Artifacts
 from ml.artifacts.folder import best_model
@@ -45,7 +46,22 @@ class Upload:
 def classify_files(uploads: list[Upload], artifacts: Artifacts, config: AppConfig,
                    explain: bool = False, neighbours: int = 0) -> list[dict]:
     """One result per upload, in the order given: predictions from each model, or an error; with
-    `neighbours`, that many most similar training images to each (when the artifacts index them)."""
+    `neighbours`, that many most similar training images to each (when the artifacts index them).
+    The work runs off the server's event loop, in the bounded pool of `config.upload_threads`."""
+    return off_the_event_loop(_classify_files, uploads, artifacts, config, explain, neighbours,
+                              threads=config.upload_threads)
+
+
+def too_many_files(count: int, config: AppConfig) -> str | None:
+    """Why a request of `count` files is refused (over MAX_UPLOAD_FILES), None when it is not."""
+    if count <= config.max_upload_files:
+        return None
+    return (f"{count} files sent; at most {config.max_upload_files} at a time (MAX_UPLOAD_FILES): "
+            "send them in smaller batches")
+
+
+def _classify_files(uploads: list[Upload], artifacts: Artifacts, config: AppConfig, explain: bool,
+                    neighbours: int) -> list[dict]:
     results, images, photos = [], [], []
     for upload in uploads:
         name = upload.name

@@ -29,7 +29,8 @@ class AppConfig:
     cache_dir: str = field(default_factory=lambda: os.path.join(tempfile.gettempdir(), "cifar-dash-cache"))
     redis_url: str | None = None
     max_upload_mb: float = 10.0
-    max_upload_files: int = 50
+    max_upload_files: int = 50  # per request, on the Classifier page as in the API
+    upload_threads: int = 2  # per worker: native threads that classify uploads, off the event loop
     max_pixels: int = 64_000_000
     auto_sort_target: float = DEFAULT_TARGET  # the accuracy a photo sorted without a person must be held to
     min_confidence: float = 0.5  # the decision's threshold only for models with no calibrated one
@@ -44,7 +45,7 @@ class AppConfig:
     @classmethod
     def from_env(cls, **overrides) -> "AppConfig":
         """Settings from ARTIFACTS_DIR, CIFAR10_DATA, CACHE_TYPE, CACHE_DIR, REDIS_URL,
-        MAX_UPLOAD_MB, ONNX_THREADS, API_TOKEN, DASHBOARD_USERS_FILE, CLASSIFY_RESULTS, AUTO_SORT_TARGET, FEEDBACK_FILE, LABEL_REVIEWS_FILE
+        MAX_UPLOAD_MB, MAX_UPLOAD_FILES, UPLOAD_THREADS, ONNX_THREADS, API_TOKEN, DASHBOARD_USERS_FILE, CLASSIFY_RESULTS, AUTO_SORT_TARGET, FEEDBACK_FILE, LABEL_REVIEWS_FILE
         and DASH_DEBUG,
         then `overrides`."""
         from ml.data.loading import default_data_path
@@ -56,6 +57,8 @@ class AppConfig:
             "cache_type": env.get("CACHE_TYPE", "SimpleCache"),
             "redis_url": env.get("REDIS_URL") or None,
             "max_upload_mb": float(env.get("MAX_UPLOAD_MB", 10)),
+            "max_upload_files": int(env.get("MAX_UPLOAD_FILES", 50)),
+            "upload_threads": int(env.get("UPLOAD_THREADS", 2)),
             "onnx_threads": int(env.get("ONNX_THREADS", 1)),
             "api_token": env.get("API_TOKEN") or None,
             "users_file": env.get("DASHBOARD_USERS_FILE") or None,
@@ -80,6 +83,8 @@ class AppConfig:
         if not 0 < self.auto_sort_target < 1:
             raise ValueError(f"AUTO_SORT_TARGET must be an accuracy between 0 and 1, such as 0.99, "
                              f"not {self.auto_sort_target!r}")
+        if self.max_upload_files < 1 or self.upload_threads < 1:
+            raise ValueError("MAX_UPLOAD_FILES and UPLOAD_THREADS must be whole numbers of at least 1")
         if self.cache_type not in CACHE_TYPES:
             raise ValueError(f"CACHE_TYPE must be one of {CACHE_TYPES}, not {self.cache_type!r}")
 

@@ -4,7 +4,7 @@ import io
 
 from PIL import Image
 
-from callbacks.classifier import uploads_from, uploads_view
+from callbacks.classifier import dropped_view, uploads_from, uploads_view
 from dash_app.classify import results_csv
 
 
@@ -136,3 +136,20 @@ def _images(node):
     for child in children if isinstance(children, (list, tuple)) else [children] if children is not None else []:
         if hasattr(child, "to_plotly_json"):
             yield from _images(child)
+
+
+def test_classifier006_the_page_refuses_more_photos_than_the_limit_and_says_what_to_do(
+        tiny_artifacts, make_app, services_of, text_of):
+    import base64
+
+    _, out = tiny_artifacts
+    app = make_app(out, max_upload_files=2)
+    png = io.BytesIO()
+    Image.new("RGB", (40, 40), (0, 90, 200)).save(png, "PNG")
+    uri = "data:image/png;base64," + base64.b64encode(png.getvalue()).decode()
+    with app.server.app_context():
+        alert, stored, disabled = dropped_view(services_of(app), [uri] * 3, ["a.png", "b.png", "c.png"])
+        assert stored is None and disabled
+        assert "3 files sent; at most 2 at a time (MAX_UPLOAD_FILES)" in text_of(alert)
+        cards, stored, _ = dropped_view(services_of(app), [uri] * 2, ["a.png", "b.png"])
+        assert len(stored["results"]) == 2 and all(r["ok"] for r in stored["results"])
