@@ -36,9 +36,10 @@ import psutil
 from PIL import Image
 
 from bench.results_file import save
-from ml.artifacts.folder import best_model, load_manifest
+from ml.artifacts.folder import load_manifest
 from ml.catalogue.rows import CHUNK, decode_chunk
 from ml.data.loading import default_data_path
+from ml.models.registry import served_in
 from ml.serving.predictors import load_predictor
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -140,7 +141,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "classify.json")
     args = parser.parse_args()
     workers = os.cpu_count() or 1
-    model = best_model(load_manifest(args.artifacts))
+    model = served_in(load_manifest(args.artifacts)["models"])
     with tempfile.TemporaryDirectory(prefix="classify-bench-") as tmp:
         tmp = Path(tmp)
         photos = tmp / "photos"

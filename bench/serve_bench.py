@@ -33,6 +33,7 @@ from layouts.performance import (
     RADIO_PERCLASS_METRIC,
     SELECT_PERCLASS_SORT,
 )
+from ml.models.registry import model_keys, served_model
 
 PAGES = [page.path for page in REGISTERED_PAGES]
 
@@ -51,10 +52,10 @@ def page_request(session, url, path):
 def filter_request(session, url, classes, metric):
     return dash_update(session, url, f"{GRAPH_PERCLASS_SCORES}.figure",
                        {"id": GRAPH_PERCLASS_SCORES, "property": "figure"},
-                       [{"id": CHECKLIST_PERFORMANCE_MODELS, "property": "value", "value": ["cnn", "hog_logreg", "hog_svm"]},
+                       [{"id": CHECKLIST_PERFORMANCE_MODELS, "property": "value", "value": list(model_keys())},
                         {"id": CHECKLIST_PERFORMANCE_CLASSES, "property": "value", "value": classes},
                         {"id": RADIO_PERCLASS_METRIC, "property": "value", "value": metric},
-                        {"id": SELECT_PERCLASS_SORT, "property": "value", "value": "cnn"}])
+                        {"id": SELECT_PERCLASS_SORT, "property": "value", "value": served_model()}])
 
 
 def filter_combinations(class_names):

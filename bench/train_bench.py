@@ -23,6 +23,7 @@ from ml.cli import CUT_SHORT_EXIT, cnn_overrides, positive_int, run_control, run
 from ml.cpu import cpu_description
 from ml.data.loading import default_data_path, load_dataset
 from ml.models.cnn_config import PRESETS
+from ml.models.registry import served_model
 from ml.models.run_record import CutShort, curve_columns
 from ml.study.experiments import record_seeds, score_run
 
@@ -41,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     control = run_control(args)
     for seed in args.seeds:
         try:
-            run, checkpoint = score_run("cnn", dataset["train"], dataset["test"], dataset.class_names, seed=seed,
+            run, checkpoint = score_run(served_model(), dataset["train"], dataset["test"], dataset.class_names, seed=seed,
                                         preset=args.preset, epochs=args.epochs, overrides=args.cnn, control=control)
         except CutShort as cut:
             record_seeds(args.out, [{"train_images": len(dataset["train"]), "seed": seed, "overrides": args.cnn,

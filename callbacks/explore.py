@@ -13,7 +13,7 @@ from dash_app.figures.explore import data_map_figure
 from dash_app.gallery import GalleryUnavailable, prefetch
 from dash_app.images import png_data_uri
 from dash_app.photo_details import dataset_photos, sample_details
-from dash_app.samples import SPLITS, UNKNOWN, Filters, filter_rows
+from dash_app.samples import NETWORK, SPLITS, UNKNOWN, Filters, filter_rows
 from layouts.explore import (
     BUTTON_EXPLORE_IMAGE,
     BUTTON_EXPLORE_REVIEW,
@@ -53,7 +53,8 @@ def page(services):
     manifest = services.artifacts.manifest()
     prefetch(services.config.data_path, manifest, services.config.cache_dir)  # for the nearest training photos
     table = services.artifacts.samples()
-    trained = bool((table["pred_cnn"][table["split"] == 1] != UNKNOWN).any()) if "pred_cnn" in table else False
+    answers = table.get(f"pred_{NETWORK}")
+    trained = bool((answers[table["split"] == 1] != UNKNOWN).any()) if answers is not None else False
     return explore_page(manifest["dataset"]["class_names"], list(manifest["models"]), bool(manifest.get("data_map")),
                         trained)
 
@@ -144,7 +145,7 @@ def map_figure(services, colouring: str, points: list[str]):
     method = services.artifacts.manifest()["data_map"]["method"]
     title = f"{which}, laid out by {dict(pca='PCA', tsne='t-SNE', umap='UMAP')[method]}"
     return data_map_figure(table["map_x"][rows], table["map_y"][rows], rows, colouring, table["true"][rows],
-                                   table["pred_cnn"][rows], table["label_score"][rows], names, title)
+                                   table[f"pred_{NETWORK}"][rows], table["label_score"][rows], names, title)
 
 
 def _source(services, row: int) -> str | None:
@@ -157,7 +158,7 @@ def _source(services, row: int) -> str | None:
 
 
 def _caption(table, row: int, names: list[str]) -> str:
-    true, answer = int(table["true"][row]), int(table["pred_cnn"][row])
+    true, answer = int(table["true"][row]), int(table[f"pred_{NETWORK}"][row])
     if answer == UNKNOWN or answer == true:
         return names[true]
     return f"{names[true]} → {names[answer]}"
@@ -166,10 +167,10 @@ def _caption(table, row: int, names: list[str]) -> str:
 def hover_card(services, row: int) -> html.Div:
     table, names = services.artifacts.samples(), services.artifacts.class_names()
     src = _source(services, row)
-    answer = int(table["pred_cnn"][row])
+    answer = int(table[f"pred_{NETWORK}"][row])
     lines = [f"{SPLITS[table['split'][row]]} photo, labelled {names[int(table['true'][row])]}"]
     if answer != UNKNOWN:
-        lines.append(f"network: {names[answer]} ({table['conf_cnn'][row]:.0%})")
+        lines.append(f"network: {names[answer]} ({table[f'conf_{NETWORK}'][row]:.0%})")
     if table["label_issue"][row]:
         lines.append(f"suspect label: perhaps {names[int(table['suggested'][row])]}")
     return html.Div([html.Img(src=src, className="pixelated", width=96, height=96, alt=lines[0]) if src else None,
@@ -200,7 +201,7 @@ def browse_page(services, filters: Filters, page_number: int):
     pages = max(1, math.ceil(len(rows) / PAGE_SIZE))
     page_number = min(page_number, pages)
     if not len(rows):
-        note = ("No photo matches these filters." if filters.split == "test" or filters.model == "cnn" else
+        note = ("No photo matches these filters." if filters.split == "test" or filters.model == NETWORK else
                 f"{display_name(filters.model)} never answered for the training photos: only the network's "
                 "out-of-fold answers exist for them.")
         return html.P(note, className="text-muted"), "0 photos", 1, 1

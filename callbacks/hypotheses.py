@@ -21,7 +21,7 @@ def page(services):
                            study_setup_figure(setup, chosen_augmentation(setup)),
                            ablation_figure(experiments.get("ablation", {}).get("cells", [])),
                            learning_curve_figure(experiments.get("learning_curve", {}).get("cells", [])),
-                           auto_sort_answer(manifest, artifacts.best_model(), services.config.auto_sort_target))
+                           auto_sort_answer(manifest, artifacts.served_model(), services.config.auto_sort_target))
 
 
 def register(app) -> None:

@@ -7,7 +7,7 @@ from layouts.summary import summary_page
 
 def page(services):
     artifacts = services.artifacts
-    return summary_page(artifacts.manifest(), artifacts.best_model(), services.config.auto_sort_target)
+    return summary_page(artifacts.manifest(), artifacts.served_model(), services.config.auto_sort_target)
 
 
 def register(app) -> None:

@@ -12,7 +12,6 @@ from dash_app.config import AppConfig
 from dash_app.offload import off_the_event_loop
 from dash_app.photo_details import nearest_training_images
 from dash_app.store import Artifacts
-from ml.artifacts.folder import best_model
 from ml.data.preprocess import (
     ImageDecodeError,
     display_with_input_box,
@@ -87,21 +86,21 @@ def _classify_files(uploads: list[Upload], artifacts: Artifacts, config: AppConf
     names = manifest["dataset"]["class_names"]
     predictors = artifacts.predictors()
     probabilities = {key: predictor.predict_proba(batch) for key, predictor in predictors.items()}
-    best = best_model(manifest)
-    decide = decider(manifest, best, config.auto_sort_target, config.min_confidence, strict=False)
+    served = artifacts.served_model()
+    decide = decider(manifest, served, config.auto_sort_target, config.min_confidence, strict=False)
     ok_results = [r for r in results if r["ok"]]
     similar = nearest_training_images(artifacts, batch, neighbours, names) if neighbours else None
     for i, result in enumerate(ok_results):
         result["predictions"] = {key: _summary(proba[i], names) for key, proba in probabilities.items()}
-        chosen = result["predictions"][best]
-        result.update(model=best, label=chosen["label"], confidence=chosen["confidence"],
-                      decision=decide(float(probabilities[best][i].max())), threshold=round(decide.threshold, 4),
+        chosen = result["predictions"][served]
+        result.update(model=served, label=chosen["label"], confidence=chosen["confidence"],
+                      decision=decide(float(probabilities[served][i].max())), threshold=round(decide.threshold, 4),
                       target=decide.target, decision_rule=decide.reason)
         result["image"] = batch[i]
         if similar is not None:
             result["neighbours"] = similar[i]
         if explain:
-            heat, _ = occlusion_map(predictors[best].predict_proba, batch[i])
+            heat, _ = occlusion_map(predictors[served].predict_proba, batch[i])
             photo, box = photos[i]
             result.update(occlusion=heat, photo=np.asarray(photo), box=box)
     return results

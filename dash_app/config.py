@@ -35,6 +35,7 @@ class AppConfig:
     auto_sort_target: float = DEFAULT_TARGET  # the accuracy a photo sorted without a person must be held to
     min_confidence: float = 0.5  # the decision's threshold only for models with no calibrated one
     onnx_threads: int = 1
+    served_model: str | None = None  # the model that answers (a key of the artifacts); None: the registry's served one
     api_token: str | None = None  # when set, POST /api/predict needs it as a bearer token
     users_file: Path | None = None  # when set, the whole dashboard needs a login (dash_app.login)
     classify_results: Path | None = None  # a results file of `ml classify`, shown on the Catalogue page
@@ -45,7 +46,7 @@ class AppConfig:
     @classmethod
     def from_env(cls, **overrides) -> "AppConfig":
         """Settings from ARTIFACTS_DIR, CIFAR10_DATA, CACHE_TYPE, CACHE_DIR, REDIS_URL,
-        MAX_UPLOAD_MB, MAX_UPLOAD_FILES, UPLOAD_THREADS, ONNX_THREADS, API_TOKEN, DASHBOARD_USERS_FILE, CLASSIFY_RESULTS, AUTO_SORT_TARGET, FEEDBACK_FILE, LABEL_REVIEWS_FILE
+        MAX_UPLOAD_MB, MAX_UPLOAD_FILES, UPLOAD_THREADS, ONNX_THREADS, SERVED_MODEL, API_TOKEN, DASHBOARD_USERS_FILE, CLASSIFY_RESULTS, AUTO_SORT_TARGET, FEEDBACK_FILE, LABEL_REVIEWS_FILE
         and DASH_DEBUG,
         then `overrides`."""
         from ml.data.loading import default_data_path
@@ -60,6 +61,7 @@ class AppConfig:
             "max_upload_files": int(env.get("MAX_UPLOAD_FILES", 50)),
             "upload_threads": int(env.get("UPLOAD_THREADS", 2)),
             "onnx_threads": int(env.get("ONNX_THREADS", 1)),
+            "served_model": env.get("SERVED_MODEL") or None,
             "api_token": env.get("API_TOKEN") or None,
             "users_file": env.get("DASHBOARD_USERS_FILE") or None,
             "classify_results": env.get("CLASSIFY_RESULTS") or None,

@@ -41,7 +41,7 @@ def create_app(config: AppConfig | None = None) -> dash.Dash:
     # base64 uploads grow by a third; allow a batch of ten maximum-size files per request
     server.config["MAX_CONTENT_LENGTH"] = int(config.max_upload_bytes * 10 * 1.4) + (1 << 20)
     cache.init_app(server, config=config.cache_settings())
-    server.extensions["cifar"] = Services(config, Artifacts(config.artifacts_dir, config.onnx_threads))
+    server.extensions["cifar"] = Services(config, Artifacts(config.artifacts_dir, config.onnx_threads, config.served_model))
     server.register_blueprint(api)
     if config.users_file is not None:
         protect(app, config.users_file, config.api_token)

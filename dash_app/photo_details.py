@@ -10,7 +10,7 @@ from dash import html
 from dash_app.figures.predictions import probability_figure
 from dash_app.gallery import GalleryUnavailable, dataset_images
 from dash_app.images import png_data_uri
-from dash_app.samples import SPLITS, UNKNOWN
+from dash_app.samples import NETWORK, SPLITS, UNKNOWN
 from dash_app.store import Artifacts
 from layouts.photo import NEIGHBOURS_SHOWN, details_view, neighbours_gallery
 from ml.artifacts.folder import ArtifactError
@@ -54,10 +54,10 @@ def sample_details(services, row: int) -> html.Div:
             answer = int(predictions[f"pred_{model}"][position])
             answers.append({"model": model, "answer": names[answer], "wrong": answer != true,
                             "confidence": float(proba[answer]), "true_probability": float(proba[true])})
-    elif table["pred_cnn"][row] != UNKNOWN:
-        answer = int(table["pred_cnn"][row])
-        answers.append({"model": "cnn", "answer": names[answer] + " (out of fold)", "wrong": answer != true,
-                        "confidence": float(table["conf_cnn"][row]), "true_probability": float(table["true_cnn"][row])})
+    elif table[f"pred_{NETWORK}"][row] != UNKNOWN:
+        answer = int(table[f"pred_{NETWORK}"][row])
+        answers.append({"model": NETWORK, "answer": names[answer] + " (out of fold)", "wrong": answer != true,
+                        "confidence": float(table[f"conf_{NETWORK}"][row]), "true_probability": float(table[f"true_{NETWORK}"][row])})
     notes = []
     if table["label_issue"][row]:
         notes.append(f"Suspect label: the network is confident it is a {names[int(table['suggested'][row])]}.")

@@ -12,9 +12,11 @@ from pathlib import Path
 import numpy as np
 
 from ml.audit.out_of_fold import stored_out_of_fold
+from ml.models.registry import served_model
 
 SPLITS = ("test", "train")
 UNKNOWN = -1  # no answer: a model that never answered for a training image
+NETWORK = served_model()  # the network audited out of fold: the one model with answers for training photos too
 
 
 @dataclass(frozen=True)
@@ -23,7 +25,7 @@ class Filters:
 
     split: str = "test"
     classes: tuple[str, ...] = ()
-    model: str = "cnn"
+    model: str = NETWORK
     predicted: tuple[str, ...] = ()
     correctness: str = "all"  # "all", "right" or "wrong"
     confidence: tuple[float, float] = (0.0, 1.0)
@@ -48,16 +50,16 @@ def sample_table(folder: str | Path, manifest: dict, predictions: dict) -> dict[
         table[f"conf_{model}"] = np.full(n, np.nan, np.float32)
         table[f"pred_{model}"][:n_test] = predictions[f"pred_{model}"]
         table[f"conf_{model}"][:n_test] = predictions[f"proba_{model}"].max(axis=1)
-    table["true_cnn"] = np.full(n, np.nan, np.float32)  # the network's probability of the true class
-    if "cnn" in models:
-        table["true_cnn"][:n_test] = predictions["proba_cnn"][np.arange(n_test), predictions["y_true"]]
+    table[f"true_{NETWORK}"] = np.full(n, np.nan, np.float32)  # the network's probability of the true class
+    if NETWORK in models:
+        table[f"true_{NETWORK}"][:n_test] = predictions[f"proba_{NETWORK}"][np.arange(n_test), predictions["y_true"]]
     folds = stored_out_of_fold(folder, manifest)
     if folds is not None:
         table["true"][n_test:] = folds["labels"]
-        if "cnn" in models and not np.isnan(folds["proba"]).any():
-            table["pred_cnn"][n_test:] = folds["proba"].argmax(axis=1)
-            table["conf_cnn"][n_test:] = folds["proba"].max(axis=1)
-            table["true_cnn"][n_test:] = folds["proba"][np.arange(n_train), folds["labels"]]
+        if NETWORK in models and not np.isnan(folds["proba"]).any():
+            table[f"pred_{NETWORK}"][n_test:] = folds["proba"].argmax(axis=1)
+            table[f"conf_{NETWORK}"][n_test:] = folds["proba"].max(axis=1)
+            table[f"true_{NETWORK}"][n_test:] = folds["proba"][np.arange(n_train), folds["labels"]]
     files = {"test": _test_files(folder, manifest), "train": folds["files"] if folds else None}
     rows = {(split, name): (0 if split == "test" else n_test) + i
             for split, names in files.items() if names for i, name in enumerate(names)}

@@ -18,12 +18,12 @@ from dash_app.samples import sample_table
 from ml.artifacts.folder import (
     MANIFEST,
     ArtifactError,
-    best_model,
     load_manifest,
     manifest_fingerprint,
     read_predictions,
 )
 from ml.audit.neighbours import NeighbourIndex
+from ml.models.registry import served_in
 from ml.serving.embeddings import Embedder
 from ml.serving.predictors import load_predictor
 
@@ -31,9 +31,10 @@ from ml.serving.predictors import load_predictor
 class Artifacts:
     """The artifacts folder as the app sees it; every getter raises ArtifactError when unusable."""
 
-    def __init__(self, folder: str | Path, onnx_threads: int = 1):
+    def __init__(self, folder: str | Path, onnx_threads: int = 1, served: str | None = None):
         self.folder = str(Path(folder).resolve())
         self.onnx_threads = onnx_threads
+        self.served = served  # the model that answers (SERVED_MODEL); None: the registry's served model
         self._cached: tuple = (None, "missing")  # (manifest stat, fingerprint), swapped atomically
 
     @property
@@ -59,8 +60,12 @@ class Artifacts:
     def model_keys(self) -> list[str]:
         return list(self.manifest()["models"])
 
-    def best_model(self) -> str:
-        return best_model(self.manifest())
+    def served_model(self) -> str:
+        """The model whose answer the pages and the API give, and whose threshold sorts photos."""
+        try:
+            return served_in(self.manifest()["models"], self.served)
+        except ValueError as exc:
+            raise ArtifactError(f"SERVED_MODEL: {exc}") from None
 
     def stats(self) -> dict:
         return _json_file(self.folder, self.fingerprint, "stats")
@@ -71,7 +76,7 @@ class Artifacts:
     def predictions(self) -> dict[str, np.ndarray]:
         return _predictions(self.folder, self.fingerprint)
 
-    def history(self, key: str = "cnn") -> dict | None:
+    def history(self, key: str) -> dict | None:
         files = self.manifest()["models"].get(key, {}).get("files", {})
         if "history" not in files:
             return None

@@ -36,15 +36,16 @@ def created_text(created: str) -> str:
     return f"{moment.day} {moment:%B %Y, %H:%M} UTC"
 
 
-def summary_page(manifest: dict, best: str, target: float) -> html.Div:
-    """Built from a validated manifest, the key of its most accurate model and the auto-sort target
-    accuracy the service is configured for."""
+def summary_page(manifest: dict, served: str, target: float) -> html.Div:
+    """Built from a validated manifest, the key of the model that answers (the served one) and the
+    auto-sort target accuracy the service is configured for."""
     models = manifest["models"]
-    top = models[best]
+    top = models[served]
     dataset = manifest["dataset"]
     splits = dataset["splits"]
     tiles = dbc.Row([
-        dbc.Col(metric_tile("Best model", display_name(best), "highest test accuracy"), md=3, xs=12),
+        dbc.Col(metric_tile("Model that answers", display_name(served), "on the Classifier page and the API"),
+                md=3, xs=12),
         dbc.Col(metric_tile("Test accuracy", pct(top["metrics"]["accuracy"]),
                             f"macro-F1 {pct(top['metrics']['macro_f1'])} on {splits['test']['size']:,} images"),
                 md=3, xs=6),
@@ -66,7 +67,7 @@ def summary_page(manifest: dict, best: str, target: float) -> html.Div:
                 "model can do it, on CIFAR-10 as a stand-in: 60,000 small photos in 10 categories. ",
                 html.Strong(dataset["description"]), "."], className="lead"),
         tiles,
-        dbc.Alert([html.Strong("Without a person: "), auto_sort_answer(manifest, best, target), " ",
+        dbc.Alert([html.Strong("Without a person: "), auto_sort_answer(manifest, served, target), " ",
                    dcc.Link("See every model and target", href="/performance", className="alert-link")],
                   color="light", className="border mb-4", fade=False),
         dbc.Row([

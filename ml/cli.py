@@ -20,7 +20,7 @@ from ml.data.dataset import UnreadableImagesError
 from ml.data.loading import DATA_ENV, default_data_path
 from ml.errors import UserError
 from ml.models.cnn_config import PRESETS
-from ml.models.registry import model_keys
+from ml.models.registry import model_keys, served_model, with_role
 from ml.models.run_record import DEFAULT_CHECKPOINTS, CutShort, RunControl
 from ml.study.experiments import ABLATION, ROBUST_RECIPE, VARIANTS
 from ml.study.setup import CHOSEN, MAIN_RULE, STUDY_SIZE
@@ -191,7 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
     curve = commands.add_parser("learning-curve", parents=[experiment],
                                 formatter_class=DefaultsHelpFormatter,
                                 help="test accuracy and training time against training-set size")
-    curve.add_argument("--models", nargs="+", choices=model_keys(), default=["cnn", "hog_logreg", "hog_svm"],
+    curve.add_argument("--models", nargs="+", choices=model_keys(), default=[served_model(), *with_role("baseline")],
                        metavar="MODEL", help=f"models to train at each size, from {' '.join(model_keys())}")
     curve.add_argument("--sizes", nargs="+", type=size_spec, default=[2500, 5000, 10000, 25000, None],
                        metavar="SIZE", help="training-set sizes (stratified subsets), or 'all' (None below)")
@@ -285,7 +285,7 @@ def build_parser() -> argparse.ArgumentParser:
     classify.add_argument("--out", type=Path, required=True, help="results file: .csv or .parquet")
     classify.add_argument("--artifacts", type=Path, default=Path("artifacts"),
                           help="artifacts folder (default: artifacts)")
-    classify.add_argument("--model", default=None, help="model key (default: the most accurate model)")
+    classify.add_argument("--model", default=None, help="model key (default: the served model, else the first trained)")
     decision = classify.add_mutually_exclusive_group()
     decision.add_argument("--target", type=fraction, default=None, help=(
         "target accuracy of the photos sorted automatically, e.g. 99%%: uses the calibrated threshold the "

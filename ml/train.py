@@ -28,7 +28,15 @@ from ml.data.loading import load_dataset
 from ml.data.stats import dataset_statistics
 from ml.evaluation.speed import measure_speed
 from ml.models import baselines
-from ml.models.registry import MODELS, ModelSpec, TrainSettings, display_name, model_keys, technical_name
+from ml.models.registry import (
+    MODELS,
+    ModelSpec,
+    TrainSettings,
+    display_name,
+    model_keys,
+    served_model,
+    technical_name,
+)
 from ml.models.run_record import DEFAULT_CHECKPOINTS, RunControl
 from ml.serving.calibration import calibrate
 from ml.serving.predictors import OnnxPredictor, SklearnPredictor, load_predictor
@@ -101,7 +109,7 @@ def _train_into(out: Path, dataset: Dataset, made, dataset_entry: dict, previous
 
     models, probas, classes = _previous_models(out, previous, keep=set(MODELS) - set(options.models))
     settings = TrainSettings(seed=options.seed, preset=options.preset, epochs=options.epochs,
-                             augment=options.augment, overrides={"cnn": options.cnn_overrides},
+                             augment=options.augment, overrides={served_model(): options.cnn_overrides},
                              control=options.control, n_jobs=options.n_jobs, verbose=options.verbose)
     for key in model_keys():
         if key not in options.models:
@@ -125,8 +133,8 @@ def _train_into(out: Path, dataset: Dataset, made, dataset_entry: dict, previous
         manifest.update({k: previous[k] for k in ("experiments", OUT_OF_FOLD, "extra_files") if k in previous})
     _write_results(out, manifest, models, probas, classes, test.labels)
     prune_unlisted(out, load_manifest(out, verify=False))  # verified once, when the run returns
-    if "cnn" in options.models and _is_recipe_run(options, dataset_entry):
-        entry = models["cnn"]
+    if served_model() in options.models and _is_recipe_run(options, dataset_entry):
+        entry = models[served_model()]
         add_seed_runs(out, [{"source": "ml train", "train_images": len(train), "fit_images": entry["train_images"],
                              "seed": options.seed, "test_accuracy": entry["metrics"]["accuracy"],
                              "macro_f1": entry["metrics"]["macro_f1"],
@@ -207,7 +215,7 @@ def _reexport_into(out: Path, manifest: dict, keys, made, test, names, log) -> N
     for key in keys:
         old = models[key]
         network = keras.models.load_model(out / old["files"]["keras"])
-        served = cnn.serving_model(network, old["config"]["tta"]) if key == "cnn" else network
+        served = cnn.serving_model(network, old["config"]["tta"]) if MODELS[key].tta else network
         exported, probas[key] = export_served(key, served, made.fit, made.val, test, out, log)
         files = {"keras": old["files"]["keras"], "history": old["files"]["history"], **exported.pop("files")}
         models[key] = _model_entry(

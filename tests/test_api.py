@@ -226,3 +226,28 @@ def test_api015_neighbours_k_returns_the_most_similar_training_images(indexed_ar
     answer = _client(unindexed).post("/api/predict?neighbours=2", data={"file": [(io.BytesIO(png()), "a.png")]},
                                      content_type="multipart/form-data")
     assert answer.status_code == 503 and "python -m ml neighbours" in answer.get_json()["error"]
+
+
+def test_api016_serving_another_model_is_one_setting(tiny_artifacts, png, make_app, services_of, text_of):
+    """SERVED_MODEL: the API, the Classifier's decision and the Summary answer with that model."""
+    from layouts.summary import summary_page
+    from ml.models.registry import display_name, served_model, with_role
+
+    _, out = tiny_artifacts
+    other = with_role("baseline")[0]
+    assert other != served_model()
+    for setting, expected in ((None, served_model()), (other, other)):
+        client = _client(out, served_model=setting)
+        response = client.post("/api/predict", data={"file": [(io.BytesIO(png()), "a.png")]},
+                               content_type="multipart/form-data")
+        [result] = response.get_json()["results"]
+        assert response.status_code == 200 and result["model"] == expected
+        assert result["label"] == result["predictions"][expected]["label"]
+    app = make_app(out, served_model=other)
+    with app.server.app_context():
+        services = services_of(app)
+        page = summary_page(services.artifacts.manifest(), services.artifacts.served_model(), 0.99)
+    assert display_name(other) in text_of(page)
+    refused = _client(out, served_model="no_such_model").post(
+        "/api/predict", data={"file": [(io.BytesIO(png()), "a.png")]}, content_type="multipart/form-data")
+    assert refused.status_code == 503 and "SERVED_MODEL: no model 'no_such_model'" in refused.get_json()["error"]

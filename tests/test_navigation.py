@@ -97,6 +97,6 @@ def test_navigation006_summary_and_hypotheses_answer_the_auto_sort_question_at_t
     with app.server.app_context():
         services = services_of(app)
         text = text_of(page_for(path, services))
-        best = services.artifacts.best_model()
+        best = services.artifacts.served_model()
     assert auto_sort_answer(manifest, best, 0.98) in text
     assert "At 98.0% accuracy" in text and "sorts 55.0% of photos itself (97.0% of them right" in text

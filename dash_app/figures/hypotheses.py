@@ -6,12 +6,12 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dash_app.figures.base import empty_figure, error_bars, layout
-from ml.models.registry import colour, display_name, model_keys
+from ml.models.registry import colour, display_name, model_keys, served_model
 
 VARIANT_LABELS = {"recipe": "recipe", "no_augmentation": "no augmentation",
                   "no_regularization": "no batch norm or dropout", "no_lookahead": "no lookahead"}
 # The recipe in the CNN's colour, each variant without something in a neutral shade of its own.
-VARIANT_COLOURS = {"recipe": colour("cnn"), "no_augmentation": "#8c959f", "no_regularization": "#57606a",
+VARIANT_COLOURS = {"recipe": colour(served_model()), "no_augmentation": "#8c959f", "no_regularization": "#57606a",
                    "no_lookahead": "#c4cad0"}
 
 

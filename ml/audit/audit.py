@@ -23,6 +23,7 @@ from ml.audit.near_duplicates import Rule, find_pairs
 from ml.audit.neighbours import NEIGHBOURS, NEIGHBOURS_FILE, build_index, choose_dimensions
 from ml.audit.out_of_fold import stored_out_of_fold
 from ml.errors import UserError
+from ml.models.registry import display_name, embedding_model
 from ml.serving.embeddings import Embedder
 from ml.serving.graph_features import embedder_for, expose_features
 
@@ -37,14 +38,22 @@ LABEL_ISSUES_FILE = "dataset/label_issues.csv"
 LABEL_COLUMNS = ("split", "file", "given_label", "suggested_label", "score")
 
 
+def network_entry(manifest: dict, out: Path, why: str) -> tuple[str, dict]:
+    """The key and manifest entry of the network whose embeddings and probabilities the audits use;
+    UserError saying `why` it is needed when the artifacts hold none."""
+    key = embedding_model()
+    if key not in manifest["models"]:
+        raise UserError(f"{out} holds no {display_name(key)} ({key}): {why} (train one with `ml train`)")
+    return key, manifest["models"][key]
+
+
 def run_near_duplicates(data: Path, out: Path, rule: Rule = Rule(), threads: int = 0, log=print) -> dict:
     """Find every near-duplicate pair in the dataset the artifacts in `out` were built from, with
     the served CNN's embeddings; write the ranked pairs and their summary into the artifacts."""
     manifest = load_manifest(out)
-    if "cnn" not in manifest["models"]:
-        raise UserError(f"{out} holds no CNN: its embeddings find the candidates (train one with `ml train`)")
+    _, network = network_entry(manifest, out, "its embeddings find the candidates")
     dataset = artifacts_dataset(data, out, manifest, splits=("train", "test"))
-    embedder = embedder_for(out / manifest["models"]["cnn"]["files"]["onnx_float32"], threads=threads)
+    embedder = embedder_for(out / network["files"]["onnx_float32"], threads=threads)
     embeddings = {}
     for split in ("test", "train"):
         embeddings[split] = embedder.embed(dataset[split].images)
@@ -67,11 +76,10 @@ def run_label_issues(out: Path, rows: int = 500, log=print) -> dict:
     """Rank likely label errors by confident learning: in the test split from the served CNN, which never
     trained on it; in the training split from the out-of-fold probabilities once every fold is stored."""
     manifest = load_manifest(out)
-    if "cnn" not in manifest["models"]:
-        raise UserError(f"{out} holds no CNN: its probabilities rank the label issues (train one with `ml train`)")
+    key, _ = network_entry(manifest, out, "its probabilities rank the label issues")
     names = manifest["dataset"]["class_names"]
     predictions = read_predictions(out, manifest)
-    sources = {"test": ("the served CNN's test probabilities", predictions["proba_cnn"], predictions["y_true"],
+    sources = {"test": ("the served CNN's test probabilities", predictions[f"proba_{key}"], predictions["y_true"],
                         json.loads((out / manifest["dataset"]["files"]["test_files"]).read_text()))}
     folds = stored_out_of_fold(out, manifest)
     if folds and len(folds["entry"]["runs"]) == folds["entry"]["folds"]:
@@ -102,11 +110,10 @@ def run_data_map(data: Path, out: Path, train_images: int = 5000, methods=METHOD
     """Lay the test split and a stratified training sample out in 2-D by the served CNN's embeddings,
     with the layout that keeps the classes apart best among `methods`."""
     manifest = load_manifest(out)
-    if "cnn" not in manifest["models"]:
-        raise UserError(f"{out} holds no CNN: its embeddings make the map (train one with `ml train`)")
+    _, network = network_entry(manifest, out, "its embeddings make the map")
     dataset = artifacts_dataset(data, out, manifest, splits=("train", "test"))
     sample = training_sample(dataset["train"].labels, train_images)
-    embedder = embedder_for(out / manifest["models"]["cnn"]["files"]["onnx"], threads=threads)
+    embedder = embedder_for(out / network["files"]["onnx"], threads=threads)
     embeddings = np.concatenate([embedder.embed(dataset["test"].images),
                                  embedder.embed(dataset["train"].images[sample])])
     labels = np.concatenate([dataset["test"].labels, dataset["train"].labels[sample]])
@@ -126,10 +133,9 @@ def run_neighbour_index(data: Path, out: Path, queries: int = 1000, threads: int
     gains its features as a second output; the PCA size is the smallest whose 10 nearest, for `queries`
     test images, keep the floor's share of the exact neighbours' similarity."""
     manifest = load_manifest(out)
-    if "cnn" not in manifest["models"]:
-        raise UserError(f"{out} holds no CNN: its embeddings make the index (train one with `ml train`)")
+    _, network = network_entry(manifest, out, "its embeddings make the index")
     dataset = artifacts_dataset(data, out, manifest, splits=("train", "test"))
-    served = manifest["models"]["cnn"]["files"]["onnx"]
+    served = network["files"]["onnx"]
     with staged_folder(out, start_from_existing=True) as folder:
         stored = load_manifest(folder)  # before the model changes: it checks the files against their digests
         expose_features(folder / served)

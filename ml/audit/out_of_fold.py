@@ -17,6 +17,7 @@ from ml.artifacts.folder import load_manifest
 from ml.artifacts.source_data import artifacts_dataset
 from ml.artifacts.staging import store_extra
 from ml.errors import UserError
+from ml.models.registry import display_name, served_model
 from ml.models.run_record import RunControl
 
 OUT_OF_FOLD = "train_out_of_fold"
@@ -58,13 +59,15 @@ def run_out_of_fold(data: Path, out: Path, *, folds: int = 4, only: list[int] | 
     """Train the folds in `only` (default: those not yet stored) and store their probabilities; a killed
     fold continues from its checkpoint (`control`, which may also cap the time: CutShort)."""
     manifest = load_manifest(out)
-    if "cnn" not in manifest["models"]:
-        raise UserError(f"{out} holds no CNN: the folds repeat its recipe (train one with `ml train`)")
+    key = served_model()
+    if key not in manifest["models"]:
+        raise UserError(f"{out} holds no {display_name(key)} ({key}): the folds repeat its recipe "
+                        "(train one with `ml train`)")
     if any(not 0 <= fold < folds for fold in only or []):
         raise UserError(f"--fold: folds are numbered 0 to {folds - 1}, got {only}")
     train = artifacts_dataset(data, out, manifest, splits=("train", "test"))["train"]
     names = manifest["dataset"]["class_names"]
-    overrides = recipe_overrides(manifest["models"]["cnn"]["config"])
+    overrides = recipe_overrides(manifest["models"][key]["config"])
     settings = {"folds": folds, "seed": seed, "preset": preset, "overrides": overrides,
                 "train_fingerprint": manifest["dataset"]["splits"]["train"]["fingerprint"]}
     assignment = fold_assignment(train.labels, folds, seed)
@@ -92,7 +95,7 @@ def _train_fold(train, assignment, fold, num_classes, preset, seed, overrides, c
 
     held_out = assignment == fold
     log(f"out-of-fold: fold {fold}: training on {int((~held_out).sum()):,} images, scoring {int(held_out.sum()):,}")
-    trained = train_keras_model("cnn", train.take(np.flatnonzero(~held_out)), None, num_classes,
+    trained = train_keras_model(served_model(), train.take(np.flatnonzero(~held_out)), None, num_classes,
                                 preset=preset, seed=seed + fold, overrides=overrides, control=control)
     seconds = trained.stopped["train_seconds"]
     proba = export.keras_predict(trained.served, train.images[held_out])

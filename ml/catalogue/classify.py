@@ -187,12 +187,13 @@ def classify_catalogue(arguments: list[str], out: Path, artifacts: Path, *, mode
     summary of the whole file (earlier rows of a resumed run included)."""
     from tqdm.auto import tqdm
 
-    from ml.artifacts.folder import best_model, load_manifest
+    from ml.artifacts.folder import load_manifest
     from ml.data.sources import iter_sources
+    from ml.models.registry import served_in
     from ml.serving.predictors import load_predictor
 
     manifest = load_manifest(artifacts)
-    model = model or best_model(manifest)
+    model = model or served_in(manifest["models"])
     if model not in manifest["models"]:
         raise OptionError("--model", f"{artifacts} holds no model {model!r} (it holds "
                                      f"{', '.join(manifest['models'])})")

@@ -11,6 +11,7 @@ import keras
 from ml.cpu import cpu_description
 from ml.data.dataset import Split, default_val_size, validation_split
 from ml.models import basic_cnn, cnn
+from ml.models.registry import MODELS
 from ml.models.run_record import RunControl, curve_columns
 from ml.models.training_loop import run_key
 
@@ -30,14 +31,16 @@ class TrainedModel(NamedTuple):
 
 def keras_config(key: str, *, seed: int = 0, preset: str = "full", epochs: int | None = None,
                  augment: bool = True, overrides: dict | None = None):
-    """The configuration of model `key` ("cnn" or "basic_cnn") for one run."""
-    if key == "basic_cnn":  # `epochs` caps its stopping rule; `preset` and `augment` are the CNN's
+    """The configuration of Keras model `key` for one run: the basic CNN's (the model that stops early on
+    validation) or the CNN recipe's."""
+    spec = MODELS.get(key)
+    if spec is None or spec.kind != "keras":
+        raise ValueError(f"{key!r} is not a Keras model")
+    if spec.stops_early:  # `epochs` caps its stopping rule; `preset` and `augment` are the CNN's
         config = basic_cnn.BasicCNNConfig(seed=seed, **(overrides or {}))
         if epochs:
             config.max_epochs = epochs
         return config
-    if key != "cnn":
-        raise ValueError(f"{key!r} is not a Keras model")
     config = cnn.preset_config(preset, **{"seed": seed, "augment": augment, **(overrides or {})})
     if epochs:
         config.epochs = epochs
@@ -53,11 +56,12 @@ def train_keras_model(key: str, fit: Split, val: Split | None, num_classes: int,
     (a tenth, at most 5,000 images; none when that cannot hold every class).
     """
     config = keras_config(key, **options)
-    if key == "basic_cnn" and val is None and (size := default_val_size(len(fit), num_classes)):
+    stops_early = MODELS[key].stops_early
+    if stops_early and val is None and (size := default_val_size(len(fit), num_classes)):
         fit, val = validation_split(fit, size, config.seed)
     val_images, val_labels = (val.images, val.labels) if val is not None else (None, None)
     run = run_key(key, config.to_dict(), fit, val)
-    if key == "basic_cnn":
+    if stops_early:
         model, curves, stopped, precision = basic_cnn.train_basic_cnn(
             fit.images, fit.labels, val_images, val_labels, num_classes, config, verbose=verbose,
             control=control, key=run, log=log)

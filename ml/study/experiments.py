@@ -23,7 +23,7 @@ from ml.artifacts.metrics import classification_metrics, predicted_classes
 from ml.artifacts.source_data import artifacts_dataset
 from ml.artifacts.staging import staged_folder
 from ml.data.dataset import Split, training_splits
-from ml.models.registry import MODELS, TrainSettings
+from ml.models.registry import MODELS, TrainSettings, served_model
 from ml.models.run_record import CutShort, RunControl, counts, curve_columns
 
 ABLATION = "ablation"
@@ -100,7 +100,7 @@ def score_run(model: str, train: Split, test: Split, class_names, *, seed: int, 
     if val is not None:
         row["val_accuracy"] = float((predict(val.images).argmax(1) == val.labels).mean())
         row["val_corrupted_accuracy"] = corrupted_accuracy(predict, val.images, val.labels, seed)
-        if model == "cnn":  # what each test-time augmentation buys, judged on validation images
+        if spec.tta:  # what each test-time augmentation buys, judged on validation images
             from ml.models import cnn
             row["val_accuracy_by_tta"] = {
                 tta: float((export.keras_predict(cnn.serving_model(trained.network, tta), val.images).argmax(1)
@@ -130,7 +130,8 @@ def run_ablation(data: Path, out: Path, sizes: list[int | None], seeds: list[int
         for size in sizes:
             for seed in seeds:
                 for variant in variants:
-                    yield {"variant": variant}, "cnn", size, seed, {**(overrides or {}), **VARIANTS[variant]}
+                    yield ({"variant": variant}, served_model(), size, seed,
+                           {**(overrides or {}), **VARIANTS[variant]})
 
     return run_plan(data, out, record, runs(), ("train_images", "seed", "variant"), summarise_ablation,
                     preset=preset, epochs=epochs, val_size=val_size, log=log, **plan_options)
@@ -145,7 +146,7 @@ def run_learning_curve(data: Path, out: Path, sizes: list[int | None], seeds: li
         for size in sizes:
             for seed in seeds:
                 for model in models:
-                    yield {"model": model}, model, size, seed, (overrides or {}) if model == "cnn" else {}
+                    yield {"model": model}, model, size, seed, (overrides or {}) if model == served_model() else {}
 
     return run_plan(data, out, LEARNING_CURVE, runs(), ("train_images", "seed", "model"), summarise_curve,
                     preset=preset, epochs=epochs, val_size=val_size, log=log, **plan_options)
@@ -160,7 +161,7 @@ def run_schedule_length(data: Path, out: Path, epochs: list[int], seeds: list[in
     def runs():
         for length in epochs:
             for seed in seeds:
-                yield {"schedule_epochs": length}, "cnn", None, seed, {**(overrides or {}), "epochs": length}
+                yield {"schedule_epochs": length}, served_model(), None, seed, {**(overrides or {}), "epochs": length}
 
     return run_plan(data, out, SCHEDULE_LENGTH, runs(), ("train_images", "seed", "schedule_epochs"),
                     summarise_schedule_length, preset="full", epochs=None, val_size=val_size, log=log,

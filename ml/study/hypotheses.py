@@ -9,7 +9,7 @@ from ml.artifacts.folder import best_model
 from ml.audit.label_issues import issues_verdict
 from ml.audit.near_duplicates import twin_verdict
 from ml.models.cnn_config import PRESETS
-from ml.models.registry import MODELS, display_name
+from ml.models.registry import MODELS, display_name, reference_model, served_model
 from ml.study.setup import (
     AUGMENTATIONS,
     FLIP_ONLY,
@@ -186,7 +186,7 @@ def _why_floor(manifest: dict, cells: list[dict]) -> str | None:
     study_best = max((c for c in cells if c["train_images"] == STUDY_SIZE),
                      key=lambda c: c["accuracy"]["mean"], default=None)
     recipe_small = next((c for c in manifest.get("experiments", {}).get("learning_curve", {}).get("cells", [])
-                         if c["model"] == "cnn" and c["train_images"] == STUDY_SIZE), None)
+                         if c["model"] == served_model() and c["train_images"] == STUDY_SIZE), None)
     if study_best is None or recipe_small is None:
         return None
     more = max((c for c in cells if c["train_images"] > STUDY_SIZE), key=lambda c: c["accuracy"]["mean"],
@@ -262,7 +262,7 @@ def _seeds_phrase(cells: list[dict], size: int) -> str:
 def _cnn_reaches_floor(manifest: dict) -> dict:
     title = f"A basic CNN trained on every training image reaches {CNN_FLOOR:.0%}"
     models = manifest["models"]
-    basic, cnn = models.get("basic_cnn"), models.get("cnn")
+    basic, cnn = models.get(reference_model()), models.get(served_model())
     measured = basic or cnn
     if measured is None:
         return verdict(title, ["No CNN in these artifacts."], "open", "Not tested yet.")

@@ -26,11 +26,12 @@ import numpy as np
 
 from ml.errors import OptionError
 from ml.models.cnn_config import BasicCNNConfig
+from ml.models.registry import reference_model
 from ml.study.experiments import describe, run_plan
 
 STUDY_SETUP = "study_setup"
 STUDY_SIZE = 5000  # the original study's training subset
-STUDY_MODEL = "basic_cnn"
+STUDY_MODEL = reference_model()
 NO_AUGMENTATION = "no_augmentation"
 # Candidate amounts of the study's augmentation (rotation as a fraction of a full turn, zoom as a
 # fraction of the image): the gentlest is what the study's wording suggests, the others test more.

@@ -9,10 +9,10 @@ import json
 
 from ml.evaluation.auto_sort import calibrated_thresholds, threshold_for_target
 from ml.models.cnn_config import PRESETS, overrides_of
-from ml.models.registry import display_name
+from ml.models.registry import display_name, served_model
 from ml.study.hypotheses import judged, seeds_verdict, unmeasured, verdict
 
-SERVED = "cnn"
+SERVED = served_model()
 SERVED_ECE, ANY_ECE = 0.03, 0.05  # expected calibration error (15 bins) on the test split, at most
 AUTO_SORT_TARGET, AUTO_SORT_COVERAGE, AUTO_SORT_TOLERANCE = 0.99, 0.70, 0.005
 DAMAGED_MEAN, DAMAGED_WORST_MIDDLE = 0.85, 0.75

@@ -58,3 +58,17 @@ def test_layout003_tests_mirror_the_packages():
     for test in (ROOT / "tests" / "ml").glob("*/test_*.py"):
         module = ML / test.parent.name / f"{test.stem.removeprefix('test_')}.py"
         assert module.is_file(), f"{test.relative_to(ROOT)} has no module {module.relative_to(ROOT)}"
+
+
+def test_layout004_code_asks_the_registry_instead_of_naming_models():
+    """Model keys written as string literals outside the registry (the app, bench and ml alike)."""
+    from ml.models.registry import MODELS
+
+    literals = []
+    for folder in ("ml", "dash_app", "callbacks", "layouts", "bench"):
+        for path in (ROOT / folder).rglob("*.py"):
+            if path == ML / "models" / "registry.py":
+                continue
+            literals += [f"{path.relative_to(ROOT)}:{node.lineno}" for node in ast.walk(ast.parse(path.read_text()))
+                         if isinstance(node, ast.Constant) and node.value in MODELS]
+    assert len(literals) <= 5, literals

@@ -61,7 +61,7 @@ def test_audit002_artifacts_without_a_cnn_are_refused_with_a_reason(artifacts_co
     del manifest["models"]["cnn"]
     (out / "manifest.json").write_text(json.dumps(manifest))
     assert main(["near-duplicates", "--data", str(data), "--out", str(out)]) != 0
-    assert "holds no CNN" in capsys.readouterr().err
+    assert "holds no Neural network (cnn): its embeddings find the candidates" in capsys.readouterr().err
 
 
 def test_audit003_the_neighbour_index_serves_features_without_changing_answers(tiny_artifacts, indexed_artifacts,

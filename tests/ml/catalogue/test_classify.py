@@ -6,11 +6,12 @@ import csv
 import numpy as np
 import pytest
 
-from ml.artifacts.folder import best_model, load_manifest
+from ml.artifacts.folder import load_manifest
 from ml.catalogue import classify
 from ml.cli import main
 from ml.data.preprocess import decode_image
 from ml.errors import OptionError, UserError
+from ml.models.registry import served_in
 from ml.serving.predictors import load_predictor
 
 
@@ -40,7 +41,7 @@ def test_classify001_one_row_per_photo_from_the_served_model(tiny_artifacts, pho
     listed = sorted(str(p) for p in (photos / "test").rglob("*.*"))
     assert [r["source"] for r in rows] == listed
     manifest = load_manifest(artifacts)
-    predictor = load_predictor(manifest["models"][best_model(manifest)], artifacts)
+    predictor = load_predictor(manifest["models"][served_in(manifest["models"])], artifacts)
     names = manifest["dataset"]["class_names"]
     good = [r for r in rows if not r["error"]]
     proba = predictor.predict_proba(np.stack([decode_image(r["source"]) for r in good]))

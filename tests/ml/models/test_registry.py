@@ -82,3 +82,29 @@ def test_registry003_a_spec_must_say_how_it_trains():
         ModelSpec("x", "X", "#000", "sklearn", "classical")
     with pytest.raises(ValueError, match="kind must be"):
         ModelSpec("x", "X", "#000", "torch", "cnn", train=lambda *a: None)
+
+
+def test_registry020_roles_and_capabilities_name_the_models_the_code_asks_for():
+    from ml.models.registry import (
+        ModelSpec,
+        embedding_model,
+        reference_model,
+        served_in,
+        served_model,
+        with_role,
+    )
+
+    assert len(with_role("served")) == 1 and len(with_role("reference")) == 1 and with_role("baseline")
+    assert MODELS[served_model()].embeddings and MODELS[served_model()].tta and embedding_model() == served_model()
+    assert MODELS[reference_model()].stops_early and not MODELS[reference_model()].tta
+    assert all(MODELS[k].kind == "sklearn" for k in with_role("baseline"))
+    baseline = with_role("baseline")[0]
+    assert served_in(list(MODELS)) == served_model()
+    assert served_in([baseline]) == baseline  # artifacts without the served model answer with what they hold
+    assert served_in(list(MODELS), baseline) == baseline
+    with pytest.raises(ValueError, match="no model 'nope'"):
+        served_in(list(MODELS), "nope")
+    with pytest.raises(ValueError, match="role must be one of"):
+        ModelSpec("x", "X", "#000", "sklearn", "classical", build=lambda *a: None, role="hero")
+    with pytest.raises(ValueError, match="only a keras model"):
+        ModelSpec("x", "X", "#000", "sklearn", "classical", build=lambda *a: None, embeddings=True)
