@@ -38,7 +38,7 @@ def load_results(path: Path | None) -> CatalogueResults:
     """The configured results file's summary and review queue; CatalogueUnavailable says why not."""
     if path is None:
         raise CatalogueUnavailable("No catalogue results are configured: set CLASSIFY_RESULTS to the results "
-                                   "file of a catalogue run (README, 'Sort a whole catalogue') and restart.")
+                                   "file of a catalogue run (docs/serving.md, 'Sort a whole catalogue') and restart.")
     path = Path(path)
     try:
         stat = path.stat()

@@ -21,7 +21,7 @@ def _env_bool(name: str) -> bool:
 
 @dataclass
 class AppConfig:
-    """Everything the dashboard can be told; see README 'Configuration'."""
+    """Everything the dashboard can be told; see docs/serving.md, 'Configuration'."""
 
     artifacts_dir: Path = ROOT / "artifacts"
     data_path: Path | None = None  # the dataset the artifacts were built from (galleries only)

@@ -74,6 +74,6 @@ def hypotheses_page(items: list[dict], trust: list[dict], limits: list[str], stu
             html.Li("Label a sample of the client's own photos and measure on them before any rollout."),
             html.Li("Let the service sort the photos it is sure enough about and send the rest to a person; "
                     "track their corrections."),
-            html.Li("Retrain on the client's own categories and photos with the same pipeline (the README says how)."),
+            html.Li("Retrain on the client's own categories and photos with the same pipeline (docs/development.md says how)."),
         ])),
     ])

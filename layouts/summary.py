@@ -90,7 +90,7 @@ def summary_page(manifest: dict, served: str, target: float) -> html.Div:
                     "answer, whether it would sort the photo itself or send it to a person, and which "
                     "regions drove the decision."),
             html.Li("Collect a few hundred labelled photos per category of your own catalogue and "
-                    "retrain on them (the README says how): CIFAR-10's 32×32 images are far smaller "
+                    "retrain on them (docs/development.md says how): CIFAR-10's 32×32 images are far smaller "
                     "than product photos."),
             html.Li("Choose the accuracy that photos sorted without a person must meet (Model performance "
                     "page): the service sorts the photos it is sure enough about and sends the rest to a "

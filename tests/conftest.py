@@ -260,7 +260,7 @@ def artifacts_copy(tiny_artifacts, tmp_path):
 
 
 def pytest_setup_options():
-    """Chromium flags for dash_duo on a machine with no network (see README, 'Tests')."""
+    """Chromium flags for dash_duo on a machine with no network (see docs/development.md, 'Tests')."""
     from selenium.webdriver.chrome.options import Options
 
     options = Options()

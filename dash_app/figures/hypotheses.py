@@ -19,7 +19,7 @@ def ablation_figure(cells: list[dict]) -> go.Figure:
     """Test accuracy of the CNN recipe and its variants per training-set size, with 95% intervals;
     bars from zero, so gaps read at their true size."""
     if not cells:
-        return empty_figure("The ablation has not been run for these artifacts (the README says how).")
+        return empty_figure("The ablation has not been run for these artifacts (docs/development.md says how).")
     fig = go.Figure()
     sizes = sorted({c["train_images"] for c in cells})
     for variant in [v for v in VARIANT_LABELS if any(c["variant"] == v for c in cells)]:
@@ -63,7 +63,7 @@ def study_setup_figure(cells: list[dict], chosen: str | None) -> go.Figure:
 def learning_curve_figure(cells: list[dict]) -> go.Figure:
     """Test accuracy and training time against training-set size, one line per model."""
     if not cells:
-        return empty_figure("The learning curve has not been run for these artifacts (the README says how).")
+        return empty_figure("The learning curve has not been run for these artifacts (docs/development.md says how).")
     fig = make_subplots(rows=1, cols=2, subplot_titles=("test accuracy", "training time (min, 2 CPU cores)"))
     for model in sorted({c["model"] for c in cells}, key=lambda m: (model_keys() + (m,)).index(m)):
         chosen = sorted((c for c in cells if c["model"] == model), key=lambda c: c["train_images"])

@@ -7,7 +7,7 @@ candidates are then compared pixel by pixel, at the best of small shifts and a m
 normalised cross-correlation of their grey levels, which is high for the same picture, and of
 their details (grey levels less a local mean), which stays high for the same picture but not for
 two flat scenes that merely share a horizon. The thresholds were chosen by looking at pairs
-(README, "Verifying the data").
+(docs/results.md, "Verifying the data").
 """
 
 from __future__ import annotations

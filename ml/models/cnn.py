@@ -17,7 +17,7 @@ were chosen in exploratory runs on a validation split (GELU trained at about hal
 on this CPU; the shifts tied with the mirror alone at three times the serving cost).
 Cutout (`cutout`, off in both presets) and wider groups (`widths`) are there to be tried: at the
 full preset's earlier 27-minute budget each gained at most a quarter of a point on the validation
-split (README, "Why the full preset stops near 91%").
+split (docs/results.md, "Why the full preset stops near 91%").
 Importing this module imports TensorFlow: the app never does.
 """
 

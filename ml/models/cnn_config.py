@@ -50,7 +50,7 @@ class CNNConfig:
 
 
 # Schedules in epochs, so the same command trains the same steps on any machine; what one costs in
-# wall time on each CPU seen is measured and recorded with every run (README, "Training by work").
+# wall time on each CPU seen is measured and recorded with every run (docs/results.md, "Training by work").
 # The full preset's length was chosen on validation accuracy from the served recipe's schedule-length
 # runs (artifacts/experiments/schedule_length.json).
 PRESETS = {

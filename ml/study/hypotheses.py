@@ -115,7 +115,7 @@ def _floor_in_study_setup(cells: list[dict]) -> dict:
     at_study_size = [c for c in cells if c["train_images"] == STUDY_SIZE]
     if not at_study_size:
         return unmeasured(title, [f"No run of the study's setup on {STUDY_SIZE:,} images in these artifacts.",
-                                  "Run `python -m ml study-setup` (README, 'Experiments') to test it."])
+                                  "Run `python -m ml study-setup` (docs/development.md, 'Retraining and experiments') to test it."])
     evidence = [_STUDY_MODEL_SENTENCE]
     for size in sorted({c["train_images"] for c in cells}):
         evidence.append(f"{size:,} training images: " + "; ".join(
@@ -132,7 +132,7 @@ def _augmentation_in_study_setup(cells: list[dict], every_rule: list[dict]) -> d
     gains = augmentation_gains(cells)
     if not gains:
         return unmeasured(title, ["These artifacts hold no run of the study's setup with and without augmentation.",
-                                  "Run `python -m ml study-setup` (README, 'Experiments') to test it."])
+                                  "Run `python -m ml study-setup` (docs/development.md, 'Retraining and experiments') to test it."])
     chosen = chosen_augmentation(cells)
     evidence = [_STUDY_MODEL_SENTENCE, f"The amount of augmentation, {_amounts(chosen)}, was chosen on the "
                 f"validation split at {_chosen_size(cells):,} images: " + "; ".join(
@@ -351,7 +351,7 @@ def _ablation_verdict(manifest: dict, title: str, variant: str, threshold: float
     pairs = _ablation_pairs(manifest, variant)
     if not pairs:
         return unmeasured(title, [f"These artifacts hold no run {without} to compare with.",
-                                  "Run `python -m ml ablate` (README, 'Experiments') to test it."])
+                                  "Run `python -m ml ablate` (docs/development.md, 'Retraining and experiments') to test it."])
     evidence, verdicts = [], []
     for recipe, other in pairs:
         gain = recipe["accuracy"]["mean"] - other["accuracy"]["mean"]

@@ -1,4 +1,4 @@
-"""Markdown tables of an artifacts folder, for the README (`python -m ml report`)."""
+"""Markdown tables of an artifacts folder, for the README and docs/results.md (`python -m ml report`)."""
 
 from __future__ import annotations
 
