@@ -3,11 +3,16 @@ client's trust targets (ml.study.trust)."""
 
 from __future__ import annotations
 
-from dash_app.figures.hypotheses import ablation_figure, learning_curve_figure, study_setup_figure
+from dash_app.figures.hypotheses import (
+    ablation_figure,
+    learning_curve_figure,
+    study_curves_figure,
+    study_setup_figure,
+)
 from layouts.hypotheses import hypotheses_page
 from ml.evaluation.auto_sort import auto_sort_answer
 from ml.study import hypotheses
-from ml.study.setup import STUDY_SETUP, chosen_augmentation
+from ml.study.setup import STUDY_SETUP, STUDY_SIZE, chosen_augmentation
 from ml.study.trust import trust_verdicts
 
 
@@ -16,9 +21,10 @@ def page(services):
     manifest = artifacts.manifest()
     experiments = manifest.get("experiments", {})
     setup = experiments.get(STUDY_SETUP, {}).get("cells", [])
+    chosen = chosen_augmentation(setup)
     return hypotheses_page(hypotheses.hypotheses(manifest, artifacts.stats()), trust_verdicts(manifest),
-                           hypotheses.model_limits(manifest),
-                           study_setup_figure(setup, chosen_augmentation(setup)),
+                           hypotheses.model_limits(manifest), study_setup_figure(setup, chosen),
+                           study_curves_figure(artifacts.experiment_runs(STUDY_SETUP), chosen, STUDY_SIZE),
                            ablation_figure(experiments.get("ablation", {}).get("cells", [])),
                            learning_curve_figure(experiments.get("learning_curve", {}).get("cells", [])),
                            auto_sort_answer(manifest, artifacts.served_model(), services.config.auto_sort_target))

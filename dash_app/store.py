@@ -93,6 +93,10 @@ class Artifacts:
         """One row per test and training image (dash_app.samples.sample_table)."""
         return _samples(self.folder, self.fingerprint)
 
+    def experiment_runs(self, name: str) -> list[dict]:
+        """Every stored run of experiment `name`, with its per-epoch curves; empty when it was not run."""
+        return _experiment_runs(self.folder, self.fingerprint, name)
+
     def robustness_rows(self) -> list[dict]:
         """The robustness benchmark's rows (ml.evaluation.robustness); empty when it was not run."""
         return _robustness_rows(self.folder, self.fingerprint)
@@ -113,6 +117,12 @@ def _dataset_file(folder: str, fingerprint: str, key: str) -> Path:
 @cache.memoize()
 def _json_file(folder: str, fingerprint: str, key: str):
     return json.loads(_dataset_file(folder, fingerprint, key).read_text())
+
+
+@cache.memoize()
+def _experiment_runs(folder: str, fingerprint: str, name: str) -> list[dict]:
+    entry = _manifest(folder, fingerprint).get("experiments", {}).get(name)
+    return json.loads((Path(folder) / entry["file"]).read_text())["runs"] if entry else []
 
 
 @cache.memoize()

@@ -12,6 +12,7 @@ from layouts.common import card
 GRAPH_HYPOTHESES_ABLATION = "graph-hypotheses-ablation"
 GRAPH_HYPOTHESES_CURVE = "graph-hypotheses-curve"
 GRAPH_HYPOTHESES_STUDY = "graph-hypotheses-study"
+GRAPH_HYPOTHESES_STUDY_CURVES = "graph-hypotheses-study-curves"
 
 
 STATUS_BADGE = {"supported": ("supported", "success"), "refuted": ("refuted", "danger"),
@@ -46,9 +47,10 @@ def _verdict_card(item: dict) -> dbc.Card:
 
 
 def hypotheses_page(items: list[dict], trust: list[dict], limits: list[str], study_setup: go.Figure,
-                    ablation: go.Figure, learning_curve: go.Figure, auto_sort: str) -> html.Div:
+                    study_curves: go.Figure, ablation: go.Figure, learning_curve: go.Figure,
+                    auto_sort: str) -> html.Div:
     """`items` from ml.study.hypotheses.hypotheses; `trust` from ml.study.trust.trust_verdicts; `limits` from
-    ml.study.hypotheses.model_limits; the figures from dash_app.figures.hypotheses: study_setup_figure, ablation_figure and
+    ml.study.hypotheses.model_limits; the figures from dash_app.figures.hypotheses: study_setup_figure, study_curves_figure, ablation_figure and
     learning_curve_figure; `auto_sort` the sentence of ml.evaluation.auto_sort.auto_sort_answer for the best model."""
     return html.Div([
         html.H2("Hypotheses and results"),
@@ -67,6 +69,11 @@ def hypotheses_page(items: list[dict], trust: list[dict], limits: list[str], stu
                     "the full test split; the whiskers are 95% intervals. First the study's own setup, then "
                     "this project's recipe.", className="text-muted"),
              dcc.Graph(id=GRAPH_HYPOTHESES_STUDY, figure=study_setup, config={"displaylogo": False}),
+             html.P("Whether each arm had finished learning: every run's accuracy on its validation photos, "
+                    "epoch by epoch, until its stopping rule ended it; a run keeps the weights of its best "
+                    "epoch (the dot), and a curve that flattens well before its end had converged.",
+                    className="text-muted small"),
+             dcc.Graph(id=GRAPH_HYPOTHESES_STUDY_CURVES, figure=study_curves, config={"displaylogo": False}),
              dcc.Graph(id=GRAPH_HYPOTHESES_ABLATION, figure=ablation, config={"displaylogo": False}),
              dcc.Graph(id=GRAPH_HYPOTHESES_CURVE, figure=learning_curve, config={"displaylogo": False})),
         card("Limits of the model", html.Ul([html.Li(x) for x in limits])),

@@ -10,7 +10,12 @@ from dash_app.figures.data import (
     histogram_quantiles,
     spread_figure,
 )
-from dash_app.figures.hypotheses import ablation_figure, learning_curve_figure, study_setup_figure
+from dash_app.figures.hypotheses import (
+    ablation_figure,
+    learning_curve_figure,
+    study_curves_figure,
+    study_setup_figure,
+)
 from dash_app.figures.performance import (
     class_coverage_figure,
     confusion_matrix_figure,
@@ -182,3 +187,26 @@ def test_class_coverage_curves_keep_each_class_in_its_map_colour():
     assert point.legendgroup == "dog" and list(point.x) == [0.5]
     empty = class_coverage_figure({}, {}, NAMES, None, 0.99)
     assert not empty.data and "No calibrated threshold" in empty.layout.annotations[0].text
+
+
+def test_study_curves_show_every_converged_run_of_both_arms_with_its_kept_epoch():
+    from ml.study.setup import MAIN_RULE, NO_AUGMENTATION, PATIENT_RULE
+
+    def run(variant, seed, accuracies, best, rule=MAIN_RULE, reason="no_better_validation", size=5000):
+        epochs = list(range(1, len(accuracies) + 1))
+        return {"variant": variant, "seed": seed, "rule": rule, "train_images": size,
+                "curves": {"epoch": epochs, "val_accuracy": accuracies},
+                "stopped": {"reason": reason, "best_epoch": best, "epochs_run": len(epochs)}}
+
+    chosen = "flip_rotate_zoom_medium"
+    runs = [run(NO_AUGMENTATION, 0, [0.3, 0.5, 0.6, 0.58], 3), run(chosen, 0, [0.2, 0.4, 0.55, 0.62, 0.61], 4),
+            run(chosen, 1, [0.2, 0.3], 2, reason="cut_short"),  # cut short: not a result
+            run(chosen, 2, [0.2, 0.7], 2, rule=PATIENT_RULE), run(chosen, 3, [0.2, 0.7], 2, size=50000)]
+    fig = study_curves_figure(runs, chosen, 5000)
+    lines = [t for t in fig.data if t.mode == "lines"]
+    dots = [t for t in fig.data if t.mode == "markers"]
+    assert [list(t.y) for t in lines] == [[0.3, 0.5, 0.6, 0.58], [0.2, 0.4, 0.55, 0.62, 0.61]]
+    assert [(t.x[0], t.y[0]) for t in dots] == [(3, 0.6), (4, 0.62)]
+    assert [t.name for t in lines] == ["without augmentation", "with rotation, flip and zoom"]
+    empty = study_curves_figure(runs[2:], chosen, 5000)
+    assert not empty.data and "No converged run" in empty.layout.annotations[0].text

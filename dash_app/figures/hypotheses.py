@@ -60,6 +60,34 @@ def study_setup_figure(cells: list[dict], chosen: str | None) -> go.Figure:
                    yaxis=dict(title="test accuracy", tickformat=".0%", range=[0, 1]))
 
 
+def study_curves_figure(runs: list[dict], chosen: str | None, size: int) -> go.Figure:
+    """Validation accuracy per epoch of every run of both arms at `size` training images (the main
+    stopping rule), each run's best epoch marked: whether each arm had converged when its rule ended it."""
+    from ml.models.run_record import counts
+    from ml.study.setup import MAIN_RULE, NO_AUGMENTATION
+
+    arms = ((NO_AUGMENTATION, "without", "without augmentation"), (chosen, "with", "with rotation, flip and zoom"))
+    shown = [(run, side, name) for variant, side, name in arms for run in sorted(runs, key=lambda r: r["seed"])
+             if run.get("variant") == variant and run.get("rule") == MAIN_RULE and run.get("train_images") == size
+             and counts(run) and run.get("curves", {}).get("val_accuracy")]
+    if not shown:
+        return empty_figure(f"No converged run of the study's setup at {size:,} images yet.")
+    fig = go.Figure()
+    legend = set()
+    for run, side, name in shown:
+        curves, best = run["curves"], run["stopped"]["best_epoch"]
+        fig.add_scatter(x=curves["epoch"], y=curves["val_accuracy"], mode="lines", name=name, legendgroup=side,
+                        showlegend=side not in legend, line=dict(color=STUDY_COLOURS[side], width=1.5),
+                        hovertemplate=f"seed {run['seed']}, " + "epoch %{x}: %{y:.1%}<extra>" + name + "</extra>")
+        fig.add_scatter(x=[best], y=[curves["val_accuracy"][curves["epoch"].index(best)]], mode="markers",
+                        legendgroup=side, showlegend=False, marker=dict(color=STUDY_COLOURS[side], size=8),
+                        hovertemplate=f"seed {run['seed']}: best epoch {best} of {run['stopped']['epochs_run']}"
+                                      "<extra>" + name + "</extra>")
+        legend.add(side)
+    return layout(fig, f"Each run, epoch by epoch ({size:,} images)",
+                  xaxis=dict(title="epoch"), yaxis=dict(title="validation accuracy", tickformat=".0%"))
+
+
 def learning_curve_figure(cells: list[dict]) -> go.Figure:
     """Test accuracy and training time against training-set size, one line per model."""
     if not cells:
