@@ -27,7 +27,12 @@ def off_the_event_loop(function, *args, threads: int | None = None, **kwargs):
     import gevent
     from gevent.threadpool import ThreadPool
 
-    pool = gevent.get_hub().threadpool if threads is None else _POOLS.setdefault(threads, ThreadPool(threads))
+    if threads is None:
+        pool = gevent.get_hub().threadpool
+    else:
+        if threads not in _POOLS:
+            _POOLS[threads] = ThreadPool(threads)
+        pool = _POOLS[threads]
     return pool.apply(_in_app_context(call))
 
 
