@@ -71,7 +71,7 @@ def decode_rate(paths: list[str], workers: int) -> tuple[float, np.ndarray]:
 
 
 def inference_rate(images: np.ndarray, artifacts: Path, model: str) -> float:
-    predictor = load_predictor(load_manifest(artifacts)["models"][model], artifacts)
+    predictor = load_predictor(load_manifest(artifacts).models[model], artifacts)
     predictor.predict_proba(images[:CHUNK])  # warm-up
     start = time.perf_counter()
     for i in range(0, len(images), CHUNK):
@@ -141,7 +141,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "classify.json")
     args = parser.parse_args()
     workers = os.cpu_count() or 1
-    model = served_in(load_manifest(args.artifacts)["models"])
+    model = served_in(load_manifest(args.artifacts).models)
     with tempfile.TemporaryDirectory(prefix="classify-bench-") as tmp:
         tmp = Path(tmp)
         photos = tmp / "photos"

@@ -43,10 +43,10 @@ def main(argv=None) -> dict:
     parser.add_argument("--repeats", type=int, default=200)
     args = parser.parse_args(argv)
     manifest = load_manifest(args.artifacts)
-    entry = manifest["neighbours"]
-    index = NeighbourIndex(args.artifacts / entry["file"])
-    embedder = Embedder(args.artifacts / entry["model"], threads=1)
-    predictor = load_predictor(manifest["models"][embedding_model()], args.artifacts, threads=1)
+    entry = manifest.neighbours
+    index = NeighbourIndex(args.artifacts / entry.file)
+    embedder = Embedder(args.artifacts / entry.model, threads=1)
+    predictor = load_predictor(manifest.models[embedding_model()], args.artifacts, threads=1)
     images = np.random.default_rng(0).integers(0, 256, (args.repeats, 32, 32, 3), dtype=np.uint8)
     features = embedder.embed(images)
     counter = iter(range(10**9))
@@ -55,9 +55,9 @@ def main(argv=None) -> dict:
         return images[next(counter) % len(images)][None]
 
     results = {
-        "index": {"images": len(index.files), "dimensions": entry["dimensions"],
+        "index": {"images": len(index.files), "dimensions": entry.dimensions,
                   "memory_mb": round(index.nbytes / 2**20, 2),
-                  "file_mb": round((args.artifacts / entry["file"]).stat().st_size / 2**20, 2)},
+                  "file_mb": round((args.artifacts / entry.file).stat().st_size / 2**20, 2)},
         "prediction": timed(lambda: predictor.predict_proba(one()), args.repeats),
         "features": timed(lambda: embedder.embed(one()), args.repeats),
         "search": timed(lambda: index.query(features[next(counter) % len(features)][None], K), args.repeats),

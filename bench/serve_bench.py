@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import io
 import itertools
-import json
 import threading
 import time
 from pathlib import Path
@@ -33,6 +32,7 @@ from layouts.performance import (
     RADIO_PERCLASS_METRIC,
     SELECT_PERCLASS_SORT,
 )
+from ml.artifacts.folder import load_manifest
 from ml.models.registry import model_keys, served_model
 
 PAGES = [page.path for page in REGISTERED_PAGES]
@@ -196,7 +196,7 @@ def main(argv=None) -> int:
     parser.add_argument("--warmup", type=float, default=20, help="seconds of load before memory is read")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "serve.json")
     args = parser.parse_args(argv)
-    class_names = json.loads((args.artifacts / "manifest.json").read_text())["dataset"]["class_names"]
+    class_names = load_manifest(args.artifacts, verify=False).class_names
     save(args.out, {"single_worker": single_worker_checks(args.artifacts, class_names),
                     "load": load_test(args.artifacts, class_names, args.clients, args.duration, args.warmup)})
     return 0

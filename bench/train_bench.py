@@ -57,11 +57,11 @@ def main(argv: list[str] | None = None) -> int:
         result = record_seeds(args.out, [run], args.preset)
         if checkpoint is not None:
             checkpoint.unlink(missing_ok=True)
-    for cell in result["cells"]:
-        accuracy, seconds = cell["accuracy"], cell["train_seconds"]
-        spread = f" ± {accuracy['std']:.4f}" if accuracy["std"] is not None else ""
-        print(f"preset {cell['preset']}: {accuracy['n']} run(s), test accuracy {accuracy['mean']:.4f}{spread}, "
-              f"training {seconds['mean'] / 60:.1f} min on average")
+    for cell in result.cells:
+        accuracy = cell.accuracy
+        spread = f" ± {accuracy.std:.4f}" if accuracy.std is not None else ""
+        print(f"preset {cell.preset}: {accuracy.n} run(s), test accuracy {accuracy.mean:.4f}{spread}, "
+              f"training {cell.mean_train_seconds / 60:.1f} min on average")
     return 0
 
 

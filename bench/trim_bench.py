@@ -75,7 +75,7 @@ def main() -> None:
     args = parser.parse_args()
     manifest = load_manifest(args.artifacts)
     test = artifacts_dataset(args.data, args.artifacts, manifest, splits=("test",))["test"]
-    predictors = {key: load_predictor(entry, args.artifacts) for key, entry in manifest["models"].items()}
+    predictors = {key: load_predictor(entry, args.artifacts) for key, entry in manifest.models.items()}
     # Which served models were measured: the README's figures hold only while these match the manifest.
     results = {"model_fingerprints": {key: model_fingerprint(manifest, key) for key in predictors},
                "photo_size": args.size}

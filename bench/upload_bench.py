@@ -66,7 +66,7 @@ def scenario(artifacts: Path, workers: int, clients: int, duration: float, photo
     server = Server(artifacts, workers=workers)
     try:
         server.wait_ready()
-        combos = filter_combinations(load_manifest(artifacts)["dataset"]["class_names"])
+        combos = filter_combinations(load_manifest(artifacts).class_names)
         warm = requests.Session()
         for _ in range(2 * workers):  # every worker loads its models before timing starts
             post_batch(warm, server.url, photo).raise_for_status()

@@ -37,7 +37,7 @@ from ml.artifacts.folder import ArtifactError
 
 def page(services):
     manifest = services.artifacts.manifest()  # the page needs usable models
-    if manifest.get("neighbours"):
+    if manifest.neighbours:
         prefetch(services.config.data_path, manifest, services.config.cache_dir)  # for the most similar photos
     return classifier_page(services.config.max_upload_mb, services.artifacts.class_names(),
                            {key: label for key, (label, _) in EXAMPLES.items()})

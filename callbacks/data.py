@@ -30,7 +30,7 @@ N_EXAMPLES = 6
 
 def page(services):
     manifest = services.artifacts.manifest()
-    return data_page(services.artifacts.stats(), manifest.get("near_duplicates"), manifest.get("label_issues"))
+    return data_page(services.artifacts.stats(), manifest.near_duplicates, manifest.label_issues)
 
 
 def register(app) -> None:
@@ -64,7 +64,7 @@ def augmentation_gallery(services, classes: tuple[str, ...]):
         images = dataset_images(services.config.data_path, manifest, services.config.cache_dir)
     except (GalleryUnavailable, ArtifactError) as exc:
         return error_alert(str(exc), "Examples need the dataset")
-    names = manifest["dataset"]["class_names"]
+    names = manifest.class_names
     labels = services.artifacts.predictions()["y_true"]
     rng = np.random.default_rng(0)
     picks = [int(rng.choice(np.flatnonzero(labels == names.index(classes[i % len(classes)]))))

@@ -55,8 +55,7 @@ def page(services):
     table = services.artifacts.samples()
     answers = table.get(f"pred_{NETWORK}")
     trained = bool((answers[table["split"] == 1] != UNKNOWN).any()) if answers is not None else False
-    return explore_page(manifest["dataset"]["class_names"], list(manifest["models"]), bool(manifest.get("data_map")),
-                        trained)
+    return explore_page(manifest.class_names, list(manifest.models), manifest.data_map is not None, trained)
 
 
 def register(app) -> None:
@@ -142,7 +141,7 @@ def map_figure(services, colouring: str, points: list[str]):
     rows = np.flatnonzero(shown)
     which = " and ".join({"test": f"{int((table['split'][rows] == 0).sum()):,} test photos",
                           "train": f"{int((table['split'][rows] == 1).sum()):,} training photos"}[p] for p in points)
-    method = services.artifacts.manifest()["data_map"]["method"]
+    method = services.artifacts.manifest().data_map.method
     title = f"{which}, laid out by {dict(pca='PCA', tsne='t-SNE', umap='UMAP')[method]}"
     return data_map_figure(table["map_x"][rows], table["map_y"][rows], rows, colouring, table["true"][rows],
                                    table[f"pred_{NETWORK}"][rows], table["label_score"][rows], names, title)

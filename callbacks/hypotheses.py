@@ -19,14 +19,13 @@ from ml.study.trust import trust_verdicts
 def page(services):
     artifacts = services.artifacts
     manifest = artifacts.manifest()
-    experiments = manifest.get("experiments", {})
-    setup = experiments.get(STUDY_SETUP, {}).get("cells", [])
+    setup = manifest.experiment_cells(STUDY_SETUP)
     chosen = chosen_augmentation(setup)
     return hypotheses_page(hypotheses.hypotheses(manifest, artifacts.stats()), trust_verdicts(manifest),
                            hypotheses.model_limits(manifest), study_setup_figure(setup, chosen),
                            study_curves_figure(artifacts.experiment_runs(STUDY_SETUP), chosen, STUDY_SIZE),
-                           ablation_figure(experiments.get("ablation", {}).get("cells", [])),
-                           learning_curve_figure(experiments.get("learning_curve", {}).get("cells", [])),
+                           ablation_figure(manifest.experiment_cells("ablation")),
+                           learning_curve_figure(manifest.experiment_cells("learning_curve")),
                            auto_sort_answer(manifest, artifacts.served_model(), services.config.auto_sort_target))
 
 

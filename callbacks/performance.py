@@ -55,8 +55,8 @@ from ml.models.registry import display_name
 
 def page(services):
     manifest = services.artifacts.manifest()
-    return performance_page(list(manifest["models"]), manifest["dataset"]["class_names"],
-                            models_table_rows(manifest, list(manifest["models"])), services.config.auto_sort_target)
+    return performance_page(list(manifest.models), manifest.class_names,
+                            models_table_rows(manifest, list(manifest.models)), services.config.auto_sort_target)
 
 
 def register(app) -> None:
@@ -169,7 +169,7 @@ def gallery_for_cell(services, model: str, true_class: str, predicted_class: str
     model and cell; the number of pages)."""
     artifacts = services.artifacts
     manifest = artifacts.manifest()
-    names = manifest["dataset"]["class_names"]
+    names = manifest.class_names
     true, predicted = names.index(true_class), names.index(predicted_class)
     predictions = artifacts.predictions()
     indices = views.cell_indices(predictions, model, true, predicted)

@@ -51,11 +51,11 @@ def health():
         return jsonify(status="unavailable", error=_without_paths(str(exc))), 503
     return jsonify(status="ok", artifacts={
         "fingerprint": services.artifacts.fingerprint,
-        "schema_version": manifest["schema_version"],
-        "created": manifest["created"],
-        "models": list(manifest["models"]),
-        "classes": manifest["dataset"]["class_names"],
-        "neighbours": bool(manifest.get("neighbours")),
+        "schema_version": manifest.schema_version,
+        "created": manifest.created,
+        "models": list(manifest.models),
+        "classes": manifest.class_names,
+        "neighbours": manifest.neighbours is not None,
     })
 
 

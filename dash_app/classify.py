@@ -83,7 +83,7 @@ def _classify_files(uploads: list[Upload], artifacts: Artifacts, config: AppConf
         return results
     batch = np.stack(images)
     manifest = artifacts.manifest()  # one lookup per request, not one per field
-    names = manifest["dataset"]["class_names"]
+    names = manifest.class_names
     predictors = artifacts.predictors()
     probabilities = {key: predictor.predict_proba(batch) for key, predictor in predictors.items()}
     served = artifacts.served_model()

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from dash_app.offload import off_the_event_loop
+from ml.artifacts.schema import Manifest
 from ml.data.dataset import DatasetError, Split, fingerprint
 from ml.data.loading import DATA_ENV, load_dataset
 
@@ -30,21 +31,21 @@ _locks = {"test": threading.Lock(), "train": threading.Lock()}  # one per split:
 _prefetched: set[tuple[str, str]] = set()
 
 
-def dataset_images(data_path: Path | None, manifest: dict, cache_dir: str | Path | None = None,
+def dataset_images(data_path: Path | None, manifest: Manifest, cache_dir: str | Path | None = None,
                    split: str = "test") -> np.ndarray:
     """A split's uint8 images in the artifacts' order (the test split's predictions, the training
     split's neighbour index)."""
-    dataset = manifest["dataset"]
+    dataset = manifest.dataset
     how = (f"Set {DATA_ENV} to the dataset the artifacts were built from "
-           f"('{dataset['source']}': {dataset['description']}), then restart the app.")
+           f"('{dataset.source}': {dataset.description}), then restart the app.")
     if data_path is None or not Path(data_path).exists():
         raise GalleryUnavailable(f"The dataset is not available here ({data_path}). {how}")
     with _locks[split]:  # one load per process; the others wait for it and then read the cached result
-        return off_the_event_loop(_load, str(data_path), split, dataset["splits"][split]["fingerprint"],
-                                  tuple(dataset["class_names"]), how, str(cache_dir) if cache_dir else None)
+        return off_the_event_loop(_load, str(data_path), split, getattr(dataset.splits, split).fingerprint,
+                                  tuple(dataset.class_names), how, str(cache_dir) if cache_dir else None)
 
 
-def prefetch(data_path: Path | None, manifest: dict, cache_dir: str | Path | None = None, split: str = "train") -> None:
+def prefetch(data_path: Path | None, manifest: Manifest, cache_dir: str | Path | None = None, split: str = "train") -> None:
     """Start reading a split in the background, so that the first gallery of it does not wait for
     the decoding (the training split takes tens of seconds); errors are left for that gallery to report."""
     def load():

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ml.artifacts.schema import LabelIssues, Manifest, NearDuplicates
 from ml.audit.out_of_fold import stored_out_of_fold
 from ml.models.registry import served_model
 
@@ -34,12 +35,12 @@ class Filters:
     sort: str = "confidence-desc"  # or "confidence-asc", "label-issue"
 
 
-def sample_table(folder: str | Path, manifest: dict, predictions: dict) -> dict[str, np.ndarray]:
+def sample_table(folder: str | Path, manifest: Manifest, predictions: dict) -> dict[str, np.ndarray]:
     """Columns over every test image and then every training image (positions within their split)."""
     folder = Path(folder)
     n_test = len(predictions["y_true"])
-    n_train = manifest["dataset"]["splits"]["train"]["size"]
-    models = list(manifest["models"])
+    n_train = manifest.dataset.splits.train.size
+    models = list(manifest.models)
     n = n_test + n_train
     table = {"split": np.repeat(np.array([0, 1], np.int8), [n_test, n_train]),
              "position": np.concatenate([np.arange(n_test), np.arange(n_train)]).astype(np.int32),
@@ -68,14 +69,15 @@ def sample_table(folder: str | Path, manifest: dict, predictions: dict) -> dict[
     table["label_score"] = np.full(n, np.nan, np.float32)
     table["suggested"] = np.full(n, UNKNOWN, np.int16)
     table["label_issue"] = np.zeros(n, bool)  # flagged by confident learning (the file's first rows of a split)
-    names = manifest["dataset"]["class_names"]
+    names = manifest.class_names
     ranks = {split: 0 for split in SPLITS}
-    flagged = {split: row["flagged"] for split, row in (manifest.get("label_issues") or {}).get("splits", {}).items()}
-    for row in _csv_rows(folder, manifest.get("near_duplicates")):
+    issues = manifest.label_issues
+    flagged = {split: row.flagged for split, row in issues.splits.items()} if issues else {}
+    for row in _csv_rows(folder, manifest.near_duplicates):
         for side in ("a", "b"):
             if (found := rows.get((row[f"split_{side}"], row[f"file_{side}"]))) is not None:
                 table["near_duplicate"][found] = True
-    for row in _csv_rows(folder, manifest.get("label_issues")):
+    for row in _csv_rows(folder, issues):
         if (found := rows.get((row["split"], row["file"]))) is not None:
             table["label_score"][found] = float(row["score"])
             table["suggested"][found] = names.index(row["suggested_label"])
@@ -83,21 +85,21 @@ def sample_table(folder: str | Path, manifest: dict, predictions: dict) -> dict[
         ranks[row["split"]] += 1
     table["map_x"] = np.full(n, np.nan, np.float32)
     table["map_y"] = np.full(n, np.nan, np.float32)
-    if manifest.get("data_map"):
-        with np.load(folder / manifest["data_map"]["file"]) as stored:
+    if manifest.data_map:
+        with np.load(folder / manifest.data_map.file) as stored:
             at = np.where(stored["split"] == 0, 0, n_test) + stored["position"]
             table["map_x"][at], table["map_y"][at] = stored["x"], stored["y"]
     return table
 
 
-def _test_files(folder: Path, manifest: dict) -> list[str]:
-    return json.loads((folder / manifest["dataset"]["files"]["test_files"]).read_text())
+def _test_files(folder: Path, manifest: Manifest) -> list[str]:
+    return json.loads((folder / manifest.dataset.files.test_files).read_text())
 
 
-def _csv_rows(folder: Path, entry: dict | None):
+def _csv_rows(folder: Path, entry: NearDuplicates | LabelIssues | None):
     if not entry:
         return []
-    with (folder / entry["file"]).open(newline="") as handle:
+    with (folder / entry.file).open(newline="") as handle:
         return list(csv.DictReader(handle))
 
 

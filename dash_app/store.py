@@ -22,6 +22,7 @@ from ml.artifacts.folder import (
     manifest_fingerprint,
     read_predictions,
 )
+from ml.artifacts.schema import Manifest
 from ml.audit.neighbours import NeighbourIndex
 from ml.models.registry import served_in
 from ml.serving.embeddings import Embedder
@@ -51,19 +52,19 @@ class Artifacts:
             self._cached = (seen, fingerprint)
         return fingerprint
 
-    def manifest(self) -> dict:
+    def manifest(self) -> Manifest:
         return _manifest(self.folder, self.fingerprint)
 
     def class_names(self) -> list[str]:
-        return self.manifest()["dataset"]["class_names"]
+        return self.manifest().class_names
 
     def model_keys(self) -> list[str]:
-        return list(self.manifest()["models"])
+        return list(self.manifest().models)
 
     def served_model(self) -> str:
         """The model whose answer the pages and the API give, and whose threshold sorts photos."""
         try:
-            return served_in(self.manifest()["models"], self.served)
+            return served_in(self.manifest().models, self.served)
         except ValueError as exc:
             raise ArtifactError(f"SERVED_MODEL: {exc}") from None
 
@@ -77,10 +78,10 @@ class Artifacts:
         return _predictions(self.folder, self.fingerprint)
 
     def history(self, key: str) -> dict | None:
-        files = self.manifest()["models"].get(key, {}).get("files", {})
-        if "history" not in files:
+        entry = self.manifest().models.get(key)
+        if entry is None or entry.files.history is None:
             return None
-        return json.loads((Path(self.folder) / files["history"]).read_text())
+        return json.loads((Path(self.folder) / entry.files.history).read_text())
 
     def predictors(self) -> dict:
         return _predictors(self.folder, self.fingerprint, self.onnx_threads)
@@ -103,15 +104,12 @@ class Artifacts:
 
 
 @cache.memoize()
-def _manifest(folder: str, fingerprint: str) -> dict:
+def _manifest(folder: str, fingerprint: str) -> Manifest:
     return load_manifest(folder, verify=True)
 
 
 def _dataset_file(folder: str, fingerprint: str, key: str) -> Path:
-    rel = _manifest(folder, fingerprint)["dataset"]["files"].get(key)
-    if rel is None:
-        raise ArtifactError(f"{folder}: the manifest lists no dataset file '{key}'")
-    return Path(folder) / rel
+    return Path(folder) / getattr(_manifest(folder, fingerprint).dataset.files, key)
 
 
 @cache.memoize()
@@ -121,8 +119,8 @@ def _json_file(folder: str, fingerprint: str, key: str):
 
 @cache.memoize()
 def _experiment_runs(folder: str, fingerprint: str, name: str) -> list[dict]:
-    entry = _manifest(folder, fingerprint).get("experiments", {}).get(name)
-    return json.loads((Path(folder) / entry["file"]).read_text())["runs"] if entry else []
+    entry = _manifest(folder, fingerprint).experiments.get(name)
+    return json.loads((Path(folder) / entry.file).read_text())["runs"] if entry else []
 
 
 @cache.memoize()
@@ -140,7 +138,7 @@ def _predictions(folder: str, fingerprint: str) -> dict[str, np.ndarray]:
 def _predictors(folder: str, fingerprint: str, threads: int) -> dict:
     manifest = _manifest(folder, fingerprint)
     return {key: load_predictor(entry, folder, threads=threads)
-            for key, entry in manifest["models"].items()}
+            for key, entry in manifest.models.items()}
 
 
 @lru_cache(maxsize=2)
@@ -150,13 +148,13 @@ def _samples(folder: str, fingerprint: str) -> dict[str, np.ndarray]:
 
 @lru_cache(maxsize=2)
 def _neighbours(folder: str, fingerprint: str, threads: int) -> tuple[Embedder, NeighbourIndex] | None:
-    entry = _manifest(folder, fingerprint).get("neighbours")
+    entry = _manifest(folder, fingerprint).neighbours
     if not entry:
         return None
-    return Embedder(Path(folder) / entry["model"], threads=threads), NeighbourIndex(Path(folder) / entry["file"])
+    return Embedder(Path(folder) / entry.model, threads=threads), NeighbourIndex(Path(folder) / entry.file)
 
 
 @cache.memoize()
 def _robustness_rows(folder: str, fingerprint: str) -> list[dict]:
-    entry = _manifest(folder, fingerprint).get("robustness")
-    return json.loads((Path(folder) / entry["file"]).read_text())["rows"] if entry else []
+    entry = _manifest(folder, fingerprint).robustness
+    return json.loads((Path(folder) / entry.file).read_text())["rows"] if entry else []

@@ -74,17 +74,17 @@ class Views:
     @cache.memoize()
     def confusion_figure(self, model: str, classes: tuple, mode: str, selected: tuple | None = None):
         manifest = self.artifacts.manifest()
-        entry = manifest["models"][model]
+        entry = manifest.models[model]
         if not classes:
             return empty_figure("Select at least one class")
-        return confusion_matrix_figure(np.array(entry["metrics"]["confusion_matrix"]),
-                                               manifest["dataset"]["class_names"], list(classes),
+        return confusion_matrix_figure(np.array(entry.metrics.confusion_matrix),
+                                               manifest.class_names, list(classes),
                                                mode == "normalised", f"{display_name(model)}: true × predicted", selected)
 
     @cache.memoize()
     def per_class_figure(self, models: tuple, classes: tuple, metric: str, sort: str):
-        entries = self.artifacts.manifest()["models"]
-        return per_class_metric_figure({k: entries[k] for k in models}, list(classes), metric,
+        entries = self.artifacts.manifest().models
+        return per_class_metric_figure({k: entries[k].metrics for k in models}, list(classes), metric,
                                                sort if sort in models else None)
 
     @cache.memoize()
@@ -96,14 +96,14 @@ class Views:
         """(coverage figure, review-by-class figure, per-class coverage figure, one sentence per model) at
         the `target` accuracy; the per-class views are of the most accurate calibrated model."""
         manifest, predictions = self.artifacts.manifest(), self.artifacts.predictions()
-        labels, names = predictions["y_true"], manifest["dataset"]["class_names"]
+        labels, names = predictions["y_true"], manifest.class_names
         curves = {m: _thinned(coverage_curve(predictions[f"proba_{m}"], labels)) for m in models}
-        chosen = {m: threshold_for_target(manifest["models"][m], target) for m in models}
-        ranked = sorted((m for m in models if chosen[m]), key=lambda m: -manifest["models"][m]["metrics"]["accuracy"])
+        chosen = {m: threshold_for_target(manifest.models[m], target) for m in models}
+        ranked = sorted((m for m in models if chosen[m]), key=lambda m: -manifest.models[m].metrics.accuracy)
         lead = ranked[0] if ranked else None
         shares, class_curves, class_points = {}, {}, {}
         if lead:
-            proba, threshold = predictions[f"proba_{lead}"], chosen[lead]["threshold"]
+            proba, threshold = predictions[f"proba_{lead}"], chosen[lead].threshold
             shares = dict(zip(names, review_share_by_class(proba, labels, threshold, len(names))))
             for k, name in enumerate(names):
                 mine = labels == k
@@ -117,15 +117,14 @@ class Views:
 
     @cache.memoize()
     def reliability_figure(self, models: tuple):
-        entries = self.artifacts.manifest()["models"]
-        return reliability_figure({m: entries[m]["calibration"] for m in models
-                                           if entries[m].get("calibration")})
+        entries = self.artifacts.manifest().models
+        return reliability_figure({m: entries[m].calibration for m in models if entries[m].calibration})
 
     @cache.memoize()
     def training_figure(self, models: tuple):
-        entries = self.artifacts.manifest()["models"]
+        entries = self.artifacts.manifest().models
         histories = {m: h for m in models if (h := self.artifacts.history(m))}
-        return training_curves_figure(histories, {m: entries[m]["metrics"]["accuracy"] for m in histories})
+        return training_curves_figure(histories, {m: entries[m].metrics.accuracy for m in histories})
 
     def savings(self, photos: int, seconds: float) -> tuple[str | None, list[dict]]:
         """The most accurate calibrated model and what it saves on `photos` taking `seconds` each."""
@@ -133,14 +132,12 @@ class Views:
         model = calibrated_model(manifest)
         if model is None:
             return None, []
-        return model, catalogue_savings(manifest["models"][model], manifest["dataset"]["splits"]["test"]["size"],
-                                        photos, seconds)
+        return model, catalogue_savings(manifest.models[model], manifest.dataset.splits.test.size, photos, seconds)
 
     def training_records(self, models: tuple) -> list[str]:
         """How each network's training ended: epochs, why, and what it cost on which machine."""
-        entries = self.artifacts.manifest()["models"]
-        return [describe_training(display_name(m), entries[m]["training"]) for m in models
-                if entries[m].get("training")]
+        entries = self.artifacts.manifest().models
+        return [describe_training(display_name(m), entries[m].training) for m in models if entries[m].training]
 
 
 def cell_indices(predictions: dict, model: str, true: int, predicted: int) -> np.ndarray:

@@ -8,6 +8,7 @@ from dash import dcc, html
 from layouts.common import card
 from layouts.formatting import pct
 from layouts.widgets import checklist
+from ml.artifacts.schema import LabelIssues, NearDuplicates
 from ml.audit.label_issues import issues_verdict
 from ml.audit.near_duplicates import twin_verdict
 from ml.models.registry import display_name
@@ -24,7 +25,8 @@ DIV_DATA_AUGMENTATION = "div-data-augmentation"
 
 
 
-def data_page(stats: dict, near_duplicates: dict | None = None, label_issues: dict | None = None) -> html.Div:
+def data_page(stats: dict, near_duplicates: NearDuplicates | None = None,
+              label_issues: LabelIssues | None = None) -> html.Div:
     """Controls and empty graphs (filled by callbacks), plus the static facts from the statistics and,
     when `ml near-duplicates` and `ml label-issues` have run, their findings."""
     classes = stats["class_names"]
@@ -88,16 +90,16 @@ def duplicates_table(duplicates: dict) -> html.Div:
     ])
 
 
-def near_duplicates_view(found: dict | None) -> html.Div:
+def near_duplicates_view(found: NearDuplicates | None) -> html.Div:
     if not found:
         return html.P("Not checked yet for these artifacts.", className="text-muted mb-0")
     where = {"test-train": "test photos with a twin in training", "test-test": "pairs within the test photos",
              "train-train": "pairs within the training photos"}
-    rows = [html.Tr([html.Td(where[kind]), html.Td(f"{count['images_a'] if kind == 'test-train' else count['pairs']:,}")])
-            for kind, count in found["counts"].items()]
-    accuracy = [html.Tr([html.Td(display_name(model)), html.Td(pct(row["all"])), html.Td(pct(row["without_train_twin"])),
-                         html.Td(pct(row["with_train_twin"]) if row["with_train_twin"] is not None else "–")])
-                for model, row in found["accuracy"].items()]
+    rows = [html.Tr([html.Td(where[kind]), html.Td(f"{count.images_a if kind == 'test-train' else count.pairs:,}")])
+            for kind, count in found.counts.items()]
+    accuracy = [html.Tr([html.Td(display_name(model)), html.Td(pct(row.all)), html.Td(pct(row.without_train_twin)),
+                         html.Td(pct(row.with_train_twin) if row.with_train_twin is not None else "–")])
+                for model, row in found.accuracy.items()]
     return html.Div([
         html.P(twin_verdict(found), className="fw-semibold"),
         dbc.Row([
@@ -113,14 +115,14 @@ def near_duplicates_view(found: dict | None) -> html.Div:
     ])
 
 
-def label_issues_view(found: dict | None) -> html.Div:
+def label_issues_view(found: LabelIssues | None) -> html.Div:
     if not found:
         return html.P("Not checked yet for these artifacts.", className="text-muted mb-0")
     where = {"test": "test photos", "train": "training photos"}
-    rows = [html.Tr([html.Td(where[split]), html.Td(f"{row['flagged']:,}"), html.Td(pct(row["flagged"] / row["images"])),
+    rows = [html.Tr([html.Td(where[split]), html.Td(f"{row.flagged:,}"), html.Td(pct(row.flagged / row.images)),
                      html.Td("; ".join(f"{given} → {suggested} ({count})"
-                                       for given, suggested, count in row["top_pairs"][:3]))])
-            for split, row in found["splits"].items()]
+                                       for given, suggested, count in row.top_pairs[:3]))])
+            for split, row in found.splits.items()]
     return html.Div([
         html.P(issues_verdict(found), className="fw-semibold"),
         dbc.Table([html.Thead(html.Tr([html.Th("where"), html.Th("disputed"), html.Th("share"),

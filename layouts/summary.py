@@ -7,19 +7,20 @@ from dash import dcc, html
 
 from layouts.common import card, metric_tile
 from layouts.formatting import minutes, ms, pct
+from ml.artifacts.schema import ExperimentCell, Manifest
 from ml.evaluation.auto_sort import auto_sort_answer
 from ml.models.registry import display_name
 
 
-def repeat_sentence(cell: dict) -> str:
+def repeat_sentence(cell: ExperimentCell) -> str:
     """How the CNN recipe held up when trained again from scratch, in words: the mean and the range."""
-    accuracy, n = cell["accuracy"], cell["accuracy"]["n"]
+    accuracy, n = cell.accuracy, cell.accuracy.n
     times = "once" if n == 1 else f"{n} times"
-    spread = (f" on average, from {pct(min(accuracy['values']))} to {pct(max(accuracy['values']))}" if n > 1 else "")
-    schedule = cell.get("schedule") or "its preset's schedule"
-    return (f"The network's {cell['preset']} recipe ({schedule}) on {cell['train_images']:,} photos, trained from "
-            f"scratch {times}{damaged_note(cell.get('overrides') or {})}: {pct(accuracy['mean'])} test accuracy"
-            f"{spread}, {minutes(cell['train_seconds']['mean'])} each")
+    spread = f" on average, from {pct(min(accuracy.values))} to {pct(max(accuracy.values))}" if n > 1 else ""
+    schedule = cell.schedule or "its preset's schedule"
+    return (f"The network's {cell.preset} recipe ({schedule}) on {cell.train_images:,} photos, trained from "
+            f"scratch {times}{damaged_note(cell.overrides or {})}: {pct(accuracy.mean)} test accuracy"
+            f"{spread}, {minutes(cell.mean_train_seconds)} each")
 
 
 def damaged_note(config: dict) -> str:
@@ -36,36 +37,36 @@ def created_text(created: str) -> str:
     return f"{moment.day} {moment:%B %Y, %H:%M} UTC"
 
 
-def summary_page(manifest: dict, served: str, target: float) -> html.Div:
+def summary_page(manifest: Manifest, served: str, target: float) -> html.Div:
     """Built from a validated manifest, the key of the model that answers (the served one) and the
     auto-sort target accuracy the service is configured for."""
-    models = manifest["models"]
+    models = manifest.models
     top = models[served]
-    dataset = manifest["dataset"]
-    splits = dataset["splits"]
+    dataset = manifest.dataset
+    splits = dataset.splits
     tiles = dbc.Row([
         dbc.Col(metric_tile("Model that answers", display_name(served), "on the Classifier page and the API"),
                 md=3, xs=12),
-        dbc.Col(metric_tile("Test accuracy", pct(top["metrics"]["accuracy"]),
-                            f"macro-F1 {pct(top['metrics']['macro_f1'])} on {splits['test']['size']:,} images"),
+        dbc.Col(metric_tile("Test accuracy", pct(top.metrics.accuracy),
+                            f"macro-F1 {pct(top.metrics.macro_f1)} on {splits.test.size:,} images"),
                 md=3, xs=6),
-        dbc.Col(metric_tile("One image", ms(top["inference"]["latency_ms_p50"]),
-                            f"{top['inference']['throughput_ips']:,.0f} images/s batched"), md=3, xs=6),
-        dbc.Col(metric_tile("Training time", minutes(top["train_seconds"]),
-                            f"on {top['training']['machine']}" if top.get("training") else "on a 2-core CPU"),
+        dbc.Col(metric_tile("One image", ms(top.inference.latency_ms_p50),
+                            f"{top.inference.throughput_ips:,.0f} images/s batched"), md=3, xs=6),
+        dbc.Col(metric_tile("Training time", minutes(top.train_seconds),
+                            f"on {top.training.machine}" if top.training else "on a 2-core CPU"),
                 md=3, xs=12),
     ], className="g-3 mb-4")
-    others = [html.Li(f"{display_name(k)}: {pct(e['metrics']['accuracy'])} accuracy, "
-                      f"{ms(e['inference']['latency_ms_p50'])} per image, trained in {minutes(e['train_seconds'])}"
-                      + damaged_note(e.get("config") or {}))
+    others = [html.Li(f"{display_name(k)}: {pct(e.metrics.accuracy)} accuracy, "
+                      f"{ms(e.inference.latency_ms_p50)} per image, trained in {minutes(e.train_seconds)}"
+                      + damaged_note(e.config))
               for k, e in models.items()]
-    for cell in manifest.get("experiments", {}).get("cnn_seeds", {}).get("cells", []):
+    for cell in manifest.experiment_cells("cnn_seeds"):
         others.append(html.Li(repeat_sentence(cell)))
     return html.Div([
         html.H2("Can machine learning sort product photos?"),
         html.P(["Today every product photo is sorted into a category by hand. This study asks whether a "
                 "model can do it, on CIFAR-10 as a stand-in: 60,000 small photos in 10 categories. ",
-                html.Strong(dataset["description"]), "."], className="lead"),
+                html.Strong(dataset.description), "."], className="lead"),
         tiles,
         dbc.Alert([html.Strong("Without a person: "), auto_sort_answer(manifest, served, target), " ",
                    dcc.Link("See every model and target", href="/performance", className="alert-link")],
@@ -76,7 +77,7 @@ def summary_page(manifest: dict, served: str, target: float) -> html.Div:
                 html.Li("Train a convolutional network (Keras) with a modern recipe, the original "
                         "study's basic CNN as a reference, and two classical baselines on HOG "
                         "features: logistic regression and an SVM."),
-                html.Li(f"Evaluate them all on the same {splits['test']['size']:,} held-out test "
+                html.Li(f"Evaluate them all on the same {splits.test.size:,} held-out test "
                         "images; the test split is used for nothing else (choices were made on a "
                         "validation split carved from training)."),
                 html.Li("Serve the network from ONNX (no TensorFlow in production) and measure speed."),
@@ -96,7 +97,7 @@ def summary_page(manifest: dict, served: str, target: float) -> html.Div:
                     "page): the service sorts the photos it is sure enough about and sends the rest to a "
                     "person."),
         ])),
-        html.P(f"Artifacts last updated {created_text(manifest['created'])}, from {dataset['source']}: "
-               f"{splits['train']['size']:,} training and {splits['test']['size']:,} test images.",
+        html.P(f"Artifacts last updated {created_text(manifest.created)}, from {dataset.source}: "
+               f"{splits.train.size:,} training and {splits.test.size:,} test images.",
                className="text-muted small"),
     ])

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from ml.artifacts.folder import load_manifest
+from ml.artifacts.schema import Manifest
 from ml.audit.data_map import METHODS
 from ml.data.corruptions import CORRUPTIONS
 from ml.data.dataset import UnreadableImagesError
@@ -375,11 +376,11 @@ def _train(args) -> int:
         cnn_overrides=args.cnn, verbose=not args.quiet, force=args.force, control=run_control(args, args.resume))
     manifest = run_training(options)
     print(f"artifacts written to {args.out.resolve()}")
-    for key, entry in manifest["models"].items():
-        print(f"  {key:11s} accuracy {entry['metrics']['accuracy']:.4f}  macro-F1 "
-              f"{entry['metrics']['macro_f1']:.4f}  train {entry['train_seconds']:.0f} s  "
-              f"one image {entry['inference']['latency_ms_p50']:.2f} ms  "
-              f"batched {entry['inference']['throughput_ips']:.0f} img/s")
+    for key, entry in manifest.models.items():
+        print(f"  {key:11s} accuracy {entry.metrics.accuracy:.4f}  macro-F1 "
+              f"{entry.metrics.macro_f1:.4f}  train {entry.train_seconds:.0f} s  "
+              f"one image {entry.inference.latency_ms_p50:.2f} ms  "
+              f"batched {entry.inference.throughput_ips:.0f} img/s")
     return 0
 
 
@@ -396,10 +397,10 @@ def _export(args) -> int:
 
     manifest = reexport(args.data or default_data_path(), args.out, tuple(args.models))
     for key in args.models:
-        entry = manifest["models"][key]
-        print(f"{key}: served in {entry['served_precision']}, accuracy {entry['metrics']['accuracy']:.4f}, "
-              f"one image {entry['inference']['latency_ms_p50']:.2f} ms, "
-              f"batched {entry['inference']['throughput_ips']:.0f} img/s")
+        entry = manifest.models[key]
+        print(f"{key}: served in {entry.served_precision}, accuracy {entry.metrics.accuracy:.4f}, "
+              f"one image {entry.inference.latency_ms_p50:.2f} ms, "
+              f"batched {entry.inference.throughput_ips:.0f} img/s")
     return 0
 
 
@@ -407,14 +408,14 @@ def _evaluate(args) -> int:
     from ml.train import reevaluate
 
     manifest = reevaluate(args.data or default_data_path(), args.out)
-    print(f"{args.out}: figures recomputed for {', '.join(manifest['models'])}")
+    print(f"{args.out}: figures recomputed for {', '.join(manifest.models)}")
     return 0
 
 
 def _validate(args) -> int:
     manifest = load_manifest(args.folder)
-    print(f"{args.folder}: valid (schema {manifest['schema_version']}, "
-          f"{len(manifest['files'])} files, models: {', '.join(manifest['models'])})")
+    print(f"{args.folder}: valid (schema {manifest.schema_version}, "
+          f"{len(manifest.files)} files, models: {', '.join(manifest.models)})")
     return 0
 
 
@@ -424,10 +425,10 @@ def _ablate(args) -> int:
     result = run_ablation(args.data or default_data_path(), args.out, args.sizes, args.seeds, args.variants,
                           preset=args.preset, epochs=args.epochs, overrides=args.cnn, val_size=args.val_size,
                           record=args.record, control=run_control(args), rerun=args.rerun)
-    for cell in result["cells"]:
-        gain = cell["recipe_gain_points"]
-        print(f"{cell['train_images']:>6} images, {cell['variant']:18s} accuracy {cell['accuracy']['mean']:.4f} "
-              f"({cell['accuracy']['n']} seed(s))" + (f", recipe {gain:+.2f} points" if gain is not None else ""))
+    for cell in result.cells:
+        gain = cell.recipe_gain_points
+        print(f"{cell.train_images:>6} images, {cell.variant:18s} accuracy {cell.accuracy.mean:.4f} "
+              f"({cell.accuracy.n} seed(s))" + (f", recipe {gain:+.2f} points" if gain is not None else ""))
     return 0
 
 
@@ -437,9 +438,9 @@ def _learning_curve(args) -> int:
     result = run_learning_curve(args.data or default_data_path(), args.out, args.sizes, args.seeds, args.models,
                                 preset=args.preset, epochs=args.epochs, overrides=args.cnn, val_size=args.val_size,
                                 control=run_control(args), rerun=args.rerun)
-    for cell in result["cells"]:
-        print(f"{cell['model']:11s} {cell['train_images']:>6} images: accuracy {cell['accuracy']['mean']:.4f}, "
-              f"train {cell['train_seconds']['mean']:.0f} s ({cell['accuracy']['n']} seed(s))")
+    for cell in result.cells:
+        print(f"{cell.model:11s} {cell.train_images:>6} images: accuracy {cell.accuracy.mean:.4f}, "
+              f"train {cell.mean_train_seconds:.0f} s ({cell.accuracy.n} seed(s))")
     return 0
 
 
@@ -449,10 +450,10 @@ def _schedule_length(args) -> int:
     result = run_schedule_length(args.data or default_data_path(), args.out, args.lengths, args.seeds,
                                  overrides=args.cnn, val_size=args.val_size, control=run_control(args),
                                  rerun=args.rerun)
-    for cell in result["cells"]:
-        print(f"{cell['variant']:>10}: validation {cell['val_accuracy']['mean']:.4f}, test "
-              f"{cell['accuracy']['mean']:.4f}, {cell['train_seconds']['mean'] / 60:.1f} min "
-              f"({cell['accuracy']['n']} seed(s))")
+    for cell in result.cells:
+        print(f"{cell.variant:>10}: validation {cell.val_accuracy.mean:.4f}, test "
+              f"{cell.accuracy.mean:.4f}, {cell.mean_train_seconds / 60:.1f} min "
+              f"({cell.accuracy.n} seed(s))")
     return 0
 
 
@@ -471,13 +472,13 @@ def _summarise(args) -> int:
 def _study_setup(args) -> int:
     from ml.study.setup import STUDY_SETUP, resolve_variants, run_study_setup
 
-    recorded = load_manifest(args.out).get("experiments", {}).get(STUDY_SETUP, {}).get("cells", [])
+    recorded = load_manifest(args.out).experiment_cells(STUDY_SETUP)
     result = run_study_setup(args.data or default_data_path(), args.out, args.sizes, args.seeds,
                              resolve_variants(args.variants, recorded), epochs=args.epochs, rule=args.rule,
                              control=run_control(args), rerun=args.rerun)
-    for cell in result["cells"]:
-        print(f"{cell['train_images']:>6} images, {cell['rule']:8s} {cell['variant']:24s} accuracy {cell['accuracy']['mean']:.4f}, "
-              f"validation {cell['val_accuracy']['mean']:.4f} ({cell['accuracy']['n']} seed(s))")
+    for cell in result.cells:
+        print(f"{cell.train_images:>6} images, {cell.rule:8s} {cell.variant:24s} accuracy {cell.accuracy.mean:.4f}, "
+              f"validation {cell.val_accuracy.mean:.4f} ({cell.accuracy.n} seed(s))")
     return 0
 
 
@@ -486,10 +487,10 @@ def _robustness(args) -> int:
 
     summary = run_robustness(args.data or default_data_path(), args.out, args.models, args.corruptions,
                              args.per_class)
-    for model, row in summary.items():
-        worst = row["worst_middle"]
-        print(f"{model:12s} clean {row['clean_accuracy']:.2%}, corrupted {row['mean_accuracy']:.2%} on average"
-              + (f", worst at middle severity: {worst['corruption']} {worst['accuracy']:.2%}" if worst else ""))
+    for model, row in summary.models.items():
+        worst = row.worst_middle
+        print(f"{model:12s} clean {row.clean_accuracy:.2%}, corrupted {row.mean_accuracy:.2%} on average"
+              + (f", worst at middle severity: {worst.corruption} {worst.accuracy:.2%}" if worst else ""))
     return 0
 
 
@@ -497,13 +498,13 @@ def _near_duplicates(args) -> int:
     from ml.audit.audit import run_near_duplicates
 
     summary = run_near_duplicates(args.data or default_data_path(), args.out)
-    for pair, count in summary["counts"].items():
-        print(f"{pair:12s} {count['pairs']:,} pairs")
-    print(f"{summary['test_with_train_twin']:,} test images ({summary['test_share_with_train_twin']:.1%}) have a "
+    for pair, count in summary.counts.items():
+        print(f"{pair:12s} {count.pairs:,} pairs")
+    print(f"{summary.test_with_train_twin:,} test images ({summary.test_share_with_train_twin:.1%}) have a "
           "near-twin in the training split")
-    for model, row in summary["accuracy"].items():
-        twin = row["with_train_twin"]
-        print(f"{model:12s} test accuracy {row['all']:.2%}; without the twinned images {row['without_train_twin']:.2%}"
+    for model, row in summary.accuracy.items():
+        twin = row.with_train_twin
+        print(f"{model:12s} test accuracy {row.all:.2%}; without the twinned images {row.without_train_twin:.2%}"
               + (f"; on them {twin:.2%}" if twin is not None else ""))
     return 0
 
@@ -515,8 +516,9 @@ def _out_of_fold(args) -> int:
         raise UserError(f"--folds: needs at least 2 folds, got {args.folds}")
     entry = run_out_of_fold(args.data or default_data_path(), args.out, folds=args.folds, only=args.only,
                             preset=args.preset, seed=args.seed, control=run_control(args))
-    missing = [fold for fold in range(args.folds) if str(fold) not in entry["runs"]]
-    print(f"{len(entry['runs'])} of {args.folds} folds stored" + (f"; still to run: {missing}" if missing else ""))
+    runs = entry.runs if entry else {}
+    missing = [fold for fold in range(args.folds) if str(fold) not in runs]
+    print(f"{len(runs)} of {args.folds} folds stored" + (f"; still to run: {missing}" if missing else ""))
     return 0
 
 
@@ -524,9 +526,9 @@ def _label_issues(args) -> int:
     from ml.audit.audit import run_label_issues
 
     summary = run_label_issues(args.out)
-    for split, row in summary["splits"].items():
-        print(f"{split:6s} {row['flagged']:,} of {row['images']:,} images flagged ({row['source']}); "
-              f"{row['rows']:,} rows written")
+    for split, row in summary.splits.items():
+        print(f"{split:6s} {row.flagged:,} of {row.images:,} images flagged ({row.source}); "
+              f"{row.rows:,} rows written")
     return 0
 
 
@@ -534,7 +536,7 @@ def _data_map(args) -> int:
     from ml.audit.audit import run_data_map
 
     entry = run_data_map(args.data or default_data_path(), args.out, args.train_images, args.methods)
-    print(f"map: {entry['method']} kept ({entry['points']['test']:,} test and {entry['points']['train']:,} training "
+    print(f"map: {entry.method} kept ({entry.points['test']:,} test and {entry.points['train']:,} training "
           "images)")
     return 0
 
@@ -543,9 +545,9 @@ def _neighbours(args) -> int:
     from ml.audit.audit import run_neighbour_index
 
     entry = run_neighbour_index(args.data or default_data_path(), args.out)
-    quality = entry["quality"][str(entry["dimensions"])]
-    print(f"{entry['images']:,} training images indexed in {entry['dimensions']} dimensions: their 10 nearest keep "
-          f"{quality['similarity_kept']:.2%} of the exact neighbours' similarity ({quality['recall']:.0%} the same)")
+    quality = entry.quality[str(entry.dimensions)]
+    print(f"{entry.images:,} training images indexed in {entry.dimensions} dimensions: their 10 nearest keep "
+          f"{quality.similarity_kept:.2%} of the exact neighbours' similarity ({quality.recall:.0%} the same)")
     return 0
 
 
@@ -560,9 +562,9 @@ def _classify(args) -> int:
     return 0
 
 
-def _robustness_rows(folder: Path, manifest: dict) -> list[dict]:
-    stored = manifest.get("robustness")
-    return json.loads((folder / stored["file"]).read_text())["rows"] if stored else []
+def _robustness_rows(folder: Path, manifest: Manifest) -> list[dict]:
+    stored = manifest.robustness
+    return json.loads((folder / stored.file).read_text())["rows"] if stored else []
 
 
 def _report(args) -> int:
@@ -598,8 +600,8 @@ def _report(args) -> int:
             document.write_text(filled)
             print(f"{document}: {'updated' if filled != text else 'already current'}")
         return 0
-    print(f"{manifest['dataset']['description']}; test split of "
-          f"{manifest['dataset']['splits']['test']['size']:,} images. Artifacts: {artifacts_size(manifest)}.\n")
+    print(f"{manifest.dataset.description}; test split of "
+          f"{manifest.dataset.splits.test.size:,} images. Artifacts: {artifacts_size(manifest)}.\n")
     print(results_table(manifest))
     print("\n" + cnn_notes(manifest))
     for title, table in (("Calibration (fitted by python -m ml train)", calibration_table),
@@ -622,7 +624,7 @@ def _report(args) -> int:
         text = table(manifest)
         if text:
             print(f"\n{title}:\n\n{text}")
-    stats = json.loads((args.folder / manifest["dataset"]["files"]["stats"]).read_text())
+    stats = json.loads((args.folder / manifest.dataset.files.stats).read_text())
     print(f"\nHypotheses (as the dashboard's Hypotheses page judges them):\n\n{verdicts_list(hypotheses(manifest, stats))}")
     print(f"\nCan an answer be trusted? The client's targets (as the Hypotheses page judges them):\n\n"
           f"{verdicts_list(trust_verdicts(manifest))}")

@@ -21,6 +21,7 @@ from ml.artifacts.folder import (
     write_predictions,
 )
 from ml.artifacts.metrics import classification_metrics, predicted_classes
+from ml.artifacts.schema import AutoSort, Calibration, DatasetEntry, Inference, Manifest, Metrics, Model
 from ml.artifacts.staging import previous_artifacts, prune_unlisted, staged_folder
 from ml.audit.out_of_fold import OUT_OF_FOLD
 from ml.data.dataset import Dataset, DatasetError, fingerprint, training_splits
@@ -68,7 +69,7 @@ class TrainOptions:
     control: RunControl = RunControl(DEFAULT_CHECKPOINTS)  # the Keras models' checkpoints, resuming, time cap
 
 
-def run_training(options: TrainOptions, log=print) -> dict:
+def run_training(options: TrainOptions, log=print) -> Manifest:
     """Run the whole pipeline and write the artifacts folder; returns the manifest. The folder is
     replaced only when the run completes (see ml.artifacts.staging)."""
     options = replace(options, models=tuple(options.models or model_keys()))
@@ -86,7 +87,7 @@ def run_training(options: TrainOptions, log=print) -> dict:
     dataset_entry = _dataset_entry(dataset, splits, options, made)
     log(f"{len(names)} classes; train {len(made.whole)} (fit {len(made.fit)} + validation "
         f"{len(made.val) if made.val else 0} + calibration {made.calibration_size}), test {len(test)}")
-    previous = previous_artifacts(options.out, dataset_entry["splits"], options.force)
+    previous = previous_artifacts(options.out, dataset_entry.splits, options.force)
     checkpoints = []
     with staged_folder(options.out, start_from_existing=previous is not None) as out:
         _train_into(out, dataset, made, dataset_entry, previous, options, checkpoints, log)
@@ -96,7 +97,7 @@ def run_training(options: TrainOptions, log=print) -> dict:
     return load_manifest(options.out)
 
 
-def _train_into(out: Path, dataset: Dataset, made, dataset_entry: dict, previous: dict | None,
+def _train_into(out: Path, dataset: Dataset, made, dataset_entry: DatasetEntry, previous: Manifest | None,
                 options: TrainOptions, checkpoints: list, log) -> None:
     train, fit, val, calibration, test = made.train, made.fit, made.val, made.calibration, dataset["test"]
     names = dataset.class_names
@@ -123,48 +124,52 @@ def _train_into(out: Path, dataset: Dataset, made, dataset_entry: dict, previous
         if calibration is not None:
             models[key], probas[key] = calibrated(models[key], probas[key], calibration, test, out, log)
         classes[key] = predicted_classes(probas[key])
-        metrics = models[key]["metrics"]
-        log(f"{technical_name(key)}: test accuracy {metrics['accuracy']:.4f}, macro-F1 "
-            f"{metrics['macro_f1']:.4f}, trained in {models[key]['train_seconds']:.0f} s, "
-            f"{models[key]['inference']['latency_ms_p50']:.2f} ms/image")
+        entry = models[key]
+        log(f"{technical_name(key)}: test accuracy {entry.metrics.accuracy:.4f}, macro-F1 "
+            f"{entry.metrics.macro_f1:.4f}, trained in {entry.train_seconds:.0f} s, "
+            f"{entry.inference.latency_ms_p50:.2f} ms/image")
 
-    manifest = {"versions": _versions(), "dataset": dataset_entry}
+    manifest = {"versions": _versions(), "dataset": dataset_entry.to_json()}
     if previous:  # experiments and out-of-fold runs train their own models on the same data: they stay valid
-        manifest.update({k: previous[k] for k in ("experiments", OUT_OF_FOLD, "extra_files") if k in previous})
+        manifest.update(_kept_sections(previous, ("experiments", OUT_OF_FOLD, "extra_files")))
     _write_results(out, manifest, models, probas, classes, test.labels)
     prune_unlisted(out, load_manifest(out, verify=False))  # verified once, when the run returns
-    if served_model() in options.models and _is_recipe_run(options, dataset_entry):
+    if served_model() in options.models and _is_recipe_run(options, made):
         entry = models[served_model()]
-        add_seed_runs(out, [{"source": "ml train", "train_images": len(train), "fit_images": entry["train_images"],
-                             "seed": options.seed, "test_accuracy": entry["metrics"]["accuracy"],
-                             "macro_f1": entry["metrics"]["macro_f1"],
-                             "train_seconds": round(entry["train_seconds"], 1), "stopped": entry["training"],
-                             "epochs_run": entry["epochs_run"]}], options.preset)
+        add_seed_runs(out, [{"source": "ml train", "train_images": len(train), "fit_images": entry.train_images,
+                             "seed": options.seed, "test_accuracy": entry.metrics.accuracy,
+                             "macro_f1": entry.metrics.macro_f1, "train_seconds": round(entry.train_seconds, 1),
+                             "stopped": entry.training.to_json(), "epochs_run": entry.epochs_run}], options.preset)
 
 
-def _write_results(out: Path, manifest: dict, models: dict, probas: dict, classes: dict,
+def _kept_sections(manifest: Manifest, names: tuple[str, ...]) -> dict:
+    data = manifest.to_json()
+    return {name: data[name] for name in names if name in data}
+
+
+def _write_results(out: Path, manifest: dict, models: dict[str, Model], probas: dict, classes: dict,
                    labels: np.ndarray) -> Path:
     predictions = write_predictions(out, labels, probas, classes)
     order = [*model_keys(), *sorted(set(models) - set(MODELS))]  # registered first, in registry order
-    return write_manifest(out, {**manifest, "models": {k: models[k] for k in order if k in models},
+    return write_manifest(out, {**manifest, "models": {k: models[k].to_json() for k in order if k in models},
                                 "predictions": {"files": {"test": predictions}}})
 
 
-def reexport(data: Path, out: Path, keys: tuple[str, ...], log=print) -> dict:
+def reexport(data: Path, out: Path, keys: tuple[str, ...], log=print) -> Manifest:
     """Export the trained Keras models of an artifacts folder again (after a change to the export or
     quantization), re-evaluating them on the same test split, without retraining."""
     manifest = load_manifest(out)
     test, names = _recorded_test_split(data, manifest)
-    recorded = manifest["dataset"]
+    recorded = manifest.dataset
     made = training_splits(load_dataset(data, splits=("train",), progress=False)["train"],
-                           subset=recorded["subset"], val_size=recorded["val_size"], seed=recorded["seed"],
-                           calibration_size=recorded.get("calibration_size", 0))
+                           subset=recorded.subset, val_size=recorded.val_size, seed=recorded.seed,
+                           calibration_size=recorded.calibration_size)
     with staged_folder(out, start_from_existing=True) as stage:
         _reexport_into(stage, manifest, keys, made, test, names, log)
     return load_manifest(out)
 
 
-def reevaluate(data: Path, out: Path, log=print) -> dict:
+def reevaluate(data: Path, out: Path, log=print) -> Manifest:
     """Evaluate the served models of an artifacts folder on the test split again, on this machine, and
     rewrite their figures, speeds and stored predictions, without retraining: after a change to the
     evaluation, to measure every model on one machine, or to upgrade artifacts made before predicted
@@ -175,81 +180,86 @@ def reevaluate(data: Path, out: Path, log=print) -> dict:
         raise ArtifactError("; ".join(problems))
     test, names = _recorded_test_split(data, manifest)
     with staged_folder(out, start_from_existing=True) as stage:
-        models, probas, classes = dict(manifest["models"]), {}, {}
+        models, probas, classes = dict(manifest.models), {}, {}
         for key, entry in models.items():
             predictor = load_predictor(entry, stage)
             probas[key] = predictor.predict_proba(test.images)
             classes[key] = predicted_classes(probas[key])
             speed = measure_speed(predictor.predict_proba, test.images)
-            models[key] = {**entry, "metrics": classification_metrics(test.labels, classes[key], names),
-                           "inference": {"runtime": predictor.runtime, **speed}}
-            if "keras_inference" in entry:
-                models[key]["onnx_speedup_one_image"] = (entry["keras_inference"]["latency_ms_p50"]
-                                                         / speed["latency_ms_p50"])
-            log(f"{key}: test accuracy {entry['metrics']['accuracy']:.4%} recorded, "
-                f"{models[key]['metrics']['accuracy']:.4%} now")
-        _write_results(stage, {k: v for k, v in manifest.items() if k not in ("models", "predictions")},
-                       models, probas, classes, test.labels)
+            update = {"metrics": Metrics.model_validate(classification_metrics(test.labels, classes[key], names)),
+                      "inference": Inference(runtime=predictor.runtime, **speed)}
+            if entry.keras_inference is not None:
+                update["onnx_speedup_one_image"] = entry.keras_inference.latency_ms_p50 / speed["latency_ms_p50"]
+            models[key] = entry.model_copy(update=update)
+            log(f"{key}: test accuracy {entry.metrics.accuracy:.4%} recorded, "
+                f"{models[key].metrics.accuracy:.4%} now")
+        _write_results(stage, _without_models(manifest), models, probas, classes, test.labels)
     return load_manifest(out)
 
 
-def _recorded_test_split(data: Path, manifest: dict):
+def _without_models(manifest: Manifest) -> dict:
+    """What a re-evaluation or re-export keeps of a manifest: all but the models and their predictions."""
+    return {k: v for k, v in manifest.to_json().items() if k not in ("models", "predictions")}
+
+
+def _recorded_test_split(data: Path, manifest: Manifest):
     """(test split, class names) of `data`, refused unless it is the split the artifacts recorded."""
     dataset = load_dataset(data, splits=("test",), progress=False)
     test, names = dataset["test"], dataset.class_names
-    if fingerprint(test, names) != manifest["dataset"]["splits"]["test"]["fingerprint"]:
+    if fingerprint(test, names) != manifest.dataset.splits.test.fingerprint:
         raise DatasetError(f"{data}: not the dataset these artifacts were built from (test split differs); "
                            "pass the dataset they were built from with --data")
     return test, names
 
 
-def _reexport_into(out: Path, manifest: dict, keys, made, test, names, log) -> None:
+def _reexport_into(out: Path, manifest: Manifest, keys, made, test, names, log) -> None:
     import keras
 
     from ml.models import cnn  # registers the custom layers that model.keras refers to
 
     stored = read_predictions(out, manifest)
-    probas = {k: stored[f"proba_{k}"] for k in manifest["models"]}
-    classes = {k: stored[f"pred_{k}"] for k in manifest["models"]}
-    models = dict(manifest["models"])
+    probas = {k: stored[f"proba_{k}"] for k in manifest.models}
+    classes = {k: stored[f"pred_{k}"] for k in manifest.models}
+    models = dict(manifest.models)
     for key in keys:
         old = models[key]
-        network = keras.models.load_model(out / old["files"]["keras"])
-        served = cnn.serving_model(network, old["config"]["tta"]) if MODELS[key].tta else network
+        network = keras.models.load_model(out / old.files.keras)
+        served = cnn.serving_model(network, old.config["tta"]) if MODELS[key].tta else network
         exported, probas[key] = export_served(key, served, made.fit, made.val, test, out, log)
-        files = {"keras": old["files"]["keras"], "history": old["files"]["history"], **exported.pop("files")}
+        files = {"keras": old.files.keras, "history": old.files.history, **exported.pop("files")}
+        kept = {"training": old.training.to_json()} if old.training else {}
         models[key] = _model_entry(
-            key, classification_metrics(test.labels, predicted_classes(probas[key]), names), old["train_seconds"],
-            old["train_images"], files, out, exported.pop("speed"), "onnxruntime", config=old["config"],
-            precision=old["precision"], epochs_run=old["epochs_run"], training=old.get("training"), **exported)
+            key, classification_metrics(test.labels, predicted_classes(probas[key]), names), old.train_seconds,
+            old.train_images, files, out, exported.pop("speed"), "onnxruntime", config=old.config,
+            precision=old.precision, epochs_run=old.epochs_run, **kept, **exported)
         if made.calibration is not None:
             models[key], probas[key] = calibrated(models[key], probas[key], made.calibration, test, out, log)
         classes[key] = predicted_classes(probas[key])
-    _write_results(out, {k: v for k, v in manifest.items() if k not in ("models", "predictions")},
-                   models, probas, classes, test.labels)
+    _write_results(out, _without_models(manifest), models, probas, classes, test.labels)
     prune_unlisted(out, load_manifest(out, verify=False))  # verified once, when the run returns
 
 
-def _is_recipe_run(options: TrainOptions, dataset_entry: dict) -> bool:
+def _is_recipe_run(options: TrainOptions, made) -> bool:
     """A preset trained unchanged on the whole training split: one more sample of the recipe."""
-    return (options.subset is None and not dataset_entry["val_size"] and not dataset_entry["calibration_size"]
+    return (options.subset is None and not made.val_size and not made.calibration_size
             and options.epochs is None and options.augment and not options.cnn_overrides)
 
 
-def calibrated(entry: dict, test_proba: np.ndarray, calibration, test, out: Path, log=print):
+def calibrated(entry: Model, test_proba: np.ndarray, calibration, test, out: Path, log=print):
     """A model's manifest entry with its calibration and auto-sort thresholds, fitted on the held-out
     calibration split and checked on the test split, and the calibrated test probabilities it serves."""
     raw = load_predictor(entry, out, calibrated=False).predict_proba(calibration.images)
     fitted, auto_sort, served = calibrate(raw, calibration.labels, test_proba, test.labels)
-    log(f"calibration: temperature {fitted['temperature']:.3f}, test ECE {fitted['test_before']['ece']:.3f} -> "
-        f"{fitted['test_after']['ece']:.3f}; "
-        + ", ".join(f"{t['target']:.1%}: {t['test_coverage']:.0%} sorted" for t in auto_sort["thresholds"]))
-    return {**entry, "calibration": fitted, "auto_sort": auto_sort}, served
+    fitted, auto_sort = Calibration.model_validate(fitted), AutoSort.model_validate(auto_sort)
+    log(f"calibration: temperature {fitted.temperature:.3f}, test ECE {fitted.test_before.ece:.3f} -> "
+        f"{fitted.test_after.ece:.3f}; "
+        + ", ".join(f"{t.target:.1%}: {t.test_coverage:.0%} sorted" for t in auto_sort.thresholds))
+    return entry.model_copy(update={"calibration": fitted, "auto_sort": auto_sort}), served
 
 
-def _dataset_entry(dataset: Dataset, splits: dict, options: TrainOptions, made) -> dict:
+def _dataset_entry(dataset: Dataset, splits: dict, options: TrainOptions, made) -> DatasetEntry:
     n_images = sum(len(s) for s in dataset.splits.values())
-    return {
+    return DatasetEntry.model_validate({
         "name": dataset.name,
         "source": Path(dataset.source).name,
         "description": options.description or
@@ -263,24 +273,25 @@ def _dataset_entry(dataset: Dataset, splits: dict, options: TrainOptions, made) 
         "seed": options.seed,
         "files": {"stats": "dataset/stats.json", "stats_arrays": "dataset/stats.npz",
                   "test_files": "dataset/test_files.json"},
-    }
+    })
 
 
-def _previous_models(out: Path, previous: dict | None, keep: set[str]):
+def _previous_models(out: Path, previous: Manifest | None, keep: set[str]):
     """Models of an earlier run on the same data that this run does not retrain."""
     if not keep or previous is None:
         return {}, {}, {}
     stored = read_predictions(out, previous)
-    kept = [k for k in keep if k in previous["models"] and f"pred_{k}" in stored]
-    return ({k: previous["models"][k] for k in kept}, {k: stored[f"proba_{k}"] for k in kept},
+    kept = [k for k in keep if k in previous.models and f"pred_{k}" in stored]
+    return ({k: previous.models[k] for k in kept}, {k: stored[f"proba_{k}"] for k in kept},
             {k: stored[f"pred_{k}"] for k in kept})
 
 
-def _model_entry(key, metrics, seconds, n_train, files, out, speed, runtime, **extra) -> dict:
-    return {"name": display_name(key), "metrics": metrics, "train_seconds": round(seconds, 2),
-            "train_images": n_train, "files": files,
-            "size_bytes": sum((out / f).stat().st_size for f in _model_files(files)),
-            "inference": {"runtime": runtime, **speed}, **extra}
+def _model_entry(key, metrics, seconds, n_train, files, out, speed, runtime, **extra) -> Model:
+    return Model.model_validate({
+        "name": display_name(key), "metrics": metrics, "train_seconds": round(seconds, 2),
+        "train_images": n_train, "files": files,
+        "size_bytes": sum((out / f).stat().st_size for f in _model_files(files)),
+        "inference": {"runtime": runtime, **speed}, **extra})
 
 
 def _model_files(files: dict) -> set[str]:

@@ -43,33 +43,36 @@ def test_data003_near_duplicates_verdict_reads_the_audit_or_says_it_has_not_run(
     from layouts.data import near_duplicates_view
 
     assert "Not checked yet" in text_of(near_duplicates_view(None))
-    found = {"test_share_with_train_twin": 0.0292, "test_with_train_twin": 292,
+    from ml.artifacts.schema import NearDuplicates
+
+    found = {"file": "dataset/near_duplicates.csv", "test_share_with_train_twin": 0.0292, "test_with_train_twin": 292,
+             "rule": {"grey": 0.9, "detail": 0.8, "detail_window": 5, "candidates": 10, "max_shift": 2},
+             "split_sizes": {"train": 50000, "test": 10000},
              "counts": {"test-train": {"pairs": 404, "images_a": 292, "images_b": 390},
                         "test-test": {"pairs": 55, "images_a": 50, "images_b": 52},
                         "train-train": {"pairs": 1300, "images_a": 1200, "images_b": 1250}},
              "accuracy": {"cnn": {"all": 0.9139, "with_train_twin": 0.99, "without_train_twin": 0.9116},
                           "hog_svm": {"all": 0.6, "with_train_twin": None, "without_train_twin": 0.6}}}
-    text = text_of(near_duplicates_view(found))
+    text = text_of(near_duplicates_view(NearDuplicates.model_validate(found)))
     assert ("2.9% of the test photos (292) have a near-twin in the training photos. Without them, the best model "
             "(Neural network) scores 91.2% instead of 91.4%: the reported accuracy owes 0.2 points to them.") in text
     assert "292" in text and "1,300" in text and "–" in text  # test photos with a twin; pairs in training
     found["accuracy"]["cnn"]["without_train_twin"] = 0.9140
-    assert "they do not inflate the reported accuracy" in text_of(near_duplicates_view(found))
+    assert "they do not inflate the reported accuracy" in text_of(near_duplicates_view(NearDuplicates.model_validate(found)))
 
 
 def test_data004_suspect_labels_card_reads_the_audit_or_says_it_has_not_run(explored_artifacts, make_app,
                                                                            services_of, text_of):
-    import json
-
     from callbacks.data import page
     from layouts.data import label_issues_view
+    from ml.artifacts.folder import load_manifest
 
     assert "Not checked yet" in text_of(label_issues_view(None))
     data, out = explored_artifacts
-    found = json.loads((out / "manifest.json").read_text())["label_issues"]
+    found = load_manifest(out).label_issues
     app = make_app(out, data)
     with app.server.app_context():
         text = text_of(page(services_of(app)))
     assert "Suspect labels" in text and "The network confidently disputes" in text
-    for split, row in found["splits"].items():
-        assert f"{row['flagged']:,}" in text_of(label_issues_view(found))
+    for split, row in found.splits.items():
+        assert f"{row.flagged:,}" in text_of(label_issues_view(found))

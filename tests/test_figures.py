@@ -24,12 +24,15 @@ from dash_app.figures.performance import (
     training_curves_figure,
 )
 from dash_app.figures.predictions import explanation_figure
+from ml.artifacts.schema import Metrics
+from tests.manifests import cell, scores, typed_cells
 
 NAMES = ["cat", "dog", "ship"]
 
 
 def _metrics(f1s):
-    return {"metrics": {"per_class": {n: {"f1": f, "precision": f, "recall": f} for n, f in zip(NAMES, f1s)}}}
+    per_class = {n: {"f1": f, "precision": f, "recall": f, "support": 10} for n, f in zip(NAMES, f1s)}
+    return Metrics.model_validate({**scores(0.5, 30, NAMES), "per_class": per_class})
 
 
 def test_confusion_matrix_counts_percentages_and_filter():
@@ -92,15 +95,15 @@ def _summary(values):
 
 
 def test_ablation_figure_shows_each_variant_with_its_interval():
-    cells = [{"train_images": 5000, "variant": "recipe", "accuracy": _summary([0.80, 0.82, 0.84])},
-             {"train_images": 5000, "variant": "no_augmentation", "accuracy": _summary([0.70])},
-             {"train_images": 50000, "variant": "recipe", "accuracy": _summary([0.90, 0.92])}]
+    cells = typed_cells([cell(variant="recipe", accuracy=_summary([0.80, 0.82, 0.84])),
+                         cell(variant="no_augmentation", accuracy=_summary([0.70])),
+                         cell(train_images=50000, variant="recipe", accuracy=_summary([0.90, 0.92]))])
     fig = ablation_figure(cells)
     bars = {bar.name: bar for bar in fig.data}
     assert set(bars) == {"recipe", "no augmentation"}
     recipe = bars["recipe"]
     assert list(recipe.x) == ["5,000 images", "50,000 images"] and recipe.y[0] == pytest.approx(0.82)
-    ci = cells[0]["accuracy"]["ci95"]
+    ci = cells[0].accuracy.ci95
     assert recipe.error_y.array[0] == pytest.approx(ci[1] - 0.82) and recipe.error_y.arrayminus[0] > 0
     assert bars["no augmentation"].error_y.array is None  # one seed: no interval to draw
     assert "has not been run" in ablation_figure([]).layout.annotations[0].text
@@ -112,11 +115,11 @@ def test_study_setup_figure_shows_without_and_the_chosen_amount_from_zero():
     from ml.study.setup import AUGMENTATIONS, NO_AUGMENTATION
 
     light, medium, _ = AUGMENTATIONS
-    cells = [{"train_images": 5000, "variant": NO_AUGMENTATION, "accuracy": _summary([0.60, 0.62, 0.61])},
-             {"train_images": 5000, "variant": light, "accuracy": _summary([0.66, 0.64, 0.65])},
-             {"train_images": 5000, "variant": medium, "accuracy": _summary([0.50])},
-             {"train_images": 50000, "variant": NO_AUGMENTATION, "accuracy": _summary([0.78])},
-             {"train_images": 50000, "variant": light, "accuracy": _summary([0.80])}]
+    cells = typed_cells([cell(variant=NO_AUGMENTATION, accuracy=_summary([0.60, 0.62, 0.61])),
+                         cell(variant=light, accuracy=_summary([0.66, 0.64, 0.65])),
+                         cell(variant=medium, accuracy=_summary([0.50])),
+                         cell(train_images=50000, variant=NO_AUGMENTATION, accuracy=_summary([0.78])),
+                         cell(train_images=50000, variant=light, accuracy=_summary([0.80]))])
     fig = study_setup_figure(cells, light)
     without, with_ = fig.data
     assert list(without.x) == ["5,000 images", "50,000 images"] and list(with_.y) == pytest.approx([0.65, 0.80])
@@ -127,9 +130,9 @@ def test_study_setup_figure_shows_without_and_the_chosen_amount_from_zero():
 
 
 def test_learning_curve_figure_plots_accuracy_and_time_per_model():
-    cells = [{"model": m, "train_images": n, "accuracy": _summary([a]), "train_seconds": _summary([t])}
-             for m, points in (("cnn", [(2500, 0.6, 60), (50000, 0.9, 1500)]), ("hog_svm", [(2500, 0.4, 5)]))
-             for n, a, t in points]
+    cells = typed_cells([cell(model=m, train_images=n, accuracy=_summary([a]), train_seconds=_summary([t]))
+                         for m, points in (("cnn", [(2500, 0.6, 60), (50000, 0.9, 1500)]), ("hog_svm", [(2500, 0.4, 5)]))
+                         for n, a, t in points])
     fig = learning_curve_figure(cells)
     assert len(fig.data) == 4  # accuracy and time for each of two models
     cnn_accuracy, cnn_time = fig.data[0], fig.data[1]

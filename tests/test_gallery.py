@@ -1,16 +1,16 @@
 """Test images for galleries, read from the dataset after its fingerprint check (dash_app/gallery.py)."""
 
-import json
 import shutil
 
 import pytest
 
 from dash_app.gallery import GalleryUnavailable, dataset_images
+from ml.artifacts.folder import load_manifest
 
 
 def test_gallery001_refuses_a_different_dataset(tiny_artifacts, tmp_path, text_of, png):
     data, out = tiny_artifacts
-    manifest = json.loads((out / "manifest.json").read_text())
+    manifest = load_manifest(out)
     assert dataset_images(data, manifest).shape == (18, 32, 32, 3)
     other = tmp_path / "other"
     shutil.copytree(data, other)
@@ -27,7 +27,7 @@ def test_gallery002_the_verified_split_is_shared_through_the_cache_folder_and_ch
     from dash_app import gallery
 
     data, out = tiny_artifacts
-    manifest = json.loads((out / "manifest.json").read_text())
+    manifest = load_manifest(out)
     cache = tmp_path / "cache"
     gallery._load.cache_clear()
     first = np.array(dataset_images(data, manifest, cache))  # (a copy: what is returned maps the cache file)
@@ -56,7 +56,7 @@ def test_gallery003_prefetch_reads_a_split_in_the_background_once(tiny_artifacts
     from dash_app import gallery
 
     data, out = tiny_artifacts
-    manifest = json.loads((out / "manifest.json").read_text())
+    manifest = load_manifest(out)
     gallery._load.cache_clear()
     gallery._prefetched.clear()  # as a new worker would start
     gallery.prefetch(data, manifest, tmp_path / "cache", split="train")
@@ -68,6 +68,6 @@ def test_gallery003_prefetch_reads_a_split_in_the_background_once(tiny_artifacts
 
     monkeypatch.setattr(gallery, "load_dataset", no_decoding)
     images = dataset_images(data, manifest, tmp_path / "cache", split="train")
-    assert images.shape == (manifest["dataset"]["splits"]["train"]["size"], 32, 32, 3) and np.any(images)
+    assert images.shape == (manifest.dataset.splits.train.size, 32, 32, 3) and np.any(images)
     gallery.prefetch(None, manifest)  # no dataset: nothing to do, nothing raised
     gallery._load.cache_clear()

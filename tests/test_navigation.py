@@ -6,6 +6,7 @@ import json
 import pytest
 
 from callbacks.navigation import page_for
+from ml.artifacts.schema import Manifest
 
 
 @pytest.mark.parametrize("path, expected", [
@@ -98,5 +99,5 @@ def test_navigation006_summary_and_hypotheses_answer_the_auto_sort_question_at_t
         services = services_of(app)
         text = text_of(page_for(path, services))
         best = services.artifacts.served_model()
-    assert auto_sort_answer(manifest, best, 0.98) in text
+    assert auto_sort_answer(Manifest.model_validate(manifest), best, 0.98) in text
     assert "At 98.0% accuracy" in text and "sorts 55.0% of photos itself (97.0% of them right" in text

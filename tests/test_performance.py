@@ -118,11 +118,11 @@ def test_performance006_auto_sort_target_drives_the_answers_curves_and_review_sh
         GRAPH_AUTOSORT_COVERAGE,
         RADIO_AUTOSORT_TARGET,
     )
-    from ml.artifacts.folder import read_predictions
+    from ml.artifacts.folder import load_manifest, read_predictions
 
     _, out = artifacts_copy
     manifest = json.loads((out / "manifest.json").read_text())
-    predictions = read_predictions(out, manifest)
+    predictions = read_predictions(out, load_manifest(out))
     confidence = predictions["proba_cnn"].max(axis=1)
     threshold = float(np.median(confidence))
     kept = confidence >= threshold
@@ -248,12 +248,12 @@ def test_performance010_every_chart_gives_each_model_its_one_colour(artifacts_co
 def test_performance011_a_gallery_image_opens_large_with_every_models_answer(tiny_artifacts, text_of, make_app,
                                                                              services_of):
     from callbacks.performance import image_details
-    from ml.artifacts.folder import read_predictions
+    from ml.artifacts.folder import load_manifest, read_predictions
     from ml.models.registry import display_name
 
     data, out = tiny_artifacts
-    manifest = json.loads((out / "manifest.json").read_text())
-    names = manifest["dataset"]["class_names"]
+    manifest = load_manifest(out)
+    names = manifest.class_names
     predictions = read_predictions(out, manifest)
     app = make_app(out, data)
     with app.server.app_context():
@@ -265,8 +265,8 @@ def test_performance011_a_gallery_image_opens_large_with_every_models_answer(tin
     assert f"Test photo #4; its label: {true}." in text and "data:image/png;base64" in str(details)
     [table] = [child for child in details.children if type(child).__name__ == "Table"]
     rows = [[cell.children for cell in row.children] for row in table.children[1].children]
-    assert [row[0] for row in rows] == [display_name(model) for model in manifest["models"]]
-    for model, row in zip(manifest["models"], rows):
+    assert [row[0] for row in rows] == [display_name(model) for model in manifest.models]
+    for model, row in zip(manifest.models, rows):
         answer = int(predictions[f"pred_{model}"][4])
         assert row[1:] == [names[answer] + ("" if names[answer] == true else " (wrong)"),
                            f"{predictions[f'proba_{model}'][4][answer]:.1%}",

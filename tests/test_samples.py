@@ -1,12 +1,11 @@
 """dash_app/samples.py: one row per photo with what the artifacts know of it, and the browser's filters."""
 
 import csv
-import json
 
 import numpy as np
 
 from dash_app.samples import UNKNOWN, Filters, filter_rows, sample_table
-from ml.artifacts.folder import read_predictions
+from ml.artifacts.folder import load_manifest, read_predictions
 
 NAMES = ["cat", "dog", "ship"]
 
@@ -39,19 +38,19 @@ def test_samples001_filters_by_split_class_answer_correctness_confidence_and_fla
 
 def test_samples002_the_table_joins_predictions_folds_audits_and_map(explored_artifacts):
     _, out = explored_artifacts
-    manifest = json.loads((out / "manifest.json").read_text())
+    manifest = load_manifest(out)
     predictions = read_predictions(out, manifest)
     table = sample_table(out, manifest, predictions)
-    n_test, n_train = len(predictions["y_true"]), manifest["dataset"]["splits"]["train"]["size"]
+    n_test, n_train = len(predictions["y_true"]), manifest.dataset.splits.train.size
     assert len(table["split"]) == n_test + n_train and (table["split"] == 0).sum() == n_test
     assert (table["pred_cnn"][:n_test] == predictions["pred_cnn"]).all()
     assert (table["pred_cnn"][n_test:] != UNKNOWN).all()  # every training photo has its out-of-fold answer
     assert (table["pred_hog_svm"][n_test:] == UNKNOWN).all()
-    with (out / manifest["label_issues"]["file"]).open() as handle:
+    with (out / manifest.label_issues.file).open() as handle:
         rows = list(csv.DictReader(handle))
     for split, code in (("test", 0), ("train", 1)):
-        flagged = manifest["label_issues"]["splits"][split]["flagged"]
+        flagged = manifest.label_issues.splits[split].flagged
         assert table["label_issue"][table["split"] == code].sum() == flagged
         assert (~np.isnan(table["label_score"][table["split"] == code])).sum() == sum(r["split"] == split for r in rows)
     on_map = ~np.isnan(table["map_x"])
-    assert on_map[:n_test].all() and on_map[n_test:].sum() == manifest["data_map"]["points"]["train"]
+    assert on_map[:n_test].all() and on_map[n_test:].sum() == manifest.data_map.points["train"]

@@ -1,11 +1,13 @@
 """The Summary page's wording (layouts/summary.py): plain sentences from the artifacts' figures."""
 
 from layouts.summary import created_text, damaged_note, repeat_sentence
+from ml.artifacts.schema import ExperimentCell
+from tests.manifests import cell, summary
 
 
-def _cell(values):
-    return {"preset": "full", "schedule": "40 epochs", "train_images": 50000, "accuracy": {"mean": sum(values) / len(values), "n": len(values), "values": values},
-            "train_seconds": {"mean": 1643.0}}
+def _cell(values, **fields):
+    return ExperimentCell.model_validate(cell(preset="full", schedule="40 epochs", train_images=50000,
+                                              accuracy=summary(values), train_seconds=summary([1643.0]), **fields))
 
 
 def test_summary001_repeated_trainings_read_as_a_mean_and_a_range():
@@ -14,7 +16,7 @@ def test_summary001_repeated_trainings_read_as_a_mean_and_a_range():
         "from 91.2% to 91.3%, 27.4 min each")
     assert repeat_sentence(_cell([0.9])) == (
         "The network's full recipe (40 epochs) on 50,000 photos, trained from scratch once: 90.0% test accuracy, 27.4 min each")
-    damaged = {**_cell([0.88]), "overrides": {"corrupt_probability": 0.5}}
+    damaged = _cell([0.88], overrides={"corrupt_probability": 0.5})
     assert repeat_sentence(damaged) == (
         "The network's full recipe (40 epochs) on 50,000 photos, trained from scratch once, with 50% of its training photos "
         "damaged so that it holds up under real ones: 88.0% test accuracy, 27.4 min each")

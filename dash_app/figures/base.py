@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from ml.artifacts.schema import Summary
 from ml.models.registry import display_name, technical_name
 
 TEMPLATE = "plotly_white"
@@ -38,10 +39,10 @@ def empty_figure(message: str) -> go.Figure:
     return layout(fig, "")
 
 
-def error_bars(summaries: list[dict]) -> dict | None:
+def error_bars(summaries: list[Summary]) -> dict | None:
     """Plotly error bars from 95% intervals; None where no summary has one."""
-    if not any(s["ci95"] for s in summaries):
+    if not any(s.ci95 for s in summaries):
         return None
-    upper = [s["ci95"][1] - s["mean"] if s["ci95"] else 0 for s in summaries]
-    lower = [s["mean"] - s["ci95"][0] if s["ci95"] else 0 for s in summaries]
+    upper = [s.ci95[1] - s.mean if s.ci95 else 0 for s in summaries]
+    lower = [s.mean - s.ci95[0] if s.ci95 else 0 for s in summaries]
     return dict(type="data", symmetric=False, array=upper, arrayminus=lower)

@@ -6,6 +6,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dash_app.figures.base import empty_figure, error_bars, layout
+from ml.artifacts.schema import ExperimentCell
 from ml.models.registry import colour, display_name, model_keys, served_model
 
 VARIANT_LABELS = {"recipe": "recipe", "no_augmentation": "no augmentation",
@@ -15,19 +16,19 @@ VARIANT_COLOURS = {"recipe": colour(served_model()), "no_augmentation": "#8c959f
                    "no_lookahead": "#c4cad0"}
 
 
-def ablation_figure(cells: list[dict]) -> go.Figure:
+def ablation_figure(cells: list[ExperimentCell]) -> go.Figure:
     """Test accuracy of the CNN recipe and its variants per training-set size, with 95% intervals;
     bars from zero, so gaps read at their true size."""
     if not cells:
         return empty_figure("The ablation has not been run for these artifacts (docs/development.md says how).")
     fig = go.Figure()
-    sizes = sorted({c["train_images"] for c in cells})
-    for variant in [v for v in VARIANT_LABELS if any(c["variant"] == v for c in cells)]:
-        chosen = sorted((c for c in cells if c["variant"] == variant), key=lambda c: c["train_images"])
-        fig.add_bar(name=VARIANT_LABELS[variant], x=[f"{c['train_images']:,} images" for c in chosen],
+    sizes = sorted({c.train_images for c in cells})
+    for variant in [v for v in VARIANT_LABELS if any(c.variant == v for c in cells)]:
+        chosen = sorted((c for c in cells if c.variant == variant), key=lambda c: c.train_images)
+        fig.add_bar(name=VARIANT_LABELS[variant], x=[f"{c.train_images:,} images" for c in chosen],
                     marker_color=VARIANT_COLOURS[variant],
-                    y=[c["accuracy"]["mean"] for c in chosen], error_y=error_bars([c["accuracy"] for c in chosen]),
-                    customdata=[c["accuracy"]["n"] for c in chosen],
+                    y=[c.accuracy.mean for c in chosen], error_y=error_bars([c.accuracy for c in chosen]),
+                    customdata=[c.accuracy.n for c in chosen],
                     hovertemplate="%{x}: %{y:.1%} (%{customdata} seeds)<extra>" + VARIANT_LABELS[variant] + "</extra>")
     return layout(fig, "CNN test accuracy: recipe against variants (95% intervals over seeds)", barmode="group",
                    xaxis=dict(categoryorder="array", categoryarray=[f"{s:,} images" for s in sizes]),
@@ -37,23 +38,23 @@ def ablation_figure(cells: list[dict]) -> go.Figure:
 STUDY_COLOURS = {"without": "#8c959f", "with": "#0969da"}
 
 
-def study_setup_figure(cells: list[dict], chosen: str | None) -> go.Figure:
+def study_setup_figure(cells: list[ExperimentCell], chosen: str | None) -> go.Figure:
     """The study's basic CNN without augmentation and with the amount `chosen` on validation, per
     training-set size, with 95% intervals; bars from zero, so gaps read at their true size."""
     from ml.study.setup import NO_AUGMENTATION
 
-    shown = [c for c in cells if c["variant"] in (NO_AUGMENTATION, chosen)]
+    shown = [c for c in cells if c.variant in (NO_AUGMENTATION, chosen)]
     if not shown:
         return empty_figure("The study's own setup has not been run for these artifacts.")
     fig = go.Figure()
-    sizes = sorted({c["train_images"] for c in shown})
+    sizes = sorted({c.train_images for c in shown})
     for variant, side, name in ((NO_AUGMENTATION, "without", "without augmentation"),
                                 (chosen, "with", "with rotation, flip and zoom")):
-        chosen_cells = sorted((c for c in shown if c["variant"] == variant), key=lambda c: c["train_images"])
-        fig.add_bar(name=name, x=[f"{c['train_images']:,} images" for c in chosen_cells],
-                    y=[c["accuracy"]["mean"] for c in chosen_cells], marker_color=STUDY_COLOURS[side],
-                    error_y=error_bars([c["accuracy"] for c in chosen_cells]),
-                    customdata=[c["accuracy"]["n"] for c in chosen_cells],
+        chosen_cells = sorted((c for c in shown if c.variant == variant), key=lambda c: c.train_images)
+        fig.add_bar(name=name, x=[f"{c.train_images:,} images" for c in chosen_cells],
+                    y=[c.accuracy.mean for c in chosen_cells], marker_color=STUDY_COLOURS[side],
+                    error_y=error_bars([c.accuracy for c in chosen_cells]),
+                    customdata=[c.accuracy.n for c in chosen_cells],
                     hovertemplate="%{x}: %{y:.1%} (%{customdata} seeds)<extra>" + name + "</extra>")
     return layout(fig, "The study's basic CNN, with and without augmentation (95% intervals over seeds)",
                    barmode="group", xaxis=dict(categoryorder="array", categoryarray=[f"{s:,} images" for s in sizes]),
@@ -88,20 +89,20 @@ def study_curves_figure(runs: list[dict], chosen: str | None, size: int) -> go.F
                   xaxis=dict(title="epoch"), yaxis=dict(title="validation accuracy", tickformat=".0%"))
 
 
-def learning_curve_figure(cells: list[dict]) -> go.Figure:
+def learning_curve_figure(cells: list[ExperimentCell]) -> go.Figure:
     """Test accuracy and training time against training-set size, one line per model."""
     if not cells:
         return empty_figure("The learning curve has not been run for these artifacts (docs/development.md says how).")
     fig = make_subplots(rows=1, cols=2, subplot_titles=("test accuracy", "training time (min, 2 CPU cores)"))
-    for model in sorted({c["model"] for c in cells}, key=lambda m: (model_keys() + (m,)).index(m)):
-        chosen = sorted((c for c in cells if c["model"] == model), key=lambda c: c["train_images"])
-        sizes = [c["train_images"] for c in chosen]
+    for model in sorted({c.model for c in cells}, key=lambda m: (model_keys() + (m,)).index(m)):
+        chosen = sorted((c for c in cells if c.model == model), key=lambda c: c.train_images)
+        sizes = [c.train_images for c in chosen]
         style = dict(mode="lines+markers", legendgroup=model, line=dict(color=colour(model)))
-        fig.add_scatter(x=sizes, y=[c["accuracy"]["mean"] for c in chosen], name=display_name(model),
-                        error_y=error_bars([c["accuracy"] for c in chosen]), row=1, col=1, **style)
-        fig.add_scatter(x=sizes, y=[c["train_seconds"]["mean"] / 60 for c in chosen], showlegend=False,
+        fig.add_scatter(x=sizes, y=[c.accuracy.mean for c in chosen], name=display_name(model),
+                        error_y=error_bars([c.accuracy for c in chosen]), row=1, col=1, **style)
+        fig.add_scatter(x=sizes, y=[c.mean_train_seconds / 60 for c in chosen], showlegend=False,
                         row=1, col=2, **style)
-    sizes = sorted({c["train_images"] for c in cells})
+    sizes = sorted({c.train_images for c in cells})
     # A log axis labels only the sizes measured: Plotly's own ticks read "3 4 5 … 10k 2 3".
     fig.update_xaxes(type="log", title="training images", tickvals=sizes, ticktext=[f"{s:,}" for s in sizes])
     fig.update_yaxes(tickformat=".0%", rangemode="tozero", row=1, col=1)

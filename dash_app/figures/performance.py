@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dash_app.figures.base import CLASS_PALETTE, DECISION_COLOURS, empty_figure, hover_name, layout
+from ml.artifacts.schema import AutoSortThreshold, Calibration, Metrics
 from ml.evaluation.auto_sort import DEFAULT_TARGET
 from ml.models.registry import colour, display_name, model_keys
 
@@ -44,20 +45,20 @@ def confusion_matrix_figure(matrix: np.ndarray, class_names: list[str], classes:
     return layout(fig, title, height=520, margin=dict(l=10, r=10, t=50, b=10))  # the axes' labels size the rest
 
 
-def per_class_metric_figure(models: dict[str, dict], classes: list[str], metric: str,
+def per_class_metric_figure(models: dict[str, Metrics], classes: list[str], metric: str,
                             sort_by: str | None) -> go.Figure:
-    """Grouped bars of a per-class metric across models; optionally sorted by one model's score."""
+    """Grouped bars of a per-class metric across models (each model's test metrics); optionally sorted
+    by one model's score."""
     if metric not in METRICS:
         raise ValueError(f"metric must be one of {METRICS}")
     if not models or not classes:
         return empty_figure("Select at least one model and one class")
     order = list(classes)
     if sort_by in models:
-        order.sort(key=lambda c: models[sort_by]["metrics"]["per_class"][c][metric], reverse=True)
+        order.sort(key=lambda c: getattr(models[sort_by].per_class[c], metric), reverse=True)
     fig = go.Figure()
-    for key, entry in models.items():
-        per_class = entry["metrics"]["per_class"]
-        fig.add_bar(name=display_name(key), x=order, y=[per_class[c][metric] for c in order],
+    for key, metrics in models.items():
+        fig.add_bar(name=display_name(key), x=order, y=[getattr(metrics.per_class[c], metric) for c in order],
                     marker_color=colour(key),
                     hovertemplate="%{x}: %{y:.1%}<extra>" + display_name(key) + "</extra>")
     return layout(fig, f"Per-class {metric} on the test split", barmode="group",
@@ -149,7 +150,7 @@ def robustness_figure(rows: list[dict], models: list[str], severity: int,
                    margin=dict(l=50, r=20, t=50, b=110))
 
 
-def coverage_figure(curves: dict[str, dict], chosen: dict[str, dict | None], target: float) -> go.Figure:
+def coverage_figure(curves: dict[str, dict], chosen: dict[str, AutoSortThreshold | None], target: float) -> go.Figure:
     """For each model, the accuracy of its most confident answers against the share of photos they
     are (the coverage-accuracy curve on the test split), the target as a line, and the point each
     model's calibrated threshold reaches."""
@@ -162,8 +163,8 @@ def coverage_figure(curves: dict[str, dict], chosen: dict[str, dict | None], tar
                         hovertemplate="the %{x:.1%} most confident photos: %{y:.1%} right<extra>"
                                       + hover_name(model) + "</extra>")
         row = chosen.get(model)
-        if row and row["test_accuracy"] is not None:
-            fig.add_scatter(x=[row["test_coverage"]], y=[row["test_accuracy"]], mode="markers", showlegend=False,
+        if row and row.test_accuracy is not None:
+            fig.add_scatter(x=[row.test_coverage], y=[row.test_accuracy], mode="markers", showlegend=False,
                             marker=dict(color=colour(model), size=11, line=dict(color="black", width=1)),
                             legendgroup=model,
                             hovertemplate=f"threshold chosen for {target:.1%}: %{{x:.1%}} sorted, "
@@ -219,7 +220,7 @@ def class_coverage_figure(curves: dict[str, dict], points: dict[str, dict], clas
                    yaxis=dict(title="accuracy of those photos", tickformat=".0%", range=[max(0.0, lowest - 0.02), 1.005]))
 
 
-def reliability_figure(calibrations: dict[str, dict]) -> go.Figure:
+def reliability_figure(calibrations: dict[str, Calibration]) -> go.Figure:
     """Reliability diagram: accuracy against confidence per confidence bin, for each model before
     (dotted) and after (solid) calibration; the diagonal is a model whose confidence means what it says."""
     if not calibrations:
@@ -229,12 +230,12 @@ def reliability_figure(calibrations: dict[str, dict]) -> go.Figure:
                     name="confidence = accuracy", hoverinfo="skip")
     for model, calibration in calibrations.items():
         for stage, dash, label in (("before", "dot", "before calibration"), ("after", "solid", "calibrated")):
-            bins = calibration[f"reliability_{stage}"]
-            ece = calibration[f"test_{stage}"]["ece"]
-            fig.add_scatter(x=[b["confidence"] for b in bins], y=[b["accuracy"] for b in bins],
+            bins = getattr(calibration, f"reliability_{stage}")
+            ece = getattr(calibration, f"test_{stage}").ece
+            fig.add_scatter(x=[b.confidence for b in bins], y=[b.accuracy for b in bins],
                             mode="lines+markers", line=dict(color=colour(model), dash=dash), legendgroup=model,
                             name=f"{display_name(model)}, {label} (error {ece:.3f})",
-                            customdata=[b["count"] for b in bins],
+                            customdata=[b.count for b in bins],
                             hovertemplate="%{customdata:,} photos at %{x:.1%} confidence: %{y:.1%} right<extra>"
                                           + hover_name(model) + f", {label}</extra>")
     return layout(fig, "Does the confidence mean what it says? (test photos)", height=460,

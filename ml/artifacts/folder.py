@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ml.artifacts.schema import schema_problems
+from ml.artifacts.schema import Manifest, Strict, schema_problems
 from ml.errors import UserError
 
 SCHEMA_VERSION = 1
@@ -35,9 +35,11 @@ def write_json(path: Path, data) -> Path:
     return path
 
 
-def write_manifest(folder: Path, manifest: dict) -> Path:
+def write_manifest(folder: Path, manifest: dict | Manifest) -> Path:
     """Fill in schema version, creation time and the sha256 of every listed file, then write."""
     folder = Path(folder)
+    if isinstance(manifest, Manifest):
+        manifest = manifest.to_json()
     files = {}
     for rel in sorted(set(listed_files(manifest))):
         path = folder / rel
@@ -54,6 +56,26 @@ def write_manifest(folder: Path, manifest: dict) -> Path:
     return write_json(folder / MANIFEST, manifest)
 
 
+def with_sections(manifest: Manifest, *, extra_files=(), experiments: dict | None = None, **sections) -> dict:
+    """The manifest's JSON with `sections` (top-level entries, such as robustness=...) replaced,
+    `experiments` merged into its experiments and `extra_files` listed: what a step that adds its
+    result to an artifacts folder writes back with `write_manifest`."""
+    unknown = set(sections) - set(Manifest.model_fields)
+    if unknown:
+        raise ValueError(f"the manifest has no section {', '.join(sorted(unknown))}")
+    data = manifest.to_json()
+    data.update({key: _plain(value) for key, value in sections.items()})
+    if experiments:
+        data["experiments"] = {**data.get("experiments", {}), **{k: _plain(v) for k, v in experiments.items()}}
+    if extra_files:
+        data["extra_files"] = sorted(set(data.get("extra_files", [])) | set(extra_files))
+    return data
+
+
+def _plain(value):
+    return value.to_json() if isinstance(value, Strict) else value
+
+
 def listed_files(manifest: dict):
     """Every file path (relative to the folder) that a manifest lists."""
     yield from manifest.get("dataset", {}).get("files", {}).values()
@@ -63,8 +85,9 @@ def listed_files(manifest: dict):
     yield from manifest.get("extra_files", [])
 
 
-def load_manifest(folder: str | Path, *, verify: bool = True) -> dict:
-    """Read and validate a manifest; raise ArtifactError naming what is wrong."""
+def load_manifest(folder: str | Path, *, verify: bool = True) -> Manifest:
+    """Read and validate a manifest (and with `verify` check its files and figures); raise
+    ArtifactError naming what is wrong."""
     folder = Path(folder)
     path = folder / MANIFEST
     if not folder.is_dir():
@@ -83,6 +106,7 @@ def load_manifest(folder: str | Path, *, verify: bool = True) -> dict:
     if problems:
         shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
         raise ArtifactError(f"{path}: {len(problems)} field(s) do not fit the manifest's schema: {shown}")
+    manifest = Manifest.model_validate(manifest)
     if verify:
         problems = _content_problems(folder, manifest)
         if problems:
@@ -99,7 +123,7 @@ def artifact_problems(folder: str | Path) -> list[str]:
     return _content_problems(folder, manifest)
 
 
-def _content_problems(folder: str | Path, manifest: dict) -> list[str]:
+def _content_problems(folder: str | Path, manifest: Manifest) -> list[str]:
     """Files first (figures are only worth recomputing from unaltered predictions), then figures."""
     return file_problems(folder, manifest) or figure_problems(folder, manifest)
 
@@ -116,13 +140,13 @@ def write_predictions(folder: Path, y_true: np.ndarray, probas: dict[str, np.nda
     return PREDICTIONS
 
 
-def read_predictions(folder: str | Path, manifest: dict) -> dict[str, np.ndarray]:
+def read_predictions(folder: str | Path, manifest: Manifest) -> dict[str, np.ndarray]:
     """y_true, and per model pred_<key> (int) and proba_<key> (float32), as stored."""
-    with np.load(Path(folder) / manifest["predictions"]["files"]["test"]) as data:
+    with np.load(Path(folder) / manifest.predictions.files.test) as data:
         return {k: data[k].astype(np.float32) if k.startswith("proba_") else data[k] for k in data.files}
 
 
-def figure_problems(folder: str | Path, manifest: dict) -> list[str]:
+def figure_problems(folder: str | Path, manifest: Manifest) -> list[str]:
     """Every model figure in the manifest that the stored predictions do not reproduce: the
     metrics are recomputed from the stored predicted classes, never trusted."""
     from ml.artifacts.metrics import classification_metrics  # scikit-learn: only when figures are checked
@@ -131,15 +155,14 @@ def figure_problems(folder: str | Path, manifest: dict) -> list[str]:
         stored = read_predictions(folder, manifest)
     except (KeyError, OSError, ValueError) as exc:
         return [f"{Path(folder) / PREDICTIONS}: the stored predictions cannot be read ({exc})"]
-    names = manifest["dataset"]["class_names"]
     problems = []
-    for key, entry in manifest["models"].items():
+    for key, entry in manifest.models.items():
         if f"pred_{key}" not in stored:
             problems.append(f"model {key}: no stored predicted classes (artifacts of an older version): "
                             f"run `python -m ml evaluate --out {folder}`")
             continue
-        recomputed = classification_metrics(stored["y_true"], stored[f"pred_{key}"], names)
-        difference = _first_difference(recomputed, entry.get("metrics"), f"models.{key}.metrics")
+        recomputed = classification_metrics(stored["y_true"], stored[f"pred_{key}"], manifest.class_names)
+        difference = _first_difference(recomputed, entry.metrics.model_dump(mode="json"), f"models.{key}.metrics")
         if difference:
             problems.append(difference)
     return problems
@@ -165,22 +188,21 @@ def _first_difference(expected, claimed, where: str) -> str | None:
     return None if same else f"{where}: the manifest says {claimed!r}, the stored predictions give {expected!r}"
 
 
-def file_problems(folder: str | Path, manifest: dict) -> list[str]:
+def file_problems(folder: str | Path, manifest: Manifest) -> list[str]:
     """Every file the manifest lists that is missing or altered, one message each."""
     problems = []
-    for rel, meta in manifest["files"].items():
+    for rel, meta in manifest.files.items():
         file = Path(folder) / rel
         if not file.is_file():
             problems.append(f"{file}: listed in the manifest but missing")
-        elif sha256_file(file) != meta["sha256"]:
+        elif sha256_file(file) != meta.sha256:
             problems.append(f"{file}: altered since the manifest was written (sha256 differs)")
     return problems
 
 
-def best_model(manifest: dict) -> str:
+def best_model(manifest: Manifest) -> str:
     """The key of the manifest's model with the highest test accuracy."""
-    models = manifest["models"]
-    return max(models, key=lambda k: models[k]["metrics"]["accuracy"])
+    return max(manifest.models, key=lambda k: manifest.models[k].metrics.accuracy)
 
 
 def manifest_fingerprint(folder: str | Path) -> str:

@@ -4,8 +4,9 @@ manifest is read (`ml.artifacts.folder.load_manifest`).
 pydantic rather than dataclasses or TypedDicts: it checks types and ranges on nested data in one
 pass and reports every bad value with its path (`models.hog_svm.metrics.accuracy`), which is the
 message a person needs; the hand-written validator it replaces would have been longer than this
-file. Unknown fields are refused too, so a misspelt field cannot pass unnoticed. The manifest stays
-a plain dict for its readers; this module only says whether it is well formed.
+file. Unknown fields are refused too, so a misspelt field cannot pass unnoticed. Readers get these
+objects (`load_manifest` returns a `Manifest`) and read attributes, so a renamed field fails where a
+type checker or the first test looks, not at run time in a page; only `ml.artifacts` touches the JSON.
 """
 
 from __future__ import annotations
@@ -39,6 +40,10 @@ RelativePath = Annotated[str, AfterValidator(_relative)]
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=False)
+
+    def to_json(self) -> dict:
+        """As the JSON data it was read or built from (fields it was not given stay absent)."""
+        return self.model_dump(mode="json", exclude_unset=True)
 
 
 class ClassScores(Strict):
@@ -144,12 +149,21 @@ class TrainingRecord(Strict):
     machine: str
 
 
+class ModelFiles(Strict):
+    """A model's files: a Keras model and its ONNX exports, or a scikit-learn pipeline."""
+    keras: RelativePath | None = None
+    history: RelativePath | None = None
+    onnx: RelativePath | None = None  # what serves: int8 where the quantized model kept its answers
+    onnx_float32: RelativePath | None = None
+    joblib: RelativePath | None = None
+
+
 class Model(Strict):
     name: str
     metrics: Metrics
     train_seconds: NonNegative
     train_images: Annotated[int, Field(gt=0)]
-    files: dict[str, RelativePath]
+    files: ModelFiles
     size_bytes: Annotated[int, Field(gt=0)]
     inference: Inference
     config: dict[str, Any]  # the model's own hyper-parameters (ml.models.cnn_config checks the CNN's)
@@ -171,17 +185,33 @@ class Split(Strict):
     fingerprint: Digest
 
 
+class DatasetSplits(Strict):
+    """The splits a run used: every training image (train) and, where held out, the images it
+    learnt from (fit), watched (val) and calibrated on (calibration)."""
+    train: Split
+    test: Split
+    fit: Split | None = None
+    val: Split | None = None
+    calibration: Split | None = None
+
+
+class DatasetFiles(Strict):
+    stats: RelativePath
+    stats_arrays: RelativePath
+    test_files: RelativePath  # the test split's file names, in the order of the stored predictions
+
+
 class DatasetEntry(Strict):
     name: str
     source: str
     description: str
     class_names: Annotated[list[str], Field(min_length=2)]
-    splits: dict[Literal["train", "fit", "val", "calibration", "test"], Split]
+    splits: DatasetSplits
     subset: Annotated[int, Field(gt=0)] | None
     val_size: Count
     calibration_size: Count = 0
     seed: int
-    files: dict[str, RelativePath]
+    files: DatasetFiles
 
 
 class Summary(Strict):
@@ -211,6 +241,11 @@ class ExperimentCell(Strict):
     epochs_run: Summary | None = None
     best_epoch: Summary | None = None
     rule: str | None = None  # the study's setup: the stopping rule its runs trained under
+
+    @property
+    def mean_train_seconds(self) -> float:
+        """Mean training time (cells of older runs store one number, newer ones a summary)."""
+        return self.train_seconds if isinstance(self.train_seconds, float | int) else self.train_seconds.mean
 
 
 class Experiment(Strict):
@@ -329,8 +364,12 @@ class FileEntry(Strict):
     bytes: Count
 
 
+class PredictionFiles(Strict):
+    test: RelativePath
+
+
 class Predictions(Strict):
-    files: dict[Literal["test"], RelativePath]
+    files: PredictionFiles
 
 
 class Manifest(Strict):
@@ -349,6 +388,15 @@ class Manifest(Strict):
     data_map: DataMap | None = None
     extra_files: list[RelativePath] = []
     files: dict[RelativePath, FileEntry]
+
+    @property
+    def class_names(self) -> list[str]:
+        return self.dataset.class_names
+
+    def experiment_cells(self, name: str) -> list[ExperimentCell]:
+        """The cells of experiment `name`, none when it has not run."""
+        entry = self.experiments.get(name)
+        return entry.cells if entry else []
 
 
 def schema_problems(manifest: dict) -> list[str]:

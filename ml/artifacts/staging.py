@@ -16,7 +16,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
-from ml.artifacts.folder import MANIFEST, ArtifactError, listed_files, load_manifest, write_manifest
+from ml.artifacts.folder import (
+    MANIFEST,
+    ArtifactError,
+    listed_files,
+    load_manifest,
+    with_sections,
+    write_manifest,
+)
+from ml.artifacts.schema import DatasetSplits, Manifest
 from ml.errors import OptionError
 
 
@@ -45,17 +53,18 @@ def staged_folder(out: str | Path, *, start_from_existing: bool) -> Iterator[Pat
     _swap(stage, out)
 
 
-def store_extra(out: str | Path, key: str, files: dict[str, Callable[[Path], object]], entry: dict) -> None:
+def store_extra(out: str | Path, key: str, files: dict[str, Callable[[Path], object]], entry: dict):
     """Add or replace one audit's result in the artifacts at `out`, atomically: each of `files`
-    (path relative to the folder -> function writing it there) and the manifest entry `key`."""
+    (path relative to the folder -> function writing it there) and the manifest entry `key`.
+    Returns the entry as the manifest's schema reads it."""
     with staged_folder(out, start_from_existing=True) as folder:
         manifest = load_manifest(folder)  # before the files change: it checks them against their digests
         for rel, write in files.items():
             (folder / rel).parent.mkdir(parents=True, exist_ok=True)
             write(folder / rel)
-        manifest[key] = entry
-        manifest["extra_files"] = sorted(set(manifest.get("extra_files", [])) | set(files))
-        write_manifest(folder, manifest)
+        data = with_sections(manifest, extra_files=files, **{key: entry})
+        write_manifest(folder, data)
+    return getattr(Manifest.model_validate(data), key)
 
 
 def remove_stale(out: Path) -> list[Path]:
@@ -92,10 +101,10 @@ def _swap(stage: Path, out: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def prune_unlisted(folder: Path, manifest: dict) -> list[str]:
-    """Delete the files of `folder` that its manifest does not list (models of an earlier run that
-    this one replaced), and the folders left empty; returns what was deleted."""
-    keep = set(listed_files(manifest)) | {MANIFEST}
+def prune_unlisted(folder: Path, manifest: Manifest | dict) -> list[str]:
+    """Delete the files of `folder` that its manifest (read, or as JSON) does not list (models of an
+    earlier run that this one replaced), and the folders left empty; returns what was deleted."""
+    keep = set(listed_files(manifest.to_json() if isinstance(manifest, Manifest) else manifest)) | {MANIFEST}
     deleted = []
     for path in sorted(folder.rglob("*"), reverse=True):
         rel = path.relative_to(folder).as_posix()
@@ -107,7 +116,7 @@ def prune_unlisted(folder: Path, manifest: dict) -> list[str]:
     return deleted
 
 
-def previous_artifacts(out: str | Path, splits: dict, force: bool) -> dict | None:
+def previous_artifacts(out: str | Path, splits: DatasetSplits, force: bool) -> Manifest | None:
     """The manifest of the artifacts in `out` when they were built from the same data (`splits`:
     train and test fingerprints), so that a run can keep what it does not retrain; None when `out`
     is new or empty, or holds artifacts of other data and `force` is given. Refuses, naming the
@@ -126,12 +135,11 @@ def previous_artifacts(out: str | Path, splits: dict, force: bool) -> dict | Non
             return None
         raise OptionError("--out", f"{out} holds artifacts that cannot be read ({exc}); pass --force to "
                                    "replace them, or choose another folder") from exc
-    before = manifest["dataset"]["splits"]
-    if all(before.get(name, {}).get("fingerprint") == splits[name]["fingerprint"] for name in ("train", "test")):
+    before = manifest.dataset.splits
+    if all(getattr(before, name).fingerprint == getattr(splits, name).fingerprint for name in ("train", "test")):
         return manifest
     if force:
         return None
-    dataset = manifest["dataset"]
-    raise OptionError("--out", f"{out} holds the artifacts of other data ({dataset.get('name')}, "
-                               f"{len(dataset.get('class_names', []))} classes, made {manifest.get('created')}); "
+    raise OptionError("--out", f"{out} holds the artifacts of other data ({manifest.dataset.name}, "
+                               f"{len(manifest.class_names)} classes, made {manifest.created}); "
                                "choose another folder, or pass --force to replace them")

@@ -14,7 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ml.artifacts.folder import load_manifest, read_predictions, write_manifest
+from ml.artifacts.folder import load_manifest, read_predictions, with_sections, write_manifest
+from ml.artifacts.schema import Manifest, Model
+from ml.artifacts.schema import Neighbours as NeighboursEntry
 from ml.artifacts.source_data import artifacts_dataset
 from ml.artifacts.staging import staged_folder, store_extra
 from ml.audit.data_map import METHODS, compare_layouts, training_sample
@@ -38,13 +40,13 @@ LABEL_ISSUES_FILE = "dataset/label_issues.csv"
 LABEL_COLUMNS = ("split", "file", "given_label", "suggested_label", "score")
 
 
-def network_entry(manifest: dict, out: Path, why: str) -> tuple[str, dict]:
+def network_entry(manifest: Manifest, out: Path, why: str) -> tuple[str, Model]:
     """The key and manifest entry of the network whose embeddings and probabilities the audits use;
     UserError saying `why` it is needed when the artifacts hold none."""
     key = embedding_model()
-    if key not in manifest["models"]:
+    if key not in manifest.models:
         raise UserError(f"{out} holds no {display_name(key)} ({key}): {why} (train one with `ml train`)")
-    return key, manifest["models"][key]
+    return key, manifest.models[key]
 
 
 def run_near_duplicates(data: Path, out: Path, rule: Rule = Rule(), threads: int = 0, log=print) -> dict:
@@ -53,7 +55,7 @@ def run_near_duplicates(data: Path, out: Path, rule: Rule = Rule(), threads: int
     manifest = load_manifest(out)
     _, network = network_entry(manifest, out, "its embeddings find the candidates")
     dataset = artifacts_dataset(data, out, manifest, splits=("train", "test"))
-    embedder = embedder_for(out / network["files"]["onnx_float32"], threads=threads)
+    embedder = embedder_for(out / network.files.onnx_float32, threads=threads)
     embeddings = {}
     for split in ("test", "train"):
         embeddings[split] = embedder.embed(dataset[split].images)
@@ -65,11 +67,10 @@ def run_near_duplicates(data: Path, out: Path, rule: Rule = Rule(), threads: int
         rows += [(a, dataset[a].files[i], b, dataset[b].files[j], distance) for i, j, distance in pairs]
         log(f"near-duplicates: {a}–{b}: {len(pairs):,} pairs")
     rows.sort(key=lambda row: row[4])
-    summary = summarise(rows, dataset["test"].files, read_predictions(out, manifest), list(manifest["models"]),
+    summary = summarise(rows, dataset["test"].files, read_predictions(out, manifest), list(manifest.models),
                         {split: len(dataset[split].labels) for split in ("train", "test")})
-    store_extra(out, NEAR_DUPLICATES, {NEAR_DUPLICATES_FILE: lambda path: path.write_text(to_csv(COLUMNS, rows))},
-                {"file": NEAR_DUPLICATES_FILE, "rule": asdict(rule), **summary})
-    return summary
+    return store_extra(out, NEAR_DUPLICATES, {NEAR_DUPLICATES_FILE: lambda path: path.write_text(to_csv(COLUMNS, rows))},
+                       {"file": NEAR_DUPLICATES_FILE, "rule": asdict(rule), **summary})
 
 
 def run_label_issues(out: Path, rows: int = 500, log=print) -> dict:
@@ -77,13 +78,13 @@ def run_label_issues(out: Path, rows: int = 500, log=print) -> dict:
     trained on it; in the training split from the out-of-fold probabilities once every fold is stored."""
     manifest = load_manifest(out)
     key, _ = network_entry(manifest, out, "its probabilities rank the label issues")
-    names = manifest["dataset"]["class_names"]
+    names = manifest.class_names
     predictions = read_predictions(out, manifest)
     sources = {"test": ("the served CNN's test probabilities", predictions[f"proba_{key}"], predictions["y_true"],
-                        json.loads((out / manifest["dataset"]["files"]["test_files"]).read_text()))}
+                        json.loads((out / manifest.dataset.files.test_files).read_text()))}
     folds = stored_out_of_fold(out, manifest)
-    if folds and len(folds["entry"]["runs"]) == folds["entry"]["folds"]:
-        sources["train"] = (f"out-of-fold probabilities, {folds['entry']['folds']} folds", folds["proba"],
+    if folds and len(folds["entry"].runs) == folds["entry"].folds:
+        sources["train"] = (f"out-of-fold probabilities, {folds['entry'].folds} folds", folds["proba"],
                             folds["labels"], folds["files"])
     else:
         log("label issues: the training split is left out until `python -m ml out-of-fold` has stored every fold")
@@ -100,9 +101,8 @@ def run_label_issues(out: Path, rows: int = 500, log=print) -> dict:
                          "top_pairs": [(names[g], names[s], count) for (g, s), count in top[:5]]}
         log(f"label issues: {split}: {ranked['flagged']:,} of {len(labels):,} flagged")
     entry = {"file": LABEL_ISSUES_FILE, "splits": splits}
-    store_extra(out, LABEL_ISSUES, {LABEL_ISSUES_FILE: lambda path: path.write_text(to_csv(LABEL_COLUMNS, table))},
-                entry)
-    return entry
+    return store_extra(out, LABEL_ISSUES,
+                       {LABEL_ISSUES_FILE: lambda path: path.write_text(to_csv(LABEL_COLUMNS, table))}, entry)
 
 
 def run_data_map(data: Path, out: Path, train_images: int = 5000, methods=METHODS, threads: int = 0,
@@ -113,7 +113,7 @@ def run_data_map(data: Path, out: Path, train_images: int = 5000, methods=METHOD
     _, network = network_entry(manifest, out, "its embeddings make the map")
     dataset = artifacts_dataset(data, out, manifest, splits=("train", "test"))
     sample = training_sample(dataset["train"].labels, train_images)
-    embedder = embedder_for(out / network["files"]["onnx"], threads=threads)
+    embedder = embedder_for(out / network.files.onnx, threads=threads)
     embeddings = np.concatenate([embedder.embed(dataset["test"].images),
                                  embedder.embed(dataset["train"].images[sample])])
     labels = np.concatenate([dataset["test"].labels, dataset["train"].labels[sample]])
@@ -124,8 +124,7 @@ def run_data_map(data: Path, out: Path, train_images: int = 5000, methods=METHOD
               "position": np.concatenate([np.arange(n_test), sample]).astype(np.int32)}
     entry = {"file": DATA_MAP_FILE, "method": method, "comparison": comparison,
              "points": {"test": n_test, "train": len(sample)}}
-    store_extra(out, DATA_MAP, {DATA_MAP_FILE: lambda path: np.savez_compressed(path, **arrays)}, entry)
-    return entry
+    return store_extra(out, DATA_MAP, {DATA_MAP_FILE: lambda path: np.savez_compressed(path, **arrays)}, entry)
 
 
 def run_neighbour_index(data: Path, out: Path, queries: int = 1000, threads: int = 0, log=print) -> dict:
@@ -135,7 +134,7 @@ def run_neighbour_index(data: Path, out: Path, queries: int = 1000, threads: int
     manifest = load_manifest(out)
     _, network = network_entry(manifest, out, "its embeddings make the index")
     dataset = artifacts_dataset(data, out, manifest, splits=("train", "test"))
-    served = network["files"]["onnx"]
+    served = network.files.onnx
     with staged_folder(out, start_from_existing=True) as folder:
         stored = load_manifest(folder)  # before the model changes: it checks the files against their digests
         expose_features(folder / served)
@@ -148,11 +147,10 @@ def run_neighbour_index(data: Path, out: Path, queries: int = 1000, threads: int
         index = build_index(train, dataset["train"].labels, dataset["train"].files, dimensions)
         (folder / NEIGHBOURS_FILE).parent.mkdir(parents=True, exist_ok=True)
         np.savez_compressed(folder / NEIGHBOURS_FILE, **index)
-        stored[NEIGHBOURS] = {"file": NEIGHBOURS_FILE, "model": served, "images": len(train), "dimensions": dimensions,
-                              "quality": {str(d): q for d, q in quality.items()}, "queries": len(test)}
-        stored["extra_files"] = sorted(set(stored.get("extra_files", [])) | {NEIGHBOURS_FILE})
-        write_manifest(folder, stored)
-    return stored[NEIGHBOURS]
+        entry = {"file": NEIGHBOURS_FILE, "model": served, "images": len(train), "dimensions": dimensions,
+                 "quality": {str(d): q for d, q in quality.items()}, "queries": len(test)}
+        write_manifest(folder, with_sections(stored, extra_files=[NEIGHBOURS_FILE], **{NEIGHBOURS: entry}))
+    return NeighboursEntry.model_validate(entry)
 
 
 def to_csv(columns: tuple[str, ...], rows: list[tuple]) -> str:

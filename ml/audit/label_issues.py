@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ml.artifacts.schema import LabelIssues
+
 
 def class_thresholds(probabilities: np.ndarray, labels: np.ndarray) -> np.ndarray:
     """Per class: the mean probability of that class over the images labelled with it."""
@@ -59,11 +61,11 @@ def ranked_candidates(probabilities: np.ndarray, labels: np.ndarray, at_least: i
             "scores": np.concatenate([scores, rest_scores[order]]), "flagged": len(indices)}
 
 
-def issues_verdict(found: dict) -> str:
+def issues_verdict(found: LabelIssues) -> str:
     """One sentence from `ml label-issues`' summary: how many labels the network confidently disputes
     in each split, and what such a dispute means."""
     where = {"test": "test", "train": "training"}
-    parts = [f"{row['flagged']:,} of the {row['images']:,} {where[split]} labels ({row['flagged'] / row['images']:.1%})"
-             for split, row in found["splits"].items()]
+    parts = [f"{row.flagged:,} of the {row.images:,} {where[split]} labels ({row.flagged / row.images:.1%})"
+             for split, row in found.splits.items()]
     return (f"The network confidently disputes {' and '.join(parts)}. They are candidates for a person to check, "
             "most suspicious first, not errors: a photo it finds hard is disputed as readily as a wrong label.")

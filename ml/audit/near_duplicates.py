@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.ndimage import uniform_filter
 
+from ml.artifacts.schema import NearDuplicates
 from ml.models.registry import display_name
 
 GREY_WEIGHTS = np.array([0.299, 0.587, 0.114], np.float32)
@@ -88,17 +89,17 @@ def find_pairs(embeddings_a: np.ndarray, images_a: np.ndarray, embeddings_b: np.
     return sorted(pairs, key=lambda pair: (pair[2], pair[0], pair[1]))
 
 
-def twin_verdict(found: dict) -> str:
+def twin_verdict(found: NearDuplicates) -> str:
     """One sentence from the audit's summary: how many test photos have a near-twin in training,
     and what the most accurate model scores without them."""
-    model = max(found["accuracy"], key=lambda key: found["accuracy"][key]["all"])
-    scores = found["accuracy"][model]
-    gain = scores["all"] - scores["without_train_twin"]
+    model = max(found.accuracy, key=lambda key: found.accuracy[key].all)
+    scores = found.accuracy[model]
+    gain = scores.all - scores.without_train_twin
     effect = (f"the reported accuracy owes {100 * gain:.1f} points to them" if round(100 * gain, 1) > 0
               else "they do not inflate the reported accuracy")
-    return (f"{found['test_share_with_train_twin']:.1%} of the test photos ({found['test_with_train_twin']:,}) "
+    return (f"{found.test_share_with_train_twin:.1%} of the test photos ({found.test_with_train_twin:,}) "
             f"have a near-twin in the training photos. Without them, the best model ({display_name(model)}) scores "
-            f"{scores['without_train_twin']:.1%} instead of {scores['all']:.1%}: {effect}.")
+            f"{scores.without_train_twin:.1%} instead of {scores.all:.1%}: {effect}.")
 
 
 def _grey(images: np.ndarray) -> np.ndarray:

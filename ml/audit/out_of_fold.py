@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from ml.artifacts.folder import load_manifest
+from ml.artifacts.schema import Manifest
 from ml.artifacts.source_data import artifacts_dataset
 from ml.artifacts.staging import store_extra
 from ml.errors import UserError
@@ -43,13 +44,13 @@ def recipe_overrides(served_config: dict) -> dict:
     return {key: value for key, value in served_config.items() if key not in NOT_RECIPE}
 
 
-def stored_out_of_fold(out: Path, manifest: dict) -> dict | None:
+def stored_out_of_fold(out: Path, manifest: Manifest) -> dict | None:
     """The manifest entry, and per training image its fold, label, file and probabilities (NaN rows for
     folds not run), or None when none are stored."""
-    entry = manifest.get(OUT_OF_FOLD)
+    entry = manifest.train_out_of_fold
     if not entry:
         return None
-    with np.load(out / entry["file"]) as data:
+    with np.load(out / entry.file) as data:
         return {"entry": entry, "fold": data["fold"], "labels": data["labels"], "files": data["files"].tolist(),
                 "proba": data["proba"].astype(np.float32)}
 
@@ -60,21 +61,21 @@ def run_out_of_fold(data: Path, out: Path, *, folds: int = 4, only: list[int] | 
     fold continues from its checkpoint (`control`, which may also cap the time: CutShort)."""
     manifest = load_manifest(out)
     key = served_model()
-    if key not in manifest["models"]:
+    if key not in manifest.models:
         raise UserError(f"{out} holds no {display_name(key)} ({key}): the folds repeat its recipe "
                         "(train one with `ml train`)")
     if any(not 0 <= fold < folds for fold in only or []):
         raise UserError(f"--fold: folds are numbered 0 to {folds - 1}, got {only}")
     train = artifacts_dataset(data, out, manifest, splits=("train", "test"))["train"]
-    names = manifest["dataset"]["class_names"]
-    overrides = recipe_overrides(manifest["models"][key]["config"])
+    names = manifest.class_names
+    overrides = recipe_overrides(manifest.models[key].config)
     settings = {"folds": folds, "seed": seed, "preset": preset, "overrides": overrides,
-                "train_fingerprint": manifest["dataset"]["splits"]["train"]["fingerprint"]}
+                "train_fingerprint": manifest.dataset.splits.train.fingerprint}
     assignment = fold_assignment(train.labels, folds, seed)
     stored = stored_out_of_fold(out, manifest)
     entry, proba = {**settings, "runs": {}}, np.full((len(train), len(names)), np.nan, np.float32)
-    if stored and {key: stored["entry"].get(key) for key in settings} == settings:
-        entry, proba = stored["entry"], stored["proba"]
+    if stored and {key: getattr(stored["entry"], key) for key in settings} == settings:
+        entry, proba = stored["entry"].to_json(), stored["proba"]
     elif stored:
         log("out-of-fold: the stored folds were made with other settings or data; starting again")
     todo = only if only is not None else [f for f in range(folds) if str(f) not in entry["runs"]]
@@ -86,7 +87,7 @@ def run_out_of_fold(data: Path, out: Path, *, folds: int = 4, only: list[int] | 
         _store(out, {**entry, "file": OUT_OF_FOLD_FILE}, assignment, proba, train)
         if checkpoint is not None:
             checkpoint.unlink(missing_ok=True)
-    return load_manifest(out).get(OUT_OF_FOLD, entry)
+    return load_manifest(out).train_out_of_fold
 
 
 def _train_fold(train, assignment, fold, num_classes, preset, seed, overrides, control, log):

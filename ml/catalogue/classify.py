@@ -193,12 +193,12 @@ def classify_catalogue(arguments: list[str], out: Path, artifacts: Path, *, mode
     from ml.serving.predictors import load_predictor
 
     manifest = load_manifest(artifacts)
-    model = model or served_in(manifest["models"])
-    if model not in manifest["models"]:
+    model = model or served_in(manifest.models)
+    if model not in manifest.models:
         raise OptionError("--model", f"{artifacts} holds no model {model!r} (it holds "
-                                     f"{', '.join(manifest['models'])})")
+                                     f"{', '.join(manifest.models)})")
     decide = decider(manifest, model, target, min_confidence)
-    names = list(manifest["dataset"]["class_names"])
+    names = list(manifest.class_names)
     results = ResultsFile(out, resume)
     complete = False
     try:
@@ -211,7 +211,7 @@ def classify_catalogue(arguments: list[str], out: Path, artifacts: Path, *, mode
             batches = ray_rows(sources, artifacts, model, names, decide, address=address, workers=workers,
                                chunk=chunk)
         else:
-            predictor = load_predictor(manifest["models"][model], artifacts)
+            predictor = load_predictor(manifest.models[model], artifacts)
             batches = (rows_for(*batch, predictor, names, decide)
                        for batch in local_batches(chunked(sources, chunk), workers or os.cpu_count() or 1))
         with tqdm(desc="classify", unit="photo", disable=not progress, initial=results.done) as bar:

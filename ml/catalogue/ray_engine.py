@@ -31,7 +31,7 @@ class _Classifier:
         from ml.artifacts.folder import load_manifest
         from ml.serving.predictors import load_predictor
 
-        entry = load_manifest(artifacts)["models"][model]
+        entry = load_manifest(artifacts).models[model]
         self.predictor = load_predictor(entry, artifacts, threads=1)
         self.names, self.decide = names, decide
 

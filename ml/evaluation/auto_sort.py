@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ml.artifacts.schema import AutoSortThreshold, Manifest, Model
 from ml.errors import OptionError
 from ml.models.registry import display_name
 
@@ -32,26 +33,26 @@ class Decider:
         return AUTO if confidence >= self.threshold else REVIEW
 
 
-def calibrated_thresholds(entry: dict) -> list[dict]:
+def calibrated_thresholds(entry: Model) -> list[AutoSortThreshold]:
     """A model entry's auto-sort thresholds, one per target accuracy (empty when uncalibrated)."""
-    return (entry.get("auto_sort") or {}).get("thresholds", [])
+    return entry.auto_sort.thresholds if entry.auto_sort else []
 
 
-def threshold_for_target(entry: dict, target: float) -> dict | None:
-    return next((t for t in calibrated_thresholds(entry) if abs(t["target"] - target) < 1e-9), None)
+def threshold_for_target(entry: Model, target: float) -> AutoSortThreshold | None:
+    return next((t for t in calibrated_thresholds(entry) if abs(t.target - target) < 1e-9), None)
 
 
-def decider(manifest: dict, model: str, target: float | None, min_confidence: float | None,
+def decider(manifest: Manifest, model: str, target: float | None, min_confidence: float | None,
             strict: bool = True) -> Decider:
     """The threshold for `model`: the calibrated one for the `target` accuracy when the artifacts
     hold it; otherwise an OptionError when `strict` (a person asked for that target), else
     `min_confidence` (default 0.5), as when no target is given."""
     if target is not None:
-        match = threshold_for_target(manifest["models"][model], target)
+        match = threshold_for_target(manifest.models[model], target)
         if match is not None:
-            return Decider(match["threshold"], f"calibrated for {target:.1%} accuracy", target)
+            return Decider(match.threshold, f"calibrated for {target:.1%} accuracy", target)
         if strict:
-            offered = ", ".join(f"{t['target']:.1%}" for t in calibrated_thresholds(manifest["models"][model]))
+            offered = ", ".join(f"{t.target:.1%}" for t in calibrated_thresholds(manifest.models[model]))
             raise OptionError("--target", f"the artifacts hold no calibrated threshold for {target:.1%} accuracy "
                                           f"with {model} (held: {offered or 'none'}); use one of those, "
                                           "or --min-confidence")
@@ -66,10 +67,10 @@ def review_share_by_class(proba: np.ndarray, labels: np.ndarray, threshold: floa
     return np.bincount(labels, weights=review, minlength=n_classes) / np.maximum(counts, 1)
 
 
-def auto_sort_answer(manifest: dict, model: str, target: float) -> str:
+def auto_sort_answer(manifest: Manifest, model: str, target: float) -> str:
     """One sentence for the client: what share of photos `model` sorts itself at `target` accuracy,
     as checked on the test split, and what share goes to a person."""
-    entry = manifest["models"][model]
+    entry = manifest.models[model]
     row = threshold_for_target(entry, target)
     name = display_name(model)
     if not calibrated_thresholds(entry):
@@ -78,7 +79,7 @@ def auto_sort_answer(manifest: dict, model: str, target: float) -> str:
     if row is None:
         return (f"{name} cannot promise {target:.1%} accuracy on any share of the photos: even its most "
                 "confident answers fell short on the photos held back to check it.")
-    measured = "no test photo reached it" if row["test_accuracy"] is None else \
-        f"{row['test_accuracy']:.1%} of them right on the test photos"
-    return (f"At {target:.1%} accuracy, {name} sorts {row['test_coverage']:.1%} of photos itself "
-            f"({measured}); the other {1 - row['test_coverage']:.1%} go to a person.")
+    measured = "no test photo reached it" if row.test_accuracy is None else \
+        f"{row.test_accuracy:.1%} of them right on the test photos"
+    return (f"At {target:.1%} accuracy, {name} sorts {row.test_coverage:.1%} of photos itself "
+            f"({measured}); the other {1 - row.test_coverage:.1%} go to a person.")

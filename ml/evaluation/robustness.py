@@ -17,7 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ml.artifacts.folder import load_manifest, write_json, write_manifest
+from ml.artifacts.folder import load_manifest, with_sections, write_json, write_manifest
+from ml.artifacts.schema import AutoSortThreshold, Manifest, Robustness
 from ml.artifacts.source_data import artifacts_dataset
 from ml.artifacts.staging import staged_folder
 from ml.data.corruptions import CLEAN, CORRUPTIONS, corrupt
@@ -39,16 +40,16 @@ def run_robustness(data: Path, out: Path, models: list[str] | None = None, kinds
     the rows and the summary in the artifacts and return the summary. The other models keep their
     stored rows while those still describe them (same images, same model files and calibration)."""
     manifest = load_manifest(out)
-    models = models or list(manifest["models"])
-    unknown = sorted(set(models) - set(manifest["models"]))
+    models = models or list(manifest.models)
+    unknown = sorted(set(models) - set(manifest.models))
     if unknown:
         raise OptionError("--models", f"{out} holds no model {', '.join(unknown)} (it holds "
-                                      f"{', '.join(manifest['models'])})")
+                                      f"{', '.join(manifest.models)})")
     kinds = kinds or list(CORRUPTIONS)
     test = artifacts_dataset(data, out, manifest, splits=("test",))["test"]
     images, labels = _first_per_class(test.images, test.labels, limit)
-    predictors = {key: load_predictor(manifest["models"][key], out) for key in models}
-    thresholds = {key: calibrated_thresholds(manifest["models"][key]) for key in models}
+    predictors = {key: load_predictor(manifest.models[key], out) for key in models}
+    thresholds = {key: calibrated_thresholds(manifest.models[key]) for key in models}
     rows = [_row(key, CLEAN, 0.0, predictor.predict_proba(images), labels, thresholds[key])
             for key, predictor in predictors.items()]
     for kind in kinds:
@@ -58,7 +59,7 @@ def run_robustness(data: Path, out: Path, models: list[str] | None = None, kinds
                 rows.append(_row(key, kind, severity, predictor.predict_proba(corrupted), labels, thresholds[key]))
             log(f"robustness: {kind} {CORRUPTIONS[kind].label(severity)}: "
                 + ", ".join(f"{r['model']} {r['accuracy']:.1%}" for r in rows[-len(predictors):]))
-    fingerprints = {key: model_fingerprint(manifest, key) for key in manifest["models"]}
+    fingerprints = {key: model_fingerprint(manifest, key) for key in manifest.models}
     kept = _still_valid_rows(out, fingerprints, exclude=set(models), images=len(labels), seed=seed)
     if kept:
         log(f"robustness: kept the stored results of {', '.join(dict.fromkeys(r['model'] for r in kept))} "
@@ -69,18 +70,17 @@ def run_robustness(data: Path, out: Path, models: list[str] | None = None, kinds
         stored = load_manifest(folder)
         write_json(folder / RESULTS_FILE, {"images": len(labels), "seed": seed, "rows": rows,
                                            "fingerprints": {m: fingerprints[m] for m in summary}})
-        stored[ROBUSTNESS] = {"file": RESULTS_FILE, "images": len(labels), "models": summary}
-        stored["extra_files"] = sorted(set(stored.get("extra_files", [])) | {RESULTS_FILE})
-        write_manifest(folder, stored)
-    return summary
+        entry = {"file": RESULTS_FILE, "images": len(labels), "models": summary}
+        write_manifest(folder, with_sections(stored, extra_files=[RESULTS_FILE], **{ROBUSTNESS: entry}))
+    return Robustness.model_validate(entry)
 
 
-def model_fingerprint(manifest: dict, key: str) -> str:
+def model_fingerprint(manifest: Manifest, key: str) -> str:
     """A digest of what makes a served model's answers: its files and its calibration."""
-    entry = manifest["models"][key]
-    made_of = {"files": {path: manifest["files"][path]["sha256"] for path in sorted(entry["files"].values())},
-               "calibration": (entry.get("calibration") or {}).get("temperature"),
-               "auto_sort": entry.get("auto_sort")}
+    entry = manifest.models[key]
+    made_of = {"files": {path: manifest.files[path].sha256 for path in sorted(entry.files.to_json().values())},
+               "calibration": entry.calibration.temperature if entry.calibration else None,
+               "auto_sort": entry.auto_sort.to_json() if entry.auto_sort else None}
     return hashlib.sha256(json.dumps(made_of, sort_keys=True).encode()).hexdigest()
 
 
@@ -107,11 +107,11 @@ def _first_per_class(images: np.ndarray, labels: np.ndarray, limit: int | None):
 
 
 def _row(model: str, kind: str, severity: float, proba: np.ndarray, labels: np.ndarray,
-         thresholds: list[dict]) -> dict:
+         thresholds: list[AutoSortThreshold]) -> dict:
     """Accuracy and calibration on one set, and for each calibrated target the share of its photos
     that would still sort themselves and how many of those are right: whether the promise holds."""
     return {"model": model, "corruption": kind, "severity": severity, **calibration_metrics(proba, labels),
-            "auto_sort": [{"target": t["target"], **answers_at(proba, labels, t["threshold"])} for t in thresholds]}
+            "auto_sort": [{"target": t.target, **answers_at(proba, labels, t.threshold)} for t in thresholds]}
 
 
 def summarise(rows: list[dict]) -> dict:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from scipy.stats import binomtest
 
+from ml.artifacts.schema import Manifest, Model
 from ml.errors import OptionError
 from ml.evaluation.auto_sort import calibrated_thresholds
 
@@ -23,7 +24,7 @@ def wilson(successes: int, trials: int) -> tuple[float, float]:
     return float(interval.low), float(interval.high)
 
 
-def catalogue_savings(entry: dict, test_images: int, photos: int, seconds_per_photo: float) -> list[dict]:
+def catalogue_savings(entry: Model, test_images: int, photos: int, seconds_per_photo: float) -> list[dict]:
     """Per calibrated target of a model `entry`: for `photos` photos that take a person
     `seconds_per_photo` each, the photos sorted automatically and sent to a person, the hours saved and
     the wrong labels expected among the sorted photos, each with its 95% range from the `test_images`
@@ -33,12 +34,12 @@ def catalogue_savings(entry: dict, test_images: int, photos: int, seconds_per_ph
                                        f"photos at {seconds_per_photo} s")
     rows = []
     for t in calibrated_thresholds(entry):
-        sorted_test = round(t["test_coverage"] * test_images)
-        wrong_test = sorted_test - round((t["test_accuracy"] or 0.0) * sorted_test)
+        sorted_test = round(t.test_coverage * test_images)
+        wrong_test = sorted_test - round((t.test_accuracy or 0.0) * sorted_test)
         share, share_range = sorted_test / test_images, wilson(sorted_test, test_images)
         error, error_range = (wrong_test / sorted_test if sorted_test else 0.0), wilson(wrong_test, sorted_test)
         rows.append({
-            "target": t["target"], "test_accuracy": t["test_accuracy"],
+            "target": t.target, "test_accuracy": t.test_accuracy,
             "auto": photos * share, "auto_range": [photos * share_range[0], photos * share_range[1]],
             "review": photos * (1 - share), "hours_saved": photos * share * seconds_per_photo / 3600,
             "hours_saved_range": [photos * r * seconds_per_photo / 3600 for r in share_range],
@@ -48,7 +49,7 @@ def catalogue_savings(entry: dict, test_images: int, photos: int, seconds_per_ph
     return rows
 
 
-def calibrated_model(manifest: dict) -> str | None:
+def calibrated_model(manifest: Manifest) -> str | None:
     """The most accurate model with calibrated thresholds (the one whose savings are shown), or None."""
-    calibrated = {k: e for k, e in manifest["models"].items() if calibrated_thresholds(e)}
-    return max(calibrated, key=lambda k: calibrated[k]["metrics"]["accuracy"]) if calibrated else None
+    calibrated = {k: e for k, e in manifest.models.items() if calibrated_thresholds(e)}
+    return max(calibrated, key=lambda k: calibrated[k].metrics.accuracy) if calibrated else None

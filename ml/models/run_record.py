@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ml.artifacts.schema import STOPPED_CUT, STOPPED_PATIENCE, STOPPED_SCHEDULE
+from ml.artifacts.schema import STOPPED_CUT, STOPPED_PATIENCE, STOPPED_SCHEDULE, TrainingRecord
 
 DEFAULT_CHECKPOINTS = Path("runs/checkpoints")
 
@@ -61,8 +61,8 @@ REASON_TEXT = {STOPPED_SCHEDULE: "its schedule ran to the end",
                STOPPED_CUT: "cut short by the time cap (not a result)"}
 
 
-def describe_training(name: str, training: dict) -> str:
+def describe_training(name: str, training: TrainingRecord) -> str:
     """One sentence on how a model's training ended: epochs, why, and what it cost on which machine."""
-    kept = (f", keeping epoch {training['best_epoch']}" if training["best_epoch"] != training["epochs_run"] else "")
-    return (f"{name}: {training['epochs_run']} of {training['epochs_planned']} epochs, "
-            f"{REASON_TEXT[training['reason']]}{kept}; {training['train_seconds'] / 60:.0f} min on {training['machine']}.")
+    kept = f", keeping epoch {training.best_epoch}" if training.best_epoch != training.epochs_run else ""
+    return (f"{name}: {training.epochs_run} of {training.epochs_planned} epochs, "
+            f"{REASON_TEXT[training.reason]}{kept}; {training.train_seconds / 60:.0f} min on {training.machine}.")

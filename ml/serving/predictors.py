@@ -16,6 +16,7 @@ from pathlib import Path
 import joblib
 import numpy as np
 
+from ml.artifacts.schema import Model
 from ml.data.preprocess import to_model_input
 from ml.serving.calibration import apply_temperature
 
@@ -75,13 +76,13 @@ class CalibratedPredictor:
         return apply_temperature(self.raw.predict_proba(images), self.temperature)
 
 
-def load_predictor(model_entry: dict, folder: str | Path, threads: int = 0, calibrated: bool = True):
+def load_predictor(model_entry: Model, folder: str | Path, threads: int = 0, calibrated: bool = True):
     """Build the predictor a manifest model entry describes, calibrated when the entry says how
     (and `calibrated`: calibration itself needs the raw probabilities)."""
-    files = model_entry["files"]
-    if "onnx" in files:
-        raw = OnnxPredictor(Path(folder) / files["onnx"], threads=threads)
+    files = model_entry.files
+    if files.onnx:
+        raw = OnnxPredictor(Path(folder) / files.onnx, threads=threads)
     else:
-        raw = SklearnPredictor(Path(folder) / files["joblib"])
-    temperature = model_entry.get("calibration", {}).get("temperature")
+        raw = SklearnPredictor(Path(folder) / files.joblib)
+    temperature = model_entry.calibration.temperature if model_entry.calibration else None
     return CalibratedPredictor(raw, temperature) if calibrated and temperature is not None else raw

@@ -18,8 +18,9 @@ from pathlib import Path
 import numpy as np
 from scipy import stats as scipy_stats
 
-from ml.artifacts.folder import load_manifest, write_json, write_manifest
+from ml.artifacts.folder import load_manifest, with_sections, write_json, write_manifest
 from ml.artifacts.metrics import classification_metrics, predicted_classes
+from ml.artifacts.schema import Experiment
 from ml.artifacts.source_data import artifacts_dataset
 from ml.artifacts.staging import staged_folder
 from ml.data.dataset import Split, training_splits
@@ -275,13 +276,13 @@ def run_plan(data: Path, out: Path, name: str, plan, key_fields: tuple[str, ...]
         _store(out, name, [row], key_fields, summarise)  # keep every finished run, even if a later one fails
         if checkpoint is not None:
             checkpoint.unlink(missing_ok=True)
-    return load_manifest(out)["experiments"][name]
+    return load_manifest(out).experiments[name]
 
 
 def stored_runs(out: Path, name: str) -> list[dict]:
     """The runs experiment `name` holds in the artifacts at `out` (none when it was never run)."""
-    entry = load_manifest(out).get("experiments", {}).get(name)
-    return json.loads((out / entry["file"]).read_text())["runs"] if entry else []
+    entry = load_manifest(out).experiments.get(name)
+    return json.loads((out / entry.file).read_text())["runs"] if entry else []
 
 
 def _same_run(run: dict, planned: dict, key_fields: tuple[str, ...]) -> bool:
@@ -305,10 +306,8 @@ def _store_in(out: Path, name: str, new_runs: list[dict], key_fields: tuple[str,
     summary = summarise([r for r in runs if counts(r)])
     manifest = load_manifest(out)
     write_json(path, {"runs": runs, "cells": summary})
-    manifest.setdefault("experiments", {})[name] = {"file": rel, "cells": summary}
-    manifest["extra_files"] = sorted(set(manifest.get("extra_files", [])) | {rel})
-    write_manifest(out, manifest)
-    return manifest["experiments"][name]
+    write_manifest(out, with_sections(manifest, experiments={name: {"file": rel, "cells": summary}}, extra_files=[rel]))
+    return Experiment.model_validate({"file": rel, "cells": summary})
 
 
 def summarise_ablation(runs: list[dict]) -> list[dict]:

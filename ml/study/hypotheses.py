@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ml.artifacts.folder import best_model
+from ml.artifacts.schema import ExperimentCell, Manifest, Summary
 from ml.audit.label_issues import issues_verdict
 from ml.audit.near_duplicates import twin_verdict
 from ml.models.cnn_config import PRESETS
@@ -31,10 +32,10 @@ AUGMENTATION_GAIN = 0.05
 PRESET_TARGETS = (("full", 0.92, 3), ("fast", 0.90, 3))
 
 
-def hypotheses(manifest: dict, stats: dict) -> list[dict]:
+def hypotheses(manifest: Manifest, stats: dict) -> list[dict]:
     """Each hypothesis with its evidence (list of sentences) and a verdict."""
-    every_rule = manifest.get("experiments", {}).get(STUDY_SETUP, {}).get("cells", [])
-    setup = [c for c in every_rule if c.get("rule", MAIN_RULE) == MAIN_RULE]
+    every_rule = manifest.experiment_cells(STUDY_SETUP)
+    setup = [c for c in every_rule if c.rule in (None, MAIN_RULE)]
     return [_analysis_guides_preprocessing(stats),
             _in_both_setups(f"A basic CNN reaches at least {CNN_FLOOR:.0%} test accuracy",
                             _floor_in_study_setup(setup), _cnn_reaches_floor(manifest), _why_floor(manifest, setup)),
@@ -110,24 +111,24 @@ def _analysis_guides_preprocessing(stats: dict) -> dict:
                    "Supported: each preprocessing choice above follows from a measured property.")
 
 
-def _floor_in_study_setup(cells: list[dict]) -> dict:
+def _floor_in_study_setup(cells: list[ExperimentCell]) -> dict:
     title = f"The study's basic CNN on {STUDY_SIZE:,} images reaches {CNN_FLOOR:.0%}"
-    at_study_size = [c for c in cells if c["train_images"] == STUDY_SIZE]
+    at_study_size = [c for c in cells if c.train_images == STUDY_SIZE]
     if not at_study_size:
         return unmeasured(title, [f"No run of the study's setup on {STUDY_SIZE:,} images in these artifacts.",
                                   "Run `python -m ml study-setup` (docs/development.md, 'Retraining and experiments') to test it."])
     evidence = [_STUDY_MODEL_SENTENCE]
-    for size in sorted({c["train_images"] for c in cells}):
+    for size in sorted({c.train_images for c in cells}):
         evidence.append(f"{size:,} training images: " + "; ".join(
-            f"{_interval(c['accuracy'])} {_variant_phrase(c['variant'])}" for c in _cells_to_show(cells, size))
+            f"{_interval(c.accuracy)} {_variant_phrase(c.variant)}" for c in _cells_to_show(cells, size))
             + f" ({_seeds_phrase(cells, size)}).")
-    best = max(at_study_size, key=lambda c: c["accuracy"]["mean"])
-    ok = best["accuracy"]["mean"] >= CNN_FLOOR
-    return judged(title, evidence, ok, f"at best {best['accuracy']['mean']:.1%} "
+    best = max(at_study_size, key=lambda c: c.accuracy.mean)
+    ok = best.accuracy.mean >= CNN_FLOOR
+    return judged(title, evidence, ok, f"at best {best.accuracy.mean:.1%} "
                                        f"{'≥' if ok else '<'} {CNN_FLOOR:.0%} on {STUDY_SIZE:,} images.")
 
 
-def _augmentation_in_study_setup(cells: list[dict], every_rule: list[dict]) -> dict:
+def _augmentation_in_study_setup(cells: list[ExperimentCell], every_rule: list[ExperimentCell]) -> dict:
     title = f"Rotation, flip and zoom add {AUGMENTATION_GAIN * 100:.0f} points to the study's basic CNN"
     gains = augmentation_gains(cells)
     if not gains:
@@ -136,19 +137,19 @@ def _augmentation_in_study_setup(cells: list[dict], every_rule: list[dict]) -> d
     chosen = chosen_augmentation(cells)
     evidence = [_STUDY_MODEL_SENTENCE, f"The amount of augmentation, {_amounts(chosen)}, was chosen on the "
                 f"validation split at {_chosen_size(cells):,} images: " + "; ".join(
-                    f"{c['val_accuracy']['mean']:.1%} for {_amounts(c['variant'])}"
-                    for c in cells if c["train_images"] == _chosen_size(cells) and c["variant"] in AUGMENTATIONS)
+                    f"{c.val_accuracy.mean:.1%} for {_amounts(c.variant)}"
+                    for c in cells if c.train_images == _chosen_size(cells) and c.variant in AUGMENTATIONS)
                 + " (validation accuracy)."]
     for gain in gains:
-        evidence.append(f"{gain['train_images']:,} training images: {_interval(gain['with']['accuracy'])} with vs "
-                        f"{_interval(gain['without']['accuracy'])} without ({gain['gain'] * 100:+.1f} points, "
-                        f"{gain['with']['accuracy']['n']} and {gain['without']['accuracy']['n']} seeds); "
+        evidence.append(f"{gain['train_images']:,} training images: {_interval(gain['with'].accuracy)} with vs "
+                        f"{_interval(gain['without'].accuracy)} without ({gain['gain'] * 100:+.1f} points, "
+                        f"{gain['with'].accuracy.n} and {gain['without'].accuracy.n} seeds); "
                         + _converged_phrase(gain["with"], gain["without"]) + ".")
         flips = augmentation_gains(cells, variant=FLIP_ONLY)
         flip = next((g for g in flips if g["train_images"] == gain["train_images"]), None)
         if flip:
-            evidence.append(f"Flips alone at {flip['train_images']:,} images: {_interval(flip['with']['accuracy'])} "
-                            f"({flip['gain'] * 100:+.1f} points, {flip['with']['accuracy']['n']} seeds).")
+            evidence.append(f"Flips alone at {flip['train_images']:,} images: {_interval(flip['with'].accuracy)} "
+                            f"({flip['gain'] * 100:+.1f} points, {flip['with'].accuracy.n} seeds).")
     at_study = next((g for g in gains if g["train_images"] == STUDY_SIZE), gains[0])
     evidence.append(_second_rule_sentence(every_rule, chosen, at_study))
     ok = at_study["gain"] >= AUGMENTATION_GAIN
@@ -156,17 +157,17 @@ def _augmentation_in_study_setup(cells: list[dict], every_rule: list[dict]) -> d
                   f"{at_study['gain'] * 100:+.1f} points on {at_study['train_images']:,} images.")
 
 
-def _converged_phrase(*cells: dict) -> str:
+def _converged_phrase(*cells: ExperimentCell) -> str:
     """How long the runs of some cells trained, and how far past their best epoch: the evidence that they
     had finished learning."""
-    run = [v for c in cells for v in c["epochs_run"]["values"]]
-    best = [v for c in cells for v in (c.get("best_epoch") or c["epochs_run"])["values"]]
+    run = [v for c in cells for v in c.epochs_run.values]
+    best = [v for c in cells for v in (c.best_epoch or c.epochs_run).values]
     past = [r - b for r, b in zip(run, best)]
     return (f"the runs stopped after {min(run):.0f}–{max(run):.0f} epochs, "
             f"{min(past):.0f}–{max(past):.0f} past their best")
 
 
-def _second_rule_sentence(every_rule: list[dict], chosen: str, main: dict) -> str:
+def _second_rule_sentence(every_rule: list[ExperimentCell], chosen: str, main: dict) -> str:
     """Whether the more patient stopping rule gives the augmentation gain the same sign."""
     patient = next((g for g in augmentation_gains(every_rule, PATIENT_RULE, chosen)
                     if g["train_images"] == main["train_images"]), None)
@@ -176,43 +177,43 @@ def _second_rule_sentence(every_rule: list[dict], chosen: str, main: dict) -> st
                 f"{main['train_images']:,} images (`python -m ml study-setup --rule {PATIENT_RULE}`).")
     same = (patient["gain"] >= 0) == (main["gain"] >= 0)
     return (rule + f" With a twice as patient rule the gain is {patient['gain'] * 100:+.1f} points "
-            f"({patient['with']['accuracy']['n']} and {patient['without']['accuracy']['n']} seeds): "
+            f"({patient['with'].accuracy.n} and {patient['without'].accuracy.n} seeds): "
             + ("the same sign, so the verdict does not hinge on the stopping rule." if same else
                "the opposite sign: the verdict hinges on the stopping rule, so it is not settled by these runs."))
 
 
-def _why_floor(manifest: dict, cells: list[dict]) -> str | None:
+def _why_floor(manifest: Manifest, cells: list[ExperimentCell]) -> str | None:
     """Why the 70% answer differs between the setups, from the figures behind both."""
-    study_best = max((c for c in cells if c["train_images"] == STUDY_SIZE),
-                     key=lambda c: c["accuracy"]["mean"], default=None)
-    recipe_small = next((c for c in manifest.get("experiments", {}).get("learning_curve", {}).get("cells", [])
-                         if c["model"] == served_model() and c["train_images"] == STUDY_SIZE), None)
+    study_best = max((c for c in cells if c.train_images == STUDY_SIZE),
+                     key=lambda c: c.accuracy.mean, default=None)
+    recipe_small = next((c for c in manifest.experiment_cells("learning_curve")
+                         if c.model == served_model() and c.train_images == STUDY_SIZE), None)
     if study_best is None or recipe_small is None:
         return None
-    more = max((c for c in cells if c["train_images"] > STUDY_SIZE), key=lambda c: c["accuracy"]["mean"],
+    more = max((c for c in cells if c.train_images > STUDY_SIZE), key=lambda c: c.accuracy.mean,
                default=None)
-    more_text = (f" and reaches {more['accuracy']['mean']:.1%} on {more['train_images']:,}" if more else "")
+    more_text = (f" and reaches {more.accuracy.mean:.1%} on {more.train_images:,}" if more else "")
     return (f"The answer depends on the amount of data and on the network: the study's small network scores "
-            f"{study_best['accuracy']['mean']:.1%} on {STUDY_SIZE:,} images{more_text}, while the recipe's "
+            f"{study_best.accuracy.mean:.1%} on {STUDY_SIZE:,} images{more_text}, while the recipe's "
             f"wider, batch-normalised network with a tuned schedule already scores "
-            f"{recipe_small['accuracy']['mean']:.1%} on the same {STUDY_SIZE:,} images.")
+            f"{recipe_small.accuracy.mean:.1%} on the same {STUDY_SIZE:,} images.")
 
 
-def _why_augmentation(manifest: dict, cells: list[dict]) -> str | None:
+def _why_augmentation(manifest: Manifest, cells: list[ExperimentCell]) -> str | None:
     """What augmentation does in each setup: how much less the study's basic CNN memorises its
     training photos with it, whether that shows on the test split, and what the recipe loses
     without its own."""
     at_study = next((g for g in augmentation_gains(cells) if g["train_images"] == STUDY_SIZE), None)
-    recipe = {p[0]["train_images"]: p[0]["accuracy"]["mean"] - p[1]["accuracy"]["mean"]
+    recipe = {p[0].train_images: p[0].accuracy.mean - p[1].accuracy.mean
               for p in _ablation_pairs(manifest, "no_augmentation")}
     if at_study is None or STUDY_SIZE not in recipe:
         return None
     without, with_, gain = at_study["without"], at_study["with"], at_study["gain"]
     closed = (overfitting_gap(without) - overfitting_gap(with_)) * 100
     memorising = (f"Augmentation shows each photo in new ways, so a network memorises its training photos less: "
-                  f"the study's basic CNN gets {without['fit_accuracy']['mean']:.0%} of the photos it trained on "
-                  f"right without it and {with_['fit_accuracy']['mean']:.0%} with it, against "
-                  f"{without['accuracy']['mean']:.1%} and {with_['accuracy']['mean']:.1%} on the test split. ")
+                  f"the study's basic CNN gets {without.fit_accuracy.mean:.0%} of the photos it trained on "
+                  f"right without it and {with_.fit_accuracy.mean:.0%} with it, against "
+                  f"{without.accuracy.mean:.1%} and {with_.accuracy.mean:.1%} on the test split. ")
     if gain >= AUGMENTATION_GAIN:
         effect = (f"Where memorising is what holds a small network back, the new views pay: the gap between its "
                   f"own photos and new ones narrows by {closed:.0f} points and test accuracy rises "
@@ -243,25 +244,25 @@ def _amounts(variant: str) -> str:
             f"±{amounts['zoom']:.0%}")
 
 
-def _chosen_size(cells: list[dict]) -> int:
-    sizes = sorted({c["train_images"] for c in cells if c["variant"] in AUGMENTATIONS})
+def _chosen_size(cells: list[ExperimentCell]) -> int:
+    sizes = sorted({c.train_images for c in cells if c.variant in AUGMENTATIONS})
     return STUDY_SIZE if STUDY_SIZE in sizes else sizes[0]
 
 
-def _cells_to_show(cells: list[dict], size: int) -> list[dict]:
+def _cells_to_show(cells: list[ExperimentCell], size: int) -> list[dict]:
     """No augmentation and the chosen amount (the other amounts are only candidates)."""
     chosen = chosen_augmentation(cells)
-    return [c for c in cells if c["train_images"] == size and c["variant"] in (NO_AUGMENTATION, chosen)]
+    return [c for c in cells if c.train_images == size and c.variant in (NO_AUGMENTATION, chosen)]
 
 
-def _seeds_phrase(cells: list[dict], size: int) -> str:
-    counts = sorted({c["accuracy"]["n"] for c in _cells_to_show(cells, size)})
+def _seeds_phrase(cells: list[ExperimentCell], size: int) -> str:
+    counts = sorted({c.accuracy.n for c in _cells_to_show(cells, size)})
     return f"{'/'.join(map(str, counts))} seed{'s' if counts != [1] else ''} per cell"
 
 
-def _cnn_reaches_floor(manifest: dict) -> dict:
+def _cnn_reaches_floor(manifest: Manifest) -> dict:
     title = f"A basic CNN trained on every training image reaches {CNN_FLOOR:.0%}"
-    models = manifest["models"]
+    models = manifest.models
     basic, cnn = models.get(reference_model()), models.get(served_model())
     measured = basic or cnn
     if measured is None:
@@ -270,94 +271,94 @@ def _cnn_reaches_floor(manifest: dict) -> dict:
     if basic:
         evidence.append(f"The classic Keras version of the study's basic CNN (conv-ReLU-pool blocks, dense layers, "
                         f"dropout, Adam; no batch normalization) "
-                        f"scores {basic['metrics']['accuracy']:.1%} on {basic['metrics']['n_test']:,} test images "
-                        f"after {basic.get('epochs_run', '?')} epochs ({basic['train_seconds'] / 60:.0f} min on "
+                        f"scores {basic.metrics.accuracy:.1%} on {basic.metrics.n_test:,} test images "
+                        f"after {basic.epochs_run or '?'} epochs ({basic.train_seconds / 60:.0f} min on "
                         "2 CPU cores; it stops when its validation accuracy stops improving).")
     if cnn:
-        evidence.append(f"This project's CNN recipe scores {cnn['metrics']['accuracy']:.1%} after "
-                        f"{cnn.get('epochs_run', '?')} epochs ({cnn['train_seconds'] / 60:.0f} min"
-                        + (f" on {cnn['training']['machine']})." if cnn.get("training") else ")."))
+        evidence.append(f"This project's CNN recipe scores {cnn.metrics.accuracy:.1%} after "
+                        f"{cnn.epochs_run or '?'} epochs ({cnn.train_seconds / 60:.0f} min"
+                        + (f" on {cnn.training.machine})." if cnn.training else ")."))
     seeds = _seeds_cell(manifest, "full")
     if seeds:
-        accuracy = seeds["accuracy"]
-        spread = f" ± {accuracy['std']:.1%}" if accuracy["std"] is not None else ""
-        evidence.append(f"Trained from scratch {accuracy['n']} times with different seeds: "
-                        f"{accuracy['mean']:.1%}{spread} (mean ± sd), "
-                        f"{seeds['train_seconds']['mean'] / 60:.0f} min on average.")
+        accuracy = seeds.accuracy
+        spread = f" ± {accuracy.std:.1%}" if accuracy.std is not None else ""
+        evidence.append(f"Trained from scratch {accuracy.n} times with different seeds: "
+                        f"{accuracy.mean:.1%}{spread} (mean ± sd), "
+                        f"{seeds.train_seconds.mean / 60:.0f} min on average.")
     evidence.append(f"Best classical baseline for comparison: {_best_baseline(manifest)}.")
-    accuracy = measured["metrics"]["accuracy"]
+    accuracy = measured.metrics.accuracy
     ok = accuracy >= CNN_FLOOR
     return judged(title, evidence, ok,
                   f"{accuracy:.1%} {'≥' if ok else '<'} {CNN_FLOOR:.0%}" + (" for the basic CNN." if basic else "."))
 
 
-def _preset_target(manifest: dict, preset: str, accuracy: float, seeds: int) -> dict:
+def _preset_target(manifest: Manifest, preset: str, accuracy: float, seeds: int) -> dict:
     title = f"The {preset} preset reaches {accuracy:.0%} test accuracy (its fixed schedule, mean of {seeds} seeds)"
     return seeds_verdict(title, _seeds_cell(manifest, preset), accuracy, seeds,
                          f"python -m bench.train_bench --preset {preset}")
 
 
-def seeds_verdict(title: str, cell: dict | None, accuracy: float, seeds: int, command: str) -> dict:
+def seeds_verdict(title: str, cell: ExperimentCell | None, accuracy: float, seeds: int, command: str) -> dict:
     """Whether the runs from scratch of one cnn_seeds cell reach `accuracy` on average, judged once `seeds`
     of them are in (`command` runs them); the evidence says what a run cost and on which machines."""
     if cell is None:
         return unmeasured(title, [f"Run `{command}` to test it."])
-    measured, seconds = cell["accuracy"], cell["train_seconds"]
-    spread = f" ± {measured['std']:.2%}" if measured["std"] is not None else ""
-    evidence = [f"{measured['n']} run(s) from scratch of {cell.get('schedule') or 'the preset'} on all "
-                f"{cell['train_images']:,} training images: {measured['mean']:.2%}{spread} test accuracy "
-                "(mean ± sd; runs: " + ", ".join(f"{v:.2%}" for v in measured["values"]) + ").",
-                f"Each took {min(seconds['values']) / 60:.0f}–{max(seconds['values']) / 60:.0f} min of training on "
-                + "; ".join(cell.get("machines") or ["a machine not recorded"]) + "."]
-    met = measured["mean"] >= accuracy
-    if measured["n"] < seeds:
+    measured, seconds = cell.accuracy, cell.train_seconds
+    spread = f" ± {measured.std:.2%}" if measured.std is not None else ""
+    evidence = [f"{measured.n} run(s) from scratch of {cell.schedule or 'the preset'} on all "
+                f"{cell.train_images:,} training images: {measured.mean:.2%}{spread} test accuracy "
+                "(mean ± sd; runs: " + ", ".join(f"{v:.2%}" for v in measured.values) + ").",
+                f"Each took {min(seconds.values) / 60:.0f}–{max(seconds.values) / 60:.0f} min of training on "
+                + "; ".join(cell.machines or ["a machine not recorded"]) + "."]
+    met = measured.mean >= accuracy
+    if measured.n < seeds:
         return verdict(title, evidence, "open",
-                       f"Open: {measured['n']} of {seeds} seeds run so far"
+                       f"Open: {measured.n} of {seeds} seeds run so far"
                        + (", on course." if met else ", below the target so far."))
-    return judged(title, evidence, met, f"{measured['mean']:.2%}.")
+    return judged(title, evidence, met, f"{measured.mean:.2%}.")
 
 
-def _seeds_cell(manifest: dict, preset: str) -> dict | None:
+def _seeds_cell(manifest: Manifest, preset: str) -> ExperimentCell | None:
     """The preset's runs of the recipe itself, on the preset's schedule (runs with overrides test other
     recipes; runs on a wall-time budget predate fixed schedules and are not judged)."""
     schedule = f"{PRESETS[preset]['epochs']} epochs"
-    cells = manifest.get("experiments", {}).get("cnn_seeds", {}).get("cells", [])
-    return next((c for c in cells if c["preset"] == preset and not c.get("recipe") and c.get("schedule") == schedule),
+    cells = manifest.experiment_cells("cnn_seeds")
+    return next((c for c in cells if c.preset == preset and not c.recipe and c.schedule == schedule),
                 None)
 
 
-def _best_baseline(manifest: dict) -> str:
-    baselines = {k: m for k, m in manifest["models"].items() if k in MODELS and MODELS[k].family == "classical"}
+def _best_baseline(manifest: Manifest) -> str:
+    baselines = {k: m for k, m in manifest.models.items() if k in MODELS and MODELS[k].family == "classical"}
     if not baselines:
         return "none trained"
-    key = max(baselines, key=lambda k: baselines[k]["metrics"]["accuracy"])
-    return f"{display_name(key)} at {baselines[key]['metrics']['accuracy']:.1%}"
+    key = max(baselines, key=lambda k: baselines[k].metrics.accuracy)
+    return f"{display_name(key)} at {baselines[key].metrics.accuracy:.1%}"
 
 
-def _ablation_pairs(manifest: dict, variant: str) -> list[tuple[dict, dict]]:
+def _ablation_pairs(manifest: Manifest, variant: str) -> list[tuple[ExperimentCell, ExperimentCell]]:
     """(recipe cell, variant cell) per training-set size where both were run."""
-    cells = manifest.get("experiments", {}).get("ablation", {}).get("cells", [])
-    recipe = {c["train_images"]: c for c in cells if c["variant"] == "recipe"}
-    return [(recipe[c["train_images"]], c) for c in cells
-            if c["variant"] == variant and c["train_images"] in recipe]
+    cells = manifest.experiment_cells("ablation")
+    recipe = {c.train_images: c for c in cells if c.variant == "recipe"}
+    return [(recipe[c.train_images], c) for c in cells
+            if c.variant == variant and c.train_images in recipe]
 
 
-def _interval(summary: dict) -> str:
-    ci = summary["ci95"]
-    return f"{summary['mean']:.1%}" + (f" (95% CI {ci[0]:.1%}–{ci[1]:.1%})" if ci else "")
+def _interval(summary: Summary) -> str:
+    ci = summary.ci95
+    return f"{summary.mean:.1%}" + (f" (95% CI {ci[0]:.1%}–{ci[1]:.1%})" if ci else "")
 
 
-def _ablation_verdict(manifest: dict, title: str, variant: str, threshold: float, without: str) -> dict:
+def _ablation_verdict(manifest: Manifest, title: str, variant: str, threshold: float, without: str) -> dict:
     pairs = _ablation_pairs(manifest, variant)
     if not pairs:
         return unmeasured(title, [f"These artifacts hold no run {without} to compare with.",
                                   "Run `python -m ml ablate` (docs/development.md, 'Retraining and experiments') to test it."])
     evidence, verdicts = [], []
     for recipe, other in pairs:
-        gain = recipe["accuracy"]["mean"] - other["accuracy"]["mean"]
-        evidence.append(f"{recipe['train_images']:,} training images: {_interval(recipe['accuracy'])} with "
-                        f"vs {_interval(other['accuracy'])} {without} ({gain * 100:+.1f} points, "
-                        f"{other['accuracy']['n']} seed(s)).")
+        gain = recipe.accuracy.mean - other.accuracy.mean
+        evidence.append(f"{recipe.train_images:,} training images: {_interval(recipe.accuracy)} with "
+                        f"vs {_interval(other.accuracy)} {without} ({gain * 100:+.1f} points, "
+                        f"{other.accuracy.n} seed(s)).")
         verdicts.append(gain >= threshold)
     status = "supported" if all(verdicts) else "refuted" if not any(verdicts) else "open"
     sentence = {"supported": "Supported at every data size tested.",
@@ -366,33 +367,33 @@ def _ablation_verdict(manifest: dict, title: str, variant: str, threshold: float
     return verdict(title, evidence, status, sentence)
 
 
-def _augmentation_gain(manifest: dict) -> dict:
+def _augmentation_gain(manifest: Manifest) -> dict:
     return _ablation_verdict(manifest, f"The recipe's flips and shifts add {AUGMENTATION_GAIN * 100:.0f} points to its CNN",
                              "no_augmentation", AUGMENTATION_GAIN, "without augmentation")
 
 
-def _regularization_gain(manifest: dict) -> dict:
+def _regularization_gain(manifest: Manifest) -> dict:
     return _ablation_verdict(manifest, "Regularization (batch normalization, dropout) improves accuracy",
                              "no_regularization", 0.0, "without batch normalization or dropout")
 
 
-def model_limits(manifest: dict) -> list[str]:
+def model_limits(manifest: Manifest) -> list[str]:
     """Where the best model is weakest, from its per-class scores and confusion matrix."""
-    metrics = manifest["models"][best_model(manifest)]["metrics"]
-    names = manifest["dataset"]["class_names"]
-    per_class = metrics["per_class"]
-    worst = sorted(per_class, key=lambda c: per_class[c]["f1"])[:2]
-    matrix = np.array(metrics["confusion_matrix"], dtype=float)
+    metrics = manifest.models[best_model(manifest)].metrics
+    names = manifest.class_names
+    per_class = metrics.per_class
+    worst = sorted(per_class, key=lambda c: per_class[c].f1)[:2]
+    matrix = np.array(metrics.confusion_matrix, dtype=float)
     np.fill_diagonal(matrix, 0)
     true, pred = np.unravel_index(matrix.argmax(), matrix.shape)
     return [
-        f"Weakest classes: {worst[0]} (F1 {per_class[worst[0]]['f1']:.2f}) and {worst[1]} "
-        f"(F1 {per_class[worst[1]]['f1']:.2f}).",
+        f"Weakest classes: {worst[0]} (F1 {per_class[worst[0]].f1:.2f}) and {worst[1]} "
+        f"(F1 {per_class[worst[1]].f1:.2f}).",
         f"Most common confusion: {names[true]} taken for {names[pred]} ({int(matrix[true, pred])} test images).",
         "Trained on 32×32 CIFAR-10 photos: real product photos differ (studio lighting, white "
         "backgrounds, other categories), so expect lower accuracy until it is retrained on them.",
         "A confidence is a promise only once calibrated on photos the model never trained on; photos below "
         "the threshold for the accuracy the client sets go to a person.",
-        *([twin_verdict(manifest["near_duplicates"])] if manifest.get("near_duplicates") else []),
-        *([issues_verdict(manifest["label_issues"])] if manifest.get("label_issues") else []),
+        *([twin_verdict(manifest.near_duplicates)] if manifest.near_duplicates else []),
+        *([issues_verdict(manifest.label_issues)] if manifest.label_issues else []),
     ]

@@ -6,110 +6,112 @@ import json
 import re
 from pathlib import Path
 
+from ml.artifacts.schema import Manifest, Summary
 from ml.audit.label_issues import issues_verdict
 from ml.audit.near_duplicates import twin_verdict
 from ml.errors import UserError
+from ml.evaluation.auto_sort import calibrated_thresholds
 from ml.evaluation.savings import EXAMPLE_PHOTOS, EXAMPLE_SECONDS, calibrated_model, catalogue_savings
 from ml.models.cnn_config import overrides_of
 from ml.models.registry import technical_name
 from ml.models.run_record import describe_training
 
 
-def results_table(manifest: dict) -> str:
+def results_table(manifest: Manifest) -> str:
     """One row per model: test accuracy, macro-F1, training time, size and speed."""
     lines = ["| Model | Test accuracy | Macro-F1 | Training (2-core CPU) | Files on disk | One image | Batched |",
              "|---|---|---|---|---|---|---|"]
-    for key, entry in manifest["models"].items():
-        speed = entry["inference"]
+    for key, entry in manifest.models.items():
+        speed = entry.inference
         lines.append(
-            f"| {technical_name(key)} | {entry['metrics']['accuracy']:.2%} | "
-            f"{entry['metrics']['macro_f1']:.2%} | {entry['train_seconds'] / 60:.1f} min | "
-            f"{entry['size_bytes'] / 1e6:.1f} MB | {speed['latency_ms_p50']:.2f} ms ({speed['runtime']}) | "
-            f"{speed['throughput_ips']:,.0f} img/s |")
-    cpus = {entry["inference"].get("cpu", "a CPU not recorded") for entry in manifest["models"].values()}
+            f"| {technical_name(key)} | {entry.metrics.accuracy:.2%} | "
+            f"{entry.metrics.macro_f1:.2%} | {entry.train_seconds / 60:.1f} min | "
+            f"{entry.size_bytes / 1e6:.1f} MB | {speed.latency_ms_p50:.2f} ms ({speed.runtime}) | "
+            f"{speed.throughput_ips:,.0f} img/s |")
+    cpus = {entry.inference.cpu or "a CPU not recorded" for entry in manifest.models.values()}
     lines.append(f"\nSpeeds measured on {' and '.join(sorted(cpus))}: they hold for such a CPU only.")
     return "\n".join(lines)
 
 
-def artifacts_size(manifest: dict) -> str:
+def artifacts_size(manifest: Manifest) -> str:
     """The artifacts folder's size: every file the manifest lists, and the manifest."""
-    files = manifest["files"]
-    return f"{len(files) + 1} files, {sum(f['bytes'] for f in files.values()) / 2**20:.0f} MB"
+    files = manifest.files
+    return f"{len(files) + 1} files, {sum(f.bytes for f in files.values()) / 2**20:.0f} MB"
 
 
-def cnn_notes(manifest: dict) -> str:
+def cnn_notes(manifest: Manifest) -> str:
     """Per Keras model: epochs, export parity, int8 quantization and the ONNX-versus-Keras speed-up."""
     notes = []
-    for key, entry in manifest["models"].items():
-        if "parity" not in entry:  # only exported Keras models have an ONNX export to report
+    for key, entry in manifest.models.items():
+        parity, quantization = entry.parity, entry.quantization
+        if parity is None:  # only exported Keras models have an ONNX export to report
             continue
-        parity, quantization = entry["parity"], entry.get("quantization")
-        trained = (describe_training(technical_name(key), entry["training"]).removesuffix(".") if entry.get("training")
-                   else f"{technical_name(key)}: {entry['epochs_run']} epochs in {entry['train_seconds'] / 60:.1f} min "
+        trained = (describe_training(technical_name(key), entry.training).removesuffix(".") if entry.training
+                   else f"{technical_name(key)}: {entry.epochs_run} epochs in {entry.train_seconds / 60:.1f} min "
                         "(a wall-time budget)")
-        note = (f"{trained}, {entry['precision']}. ONNX export: {parity['top1_agreement']:.2%} top-1 agreement with Keras "
-                f"on {parity['n_images']:,} test images (largest probability difference "
-                f"{parity['max_abs_prob_diff']:.1e}).")
+        note = (f"{trained}, {entry.precision}. ONNX export: {parity.top1_agreement:.2%} top-1 agreement with Keras "
+                f"on {parity.n_images:,} test images (largest probability difference "
+                f"{parity.max_abs_prob_diff:.1e}).")
         if quantization:
-            note += (f" Served in {entry['served_precision']}: the int8 model agrees with the float32 one on "
-                     f"{quantization['top1_agreement']:.2%} of test images (accuracy "
-                     f"{quantization['accuracy_int8']:.2%} int8, {quantization['accuracy_float32']:.2%} float32).")
-        note += (f" One image {entry['inference']['latency_ms_p50']:.2f} ms in onnxruntime vs "
-                 f"{entry['keras_inference']['latency_ms_p50']:.1f} ms with Keras `predict` "
-                 f"({entry['onnx_speedup_one_image']:.0f}x).")
+            note += (f" Served in {entry.served_precision}: the int8 model agrees with the float32 one on "
+                     f"{quantization.top1_agreement:.2%} of test images (accuracy "
+                     f"{quantization.accuracy_int8:.2%} int8, {quantization.accuracy_float32:.2%} float32).")
+        note += (f" One image {entry.inference.latency_ms_p50:.2f} ms in onnxruntime vs "
+                 f"{entry.keras_inference.latency_ms_p50:.1f} ms with Keras `predict` "
+                 f"({entry.onnx_speedup_one_image:.0f}x).")
         notes.append(note)
     return "\n\n".join(notes)
 
 
-def ablation_table(manifest: dict, record: str = "ablation") -> str:
+def ablation_table(manifest: Manifest, record: str = "ablation") -> str:
     """The CNN ablation (or another record of `python -m ml ablate`), one row per training-set size
     and variant ('' when it was not run)."""
-    ablation = manifest.get("experiments", {}).get(record)
-    if not ablation:
+    cells = manifest.experiment_cells(record)
+    if not cells:
         return ""
     lines = ["| Training images | Variant | Seeds | Test accuracy | Macro-F1 | Recipe's gain (points) | "
              "Validation: clean / damaged |", "|---|---|---|---|---|---|---|"]
-    for cell in ablation["cells"]:
-        gain = cell["recipe_gain_points"]
-        val = (f"{cell['val_accuracy']['mean']:.2%} / {cell['val_corrupted_accuracy']['mean']:.2%}"
-               if cell.get("val_corrupted_accuracy") else "—")
-        lines.append(f"| {cell['train_images']:,} | {cell['variant']} | {cell['accuracy']['n']} | "
-                     f"{mean_ci(cell['accuracy'])} | {mean_ci(cell['macro_f1'])} | "
+    for cell in cells:
+        gain = cell.recipe_gain_points
+        val = (f"{cell.val_accuracy.mean:.2%} / {cell.val_corrupted_accuracy.mean:.2%}"
+               if cell.val_corrupted_accuracy else "—")
+        lines.append(f"| {cell.train_images:,} | {cell.variant} | {cell.accuracy.n} | "
+                     f"{mean_ci(cell.accuracy)} | {mean_ci(cell.macro_f1)} | "
                      f"{'' if gain is None else f'{gain:+.1f}'} | {val} |")
     return "\n".join(lines)
 
 
-def learning_curve_table(manifest: dict) -> str:
+def learning_curve_table(manifest: Manifest) -> str:
     """Test accuracy and training time per model and training-set size ('' when it was not run)."""
-    curve = manifest.get("experiments", {}).get("learning_curve")
-    if not curve:
+    cells = manifest.experiment_cells("learning_curve")
+    if not cells:
         return ""
     lines = ["| Model | Training images | Seeds | Test accuracy | Training time |", "|---|---|---|---|---|"]
-    for cell in curve["cells"]:
-        lines.append(f"| {technical_name(cell['model'])} | {cell['train_images']:,} | "
-                     f"{cell['accuracy']['n']} | {mean_ci(cell['accuracy'])} | "
-                     f"{cell['train_seconds']['mean'] / 60:.1f} min |")
+    for cell in cells:
+        lines.append(f"| {technical_name(cell.model)} | {cell.train_images:,} | "
+                     f"{cell.accuracy.n} | {mean_ci(cell.accuracy)} | "
+                     f"{cell.mean_train_seconds / 60:.1f} min |")
     return "\n".join(lines)
 
 
-def study_setup_table(manifest: dict) -> str:
+def study_setup_table(manifest: Manifest) -> str:
     """The study's own setup (`ml study-setup`), one row per training-set size and variant, the
     amount of augmentation chosen on validation marked ('' when it was not run)."""
     from ml.study.setup import STUDY_SETUP, chosen_augmentation
 
-    setup = manifest.get("experiments", {}).get(STUDY_SETUP)
-    if not setup:
+    cells = manifest.experiment_cells(STUDY_SETUP)
+    if not cells:
         return ""
-    chosen = chosen_augmentation(setup["cells"])
+    chosen = chosen_augmentation(cells)
     lines = ["| Training images | Stopping rule | Variant | Seeds | Test accuracy | Macro-F1 | Validation accuracy | "
              "Own training images | Epochs (best) | Training time |", "|---|---|---|---|---|---|---|---|---|---|"]
-    for cell in setup["cells"]:
-        variant = cell["variant"] + (" (chosen on validation)" if cell["variant"] == chosen else "")
-        best = f" ({cell['best_epoch']['mean']:.0f})" if cell.get("best_epoch") else ""
-        lines.append(f"| {cell['train_images']:,} | {cell.get('rule') or '—'} | {variant} | {cell['accuracy']['n']} | "
-                     f"{mean_ci(cell['accuracy'])} | {mean_ci(cell['macro_f1'])} | "
-                     f"{cell['val_accuracy']['mean']:.2%} | {cell['fit_accuracy']['mean']:.2%} | "
-                     f"{cell['epochs_run']['mean']:.0f}{best} | {cell['train_seconds']['mean'] / 60:.1f} min |")
+    for cell in cells:
+        variant = cell.variant + (" (chosen on validation)" if cell.variant == chosen else "")
+        best = f" ({cell.best_epoch.mean:.0f})" if cell.best_epoch else ""
+        lines.append(f"| {cell.train_images:,} | {cell.rule or '—'} | {variant} | {cell.accuracy.n} | "
+                     f"{mean_ci(cell.accuracy)} | {mean_ci(cell.macro_f1)} | "
+                     f"{cell.val_accuracy.mean:.2%} | {cell.fit_accuracy.mean:.2%} | "
+                     f"{cell.epochs_run.mean:.0f}{best} | {cell.mean_train_seconds / 60:.1f} min |")
     return "\n".join(lines)
 
 
@@ -118,84 +120,84 @@ def overrides_text(overrides: dict | None) -> str:
     return ", ".join(f"`{k}` {v}" for k, v in (overrides or {}).items()) or "none"
 
 
-def seeds_table(manifest: dict) -> str:
+def seeds_table(manifest: Manifest) -> str:
     """Repeated full trainings of the CNN per preset (bench/train_bench.py; '' when not run)."""
-    seeds = manifest.get("experiments", {}).get("cnn_seeds")
-    if not seeds:
+    cells = manifest.experiment_cells("cnn_seeds")
+    if not cells:
         return ""
     lines = ["| Preset | Schedule | Recipe overrides | Seeds | Test accuracy (mean ± sd) | 95% CI | "
              "Training time (mean) | Machines |", "|---|---|---|---|---|---|---|---|"]
-    for cell in seeds["cells"]:
-        accuracy = cell["accuracy"]
-        sd = f" ± {accuracy['std']:.2%}" if accuracy["std"] is not None else ""
-        ci = f"{accuracy['ci95'][0]:.2%}–{accuracy['ci95'][1]:.2%}" if accuracy["ci95"] else "—"
-        lines.append(f"| {cell['preset']} | {cell.get('schedule') or '—'} | {overrides_text(cell.get('overrides'))} | "
-                     f"{accuracy['n']} | {accuracy['mean']:.2%}{sd} | {ci} | "
-                     f"{cell['train_seconds']['mean'] / 60:.1f} min | {'; '.join(cell.get('machines') or ['—'])} |")
+    for cell in cells:
+        accuracy = cell.accuracy
+        sd = f" ± {accuracy.std:.2%}" if accuracy.std is not None else ""
+        ci = f"{accuracy.ci95[0]:.2%}–{accuracy.ci95[1]:.2%}" if accuracy.ci95 else "—"
+        lines.append(f"| {cell.preset} | {cell.schedule or '—'} | {overrides_text(cell.overrides)} | "
+                     f"{accuracy.n} | {accuracy.mean:.2%}{sd} | {ci} | "
+                     f"{cell.mean_train_seconds / 60:.1f} min | {'; '.join(cell.machines or ['—'])} |")
     return "\n".join(lines)
 
 
-def schedule_length_table(manifest: dict) -> str:
+def schedule_length_table(manifest: Manifest) -> str:
     """The recipe's validation and test accuracy per schedule length (`ml schedule-length`; '' when not run)."""
-    record = manifest.get("experiments", {}).get("schedule_length")
-    if not record:
+    cells = manifest.experiment_cells("schedule_length")
+    if not cells:
         return ""
     lines = ["| Schedule | Recipe overrides | Seeds | Validation accuracy | Test accuracy | Training time (mean) |",
              "|---|---|---|---|---|---|"]
-    for cell in record["cells"]:
-        overrides = json.loads(cell["recipe"]) if cell.get("recipe") else {}
-        lines.append(f"| {cell['variant']} | {overrides_text(overrides)} | {cell['accuracy']['n']} | "
-                     f"{mean_ci(cell['val_accuracy'])} | {mean_ci(cell['accuracy'])} | "
-                     f"{cell['train_seconds']['mean'] / 60:.1f} min |")
+    for cell in cells:
+        overrides = json.loads(cell.recipe) if cell.recipe else {}
+        lines.append(f"| {cell.variant} | {overrides_text(overrides)} | {cell.accuracy.n} | "
+                     f"{mean_ci(cell.val_accuracy)} | {mean_ci(cell.accuracy)} | "
+                     f"{cell.mean_train_seconds / 60:.1f} min |")
     return "\n".join(lines)
 
 
-def calibration_table(manifest: dict) -> str:
+def calibration_table(manifest: Manifest) -> str:
     """Per calibrated model: its temperature and how far its confidence holds on the test split before
     and after ('' when no model is calibrated)."""
-    calibrated = {k: e["calibration"] for k, e in manifest["models"].items() if e.get("calibration")}
+    calibrated = {k: e.calibration for k, e in manifest.models.items() if e.calibration}
     if not calibrated:
         return ""
     lines = ["| Model | Temperature | ECE before → after | NLL before → after | Brier before → after | "
              "Held-out ECE (temperature / isotonic) |", "|---|---|---|---|---|---|"]
     for key, c in calibrated.items():
-        before, after = c["test_before"], c["test_after"]
-        lines.append(f"| {technical_name(key)} | {c['temperature']:.3f} | {before['ece']:.3f} → {after['ece']:.3f} | "
-                     f"{before['nll']:.3f} → {after['nll']:.3f} | {before['brier']:.3f} → {after['brier']:.3f} | "
-                     f"{c['compared']['temperature_ece']:.3f} / {c['compared']['isotonic_ece']:.3f} |")
-    images = next(iter(calibrated.values()))["held_out_images"]
+        before, after = c.test_before, c.test_after
+        lines.append(f"| {technical_name(key)} | {c.temperature:.3f} | {before.ece:.3f} → {after.ece:.3f} | "
+                     f"{before.nll:.3f} → {after.nll:.3f} | {before.brier:.3f} → {after.brier:.3f} | "
+                     f"{c.compared.temperature_ece:.3f} / {c.compared.isotonic_ece:.3f} |")
+    images = next(iter(calibrated.values())).held_out_images
     lines.append(f"\nFitted on {images:,} training images held out from every model; the test split only checks.")
     return "\n".join(lines)
 
 
-def auto_sort_table(manifest: dict) -> str:
+def auto_sort_table(manifest: Manifest) -> str:
     """Per calibrated model and target accuracy: the threshold chosen on held-out images, and the share
     of photos sorted without a person with their accuracy, there and on the test split."""
-    rows = [(k, t) for k, e in manifest["models"].items() for t in (e.get("auto_sort") or {}).get("thresholds", [])]
+    rows = [(k, t) for k, e in manifest.models.items() for t in calibrated_thresholds(e)]
     if not rows:
         return ""
     lines = ["| Model | Target accuracy | Threshold | Held out: sorted, accuracy | Test: sorted, accuracy |",
              "|---|---|---|---|---|"]
     for key, t in rows:
-        tested = "—" if t["test_accuracy"] is None else f"{t['test_accuracy']:.2%}"
-        lines.append(f"| {technical_name(key)} | {t['target']:.1%} | {t['threshold']:.3f} | "
-                     f"{t['held_out_coverage']:.1%}, {t['held_out_accuracy']:.2%} | "
-                     f"{t['test_coverage']:.1%}, {tested} |")
+        tested = "—" if t.test_accuracy is None else f"{t.test_accuracy:.2%}"
+        lines.append(f"| {technical_name(key)} | {t.target:.1%} | {t.threshold:.3f} | "
+                     f"{t.held_out_coverage:.1%}, {t.held_out_accuracy:.2%} | "
+                     f"{t.test_coverage:.1%}, {tested} |")
     return "\n".join(lines)
 
 
-def savings_table(manifest: dict, photos: int = EXAMPLE_PHOTOS, seconds: float = EXAMPLE_SECONDS) -> str:
+def savings_table(manifest: Manifest, photos: int = EXAMPLE_PHOTOS, seconds: float = EXAMPLE_SECONDS) -> str:
     """What machine sorting saves on a catalogue of `photos` that take a person `seconds` each, per target
     accuracy, for the most accurate calibrated model ('' when no model is calibrated)."""
     key = calibrated_model(manifest)
     if key is None:
         return ""
-    test_images = manifest["dataset"]["splits"]["test"]["size"]
+    test_images = manifest.dataset.splits.test.size
     lines = [f"{technical_name(key)}, a catalogue of {photos:,} photos at {seconds:g} s a photo by hand "
              f"(95% ranges from the {test_images:,} test photos):", "",
              "| Target accuracy | Sorted automatically | Sent to a person | Hours of manual work saved | "
              "Wrong labels passing unreviewed |", "|---|---|---|---|---|"]
-    for row in catalogue_savings(manifest["models"][key], test_images, photos, seconds):
+    for row in catalogue_savings(manifest.models[key], test_images, photos, seconds):
         lines.append(f"| {row['target']:.1%} | {row['auto']:,.0f} ({_range(row['auto_range'])}) | "
                      f"{row['review']:,.0f} | {row['hours_saved']:,.0f} ({_range(row['hours_saved_range'])}) | "
                      f"{row['wrong']:,.0f} ({_range(row['wrong_range'])}) |")
@@ -206,81 +208,80 @@ def _range(bounds: list[float]) -> str:
     return f"{bounds[0]:,.0f}–{bounds[1]:,.0f}"
 
 
-def robustness_table(manifest: dict, rows: list[dict]) -> str:
+def robustness_table(manifest: Manifest, rows: list[dict]) -> str:
     """Per model, from `python -m ml robustness`: clean accuracy, the mean over every damaged set, the
     worst corruption at its middle severity, and a product on white at half the width ('' when not run)."""
-    summary = (manifest.get("robustness") or {}).get("models")
-    if not summary:
+    if not manifest.robustness:
         return ""
     sets = len({(r["corruption"], r["severity"]) for r in rows if r["corruption"] != "none"})
     lines = [f"| Model | Clean | Damaged: mean of {sets} sets | Worst at middle severity | "
              "Product on white, half the width |", "|---|---|---|---|---|"]
-    for key, row in summary.items():
-        worst, product = row["worst_middle"], row.get("product_on_white")
-        lines.append(f"| {technical_name(key)} | {row['clean_accuracy']:.2%} | {row['mean_accuracy']:.2%} | "
-                     + (f"{worst['corruption']} {worst['severity']:g}: {worst['accuracy']:.2%}" if worst else "—")
+    for key, row in manifest.robustness.models.items():
+        worst, product = row.worst_middle, row.product_on_white
+        lines.append(f"| {technical_name(key)} | {row.clean_accuracy:.2%} | {row.mean_accuracy:.2%} | "
+                     + (f"{worst.corruption} {worst.severity:g}: {worst.accuracy:.2%}" if worst else "—")
                      + " | " + ("—" if product is None else f"{product:.2%}") + " |")
     return "\n".join(lines)
 
 
-def near_duplicates_table(manifest: dict) -> str:
+def near_duplicates_table(manifest: Manifest) -> str:
     """From `python -m ml near-duplicates`: pairs per split pair, and each model's test accuracy with
     and without the test images that have a near-twin in training ('' when not run)."""
-    found = manifest.get("near_duplicates")
+    found = manifest.near_duplicates
     if not found:
         return ""
     lines = [twin_verdict(found), "", "| Split pair | Pairs | Images (first split) | Images (second split) |",
              "|---|---|---|---|"]
-    lines += [f"| {kind} | {c['pairs']:,} | {c['images_a']:,} | {c['images_b']:,} |" for kind, c in found["counts"].items()]
+    lines += [f"| {kind} | {c.pairs:,} | {c.images_a:,} | {c.images_b:,} |" for kind, c in found.counts.items()]
     lines += ["", "| Model | Test accuracy | Without the twinned test images | On them |", "|---|---|---|---|"]
-    for key, row in found["accuracy"].items():
-        twin = "—" if row["with_train_twin"] is None else f"{row['with_train_twin']:.2%}"
-        lines.append(f"| {technical_name(key)} | {row['all']:.2%} | {row['without_train_twin']:.2%} | {twin} |")
+    for key, row in found.accuracy.items():
+        twin = "—" if row.with_train_twin is None else f"{row.with_train_twin:.2%}"
+        lines.append(f"| {technical_name(key)} | {row.all:.2%} | {row.without_train_twin:.2%} | {twin} |")
     return "\n".join(lines)
 
 
-def label_issues_table(manifest: dict) -> str:
+def label_issues_table(manifest: Manifest) -> str:
     """From `python -m ml label-issues`: the disputed labels per split ('' when not run)."""
-    found = manifest.get("label_issues")
+    found = manifest.label_issues
     if not found:
         return ""
     lines = [issues_verdict(found), "", "| Split | Probabilities from | Disputed | Rows in the file | Most often |",
              "|---|---|---|---|---|"]
-    lines += [f"| {split} | {row['source']} | {row['flagged']:,} ({row['flagged'] / row['images']:.2%}) | "
-              f"{row['rows']:,} | "
-              + "; ".join(f"{g} → {s} ({n})" for g, s, n in row["top_pairs"][:3]) + " |"
-              for split, row in found["splits"].items()]
-    folds = manifest.get("train_out_of_fold")
+    lines += [f"| {split} | {row.source} | {row.flagged:,} ({row.flagged / row.images:.2%}) | "
+              f"{row.rows:,} | "
+              + "; ".join(f"{g} → {s} ({n})" for g, s, n in row.top_pairs[:3]) + " |"
+              for split, row in found.splits.items()]
+    folds = manifest.train_out_of_fold
     if folds:
-        runs = folds["runs"].values()
-        recipe = overrides_text(overrides_of(folds["overrides"], folds["preset"]))
-        lines += ["", f"Out-of-fold runs ({folds['preset']} preset, recipe overrides: {recipe}; {folds['folds']} "
+        runs = folds.runs.values()
+        recipe = overrides_text(overrides_of(folds.overrides, folds.preset))
+        lines += ["", f"Out-of-fold runs ({folds.preset} preset, recipe overrides: {recipe}; {folds.folds} "
                   "folds): held-out accuracy "
-                  + ", ".join(f"{run['accuracy']:.2%}" for run in runs)
-                  + f"; {sum(run['train_seconds'] for run in runs) / 60:.0f} minutes of training in all."]
+                  + ", ".join(f"{run.accuracy:.2%}" for run in runs)
+                  + f"; {sum(run.train_seconds for run in runs) / 60:.0f} minutes of training in all."]
     return "\n".join(lines)
 
 
-def map_and_index_table(manifest: dict) -> str:
+def map_and_index_table(manifest: Manifest) -> str:
     """From `python -m ml map` and `python -m ml neighbours`: the layouts compared, the index kept ('' when neither ran)."""
     lines = []
-    found = manifest.get("data_map")
+    found = manifest.data_map
     if found:
         lines += ["| Layout | Seconds | 10-NN accuracy on the map |", "|---|---|---|"]
-        lines += [f"| {method}{' (kept)' if method == found['method'] else ''} | {row['seconds']:.1f} | "
-                  f"{row['separation']:.1%} |" for method, row in found["comparison"].items()]
-    index = manifest.get("neighbours")
+        lines += [f"| {method}{' (kept)' if method == found.method else ''} | {row.seconds:.1f} | "
+                  f"{row.separation:.1%} |" for method, row in found.comparison.items()]
+    index = manifest.neighbours
     if index:
         lines += ["", "| PCA dimensions | Same 10 nearest | Similarity kept |", "|---|---|---|"]
-        lines += [f"| {d}{' (kept)' if int(d) == index['dimensions'] else ''} | {q['recall']:.1%} | "
-                  f"{q['similarity_kept']:.2%} |" for d, q in index["quality"].items()]
+        lines += [f"| {d}{' (kept)' if int(d) == index.dimensions else ''} | {q.recall:.1%} | "
+                  f"{q.similarity_kept:.2%} |" for d, q in index.quality.items()]
     return "\n".join(lines).strip()
 
 
-def mean_ci(summary: dict) -> str:
+def mean_ci(summary: Summary) -> str:
     """'89.30%' or '89.30% (95% CI 88.90%–89.70%)' from an ml.study.experiments.describe summary."""
-    ci = summary["ci95"]
-    return f"{summary['mean']:.2%}" + (f" (95% CI {ci[0]:.2%}–{ci[1]:.2%})" if ci else "")
+    ci = summary.ci95
+    return f"{summary.mean:.2%}" + (f" (95% CI {ci[0]:.2%}–{ci[1]:.2%})" if ci else "")
 
 
 def verdicts_list(hypotheses: list[dict]) -> str:
@@ -300,13 +301,13 @@ def verdicts_list(hypotheses: list[dict]) -> str:
 BLOCK = re.compile(r"<!-- (?P<name>[a-z][a-z -]*) -->\n(?P<body>.*?)<!-- /(?P=name) -->", re.S)
 
 
-def generated_blocks(folder: Path, manifest: dict) -> dict[str, str]:
+def generated_blocks(folder: Path, manifest: Manifest) -> dict[str, str]:
     """Each block a committed document carries between `<!-- name -->` and `<!-- /name -->`, as
     `python -m ml report` prints it from the artifacts in `folder`."""
     from ml.study.hypotheses import hypotheses
     from ml.study.trust import trust_verdicts
 
-    stats = json.loads((Path(folder) / manifest["dataset"]["files"]["stats"]).read_text())
+    stats = json.loads((Path(folder) / manifest.dataset.files.stats).read_text())
     return {"results": results_table(manifest), "seeds": seeds_table(manifest),
             "schedule-length": schedule_length_table(manifest), "savings": savings_table(manifest),
             "study-setup table": study_setup_table(manifest), "verdicts": verdicts_list(hypotheses(manifest, stats)),

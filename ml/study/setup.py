@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ml.artifacts.schema import ExperimentCell
 from ml.errors import OptionError
 from ml.models.cnn_config import BasicCNNConfig
 from ml.models.registry import reference_model
@@ -65,7 +66,7 @@ def rule_text(rule: str) -> str:
 CHOSEN = "chosen"  # on the command line: the augmentation amount chosen so far
 
 
-def resolve_variants(variants: list[str], cells: list[dict]) -> list[str]:
+def resolve_variants(variants: list[str], cells: list[ExperimentCell]) -> list[str]:
     """`variants` with CHOSEN replaced by the amount chosen on validation in the recorded `cells`."""
     if CHOSEN not in variants:
         return variants
@@ -115,32 +116,32 @@ def summarise_study_setup(runs: list[dict]) -> list[dict]:
     return cells
 
 
-def chosen_augmentation(cells: list[dict]) -> str | None:
+def chosen_augmentation(cells: list[ExperimentCell]) -> str | None:
     """The augmentation amount with the best mean validation accuracy at the study's size (at the
     smallest size run, if the study's size was not run) under the main rule; None when none was run."""
-    cells = [c for c in cells if c.get("rule", MAIN_RULE) == MAIN_RULE]
-    sizes = sorted({c["train_images"] for c in cells if c["variant"] in AUGMENTATIONS})
+    cells = [c for c in cells if (c.rule or MAIN_RULE) == MAIN_RULE]
+    sizes = sorted({c.train_images for c in cells if c.variant in AUGMENTATIONS})
     if not sizes:
         return None
     size = STUDY_SIZE if STUDY_SIZE in sizes else sizes[0]
-    candidates = [c for c in cells if c["train_images"] == size and c["variant"] in AUGMENTATIONS]
-    return max(candidates, key=lambda c: c["val_accuracy"]["mean"])["variant"]
+    candidates = [c for c in cells if c.train_images == size and c.variant in AUGMENTATIONS]
+    return max(candidates, key=lambda c: c.val_accuracy.mean).variant
 
 
-def augmentation_gains(cells: list[dict], rule: str = MAIN_RULE, variant: str | None = None) -> list[dict]:
+def augmentation_gains(cells: list[ExperimentCell], rule: str = MAIN_RULE, variant: str | None = None) -> list[dict]:
     """Per training-set size where both were run under `rule`: the cell of `variant` (default: the chosen
     augmentation), the cell without, and the gain in test accuracy (a fraction)."""
     chosen = variant or chosen_augmentation(cells)
     gains = []
-    for size in sorted({c["train_images"] for c in cells}):
-        at_size = {c["variant"]: c for c in cells if c["train_images"] == size and c.get("rule", MAIN_RULE) == rule}
+    for size in sorted({c.train_images for c in cells}):
+        at_size = {c.variant: c for c in cells if c.train_images == size and (c.rule or MAIN_RULE) == rule}
         if chosen in at_size and NO_AUGMENTATION in at_size:
             with_, without = at_size[chosen], at_size[NO_AUGMENTATION]
             gains.append({"train_images": size, "with": with_, "without": without,
-                          "gain": with_["accuracy"]["mean"] - without["accuracy"]["mean"]})
+                          "gain": with_.accuracy.mean - without.accuracy.mean})
     return gains
 
 
-def overfitting_gap(cell: dict) -> float:
+def overfitting_gap(cell: ExperimentCell) -> float:
     """Accuracy on its own training images minus test accuracy, as a fraction (mean over seeds)."""
-    return float(np.mean(cell["fit_accuracy"]["values"]) - cell["accuracy"]["mean"])
+    return float(np.mean(cell.fit_accuracy.values) - cell.accuracy.mean)

@@ -35,12 +35,12 @@ def _leftovers(folder):
 def test_cli001_default_val_size_fits_any_dataset(tmp_path, write_image_folder):
     data = write_image_folder(tmp_path / "photos", n_train=4, n_test=2)  # 12 training images
     assert _train(data, tmp_path / "out") == 0
-    dataset = load_manifest(tmp_path / "out")["dataset"]
-    assert dataset["val_size"] == dataset["calibration_size"] == 0  # a tenth could not hold 3 classes
+    dataset = load_manifest(tmp_path / "out").dataset
+    assert dataset.val_size == dataset.calibration_size == 0  # a tenth could not hold 3 classes
     data = write_image_folder(tmp_path / "more", n_train=20, n_test=2)  # 60 training images
     assert _train(data, tmp_path / "out2") == 0
-    dataset = load_manifest(tmp_path / "out2")["dataset"]
-    assert dataset["calibration_size"] == 6 and dataset["val_size"] == 5  # a tenth each, in turn
+    dataset = load_manifest(tmp_path / "out2").dataset
+    assert dataset.calibration_size == 6 and dataset.val_size == 5  # a tenth each, in turn
 
 
 def test_cli002_val_size_that_does_not_fit_names_the_option(tmp_path, capsys, write_image_folder):
@@ -92,9 +92,9 @@ def test_cli005_other_data_is_replaced_only_with_force(tmp_path, capsys, write_i
     assert (out / "manifest.json").read_bytes() == before
     assert _train(other, out, "--force") == 0
     manifest = load_manifest(out)
-    assert manifest["dataset"]["class_names"] == ["bag", "shoe"]
+    assert manifest.dataset.class_names == ["bag", "shoe"]
     assert not (out / "models" / "stray").exists()  # nothing of the earlier run is left unlisted
-    listed = set(manifest["files"]) | {"manifest.json"}
+    listed = set(manifest.files) | {"manifest.json"}
     assert {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()} == listed
 
 
@@ -190,7 +190,7 @@ def test_cli012_learning_curve_runs_are_written_whole(tmp_path, write_image_fold
                  "--models", "hog_logreg"]) == 0
     curve = json.loads((out / "experiments" / "learning_curve.json").read_text())
     assert [r["train_images"] for r in curve["runs"]] == [6, 12]
-    assert load_manifest(out)["experiments"]["learning_curve"]["file"] == "experiments/learning_curve.json"
+    assert load_manifest(out).experiments["learning_curve"].file == "experiments/learning_curve.json"
     assert _leftovers(tmp_path) == []
 
 

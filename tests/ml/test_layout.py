@@ -72,3 +72,42 @@ def test_layout004_code_asks_the_registry_instead_of_naming_models():
             literals += [f"{path.relative_to(ROOT)}:{node.lineno}" for node in ast.walk(ast.parse(path.read_text()))
                          if isinstance(node, ast.Constant) and node.value in MODELS]
     assert len(literals) <= 5, literals
+
+
+def _source_outside_artifacts():
+    for folder in ("ml", "dash_app", "callbacks", "layouts", "bench"):
+        for path in (ROOT / folder).rglob("*.py"):
+            if ML / "artifacts" not in path.parents:
+                yield path, ast.parse(path.read_text())
+    yield ROOT / "wsgi.py", ast.parse((ROOT / "wsgi.py").read_text())
+
+
+def _called(node, names: set[str]) -> bool:
+    """Whether `node` is a call of a function or method named one of `names`."""
+    if not isinstance(node, ast.Call):
+        return False
+    target = node.func
+    return (isinstance(target, ast.Name) and target.id in names) or (
+        isinstance(target, ast.Attribute) and target.attr in names)
+
+
+def test_layout005_only_the_artifacts_package_touches_the_manifests_json():
+    """Everyone else gets the typed `Manifest` (ml.artifacts.schema) from `load_manifest` or
+    `Artifacts.manifest()`, whose fields are attributes: a dict-style read of it cannot run at all.
+    Outside `ml.artifacts`: no module parses manifest.json itself, nothing subscripts what those two
+    return, and the writers that hand a part back as JSON (`to_json()`) are few."""
+    parsed, subscripted, as_json = [], [], []
+    for path, tree in _source_outside_artifacts():
+        where = path.relative_to(ROOT)
+        names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+        texts = {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)}
+        if ("MANIFEST" in names or any("manifest.json" in t for t in texts)) and "json" in names:
+            parsed.append(str(where))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Subscript) and _called(node.value, {"load_manifest", "manifest"}):
+                subscripted.append(f"{where}:{node.lineno}")
+            if _called(node, {"to_json"}):
+                as_json.append(f"{where}:{node.lineno}")
+    assert not subscripted, subscripted
+    assert not [p for p in parsed if p != "dash_app/store.py"], parsed  # the store only stats the file
+    assert len(as_json) <= 10, as_json

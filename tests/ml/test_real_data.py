@@ -34,5 +34,5 @@ def test_committed_artifacts_were_built_from_this_data(real):
         manifest = load_manifest(ROOT / "artifacts")
     except ArtifactError as exc:
         pytest.skip(f"no committed artifacts to check: {exc}")
-    expected = manifest["dataset"]["splits"]["test"]["fingerprint"]
+    expected = manifest.dataset.splits.test.fingerprint
     assert fingerprint(real["test"], real.class_names) == expected

@@ -22,20 +22,20 @@ def trained(artifacts_copy):
 def test_artifacts_folder_is_complete_and_valid(trained):
     _, out = trained
     manifest = load_manifest(out)
-    assert set(manifest["models"]) == set(model_keys())
-    assert manifest["dataset"]["class_names"] == ["cat", "dog", "ship"]
-    assert manifest["dataset"]["splits"]["test"]["size"] == 18
-    assert manifest["dataset"]["splits"]["train"]["size"] == 72  # every training image, held-out ones too
-    assert manifest["dataset"]["splits"]["fit"]["size"] == 48
-    assert manifest["dataset"]["splits"]["calibration"]["size"] == 12
-    for entry in manifest["models"].values():
-        metrics = entry["metrics"]
-        assert 0 <= metrics["accuracy"] <= 1
-        assert set(metrics["per_class"]) == {"cat", "dog", "ship"}
-        assert np.array(metrics["confusion_matrix"]).sum() == 18
-        assert entry["train_seconds"] > 0 and entry["size_bytes"] > 0
-        assert entry["inference"]["latency_ms_p50"] > 0 and entry["inference"]["throughput_ips"] > 0
-    assert set(manifest["files"]) >= {"models/cnn/model.onnx", "models/cnn/model.keras",
+    assert set(manifest.models) == set(model_keys())
+    assert manifest.dataset.class_names == ["cat", "dog", "ship"]
+    assert manifest.dataset.splits.test.size == 18
+    assert manifest.dataset.splits.train.size == 72  # every training image, held-out ones too
+    assert manifest.dataset.splits.fit.size == 48
+    assert manifest.dataset.splits.calibration.size == 12
+    for entry in manifest.models.values():
+        metrics = entry.metrics
+        assert 0 <= metrics.accuracy <= 1
+        assert set(metrics.per_class) == {"cat", "dog", "ship"}
+        assert np.array(metrics.confusion_matrix).sum() == 18
+        assert entry.train_seconds > 0 and entry.size_bytes > 0
+        assert entry.inference.latency_ms_p50 > 0 and entry.inference.throughput_ips > 0
+    assert set(manifest.files) >= {"models/cnn/model.onnx", "models/cnn/model.keras",
                                       "dataset/stats.json", "predictions/test_predictions.npz"}
     stats = json.loads((out / "dataset/stats.json").read_text())
     assert stats["splits"]["test"]["class_counts"] == {"cat": 6, "dog": 6, "ship": 6}
@@ -44,13 +44,13 @@ def test_artifacts_folder_is_complete_and_valid(trained):
 def test_onnx_parity_and_predictions_match_the_metrics(trained):
     _, out = trained
     manifest = load_manifest(out)
-    cnn = manifest["models"]["cnn"]
-    assert cnn["parity"]["passed"] and cnn["parity"]["top1_agreement"] >= 0.999
-    assert cnn["parity"]["max_abs_prob_diff"] < 1e-3
+    cnn = manifest.models["cnn"]
+    assert cnn.parity.passed and cnn.parity.top1_agreement >= 0.999
+    assert cnn.parity.max_abs_prob_diff < 1e-3
     predictions = read_predictions(out, manifest)
     for key in model_keys():
         accuracy = (predictions[f"pred_{key}"] == predictions["y_true"]).mean()
-        assert accuracy == manifest["models"][key]["metrics"]["accuracy"]
+        assert accuracy == manifest.models[key].metrics.accuracy
 
 
 def test_served_predictors_reproduce_the_recorded_probabilities(trained):
@@ -59,7 +59,7 @@ def test_served_predictors_reproduce_the_recorded_probabilities(trained):
     test = load_dataset(data, splits=("test",), progress=False)["test"]
     manifest = load_manifest(out)
     with np.load(out / "predictions/test_predictions.npz") as predictions:
-        for key, entry in manifest["models"].items():
+        for key, entry in manifest.models.items():
             proba = load_predictor(entry, out).predict_proba(test.images)
             assert np.allclose(proba, predictions[f"proba_{key}"], atol=2e-3)
 
@@ -71,8 +71,8 @@ def test_retraining_one_model_keeps_the_others(trained, tmp_path):
                  "--models", "hog_logreg", "--jobs", "1", "--quiet"])
     assert code == 0
     after = load_manifest(out)
-    assert set(after["models"]) == set(model_keys())
-    assert after["models"]["cnn"] == before["models"]["cnn"]
+    assert set(after.models) == set(model_keys())
+    assert after.models["cnn"] == before.models["cnn"]
 
 
 def test_cli_reports_bad_data_clearly(tmp_path, capsys):
@@ -103,14 +103,14 @@ def test_ablation_runs_are_recorded_summarised_and_extended(trained):
                  "--variants", "recipe", "no_augmentation", *TINY])
     assert code == 0
     manifest = load_manifest(out)
-    cells = {c["variant"]: c for c in manifest["experiments"]["ablation"]["cells"]}
+    cells = {c.variant: c for c in manifest.experiments["ablation"].cells}
     assert set(cells) == {"recipe", "no_augmentation"}
     recipe, plain = cells["recipe"], cells["no_augmentation"]
-    assert recipe["train_images"] == 72 and recipe["accuracy"]["n"] == 2
-    assert recipe["accuracy"]["ci95"][0] <= recipe["accuracy"]["mean"] <= recipe["accuracy"]["ci95"][1]
-    assert plain["recipe_gain_points"] == pytest.approx(
-        100 * (recipe["accuracy"]["mean"] - plain["accuracy"]["mean"]), abs=0.01)
-    assert "experiments/ablation.json" in manifest["files"]
+    assert recipe.train_images == 72 and recipe.accuracy.n == 2
+    assert recipe.accuracy.ci95[0] <= recipe.accuracy.mean <= recipe.accuracy.ci95[1]
+    assert plain.recipe_gain_points == pytest.approx(
+        100 * (recipe.accuracy.mean - plain.accuracy.mean), abs=0.01)
+    assert "experiments/ablation.json" in manifest.files
 
     # A later sitting adds variants and re-runs a seed: nothing is lost or counted twice. With a
     # validation split, each run is also judged on damaged validation images.
@@ -119,9 +119,9 @@ def test_ablation_runs_are_recorded_summarised_and_extended(trained):
     runs = json.loads((out / "experiments/ablation.json").read_text())["runs"]
     assert sorted((r["variant"], r["seed"]) for r in runs) == [
         ("no_augmentation", 0), ("no_augmentation", 1), ("no_regularization", 1), ("recipe", 0), ("recipe", 1)]
-    cells = {c["variant"]: c for c in load_manifest(out)["experiments"]["ablation"]["cells"]}
-    assert "val_corrupted_accuracy" not in cells["recipe"]  # seed 0 ran without a validation split
-    assert 0 <= cells["no_regularization"]["val_corrupted_accuracy"]["mean"] <= 1
+    cells = {c.variant: c for c in load_manifest(out).experiments["ablation"].cells}
+    assert cells["recipe"].val_corrupted_accuracy is None  # seed 0 ran without a validation split
+    assert 0 <= cells["no_regularization"].val_corrupted_accuracy.mean <= 1
     assert next(r for r in runs if r["variant"] == "no_regularization")["overrides"]["batch_norm"] is False
 
     # The robust recipe's choice is its own record: its runs never mix into the study's cells.
@@ -133,9 +133,9 @@ def test_ablation_runs_are_recorded_summarised_and_extended(trained):
     robust_runs = json.loads((out / "experiments/robust_recipe.json").read_text())["runs"]
     robust = next(r for r in robust_runs if r["variant"] == "corruptions")
     assert robust["overrides"]["corrupt_probability"] == 0.5 and 0 <= robust["val_corrupted_accuracy"] <= 1
-    cells = {c["variant"]: c for c in manifest["experiments"]["robust_recipe"]["cells"]}
+    cells = {c.variant: c for c in manifest.experiments["robust_recipe"].cells}
     assert set(cells) == {"recipe", "corruptions"}
-    assert cells["corruptions"]["val_corrupted_accuracy"]["values"] == [robust["val_corrupted_accuracy"]]
+    assert cells["corruptions"].val_corrupted_accuracy.values == [robust["val_corrupted_accuracy"]]
     from ml.study.report import ablation_table
     table = ablation_table(manifest)
     assert "| 72 | recipe | 2 |" in table and "| 72 | no_regularization | 1 |" in table
@@ -146,13 +146,13 @@ def test_learning_curve_covers_every_model_and_size(trained):
     data, out = trained
     assert main(["learning-curve", "--data", str(data), "--out", str(out), "--sizes", "30", "all",
                  "--seeds", "0", "--models", "cnn", "hog_logreg", *TINY]) == 0
-    cells = load_manifest(out)["experiments"]["learning_curve"]["cells"]
-    assert sorted((c["model"], c["train_images"]) for c in cells) == [
+    cells = load_manifest(out).experiments["learning_curve"].cells
+    assert sorted((c.model, c.train_images) for c in cells) == [
         ("cnn", 30), ("cnn", 72), ("hog_logreg", 30), ("hog_logreg", 72)]
-    assert all(c["train_seconds"]["mean"] > 0 and 0 <= c["accuracy"]["mean"] <= 1 for c in cells)
+    assert all(c.train_seconds.mean > 0 and 0 <= c.accuracy.mean <= 1 for c in cells)
     # the synthetic classes are easy: logistic regression on all 72 images beats chance clearly
-    full = next(c for c in cells if c["model"] == "hog_logreg" and c["train_images"] == 72)
-    assert full["accuracy"]["mean"] > 0.6
+    full = next(c for c in cells if c.model == "hog_logreg" and c.train_images == 72)
+    assert full.accuracy.mean > 0.6
 
 
 def test_training_benchmark_records_each_seed(trained, capsys):
@@ -161,15 +161,15 @@ def test_training_benchmark_records_each_seed(trained, capsys):
     assert bench_main(["--data", str(data), "--out", str(out), "--preset", "fast", "--seeds", "0", "1", *TINY]) == 0
     text = capsys.readouterr().out
     assert "preset fast, seed 1: test accuracy" in text and "2 run(s)" in text
-    cell = load_manifest(out)["experiments"]["cnn_seeds"]["cells"][0]
-    assert cell["preset"] == "fast" and cell["accuracy"]["n"] == 2 and cell["accuracy"]["std"] is not None
-    assert cell["overrides"] == json.loads(TINY[-1])
+    cell = load_manifest(out).experiments["cnn_seeds"].cells[0]
+    assert cell.preset == "fast" and cell.accuracy.n == 2 and cell.accuracy.std is not None
+    assert cell.overrides == json.loads(TINY[-1])
 
     damaged = {**json.loads(TINY[-1]), "corrupt_probability": 0.5}  # another recipe: a cell of its own
     assert bench_main(["--data", str(data), "--out", str(out), "--preset", "fast", "--seeds", "0",
                        *TINY[:2], "--cnn", json.dumps(damaged)]) == 0
-    cells = load_manifest(out)["experiments"]["cnn_seeds"]["cells"]
-    shares = sorted((c["overrides"].get("corrupt_probability", 0), c["accuracy"]["n"]) for c in cells)
+    cells = load_manifest(out).experiments["cnn_seeds"].cells
+    shares = sorted((c.overrides.get("corrupt_probability", 0), c.accuracy.n) for c in cells)
     assert shares == [(0, 2), (0.5, 1)]
     runs = json.loads((out / "experiments/cnn_seeds.json").read_text())["runs"]
     assert {r["machine"] for r in runs} == {cpu_description()}  # the budget buys epochs by the machine
@@ -186,27 +186,27 @@ def test_unknown_variant_is_refused_before_training(trained, capsys):
 def test_keras_models_are_served_in_int8_only_where_it_agrees_with_float32(trained):
     _, out = trained
     for key in ("cnn", "basic_cnn"):
-        entry = load_manifest(out)["models"][key]
-        report = entry["quantization"]
-        assert report["n_images"] == 18 and report["passed"] == (report["top1_agreement"] >= report["floor"])
-        served, exact = out / entry["files"]["onnx"], out / entry["files"]["onnx_float32"]
-        if report["passed"]:
+        entry = load_manifest(out).models[key]
+        report = entry.quantization
+        assert report.n_images == 18 and report.passed == (report.top1_agreement >= report.floor)
+        served, exact = out / entry.files.onnx, out / entry.files.onnx_float32
+        if report.passed:
             import onnx
             ops = {node.op_type for node in onnx.load(served).graph.node}
-            assert entry["served_precision"] == "int8" and served != exact
+            assert entry.served_precision == "int8" and served != exact
             assert {"QuantizeLinear", "DequantizeLinear"} <= ops
         else:
-            assert entry["served_precision"] == "float32" and served == exact
+            assert entry.served_precision == "float32" and served == exact
 
 
 def test_export_again_keeps_the_model_and_its_scores(trained):
     data, out = trained
-    before = load_manifest(out)["models"]["cnn"]
+    before = load_manifest(out).models["cnn"]
     assert main(["export", "--data", str(data), "--out", str(out), "--models", "cnn"]) == 0
-    after = load_manifest(out)["models"]["cnn"]
-    assert after["train_seconds"] == before["train_seconds"] and after["config"] == before["config"]
-    assert after["metrics"]["accuracy"] == pytest.approx(before["metrics"]["accuracy"])
-    assert (out / after["files"]["onnx"]).is_file()
+    after = load_manifest(out).models["cnn"]
+    assert after.train_seconds == before.train_seconds and after.config == before.config
+    assert after.metrics.accuracy == pytest.approx(before.metrics.accuracy)
+    assert (out / after.files.onnx).is_file()
 
 
 def test_evaluate_again_upgrades_predictions_without_classes(trained, capsys):
@@ -224,8 +224,8 @@ def test_evaluate_again_upgrades_predictions_without_classes(trained, capsys):
     assert "python -m ml evaluate" in capsys.readouterr().err
     assert main(["evaluate", "--data", str(data), "--out", str(copy)]) == 0
     after = load_manifest(copy)
-    for key, entry in before["models"].items():
-        assert after["models"][key]["metrics"] == entry["metrics"]
+    for key, entry in before.models.items():
+        assert after.models[key].metrics == entry.metrics
     assert main(["validate", str(copy)]) == 0
 
 
@@ -237,13 +237,13 @@ def test_pipeline020_every_model_is_calibrated_on_held_out_images_and_serves_cal
     manifest = load_manifest(out)
     test = load_dataset(data, splits=("test",), progress=False)["test"]
     predictions = read_predictions(out, manifest)
-    for key, entry in manifest["models"].items():
-        calibration = entry["calibration"]
-        assert calibration["held_out_images"] == 12 and calibration["temperature"] > 0
+    for key, entry in manifest.models.items():
+        calibration = entry.calibration
+        assert calibration.held_out_images == 12 and calibration.temperature > 0
         raw = load_predictor(entry, out, calibrated=False).predict_proba(test.images)
         served = load_predictor(entry, out).predict_proba(test.images)
-        assert np.allclose(served, apply_temperature(raw, calibration["temperature"]), atol=1e-6)
+        assert np.allclose(served, apply_temperature(raw, calibration.temperature), atol=1e-6)
         assert np.allclose(predictions[f"proba_{key}"], served, atol=2e-3)  # what every reader gets
-        assert calibration["test_before"]["accuracy"] == calibration["test_after"]["accuracy"]
-        for row in entry["auto_sort"]["thresholds"]:
-            assert row["held_out_accuracy"] >= row["target"]
+        assert calibration.test_before.accuracy == calibration.test_after.accuracy
+        for row in entry.auto_sort.thresholds:
+            assert row.held_out_accuracy >= row.target

@@ -14,6 +14,7 @@ from ml.artifacts.folder import (
     manifest_fingerprint,
     read_predictions,
     sha256_file,
+    with_sections,
     write_manifest,
     write_predictions,
 )
@@ -26,7 +27,8 @@ def _folder(tmp_path):
     """A small artifacts folder: one model file, statistics, and predictions whose figures agree."""
     (tmp_path / "models").mkdir()
     (tmp_path / "models" / "a.bin").write_bytes(b"weights")
-    (tmp_path / "stats.json").write_text("{}")
+    for name in ("stats.json", "stats.npz", "test_files.json"):
+        (tmp_path / name).write_text("{}")
     rng = np.random.default_rng(0)
     y_true = rng.integers(0, 3, 60)
     proba = rng.dirichlet(np.ones(3), 60).astype(np.float32)
@@ -37,7 +39,8 @@ def _folder(tmp_path):
     manifest = {"versions": {"python": "3.11"},
                 "dataset": {"name": "photos", "source": "photos.zip", "description": "three classes",
                             "class_names": NAMES, "splits": {"train": split, "test": split}, "subset": None,
-                            "val_size": 0, "seed": 0, "files": {"stats": "stats.json"}},
+                            "val_size": 0, "seed": 0, "files": {"stats": "stats.json", "stats_arrays": "stats.npz",
+                                                                        "test_files": "test_files.json"}},
                 "models": {"cnn": {"name": "CNN", "files": {"onnx": "models/a.bin"}, "train_seconds": 1.0,
                                    "train_images": 60, "size_bytes": 7, "config": {},
                                    "inference": {"runtime": "onnxruntime", "latency_ms_p50": 1.0,
@@ -57,9 +60,10 @@ def _edit(folder, change):
 
 def test_manifest_lists_every_file_with_its_hash(tmp_path):
     manifest = load_manifest(_folder(tmp_path))
-    assert manifest["schema_version"] == SCHEMA_VERSION
-    assert set(manifest["files"]) == {"models/a.bin", "stats.json", PREDICTIONS}
-    assert manifest["files"]["models/a.bin"]["bytes"] == 7
+    assert manifest.schema_version == SCHEMA_VERSION
+    assert set(manifest.files) == {"models/a.bin", "stats.json", "stats.npz", "test_files.json", PREDICTIONS}
+    assert manifest.files["models/a.bin"].bytes == 7
+    assert manifest.models["cnn"].files.onnx == "models/a.bin" and manifest.class_names == NAMES
 
 
 def test_artifacts001_predicted_classes_are_stored_exactly_with_one_tie_break(tmp_path):
@@ -111,7 +115,7 @@ def test_altered_file_is_detected(tmp_path):
     (folder / "stats.json").write_text('{"x": 1}')
     with pytest.raises(ArtifactError, match=r"stats\.json: altered"):
         load_manifest(folder)
-    assert load_manifest(folder, verify=False)["models"]
+    assert load_manifest(folder, verify=False).models
 
 
 def test_unknown_schema_version(tmp_path):
@@ -166,3 +170,23 @@ def test_fingerprint_follows_content(tmp_path):
     write_manifest(folder, json.loads((folder / MANIFEST).read_text()))
     assert manifest_fingerprint(folder) != before
     assert manifest_fingerprint(tmp_path / "nothing") == "missing"
+
+
+def test_artifacts005_the_typed_manifest_gives_back_the_json_it_was_read_from(tmp_path):
+    folder = _folder(tmp_path)
+    manifest = load_manifest(folder)
+    assert manifest.to_json() == json.loads((folder / MANIFEST).read_text())
+    assert manifest.robustness is None and manifest.experiment_cells("ablation") == []
+
+
+def test_artifacts006_a_step_adds_its_section_and_files_and_keeps_the_rest(tmp_path):
+    folder = _folder(tmp_path)
+    (folder / "extra.csv").write_text("a\n")
+    entry = {"file": "extra.csv", "splits": {"test": {"source": "the CNN", "images": 60, "flagged": 2, "rows": 5,
+                                                      "top_pairs": [["cat", "dog", 2]]}}}
+    write_manifest(folder, with_sections(load_manifest(folder), extra_files=["extra.csv"], label_issues=entry))
+    manifest = load_manifest(folder)
+    assert manifest.label_issues.splits["test"].flagged == 2 and "extra.csv" in manifest.files
+    assert manifest.models["cnn"].metrics.n_test == 60  # untouched
+    with pytest.raises(ValueError, match="no section label_issue"):
+        with_sections(manifest, label_issue=entry)

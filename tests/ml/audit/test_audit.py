@@ -41,18 +41,18 @@ def test_audit001_a_mirrored_copy_of_a_test_photo_in_training_is_found(artifacts
     assert all(p[0] <= p[2] for p in pairs) and {p[0] + "-" + p[2] for p in pairs} <= {"test-train", "test-test",
                                                                                        "train-train"}
 
-    manifest = json.loads((out / "manifest.json").read_text())
-    summary = manifest["near_duplicates"]
-    assert NEAR_DUPLICATES_FILE in manifest["extra_files"]
-    for kind, count in summary["counts"].items():
-        assert count["pairs"] == sum(p[0] + "-" + p[2] == kind for p in pairs)
-    twinned = summary["test_with_train_twin"]
+    manifest = load_manifest(out)
+    summary = manifest.near_duplicates
+    assert NEAR_DUPLICATES_FILE in manifest.extra_files
+    for kind, count in summary.counts.items():
+        assert count.pairs == sum(p[0] + "-" + p[2] == kind for p in pairs)
+    twinned = summary.test_with_train_twin
     assert twinned == len({p[1] for p in pairs if p[0] == "test" and p[2] == "train"}) >= 1
-    n_test = summary["split_sizes"]["test"]
-    for model, row in summary["accuracy"].items():
-        assert abs(row["all"] - manifest["models"][model]["metrics"]["accuracy"]) < 1e-9
-        without = row["without_train_twin"] * (n_test - twinned)
-        assert abs(row["with_train_twin"] * twinned + without - row["all"] * n_test) < 1e-6
+    n_test = summary.split_sizes["test"]
+    for model, row in summary.accuracy.items():
+        assert abs(row.all - manifest.models[model].metrics.accuracy) < 1e-9
+        without = row.without_train_twin * (n_test - twinned)
+        assert abs(row.with_train_twin * twinned + without - row.all * n_test) < 1e-6
 
 
 def test_audit002_artifacts_without_a_cnn_are_refused_with_a_reason(artifacts_copy, capsys):
@@ -69,16 +69,16 @@ def test_audit003_the_neighbour_index_serves_features_without_changing_answers(t
     _, before = tiny_artifacts
     data, out = indexed_artifacts
     manifest = load_manifest(out)  # verifies every file against its digest, the rewritten model's included
-    entry = manifest["neighbours"]
-    assert entry["images"] == manifest["dataset"]["splits"]["train"]["size"]
-    assert str(entry["dimensions"]) in entry["quality"]
-    served = manifest["models"]["cnn"]["files"]["onnx"]
+    entry = manifest.neighbours
+    assert entry.images == manifest.dataset.splits.train.size
+    assert str(entry.dimensions) in entry.quality
+    served = manifest.models["cnn"].files.onnx
     assert len(onnx_session(out / served).get_outputs()) == 2
     images, _ = synthetic_images(4, seed=9)
     assert np.allclose(OnnxPredictor(out / served).predict_proba(images),
                        OnnxPredictor(before / served).predict_proba(images), atol=1e-6)
     train = load_dataset(data, splits=("train",), progress=False)["train"]
-    index = NeighbourIndex(out / entry["file"])
+    index = NeighbourIndex(out / entry.file)
     found = index.query(Embedder(out / served).embed(train.images[:3]), k=len(train))
     for name, rows in zip(train.files, found):  # itself, or a synthetic twin of it, is the nearest
         own = next(r["similarity"] for r in rows if r["file"] == name)

@@ -56,9 +56,12 @@ def test_label_issues003_candidates_are_the_flagged_then_the_next_by_margin():
 
 
 def test_label_issues004_the_verdict_states_each_splits_disputed_share():
+    from ml.artifacts.schema import LabelIssues
     from ml.audit.label_issues import issues_verdict
 
-    found = {"splits": {"test": {"flagged": 273, "images": 10000}, "train": {"flagged": 1500, "images": 50000}}}
-    text = issues_verdict(found)
+    def split(flagged, images):
+        return {"source": "a network", "images": images, "flagged": flagged, "rows": flagged, "top_pairs": []}
+    found = {"file": "dataset/label_issues.csv", "splits": {"test": split(273, 10000), "train": split(1500, 50000)}}
+    text = issues_verdict(LabelIssues.model_validate(found))
     assert "273 of the 10,000 test labels (2.7%)" in text and "1,500 of the 50,000 training labels (3.0%)" in text
     assert "not errors" in text

@@ -6,6 +6,7 @@ import json
 import numpy as np
 import pytest
 
+from ml.artifacts.folder import load_manifest
 from ml.audit.out_of_fold import (
     OUT_OF_FOLD,
     fold_assignment,
@@ -43,20 +44,19 @@ def test_out_of_fold003_folds_accumulate_over_runs_and_cover_every_image(artifac
     data, out = artifacts_copy
     assert main(["out-of-fold", "--data", str(data), "--out", str(out), "--folds", "3", "--fold", "1"]) == 0
     assert "still to run: [0, 2]" in capsys.readouterr().out
-    manifest = json.loads((out / "manifest.json").read_text())
+    manifest = load_manifest(out)
     stored = stored_out_of_fold(out, manifest)
     entry, folds, proba = stored["entry"], stored["fold"], stored["proba"]
-    assert set(entry["runs"]) == {"1"} and entry["overrides"]["widths"] == [8, 16, 16]
+    assert set(entry.runs) == {"1"} and entry.overrides["widths"] == [8, 16, 16]
     assert np.isnan(proba[folds != 1]).all() and np.allclose(proba[folds == 1].sum(1), 1, atol=1e-2)
 
     assert main(["out-of-fold", "--data", str(data), "--out", str(out), "--folds", "3"]) == 0
-    stored = stored_out_of_fold(out, json.loads((out / "manifest.json").read_text()))
+    stored = stored_out_of_fold(out, load_manifest(out))
     entry, folds, proba = stored["entry"], stored["fold"], stored["proba"]
-    names = manifest["dataset"]["class_names"]
+    names = manifest.class_names
     assert [f.split("/")[:2] for f in stored["files"]] == [["train", names[k]] for k in stored["labels"]]
-    assert set(entry["runs"]) == {"0", "1", "2"} and not np.isnan(proba).any()
-    assert sum(run["images"] for run in entry["runs"].values()) == len(folds) == manifest["dataset"]["splits"][
-        "train"]["size"]
+    assert set(entry.runs) == {"0", "1", "2"} and not np.isnan(proba).any()
+    assert sum(run.images for run in entry.runs.values()) == len(folds) == manifest.dataset.splits.train.size
 
 
 def test_out_of_fold004_other_settings_start_again_and_bad_folds_are_refused(artifacts_copy, short_fast_preset,
@@ -65,7 +65,7 @@ def test_out_of_fold004_other_settings_start_again_and_bad_folds_are_refused(art
     run_out_of_fold(data, out, folds=2, only=[0], log=lambda *a: None)
     messages = []
     entry = run_out_of_fold(data, out, folds=2, only=[1], seed=5, log=messages.append)
-    assert any("starting again" in m for m in messages) and set(entry["runs"]) == {"1"} and entry["seed"] == 5
+    assert any("starting again" in m for m in messages) and set(entry.runs) == {"1"} and entry.seed == 5
     assert main(["out-of-fold", "--data", str(data), "--out", str(out), "--folds", "2", "--fold", "2"]) != 0
     assert "--fold: folds are numbered 0 to 1" in capsys.readouterr().err
     assert main(["out-of-fold", "--data", str(data), "--out", str(out), "--folds", "1"]) != 0
@@ -78,5 +78,5 @@ def test_out_of_fold005_retraining_the_served_models_keeps_the_folds(artifacts_c
     run_out_of_fold(data, out, folds=2, only=[0], log=lambda *a: None)
     before = json.loads((out / "manifest.json").read_text())[OUT_OF_FOLD]
     assert main(["train", "--data", str(data), "--out", str(out), "--models", "hog_logreg", "--quiet"]) == 0
-    manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest[OUT_OF_FOLD] == before and stored_out_of_fold(out, manifest)["entry"]["runs"].keys() == {"0"}
+    assert json.loads((out / "manifest.json").read_text())[OUT_OF_FOLD] == before
+    assert stored_out_of_fold(out, load_manifest(out))["entry"].runs.keys() == {"0"}

@@ -41,8 +41,8 @@ def test_classify001_one_row_per_photo_from_the_served_model(tiny_artifacts, pho
     listed = sorted(str(p) for p in (photos / "test").rglob("*.*"))
     assert [r["source"] for r in rows] == listed
     manifest = load_manifest(artifacts)
-    predictor = load_predictor(manifest["models"][served_in(manifest["models"])], artifacts)
-    names = manifest["dataset"]["class_names"]
+    predictor = load_predictor(manifest.models[served_in(manifest.models)], artifacts)
+    names = manifest.dataset.class_names
     good = [r for r in rows if not r["error"]]
     proba = predictor.predict_proba(np.stack([decode_image(r["source"]) for r in good]))
     assert [r["label"] for r in good] == [names[k] for k in proba.argmax(1)]

@@ -5,10 +5,15 @@ import pytest
 
 from ml.errors import OptionError
 from ml.evaluation.auto_sort import AUTO, REVIEW, decider, review_share_by_class
+from tests.manifests import manifest, model, threshold
 
-MANIFEST = {"models": {"cnn": {"auto_sort": {"thresholds": [{"target": 0.99, "threshold": 0.93},
-                                                            {"target": 0.95, "threshold": 0.71}]}},
-                       "old": {}}}
+
+def _threshold(target, value):
+    return {**threshold(0.7, 0.99, target), "threshold": value}
+
+
+MANIFEST = manifest({"cnn": model(auto_sort={"thresholds": [_threshold(0.99, 0.93), _threshold(0.95, 0.71)]}),
+                     "old": model()})
 
 
 def test_auto_sort001_decisions_use_the_calibrated_threshold_for_the_target_when_held():
@@ -37,13 +42,9 @@ def test_auto_sort003_review_share_is_per_true_class():
 def test_auto_sort004_the_answer_is_one_sentence_from_the_checked_figures():
     from ml.evaluation.auto_sort import auto_sort_answer
 
-    manifest = {"models": {
-        "cnn": {"name": "CNN", "auto_sort": {"thresholds": [
-            {"target": 0.99, "threshold": 0.9, "held_out_coverage": 0.71, "held_out_accuracy": 0.9902,
-             "test_coverage": 0.7234, "test_accuracy": 0.9911}]}},
-        "old": {"name": "Old model"}}}
-    assert auto_sort_answer(manifest, "cnn", 0.99) == (
+    found = manifest({"cnn": model(auto_sort={"thresholds": [threshold(0.7234, 0.9911)]}), "old": model()})
+    assert auto_sort_answer(found, "cnn", 0.99) == (
         "At 99.0% accuracy, Neural network sorts 72.3% of photos itself (99.1% of them right on the test photos); "
         "the other 27.7% go to a person.")
-    assert "cannot promise 99.5% accuracy" in auto_sort_answer(manifest, "cnn", 0.995)
-    assert "without photos held back" in auto_sort_answer(manifest, "old", 0.99)
+    assert "cannot promise 99.5% accuracy" in auto_sort_answer(found, "cnn", 0.995)
+    assert "without photos held back" in auto_sort_answer(found, "old", 0.99)

@@ -16,14 +16,14 @@ def test_robustness001_every_model_kind_and_severity_recorded_and_validated(arti
                  "product_white"]) == 0
     manifest = load_manifest(out)
     rows = json.loads((out / RESULTS_FILE).read_text())["rows"]
-    models = list(manifest["models"])
+    models = list(manifest.models)
     assert {(r["model"], r["corruption"]) for r in rows} == {(m, k) for m in models
                                                               for k in (CLEAN, "gaussian_blur", "product_white")}
     assert len(rows) == len(models) * (1 + 3 + 3)
     for model in models:
         clean = next(r for r in rows if r["model"] == model and r["corruption"] == CLEAN)
-        assert clean["accuracy"] == pytest.approx(manifest["models"][model]["metrics"]["accuracy"], abs=1e-9)
-    assert set(manifest["robustness"]["models"]) == set(models)
+        assert clean["accuracy"] == pytest.approx(manifest.models[model].metrics.accuracy, abs=1e-9)
+    assert set(manifest.robustness.models) == set(models)
     assert main(["validate", str(out)]) == 0
 
 
@@ -56,7 +56,7 @@ def test_robustness004_each_row_checks_the_calibrated_thresholds_under_the_corru
     manifest = load_manifest(out)
     rows = json.loads((out / RESULTS_FILE).read_text())["rows"]
     for row in rows:
-        targets = [t["target"] for t in calibrated_thresholds(manifest["models"][row["model"]])]
+        targets = [t.target for t in calibrated_thresholds(manifest.models[row["model"]])]
         assert [a["target"] for a in row["auto_sort"]] == targets
         for check in row["auto_sort"]:
             assert 0 <= check["coverage"] <= 1 and (check["accuracy"] is None or 0 <= check["accuracy"] <= 1)
@@ -76,14 +76,14 @@ def test_robustness005_the_chart_hover_says_whether_the_target_still_holds():
 
 def test_robustness006_a_run_for_some_models_keeps_the_others_while_they_are_unchanged(artifacts_copy):
     data, out = artifacts_copy
-    models = list(load_manifest(out)["models"])
+    models = list(load_manifest(out).models)
     assert main(["robustness", "--data", str(data), "--out", str(out), "--corruptions", "gaussian_blur"]) == 0
     before = json.loads((out / RESULTS_FILE).read_text())["rows"]
     assert main(["robustness", "--data", str(data), "--out", str(out), "--models", "cnn",
                  "--corruptions", "gaussian_blur"]) == 0
     after = json.loads((out / RESULTS_FILE).read_text())["rows"]
     assert sorted(json.dumps(r, sort_keys=True) for r in after) == sorted(json.dumps(r, sort_keys=True) for r in before)
-    assert set(load_manifest(out)["robustness"]["models"]) == set(models)
+    assert set(load_manifest(out).robustness.models) == set(models)
 
     manifest = json.loads((out / "manifest.json").read_text())  # hog_logreg recalibrated: its rows are stale
     manifest["models"]["hog_logreg"]["calibration"]["temperature"] *= 2

@@ -1,18 +1,16 @@
 """What machine sorting saves on a catalogue (ml/evaluation/savings.py), in the report and on the Performance page."""
 
-import json
 
 import pytest
 
+from ml.artifacts.folder import load_manifest
 from ml.errors import OptionError
 from ml.evaluation.savings import calibrated_model, catalogue_savings, wilson
+from tests.manifests import manifest, model, threshold, typed_model
 
 
 def _entry(coverage=0.6725, accuracy=0.98825):
-    return {"metrics": {"accuracy": 0.89},
-            "auto_sort": {"thresholds": [{"target": 0.99, "threshold": 0.95, "held_out_coverage": 0.677,
-                                          "held_out_accuracy": 0.99, "test_coverage": coverage,
-                                          "test_accuracy": accuracy}]}}
+    return typed_model(accuracy=0.89, auto_sort={"thresholds": [threshold(coverage, accuracy)]})
 
 
 def test_savings001_a_catalogue_splits_into_sorted_and_reviewed_with_the_test_splits_uncertainty():
@@ -34,8 +32,8 @@ def test_savings002_bad_catalogues_are_refused_and_uncalibrated_models_have_none
         catalogue_savings(_entry(), 10_000, 0, 30.0)
     with pytest.raises(OptionError):
         catalogue_savings(_entry(), 10_000, 10, 0)
-    assert catalogue_savings({"metrics": {}}, 10_000, 10, 5.0) == []
-    assert calibrated_model({"models": {"a": {"metrics": {"accuracy": 0.9}}}}) is None
+    assert catalogue_savings(typed_model(), 10_000, 10, 5.0) == []
+    assert calibrated_model(manifest({"a": model(0.9)})) is None
     nobody_sorted = catalogue_savings(_entry(coverage=0.0, accuracy=None), 10_000, 100, 5.0)[0]
     assert nobody_sorted["auto"] == 0 and nobody_sorted["wrong"] == 0
 
@@ -47,17 +45,16 @@ def test_savings003_report_and_page_compute_from_the_committed_thresholds(tiny_a
     from ml.cli import main
 
     _, out = tiny_artifacts
-    manifest = json.loads((out / "manifest.json").read_text())
-    model = calibrated_model(manifest)
-    expected = catalogue_savings(manifest["models"][model], manifest["dataset"]["splits"]["test"]["size"],
-                                 100_000, 20.0)
+    found = load_manifest(out)
+    chosen = calibrated_model(found)
+    expected = catalogue_savings(found.models[chosen], found.dataset.splits.test.size, 100_000, 20.0)
     assert main(["report", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "a catalogue of 100,000 photos at 20 s a photo by hand" in printed
     assert f"| {expected[0]['target']:.1%} | {expected[0]['auto']:,.0f} (" in printed
     views = Views(services_of(make_app(out)).artifacts)
-    chosen, rows = views.savings(2_000, 45.0)
-    assert chosen == model and rows == catalogue_savings(manifest["models"][model],
-                                                         manifest["dataset"]["splits"]["test"]["size"], 2_000, 45.0)
-    page = text_of(savings_view(chosen, rows))
+    shown, rows = views.savings(2_000, 45.0)
+    assert shown == chosen and rows == catalogue_savings(found.models[chosen], found.dataset.splits.test.size,
+                                                         2_000, 45.0)
+    page = text_of(savings_view(shown, rows))
     assert f"{rows[-1]['target']:.1%}" in page and f"{rows[-1]['review']:,.0f}" in page

@@ -50,9 +50,9 @@ def test_registry001_a_registered_model_goes_through_every_stage(colour_model, t
     assert main(["train", "--data", str(data), "--out", str(out), "--models", "hog_logreg", "colour_logreg",
                  "--jobs", "1", "--quiet"]) == 0
     manifest = load_manifest(out)  # validated: files hashed, figures recomputed from the predictions
-    entry = manifest["models"]["colour_logreg"]
-    assert entry["name"] == NAME and entry["files"] == {"joblib": "models/colour_logreg/model.joblib"}
-    assert 0 <= entry["metrics"]["accuracy"] <= 1 and entry["inference"]["runtime"] == "scikit-learn"
+    entry = manifest.models["colour_logreg"]
+    assert entry.name == NAME and entry.files.joblib == "models/colour_logreg/model.joblib"
+    assert 0 <= entry.metrics.accuracy <= 1 and entry.inference.runtime == "scikit-learn"
     assert main(["validate", str(out)]) == 0
 
     app = create_app(AppConfig(artifacts_dir=out, data_path=data))

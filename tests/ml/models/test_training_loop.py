@@ -94,21 +94,21 @@ def test_trainingloop004_a_cut_run_is_recorded_as_such_never_counted_and_continu
     checkpoints = tmp_path / "checkpoints"
     args = ["ablate", "--data", str(data), "--out", str(out), "--sizes", "all", "--seeds", "0", "--variants",
             "recipe", "--epochs", "3", "--checkpoints", str(checkpoints), *TINY]
-    before = load_manifest(out).get("experiments", {}).get("ablation")
+    before = load_manifest(out).experiments.get("ablation")
     assert main([*args, "--max-minutes", "0.0001"]) == CUT_SHORT_EXIT
     assert "cut short by the time cap after 1 of 3 epochs" in capsys.readouterr().err
     [cut] = json.loads((out / "experiments/ablation.json").read_text())["runs"]
     assert cut["stopped"]["reason"] == "cut_short" and len(cut["curves"]["loss"]) == 1
     assert "test_accuracy" not in cut
-    assert load_manifest(out)["experiments"]["ablation"]["cells"] == []  # the cut run counts nowhere
+    assert load_manifest(out).experiments["ablation"].cells == []  # the cut run counts nowhere
     assert before is None and len(list(checkpoints.glob("*.npz"))) == 1
 
     assert main(args) == 0  # the same command, without the cap, continues it
     assert "after epoch 1" in capsys.readouterr().out
     [run] = json.loads((out / "experiments/ablation.json").read_text())["runs"]
     assert run["stopped"]["reason"] == "schedule_finished" and run["curves"]["epoch"] == [1, 2, 3]
-    [cell] = load_manifest(out)["experiments"]["ablation"]["cells"]
-    assert cell["accuracy"]["values"] == [run["test_accuracy"]]
+    [cell] = load_manifest(out).experiments["ablation"].cells
+    assert cell.accuracy.values == [run["test_accuracy"]]
     assert not list(checkpoints.glob("*.npz"))  # stored: nothing left to resume
 
     assert main(args) == 0  # a finished run is kept, not trained again
@@ -126,7 +126,7 @@ def test_trainingloop005_ml_train_cut_short_changes_no_artifact_and_resume_finis
     assert (out / "manifest.json").read_text() == manifest
     assert not list(out.parent.glob(".artifacts.staging-*"))
     assert main([*args, "--resume"]) == 0
-    cnn = load_manifest(out)["models"]["cnn"]
-    assert cnn["training"]["reason"] == "schedule_finished" and cnn["epochs_run"] == 3
-    history = json.loads((out / cnn["files"]["history"]).read_text())
+    cnn = load_manifest(out).models["cnn"]
+    assert cnn.training.reason == "schedule_finished" and cnn.epochs_run == 3
+    history = json.loads((out / cnn.files.history).read_text())
     assert history["epoch"] == [1, 2, 3] and len(history["val_accuracy"]) == 3 and len(history["lr"]) == 3

@@ -3,15 +3,17 @@
 import json
 
 from ml.artifacts.folder import load_manifest
+from ml.artifacts.schema import Manifest
 from ml.cli import main
 from ml.study import hypotheses
 from ml.study.experiments import describe
+from tests.manifests import cell, manifest, model, scores, summary
 
 NAMES = ["cat", "dog", "ship"]
 
 
 def _per_class(f1s):
-    return {n: {"f1": f, "precision": f, "recall": f} for n, f in zip(NAMES, f1s)}
+    return {n: {"f1": f, "precision": f, "recall": f, "support": 10} for n, f in zip(NAMES, f1s)}
 
 
 STATS = {"splits": {"train": {"class_counts": {n: 10 for n in NAMES}, "channel_mean": [120, 120, 110],
@@ -19,9 +21,11 @@ STATS = {"splits": {"train": {"class_counts": {n: 10 for n in NAMES}, "channel_m
          "file_summary": {"distinct_sizes": 1, "sizes": {"32x32": 30}}, "duplicates": {"across": {}}}
 
 
-def _verdict(manifest, title_start):
-    """The hypothesis whose title starts with `title_start`, as study.hypotheses judges it."""
-    return next(h for h in hypotheses.hypotheses(manifest, STATS) if h["title"].startswith(title_start))
+def _verdict(data, title_start):
+    """The hypothesis whose title starts with `title_start`, as study.hypotheses judges it from the
+    manifest's JSON `data`."""
+    found = hypotheses.hypotheses(Manifest.model_validate(data), STATS)
+    return next(h for h in found if h["title"].startswith(title_start))
 
 
 def _side(manifest, title_start, setup):
@@ -30,14 +34,11 @@ def _side(manifest, title_start, setup):
 
 
 def _manifest(cnn_accuracy, experiments=None):
+    """The manifest's JSON with a CNN and `experiments` (name -> {"cells": [...]})."""
     cm = [[9, 1, 0], [3, 7, 0], [0, 0, 10]]
-    model = {"name": "CNN", "metrics": {"accuracy": cnn_accuracy, "n_test": 30, "confusion_matrix": cm,
-                                        "per_class": _per_class([0.9, 0.7, 1.0])},
-             "train_seconds": 600, "epochs_run": 10}
-    manifest = {"models": {"cnn": model}, "dataset": {"class_names": NAMES}}
-    if experiments:
-        manifest["experiments"] = experiments
-    return manifest
+    metrics = {**scores(cnn_accuracy, 30), "confusion_matrix": cm, "per_class": _per_class([0.9, 0.7, 1.0])}
+    cnn = model(name="CNN", metrics=metrics, train_seconds=600, epochs_run=10)
+    return manifest({"cnn": cnn}, {name: e["cells"] for name, e in (experiments or {}).items()}).to_json()
 
 
 def test_study001_hypothesis_verdicts_follow_the_evidence():
@@ -45,22 +46,21 @@ def test_study001_hypothesis_verdicts_follow_the_evidence():
     assert _side(_manifest(0.69), "A basic CNN", hypotheses.RECIPE_SETUP_NAME)["status"] == "refuted"
     assert _verdict(_manifest(0.71), "A basic CNN")["status"] == "open"  # the study's setup was not run
     assert _verdict(_manifest(0.8), "Data augmentation")["status"] == "open"
-    def cell(size, variant, values):
-        return {"train_images": size, "variant": variant,
-                "accuracy": {"mean": sum(values) / len(values), "ci95": None, "n": len(values)}}
+    def ablation_cell(size, variant, values):
+        return cell(train_images=size, variant=variant, accuracy=summary(values))
     mixed = {"ablation": {"cells": [
-        cell(5000, "recipe", [0.70, 0.72]), cell(5000, "no_augmentation", [0.60, 0.62]),
-        cell(50000, "recipe", [0.90]), cell(50000, "no_augmentation", [0.88]),
-        cell(50000, "no_regularization", [0.80])]}}
+        ablation_cell(5000, "recipe", [0.70, 0.72]), ablation_cell(5000, "no_augmentation", [0.60, 0.62]),
+        ablation_cell(50000, "recipe", [0.90]), ablation_cell(50000, "no_augmentation", [0.88]),
+        ablation_cell(50000, "no_regularization", [0.80])]}}
     result = _side(_manifest(0.8, mixed), "Data augmentation", hypotheses.RECIPE_SETUP_NAME)
     assert result["status"] == "open" and "+10.0 points" in result["evidence"][0]
     regularization = _verdict(_manifest(0.8, mixed), "Regularization")
     assert regularization["status"] == "supported" and len(regularization["evidence"]) == 1
     basic = _manifest(0.9)
-    basic["models"]["basic_cnn"] = {**basic["models"]["cnn"], "metrics": {"accuracy": 0.65, "n_test": 30}}
+    basic["models"]["basic_cnn"] = {**basic["models"]["cnn"], "metrics": scores(0.65, 30)}
     judged = _side(basic, "A basic CNN", hypotheses.RECIPE_SETUP_NAME)
     assert judged["status"] == "refuted" and "basic CNN" in judged["verdict"]
-    limits = hypotheses.model_limits(_manifest(0.8))
+    limits = hypotheses.model_limits(Manifest.model_validate(_manifest(0.8)))
     assert "dog (F1 0.70)" in limits[0] and "dog taken for cat (3 test images)" in limits[1]
 
 
@@ -69,22 +69,22 @@ def _study_setup(no_aug_5k, aug_5k, no_aug_50k=None, aug_50k=None):
     from ml.study.setup import AUGMENTATIONS, NO_AUGMENTATION
 
     light = next(iter(AUGMENTATIONS))
-    def cell(size, variant, test):
+    def setup_cell(size, variant, test):
         return {"train_images": size, "variant": variant, "accuracy": describe([test, test]),
                 "macro_f1": describe([test, test]), "val_accuracy": describe([test, test]),
                 "fit_accuracy": describe([0.95, 0.95]), "epochs_run": describe([20, 20]),
                 "train_seconds": describe([60, 60])}
-    cells = [cell(5000, NO_AUGMENTATION, no_aug_5k), cell(5000, light, aug_5k)]
+    cells = [setup_cell(5000, NO_AUGMENTATION, no_aug_5k), setup_cell(5000, light, aug_5k)]
     if no_aug_50k:
-        cells += [cell(50000, NO_AUGMENTATION, no_aug_50k), cell(50000, light, aug_50k)]
+        cells += [setup_cell(50000, NO_AUGMENTATION, no_aug_50k), setup_cell(50000, light, aug_50k)]
     return {"cells": cells}
 
 
 def test_study004_hypotheses_are_judged_in_the_study_setup_and_the_recipe_side_by_side():
     ablation = {"cells": [
-        {"train_images": 5000, "variant": "recipe", "accuracy": describe([0.73, 0.73])},
-        {"train_images": 5000, "variant": "no_augmentation", "accuracy": describe([0.70, 0.70])}]}
-    curve = {"cells": [{"model": "cnn", "train_images": 5000, "accuracy": describe([0.78])}]}
+        cell(variant="recipe", accuracy=describe([0.73, 0.73])),
+        cell(variant="no_augmentation", accuracy=describe([0.70, 0.70]))]}
+    curve = {"cells": [cell(model="cnn", accuracy=describe([0.78]))]}
     manifest = _manifest(0.91, {"study_setup": _study_setup(0.53, 0.62, 0.75, 0.79), "ablation": ablation,
                                 "learning_curve": curve})
     augmentation = _verdict(manifest, "Data augmentation")
@@ -114,9 +114,8 @@ def test_study004_hypotheses_are_judged_in_the_study_setup_and_the_recipe_side_b
 
 def test_study002_preset_targets_need_every_seed_of_the_presets_own_schedule():
     def with_runs(accuracies, seconds, schedule="40 epochs"):
-        runs = {"cells": [{"preset": "full", "schedule": schedule, "train_images": 50000,
-                           "accuracy": describe(accuracies), "train_seconds": describe(seconds),
-                           "machines": ["AMD EPYC, 2 cores, avx512_vnni"]}]}
+        runs = {"cells": [cell(preset="full", schedule=schedule, train_images=50000, accuracy=describe(accuracies),
+                               train_seconds=describe(seconds), machines=["AMD EPYC, 2 cores, avx512_vnni"])]}
         return _manifest(0.9, {"cnn_seeds": runs})
     assert _verdict(_manifest(0.9), "The full preset")["status"] == "open"
     assert _verdict(with_runs([0.93, 0.925], [1600, 1610]), "The full preset")["status"] == "open"
@@ -135,7 +134,7 @@ def test_study002_preset_targets_need_every_seed_of_the_presets_own_schedule():
 def test_study003_report_prints_the_verdicts_the_page_shows(tiny_artifacts, capsys):
     _, out = tiny_artifacts
     manifest = load_manifest(out)
-    stats = json.loads((out / manifest["dataset"]["files"]["stats"]).read_text())
+    stats = json.loads((out / manifest.dataset.files.stats).read_text())
     assert main(["report", str(out)]) == 0
     printed = capsys.readouterr().out
     for hypothesis in hypotheses.hypotheses(manifest, stats):

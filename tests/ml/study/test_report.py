@@ -2,6 +2,7 @@
 
 from ml.study.report import study_setup_table
 from ml.study.setup import AUGMENTATIONS, NO_AUGMENTATION, summarise_study_setup
+from tests.manifests import manifest
 from tests.paths import ROOT
 
 LIGHT, MEDIUM, _ = AUGMENTATIONS
@@ -18,13 +19,13 @@ def test_report001_study_setup_table_marks_the_amount_chosen_on_validation_not_o
     runs = [_run(NO_AUGMENTATION, s, 0.60, 0.60) for s in (0, 1)]
     runs += [_run(LIGHT, s, 0.70, 0.64) for s in (0, 1)]  # better on test, worse on validation
     runs += [_run(MEDIUM, s, 0.66, 0.66) for s in (0, 1)]
-    table = study_setup_table({"experiments": {"study_setup": {"cells": summarise_study_setup(runs)}}})
+    table = study_setup_table(manifest({}, {"study_setup": summarise_study_setup(runs)}))
     lines = table.splitlines()
     assert len(lines) == 2 + 3
     assert f"| 5,000 | plateau | {MEDIUM} (chosen on validation) | 2 | 66.00% (95% CI 66.00%–66.00%) |" in table
     assert f"| 5,000 | plateau | {LIGHT} | 2 | 70.00%" in table
     assert lines[2].endswith("| 60.00% | 90.00% | 30 (10) | 4.0 min |")
-    assert study_setup_table({"experiments": {}}) == ""
+    assert study_setup_table(manifest({})) == ""
 
 
 def test_report002_calibration_and_auto_sort_tables_come_from_the_models_entries(tiny_artifacts):
@@ -34,58 +35,58 @@ def test_report002_calibration_and_auto_sort_tables_come_from_the_models_entries
     _, out = tiny_artifacts
     manifest = load_manifest(out)
     table = calibration_table(manifest)
-    cnn = manifest["models"]["cnn"]["calibration"]
-    assert (f"| CNN (Keras → ONNX) | {cnn['temperature']:.3f} | {cnn['test_before']['ece']:.3f} → "
-            f"{cnn['test_after']['ece']:.3f} |") in table
+    cnn = manifest.models["cnn"].calibration
+    assert (f"| CNN (Keras → ONNX) | {cnn.temperature:.3f} | {cnn.test_before.ece:.3f} → "
+            f"{cnn.test_after.ece:.3f} |") in table
     assert "Fitted on 12 training images held out from every model" in table
-    rows = [t for e in manifest["models"].values() for t in e["auto_sort"]["thresholds"]]
+    rows = [t for e in manifest.models.values() for t in e.auto_sort.thresholds]
     assert len(auto_sort_table(manifest).splitlines()) == (2 + len(rows) if rows else 0)
-    bare = {"models": {k: {x: v for x, v in e.items() if x not in ("calibration", "auto_sort")}
-                       for k, e in manifest["models"].items()}}
+    bare = manifest.model_copy(update={"models": {k: e.model_copy(update={"calibration": None, "auto_sort": None})
+                                                  for k, e in manifest.models.items()}})
     assert calibration_table(bare) == auto_sort_table(bare) == ""
 
 
 def test_report003_robustness_and_near_duplicate_tables_or_nothing_when_not_run():
     from ml.study.report import near_duplicates_table, robustness_table
 
-    assert robustness_table({}, []) == "" and near_duplicates_table({}) == ""
+    assert robustness_table(manifest({}), []) == "" and near_duplicates_table(manifest({})) == ""
     rows = [{"model": "cnn", "corruption": c, "severity": s, "accuracy": a}
             for c, s, a in (("none", 0.0, 0.9), ("gaussian_blur", 1.0, 0.8), ("product_white", 0.5, 0.87),
                             ("product_white", 0.75, 0.88))]
-    manifest = {"robustness": {"models": {"cnn": {"clean_accuracy": 0.9, "clean_ece": 0.01, "mean_accuracy": 0.85,
-                                                  "worst_middle": {"corruption": "gaussian_blur", "severity": 1.0,
-                                                                   "accuracy": 0.8},
-                                                  "product_on_white": 0.87}}}}
-    table = robustness_table(manifest, rows)
+    summary = {"clean_accuracy": 0.9, "clean_ece": 0.01, "mean_accuracy": 0.85, "product_on_white": 0.87,
+               "worst_middle": {"corruption": "gaussian_blur", "severity": 1.0, "accuracy": 0.8}}
+    table = robustness_table(manifest({}, robustness={"file": "experiments/robustness.json", "images": 100,
+                                                      "models": {"cnn": summary}}), rows)
     assert "mean of 3 sets" in table
     assert table.splitlines()[-1] == "| CNN (Keras → ONNX) | 90.00% | 85.00% | gaussian_blur 1: 80.00% | 87.00% |"
-    found = {"test_share_with_train_twin": 0.03, "test_with_train_twin": 300,
+    found = {"file": "dataset/near_duplicates.csv", "test_share_with_train_twin": 0.03, "test_with_train_twin": 300,
+             "rule": {"grey": 0.9, "detail": 0.8, "detail_window": 5, "candidates": 10, "max_shift": 2},
+             "split_sizes": {"train": 1000, "test": 100},
              "counts": {"test-train": {"pairs": 400, "images_a": 300, "images_b": 380}},
              "accuracy": {"cnn": {"all": 0.9, "with_train_twin": 0.97, "without_train_twin": 0.8978}}}
-    text = near_duplicates_table(found and {"near_duplicates": found})
+    text = near_duplicates_table(manifest({}, near_duplicates=found))
     assert text.startswith("3.0% of the test photos (300) have a near-twin")
     assert "| test-train | 400 | 300 | 380 |" in text and "| CNN (Keras → ONNX) | 90.00% | 89.78% | 97.00% |" in text
 
 
 def test_report004_audit_tables_come_from_the_manifest(explored_artifacts):
-    import json
-
+    from ml.artifacts.folder import load_manifest
     from ml.models.cnn_config import overrides_of
     from ml.study.report import label_issues_table, map_and_index_table, overrides_text
 
     _, out = explored_artifacts
-    manifest = json.loads((out / "manifest.json").read_text())
-    issues = label_issues_table(manifest)
-    for split, row in manifest["label_issues"]["splits"].items():
-        assert f"| {split} | {row['source']} | {row['flagged']:,} (" in issues
-    folds = manifest["train_out_of_fold"]
-    recipe = overrides_text(overrides_of(folds["overrides"], "fast"))
+    found = load_manifest(out)
+    issues = label_issues_table(found)
+    for split, row in found.label_issues.splits.items():
+        assert f"| {split} | {row.source} | {row.flagged:,} (" in issues
+    folds = found.train_out_of_fold
+    recipe = overrides_text(overrides_of(folds.overrides, "fast"))
     assert recipe != "none"  # the tiny artifacts' CNN is narrower than the recipe: the runs say so
     assert f"Out-of-fold runs (fast preset, recipe overrides: {recipe}; 2 folds)" in issues
-    layout = map_and_index_table(manifest)
-    assert f"| {manifest['data_map']['method']} (kept) |" in layout
-    assert f"| {manifest['neighbours']['dimensions']} (kept) |" in layout
-    assert label_issues_table({}) == map_and_index_table({}) == ""
+    layout = map_and_index_table(found)
+    assert f"| {found.data_map.method} (kept) |" in layout
+    assert f"| {found.neighbours.dimensions} (kept) |" in layout
+    assert label_issues_table(manifest({})) == map_and_index_table(manifest({})) == ""
 
 
 def test_report010_committed_documents_carry_what_the_report_prints_from_the_committed_artifacts():

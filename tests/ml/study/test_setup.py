@@ -6,6 +6,7 @@ import json
 import pytest
 
 from ml.artifacts.folder import load_manifest
+from ml.artifacts.schema import ExperimentCell
 from ml.cli import main
 from ml.errors import OptionError
 from ml.study.setup import (
@@ -26,6 +27,11 @@ from tests.paths import ROOT
 LIGHT, MEDIUM, STRONG = AUGMENTATIONS
 
 
+def _cells(runs):
+    """The cells of `runs` as the manifest's readers get them."""
+    return [ExperimentCell.model_validate(cell) for cell in summarise_study_setup(runs)]
+
+
 def _run(variant, seed, test, val, size=5000, fit=0.95, rule=MAIN_RULE):
     return {"variant": variant, "rule": rule, "train_images": size, "seed": seed, "test_accuracy": test,
             "macro_f1": test - 0.01, "val_accuracy": val, "fit_accuracy": fit, "epochs_run": 50, "train_seconds": 60.0,
@@ -38,12 +44,12 @@ def test_studysetup001_the_augmentation_amount_is_chosen_on_validation_never_on_
     runs = [_run(NO_AUGMENTATION, s, 0.53, 0.52) for s in (0, 1)]
     runs += [_run(LIGHT, s, 0.60, 0.64) for s in (0, 1)] + [_run(MEDIUM, s, 0.66, 0.61) for s in (0, 1)]
     runs += [_run(STRONG, 0, 0.58, 0.57)]
-    cells = summarise_study_setup(runs)
+    cells = _cells(runs)
     assert chosen_augmentation(cells) == LIGHT
     [gain] = augmentation_gains(cells)
     assert gain["train_images"] == 5000 and gain["gain"] == pytest.approx(0.07)
-    light = next(c for c in cells if c["variant"] == LIGHT)
-    assert light["accuracy"]["n"] == 2 and light["fit_accuracy"]["mean"] == pytest.approx(0.95)
+    light = next(c for c in cells if c.variant == LIGHT)
+    assert light.accuracy.n == 2 and light.fit_accuracy.mean == pytest.approx(0.95)
     assert resolve_variants([NO_AUGMENTATION, CHOSEN], cells) == [NO_AUGMENTATION, LIGHT]
 
 
@@ -52,8 +58,8 @@ def test_studysetup005_rules_keep_apart_and_runs_from_before_the_rule_count_nowh
             _run(NO_AUGMENTATION, 0, 0.55, 0.54, rule=PATIENT_RULE), _run(LIGHT, 0, 0.70, 0.50, rule=PATIENT_RULE)]
     legacy = {**_run(MEDIUM, 0, 0.99, 0.99)}
     del legacy["stopped"]  # ended by a wall-time budget or a short patience, before the converged rule
-    cells = summarise_study_setup(runs + [legacy])
-    assert {(c["variant"], c["rule"]) for c in cells} == {
+    cells = _cells(runs + [legacy])
+    assert {(c.variant, c.rule) for c in cells} == {
         (NO_AUGMENTATION, MAIN_RULE), (LIGHT, MAIN_RULE), (FLIP_ONLY, MAIN_RULE), (NO_AUGMENTATION, PATIENT_RULE),
         (LIGHT, PATIENT_RULE)}
     assert chosen_augmentation(cells) == LIGHT  # chosen under the main rule: the patient LIGHT's 0.50 is not seen
@@ -62,19 +68,19 @@ def test_studysetup005_rules_keep_apart_and_runs_from_before_the_rule_count_nowh
     [flips] = augmentation_gains(cells, variant=FLIP_ONLY)
     assert main_gain["gain"] == pytest.approx(0.07) and patient_gain["gain"] == pytest.approx(0.15)
     assert flips["gain"] == pytest.approx(0.05)
-    assert next(c for c in cells if c["variant"] == LIGHT and c["rule"] == MAIN_RULE)["best_epoch"]["mean"] == 30
+    assert next(c for c in cells if c.variant == LIGHT and c.rule == MAIN_RULE).best_epoch.mean == 30
 
 
 def test_studysetup002_gains_pair_cells_of_the_same_size_only():
     runs = [_run(NO_AUGMENTATION, 0, 0.53, 0.52), _run(LIGHT, 0, 0.62, 0.63),
             _run(NO_AUGMENTATION, 0, 0.75, 0.74, size=50000)]
-    assert [g["train_images"] for g in augmentation_gains(summarise_study_setup(runs))] == [5000]
-    assert chosen_augmentation(summarise_study_setup(runs[:1])) is None
+    assert [g["train_images"] for g in augmentation_gains(_cells(runs))] == [5000]
+    assert chosen_augmentation(_cells(runs[:1])) is None
 
 
 def test_studysetup003_chosen_without_candidates_names_what_to_run():
     with pytest.raises(OptionError, match="--variants: 'chosen' needs runs of the augmentation amounts"):
-        resolve_variants([CHOSEN], summarise_study_setup([_run(NO_AUGMENTATION, 0, 0.5, 0.5)]))
+        resolve_variants([CHOSEN], _cells([_run(NO_AUGMENTATION, 0, 0.5, 0.5)]))
 
 
 def test_studysetup004_command_records_runs_scored_on_the_full_test_split(tmp_path, write_image_folder):
@@ -97,8 +103,8 @@ def test_studysetup004_command_records_runs_scored_on_the_full_test_split(tmp_pa
     assert MODEL_OVERRIDES["batch_norm"]  # the study names batch normalization
     assert first["fit_images"] == 27 and first["epochs_run"] == 1  # a tenth held out to stop early on
     assert 0 <= first["val_accuracy"] <= 1 and 0 <= first["fit_accuracy"] <= 1
-    cells = load_manifest(out)["experiments"]["study_setup"]["cells"]
-    assert {(c["train_images"], c["variant"]) for c in cells} == {(30, NO_AUGMENTATION), (30, LIGHT), (60, LIGHT)}
+    cells = load_manifest(out).experiment_cells("study_setup")
+    assert {(c.train_images, c.variant) for c in cells} == {(30, NO_AUGMENTATION), (30, LIGHT), (60, LIGHT)}
     assert main(["validate", str(out)]) == 0
 
 

@@ -1,51 +1,46 @@
 """The client's trust targets judged from the artifacts' evidence (ml/study/trust.py), on the page and in the report."""
 
-import copy
-import json
 from dataclasses import asdict
 
 from ml.artifacts.folder import load_manifest
+from ml.artifacts.schema import Manifest
 from ml.cli import main
 from ml.models.cnn_config import preset_config
 from ml.study import trust
+from tests.manifests import calibration, cell, manifest, model, summary, threshold
 from tests.paths import ROOT
 
 
-def _calibration(before, after):
-    return {"temperature": 0.5, "held_out_images": 5000, "test_before": {"ece": before}, "test_after": {"ece": after}}
-
-
-def _threshold(coverage, accuracy, target=0.99):
-    return {"target": target, "threshold": 0.95, "held_out_coverage": coverage + 0.005, "held_out_accuracy": 0.991,
-            "test_coverage": coverage, "test_accuracy": accuracy}
-
-
 def _manifest(cnn_ece=0.013, svm_ece=0.04, coverage=0.72, accuracy=0.9875, mean=0.86, worst=0.76, product=0.89):
+    """The manifest's JSON, for a test to change before it is read (_verdicts)."""
     config = {**asdict(preset_config("full", corrupt_probability=0.3)), "seed": 4}
     config["widths"] = list(config["widths"])  # as JSON gives it back
-    return {"models": {
-        "cnn": {"config": config, "training": {"reason": "schedule_finished", "epochs_planned": 40, "epochs_run": 40,
-                                               "best_epoch": 40, "train_seconds": 4000, "machine": "AMD EPYC"},
-                "calibration": _calibration(0.19, cnn_ece),
-                "auto_sort": {"thresholds": [_threshold(0.9, 0.96, 0.95), _threshold(coverage, accuracy)]}},
-        "hog_svm": {"calibration": _calibration(0.08, svm_ece), "auto_sort": {"thresholds": []}}},
-        "robustness": {"images": 10000, "models": {"cnn": {
+    return manifest({
+        "cnn": model(config=config, calibration=calibration(0.19, cnn_ece, 0.5),
+                     training={"reason": "schedule_finished", "epochs_planned": 40, "epochs_run": 40,
+                               "best_epoch": 40, "train_seconds": 4000, "machine": "AMD EPYC"},
+                     auto_sort={"thresholds": [threshold(0.9, 0.96, 0.95), threshold(coverage, accuracy)]}),
+        "hog_svm": model(calibration=calibration(0.08, svm_ece, 0.5), auto_sort={"thresholds": []})},
+        robustness={"file": "experiments/robustness.json", "images": 10000, "models": {"cnn": {
             "clean_accuracy": 0.9, "clean_ece": 0.01, "mean_accuracy": mean, "product_on_white": product,
-            "worst_middle": {"corruption": "pixelate", "severity": 12, "accuracy": worst}}}}}
+            "worst_middle": {"corruption": "pixelate", "severity": 12, "accuracy": worst}}}}).to_json()
 
 
-def _status(manifest, title_start):
-    return next(v for v in trust.trust_verdicts(manifest) if v["title"].startswith(title_start))["status"]
+def _verdicts(data):
+    return trust.trust_verdicts(Manifest.model_validate(data))
 
 
-def _seeds(manifest, recipe_values, recipe_overrides, schedule="40 epochs"):
-    def cell(overrides, values):
-        return {"preset": "full", "overrides": overrides, "schedule": schedule, "train_images": 50000,
-                "accuracy": {"mean": sum(values) / len(values), "std": 0.001, "n": len(values), "values": values},
-                "train_seconds": {"values": [1650] * len(values)}}
-    manifest["experiments"] = {"cnn_seeds": {"cells": [cell({}, [0.92, 0.92, 0.92]),
-                                                       cell(recipe_overrides, recipe_values)]}}
-    return manifest
+def _status(data, title_start):
+    return next(v for v in _verdicts(data) if v["title"].startswith(title_start))["status"]
+
+
+def _seeds(data, recipe_values, recipe_overrides, schedule="40 epochs"):
+    def seeds_cell(overrides, values):
+        return cell(preset="full", overrides=overrides, schedule=schedule, train_images=50000,
+                    accuracy=summary(values), train_seconds=summary([1650.0] * len(values)))
+    data["experiments"] = {"cnn_seeds": {"file": "experiments/cnn_seeds.json", "cells": [
+        seeds_cell({}, [0.92, 0.92, 0.92]), seeds_cell(recipe_overrides, recipe_values)]}}
+    return data
 
 
 def test_trust001_calibration_target_holds_for_the_cnn_and_every_model():
@@ -83,7 +78,7 @@ def test_trust003_damaged_and_product_photos_judged_from_the_robustness_summary(
 
 def test_trust004_the_served_recipe_is_judged_on_its_own_runs_from_scratch():
     title = "The served CNN's recipe"
-    verdicts = {v["title"]: v for v in trust.trust_verdicts(_manifest())}
+    verdicts = {v["title"]: v for v in _verdicts(_manifest())}
     untested = next(v for t, v in verdicts.items() if t.startswith(title))
     assert untested["status"] == "open" and "--cnn '{\"corrupt_probability\": 0.3}'" in untested["evidence"][0]
     assert _status(_seeds(_manifest(), [0.91, 0.906, 0.90], {"corrupt_probability": 0.3}), title) == "supported"
@@ -98,10 +93,10 @@ def test_trust004_the_served_recipe_is_judged_on_its_own_runs_from_scratch():
 
 
 def test_trust005_without_a_cnn_every_target_is_open():
-    manifest = copy.deepcopy(_manifest())
-    del manifest["models"]["cnn"]
-    manifest["robustness"]["models"] = {}
-    assert {v["status"] for v in trust.trust_verdicts(manifest)} == {"open"}
+    data = _manifest()
+    del data["models"]["cnn"]
+    data["robustness"]["models"] = {}
+    assert {v["status"] for v in _verdicts(data)} == {"open"}
 
 
 def test_trust006_report_and_page_state_the_verdicts_of_the_artifacts(tiny_artifacts, capsys, make_app, text_of,
@@ -123,10 +118,10 @@ def test_trust006_report_and_page_state_the_verdicts_of_the_artifacts(tiny_artif
 def test_trust007_committed_artifacts_are_judged_without_gaps():
     """Every target has its evidence in the committed artifacts (none left open for lack of a run), except the
     served recipe's while the served CNN predates fixed schedules: then it says that it must be retrained."""
-    manifest = json.loads((ROOT / "artifacts" / "manifest.json").read_text())
-    assert "cnn" in manifest["models"]
-    for item in trust.trust_verdicts(manifest):
-        if item["status"] == "open" and not manifest["models"]["cnn"].get("training"):
+    committed = load_manifest(ROOT / "artifacts")
+    assert "cnn" in committed.models
+    for item in trust.trust_verdicts(committed):
+        if item["status"] == "open" and not committed.models["cnn"].training:
             assert item["title"].startswith("The served CNN's recipe") and "wall-time budget" in item["evidence"][0]
         else:
             assert item["status"] in ("supported", "refuted"), item
