@@ -14,7 +14,6 @@ import sys
 from pathlib import Path
 
 from ml.artifacts.folder import load_manifest
-from ml.artifacts.schema import Manifest
 from ml.audit.data_map import METHODS
 from ml.data.corruptions import CORRUPTIONS
 from ml.data.dataset import UnreadableImagesError
@@ -562,11 +561,6 @@ def _classify(args) -> int:
     return 0
 
 
-def _robustness_rows(folder: Path, manifest: Manifest) -> list[dict]:
-    stored = manifest.robustness
-    return json.loads((folder / stored.file).read_text())["rows"] if stored else []
-
-
 def _report(args) -> int:
     from ml.study.hypotheses import hypotheses
     from ml.study.report import (
@@ -580,6 +574,7 @@ def _report(args) -> int:
         map_and_index_table,
         near_duplicates_table,
         results_table,
+        robustness_rows,
         robustness_table,
         savings_table,
         schedule_length_table,
@@ -615,7 +610,7 @@ def _report(args) -> int:
                           f"(python -m ml ablate --record {ROBUST_RECIPE})",
                           lambda m: ablation_table(m, ROBUST_RECIPE)),
                          ("Damaged and product-style photos (python -m ml robustness)",
-                          lambda m: robustness_table(m, _robustness_rows(args.folder, m))),
+                          lambda m: robustness_table(m, robustness_rows(args.folder, m))),
                          ("Near-duplicates (python -m ml near-duplicates)", near_duplicates_table),
                          ("Suspect labels (python -m ml out-of-fold, then label-issues)", label_issues_table),
                          ("Map and neighbour index (python -m ml map, python -m ml neighbours)", map_and_index_table),

@@ -10,10 +10,10 @@ from ml.artifacts.schema import Manifest, Summary
 from ml.audit.label_issues import issues_verdict
 from ml.audit.near_duplicates import twin_verdict
 from ml.errors import UserError
-from ml.evaluation.auto_sort import calibrated_thresholds
+from ml.evaluation.auto_sort import DEFAULT_TARGET, auto_sort_answer, calibrated_thresholds
 from ml.evaluation.savings import EXAMPLE_PHOTOS, EXAMPLE_SECONDS, calibrated_model, catalogue_savings
 from ml.models.cnn_config import overrides_of
-from ml.models.registry import technical_name
+from ml.models.registry import display_name, served_in, technical_name
 from ml.models.run_record import describe_training
 
 
@@ -278,6 +278,35 @@ def map_and_index_table(manifest: Manifest) -> str:
     return "\n".join(lines).strip()
 
 
+def client_answers(manifest: Manifest, target: float = DEFAULT_TARGET) -> str:
+    """The client's practical questions (how fast, how many photos sort themselves, how it holds up,
+    can the data be trusted), answered in sentences from the served model's figures."""
+    key = served_in(manifest.models)
+    entry = manifest.models[key]
+    speed = entry.inference
+    lines = [f"- **How fast is it?** {display_name(key)} classifies one photo in {speed.latency_ms_p50:.2f} ms and "
+             f"{speed.throughput_ips:,.0f} photos a second in batches ({speed.runtime}, on "
+             f"{speed.cpu or 'a CPU not recorded'}); it trained in {entry.train_seconds / 60:.0f} min."]
+    sorting = auto_sort_answer(manifest, key, target)
+    if entry.calibration:
+        c = entry.calibration
+        sorting += (f" Its confidence is calibrated on {c.held_out_images:,} photos held back from training: the "
+                    f"calibration error on the test photos falls from {c.test_before.ece:.3f} to {c.test_after.ece:.3f}.")
+    lines.append(f"- **How many photos sort themselves?** {sorting}")
+    damaged = manifest.robustness.models.get(key) if manifest.robustness else None
+    if damaged and damaged.mean_accuracy is not None:
+        product = ("" if damaged.product_on_white is None else
+                   f"; a product photographed on white at half the picture's width, {damaged.product_on_white:.1%}")
+        lines.append(f"- **Does it hold up on real photos?** {damaged.clean_accuracy:.1%} on the test photos as they "
+                     f"are, {damaged.mean_accuracy:.1%} on average over the same photos damaged in each way and at "
+                     f"each severity{product}.")
+    audits = [verdict(found) for found, verdict in ((manifest.near_duplicates, twin_verdict),
+                                                    (manifest.label_issues, issues_verdict)) if found]
+    if audits:
+        lines.append("- **Can the data be trusted?** " + " ".join(audits))
+    return "\n".join(lines)
+
+
 def mean_ci(summary: Summary) -> str:
     """'89.30%' or '89.30% (95% CI 88.90%–89.70%)' from an ml.study.experiments.describe summary."""
     ci = summary.ci95
@@ -304,14 +333,28 @@ BLOCK = re.compile(r"<!-- (?P<name>[a-z][a-z -]*) -->\n(?P<body>.*?)<!-- /(?P=na
 def generated_blocks(folder: Path, manifest: Manifest) -> dict[str, str]:
     """Each block a committed document carries between `<!-- name -->` and `<!-- /name -->`, as
     `python -m ml report` prints it from the artifacts in `folder`."""
+    from ml.study.experiments import ROBUST_RECIPE
     from ml.study.hypotheses import hypotheses
     from ml.study.trust import trust_verdicts
 
     stats = json.loads((Path(folder) / manifest.dataset.files.stats).read_text())
-    return {"results": results_table(manifest), "seeds": seeds_table(manifest),
+    return {"size": f"Artifacts: {artifacts_size(manifest)}.", "results": results_table(manifest),
+            "answers": client_answers(manifest),
+            "cnn notes": cnn_notes(manifest), "calibration": calibration_table(manifest),
+            "auto-sort": auto_sort_table(manifest), "seeds": seeds_table(manifest),
             "schedule-length": schedule_length_table(manifest), "savings": savings_table(manifest),
+            "robustness": robustness_table(manifest, robustness_rows(folder, manifest)),
+            "ablation": ablation_table(manifest), "robust recipe": ablation_table(manifest, ROBUST_RECIPE),
+            "learning curve": learning_curve_table(manifest), "near-duplicates": near_duplicates_table(manifest),
+            "label issues": label_issues_table(manifest), "map": map_and_index_table(manifest),
             "study-setup table": study_setup_table(manifest), "verdicts": verdicts_list(hypotheses(manifest, stats)),
             "trust": verdicts_list(trust_verdicts(manifest))}
+
+
+def robustness_rows(folder: Path, manifest: Manifest) -> list[dict]:
+    """The robustness benchmark's rows (`python -m ml robustness`), none when it has not run."""
+    stored = manifest.robustness
+    return json.loads((Path(folder) / stored.file).read_text())["rows"] if stored else []
 
 
 def fill_blocks(text: str, blocks: dict[str, str], where: str = "the document") -> str:

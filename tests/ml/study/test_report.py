@@ -117,3 +117,22 @@ def test_report011_blocks_are_replaced_whole_and_unknown_ones_refused():
     assert fill_blocks(text, {"seeds": ""}) == "intro\n<!-- seeds -->\n<!-- /seeds -->\nend\n"
     with pytest.raises(UserError, match="no generated block is called 'seeds'"):
         fill_blocks(text, {"results": "x"})
+
+
+def test_report012_the_clients_questions_are_answered_from_the_served_models_figures():
+    from ml.study.report import client_answers
+    from tests.manifests import calibration, model, threshold
+
+    inference = {"runtime": "onnxruntime", "latency_ms_p50": 0.5, "latency_ms_p95": 1.0, "latency_runs": 10,
+                 "throughput_ips": 1500.0, "batch_size": 64, "cpu": "a test CPU"}
+    served = model(0.9, inference=inference, train_seconds=3000, calibration=calibration(0.2, 0.01),
+                   auto_sort={"thresholds": [threshold(0.75, 0.991)]})
+    text = client_answers(manifest({"cnn": served, "hog_svm": model(0.6)}))
+    assert "classifies one photo in 0.50 ms and 1,500 photos a second" in text and "a test CPU" in text
+    assert "sorts 75.0% of photos itself (99.1% of them right" in text and "falls from 0.200 to 0.010" in text
+    assert "hold up" not in text and "trusted" not in text  # no robustness run, no audit: no answer claimed
+    damaged = {"clean_accuracy": 0.9, "clean_ece": 0.01, "mean_accuracy": 0.86, "worst_middle": None,
+               "product_on_white": 0.89}
+    text = client_answers(manifest({"cnn": served}, robustness={"file": "experiments/robustness.json",
+                                                               "images": 100, "models": {"cnn": damaged}}))
+    assert "86.0% on average over the same photos damaged" in text and "half the picture's width, 89.0%" in text
