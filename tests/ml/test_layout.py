@@ -18,7 +18,7 @@ ALLOWED = {
     "catalogue": {"data", "artifacts", "models", "serving", "evaluation"},
 }
 LEAVES = {"errors", "cpu"}
-TOP_LEVEL = {"__init__", "__main__", "cli", "train", "errors", "cpu", "features"}
+TOP_LEVEL = {"__init__", "__main__", "cli", "train", "errors", "cpu"}
 
 
 def _ml_imports(path: Path) -> set[str]:
