@@ -29,3 +29,11 @@ timeout = 60  # a worker that answers no heartbeat for this long is restarted
 graceful_timeout = 20  # on SIGTERM, requests in flight get this long to finish
 keepalive = 5
 control_socket_disable = True  # gunicorn's run-time control socket is not used here
+
+
+def post_worker_init(worker):
+    """Each worker starts decoding the galleries' test split as it boots (in a native thread),
+    rather than on its first visitor's request."""
+    from dash_app.gallery import prefetch_on_boot
+
+    prefetch_on_boot(worker.wsgi)

@@ -71,8 +71,15 @@ class Server:
         return psutil.Process(self.process.pid).children()
 
     def worker_rss_mb(self) -> dict[int, float]:
-        """Resident memory of each worker process, by pid."""
+        """Resident memory of each worker process, by pid (with the pages of mapped files it has read,
+        such as the galleries' cached splits, which every worker shares)."""
         return {c.pid: round(c.memory_info().rss / 2**20, 1) for c in self.workers()}
+
+    def worker_private_mb(self) -> dict[int, float]:
+        """Each worker's own memory, by pid: what is resident and not backed by a file (its heap), so
+        what another worker costs; the cached splits' mapped pages are the page cache's, shared."""
+        return {c.pid: round((info.rss - info.shared) / 2**20, 1)
+                for c in self.workers() for info in [c.memory_info()]}
 
     def stop(self, timeout: float = 60) -> tuple[int, float]:
         """SIGTERM, as a platform stops a dyno; returns (exit code, seconds to stop)."""

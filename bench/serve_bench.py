@@ -116,13 +116,14 @@ def single_worker_checks(artifacts: Path, class_names) -> dict:
         for _ in range(3):
             predict(session, server.url, "photo.jpg", big).raise_for_status()
             predict(session, server.url, "tiny.png", small).raise_for_status()
-        rss = server.worker_rss_mb()
+        rss, private = server.worker_rss_mb(), server.worker_private_mb()
         cycle = itertools.cycle(combos)
         filter_times = timed(lambda: filter_request(session, server.url, *next(cycle)), 200)
         return {
             "startup_to_first_html_s": round(startup, 3),
             "startup_to_first_page_content_s": round(first_page, 3),
             "worker_rss_after_warmup_mb": list(rss.values()),
+            "worker_private_after_warmup_mb": list(private.values()),
             "filter_change": percentiles(filter_times),
             "predict_12mp_jpeg": {**percentiles(timed(lambda: predict(session, server.url, "photo.jpg", big), 30)),
                                   "bytes": len(big)},

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from dash_app.offload import off_the_event_loop
+from ml.artifacts.folder import ArtifactError
 from ml.artifacts.schema import Manifest
 from ml.data.dataset import DatasetError, Split, fingerprint
 from ml.data.loading import DATA_ENV, load_dataset
@@ -60,6 +61,18 @@ def prefetch(data_path: Path | None, manifest: Manifest, cache_dir: str | Path |
         threading.Thread(target=load, name=f"prefetch-{split}", daemon=True).start()
 
 
+def prefetch_on_boot(server) -> None:
+    """As a worker boots (gunicorn's post_worker_init), start reading the test split that every
+    page's galleries show, so that a fresh deploy's first visitors find it decoded or nearly so.
+    Broken artifacts are left for the pages to report: the worker serves all the same."""
+    services = server.extensions["cifar"]
+    try:
+        manifest = services.artifacts.manifest()
+    except ArtifactError:
+        return
+    prefetch(services.config.data_path, manifest, services.config.cache_dir, split="test")
+
+
 @lru_cache(maxsize=2)
 def _load(data_path: str, split: str, expected: str, class_names: tuple[str, ...], how: str,
           cache_dir: str | None) -> np.ndarray:
@@ -77,6 +90,9 @@ def _load(data_path: str, split: str, expected: str, class_names: tuple[str, ...
                                  f"were built from ({split}-split fingerprint mismatch). {how}")
     if cached is not None:
         _write(cached, loaded[split])
+        verified = _read_verified(cached, class_names, expected)
+        if verified is not None:  # the mapped file, shared by every worker, rather than a private copy
+            return verified.images
     return loaded[split].images
 
 

@@ -71,3 +71,30 @@ def test_gallery003_prefetch_reads_a_split_in_the_background_once(tiny_artifacts
     assert images.shape == (manifest.dataset.splits.train.size, 32, 32, 3) and np.any(images)
     gallery.prefetch(None, manifest)  # no dataset: nothing to do, nothing raised
     gallery._load.cache_clear()
+
+
+def test_gallery004_a_booting_worker_starts_reading_the_test_split(tiny_artifacts, tmp_path, make_app, monkeypatch):
+    import threading
+
+    from dash_app import gallery
+
+    data, out = tiny_artifacts
+    gallery._load.cache_clear()
+    gallery._prefetched.clear()  # as a new worker would start
+    app = make_app(out, data, cache_dir=str(tmp_path / "cache"))
+    gallery.prefetch_on_boot(app.server)
+    for thread in [t for t in threading.enumerate() if t.name == "prefetch-test"]:
+        thread.join(timeout=60)
+    assert list((tmp_path / "cache").glob("test-split-*/images.npy"))  # decoded, verified and kept
+
+    def no_decoding(*args, **kwargs):
+        raise AssertionError("decoded the dataset again")
+
+    monkeypatch.setattr(gallery, "load_dataset", no_decoding)
+    manifest = load_manifest(out)
+    assert dataset_images(data, manifest, tmp_path / "cache").shape == (manifest.dataset.splits.test.size, 32, 32, 3)
+    gallery._load.cache_clear()
+
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    gallery.prefetch_on_boot(make_app(broken, data).server)  # no artifacts: the pages say so, the worker boots

@@ -12,6 +12,7 @@ import logging
 import zipfile
 import zlib
 from collections import Counter, defaultdict
+from contextlib import ExitStack
 from pathlib import Path, PurePosixPath
 
 import numpy as np
@@ -155,13 +156,16 @@ def _decode_all(path: Path, entries: dict, files: list[str], *, n_jobs: int, pro
     sources = [entries[tuple(f.split("/"))] for f in files]
     archive = str(path) if path.is_file() else None
     chunks = [range(i, min(i + _CHUNK, len(files))) for i in range(0, len(files), _CHUNK)]
-    if n_jobs == 1:  # in-process: no worker pool (the web app calls this inside a request)
-        results = (_decode_chunk(archive, [sources[i] for i in c]) for c in chunks)
-    else:
-        jobs = (delayed(_decode_chunk)(archive, [sources[i] for i in c]) for c in chunks)
-        results = Parallel(n_jobs=n_jobs, return_as="generator")(jobs)
     images, infos, problems = [], [], []
-    with tqdm(total=len(files), desc=desc, unit="img", disable=not progress) as bar:
+    with ExitStack() as stack:
+        if n_jobs == 1:  # in-process: no worker pool (the web app calls this inside a request)
+            # one open archive for every chunk: reading a large zip's directory costs more than decoding
+            opened = stack.enter_context(zipfile.ZipFile(archive)) if archive else None
+            results = (_decode_chunk(archive, [sources[i] for i in c], opened) for c in chunks)
+        else:
+            jobs = (delayed(_decode_chunk)(archive, [sources[i] for i in c]) for c in chunks)
+            results = Parallel(n_jobs=n_jobs, return_as="generator")(jobs)
+        bar = stack.enter_context(tqdm(total=len(files), desc=desc, unit="img", disable=not progress))
         for chunk_images, chunk_infos, chunk_problems in results:
             images.append(chunk_images)
             infos.extend(chunk_infos)
@@ -170,10 +174,10 @@ def _decode_all(path: Path, entries: dict, files: list[str], *, n_jobs: int, pro
     return np.concatenate(images), infos, problems
 
 
-def _decode_chunk(archive: str | None, sources: list[str]):
+def _decode_chunk(archive: str | None, sources: list[str], opened: zipfile.ZipFile | None = None):
     images = np.zeros((len(sources), 32, 32, 3), np.uint8)
     infos, problems = [], []
-    zf = zipfile.ZipFile(archive) if archive else None
+    zf = opened or (zipfile.ZipFile(archive) if archive else None)
     try:
         for i, source in enumerate(sources):
             location = f"{archive}:{source}" if archive else source
@@ -193,7 +197,7 @@ def _decode_chunk(archive: str | None, sources: list[str]):
                 continue
             infos.append(info)
     finally:
-        if zf:
+        if zf and zf is not opened:
             zf.close()
     return images, infos, problems
 
