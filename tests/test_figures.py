@@ -149,9 +149,9 @@ def test_robustness_figure_groups_models_by_corruption_at_one_severity():
                             ("gaussian_blur", 1.5, base - 0.4))]
     fig = robustness_figure(rows, ["cnn", "hog_svm"], 1)
     cnn, svm = fig.data
-    assert cnn.name == "Neural network" and "CNN (Keras → ONNX)" in cnn.hovertemplate and list(cnn.x) == ["clean photos", "Gaussian blur"]
-    assert list(cnn.y) == pytest.approx([0.9, 0.6]) and list(svm.y) == pytest.approx([0.6, 0.3])
-    assert "σ = 1.0 px" in cnn.customdata[1][0] and tuple(fig.layout.yaxis.range) == (0, 1)
+    assert cnn.name == "Neural network" and "CNN (Keras → ONNX)" in cnn.hovertemplate and list(cnn.y) == ["clean photos", "Gaussian blur"]
+    assert list(cnn.x) == pytest.approx([0.9, 0.6]) and list(svm.x) == pytest.approx([0.6, 0.3])
+    assert "σ = 1.0 px" in cnn.customdata[1][0] and tuple(fig.layout.xaxis.range) == (0, 1) and cnn.orientation == "h"
     assert len(robustness_figure(rows, ["cnn"], 2).data) == 1
     assert "not been run" in robustness_figure([], ["cnn"], 1).layout.annotations[0].text
 

@@ -106,7 +106,7 @@ def test_performance005_robustness_chart_reads_the_benchmark_from_the_artifacts(
     assert main(["robustness", "--data", str(data), "--out", str(out), "--corruptions", "jpeg"]) == 0
     after = Views(services_of(make_app(out)).artifacts).robustness_figure(("cnn", "hog_svm"), 1)
     assert [bar.name for bar in after.data] == [CNN, SVM]
-    assert list(after.data[0].x) == ["clean photos", "JPEG re-compression"]
+    assert list(after.data[0].y) == ["clean photos", "JPEG re-compression"]
 
 
 def test_performance006_auto_sort_target_drives_the_answers_curves_and_review_shares(artifacts_copy, make_app):

@@ -140,14 +140,17 @@ def robustness_figure(rows: list[dict], models: list[str], severity: int,
                                 and r["severity"] == level), None))
             labels.append(f"{CORRUPTIONS[kind].name}: {CORRUPTIONS[kind].label(level)}")
         shown = [(label, point) for label, point in zip(labels, points) if point]
-        fig.add_bar(name=display_name(model), marker_color=colour(model), x=[label.split(":")[0] for label, _ in shown],
-                    y=[point["accuracy"] for _, point in shown],
+        fig.add_bar(name=display_name(model), marker_color=colour(model), orientation="h",
+                    y=[label.split(":")[0] for label, _ in shown], x=[point["accuracy"] for _, point in shown],
                     customdata=[[label, point["ece"], _auto_sort_hover(point, target)] for label, point in shown],
-                    hovertemplate="%{customdata[0]}: %{y:.1%} accurate, calibration error %{customdata[1]:.3f}"
+                    hovertemplate="%{customdata[0]}: %{x:.1%} accurate, calibration error %{customdata[1]:.3f}"
                                   "%{customdata[2]}<extra>" + hover_name(model) + "</extra>")
-    return layout(fig, f"Accuracy on damaged photos ({SEVERITY_NAMES[severity]} severity)", barmode="group",
-                   yaxis=dict(title="test accuracy", tickformat=".0%", range=[0, 1]), xaxis=dict(tickangle=-30),
-                   margin=dict(l=50, r=20, t=50, b=110))
+    # Horizontal bars: the damage names read whole at a phone's width, where slanted ones overlap.
+    groups = 1 + len(kinds)
+    return layout(fig, f"Accuracy at {SEVERITY_NAMES[severity]} severity", barmode="group",
+                   xaxis=dict(title="test accuracy", tickformat=".0%", range=[0, 1]),
+                   yaxis=dict(autorange="reversed", automargin=True), height=200 + groups * (12 + 12 * len(fig.data)),
+                   legend=dict(orientation="h", yanchor="top", y=-0.09, x=0), margin=dict(l=10, r=20, t=50, b=150))
 
 
 def coverage_figure(curves: dict[str, dict], chosen: dict[str, AutoSortThreshold | None], target: float) -> go.Figure:

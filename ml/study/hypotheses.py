@@ -298,6 +298,10 @@ def _preset_target(manifest: Manifest, preset: str, accuracy: float, seeds: int)
                          f"python -m bench.train_bench --preset {preset}")
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def seeds_verdict(title: str, cell: ExperimentCell | None, accuracy: float, seeds: int, command: str) -> dict:
     """Whether the runs from scratch of one cnn_seeds cell reach `accuracy` on average, judged once `seeds`
     of them are in (`command` runs them); the evidence says what a run cost and on which machines."""
@@ -305,7 +309,7 @@ def seeds_verdict(title: str, cell: ExperimentCell | None, accuracy: float, seed
         return unmeasured(title, [f"Run `{command}` to test it."])
     measured, seconds = cell.accuracy, cell.train_seconds
     spread = f" ± {measured.std:.2%}" if measured.std is not None else ""
-    evidence = [f"{measured.n} run(s) from scratch of {cell.schedule or 'the preset'} on all "
+    evidence = [f"{_count(measured.n, 'run')} from scratch of {cell.schedule or 'the preset'} on all "
                 f"{cell.train_images:,} training images: {measured.mean:.2%}{spread} test accuracy "
                 "(mean ± sd; runs: " + ", ".join(f"{v:.2%}" for v in measured.values) + ").",
                 f"Each took {min(seconds.values) / 60:.0f}–{max(seconds.values) / 60:.0f} min of training on "
@@ -358,7 +362,7 @@ def _ablation_verdict(manifest: Manifest, title: str, variant: str, threshold: f
         gain = recipe.accuracy.mean - other.accuracy.mean
         evidence.append(f"{recipe.train_images:,} training images: {_interval(recipe.accuracy)} with "
                         f"vs {_interval(other.accuracy)} {without} ({gain * 100:+.1f} points, "
-                        f"{other.accuracy.n} seed(s)).")
+                        f"{_count(other.accuracy.n, 'seed')}).")
         verdicts.append(gain >= threshold)
     status = "supported" if all(verdicts) else "refuted" if not any(verdicts) else "open"
     sentence = {"supported": "Supported at every data size tested.",
