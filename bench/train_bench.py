@@ -11,7 +11,9 @@ the exported model carries. The runs (with their per-epoch curves), their mean, 
 and 95% interval are added to the artifacts folder (experiments/cnn_seeds.json and the manifest),
 where the README and the dashboard read them; runs with `--cnn` overrides form cells of their own.
 Each run checkpoints after every epoch: the same command continues a killed one, and `--max-minutes`
-stops one at an epoch's end, recorded as cut short until it is continued.
+stops one at an epoch's end, recorded as cut short until it is continued. Seeds the artifacts already
+hold for the same preset, overrides and schedule are skipped (`--rerun` trains them again), so the
+command a verdict names finishes what is missing.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from ml.data.loading import default_data_path, load_dataset
 from ml.models.cnn_config import PRESETS
 from ml.models.registry import served_model
 from ml.models.run_record import CutShort, curve_columns
-from ml.study.experiments import record_seeds, score_run
+from ml.study.experiments import finished_seeds, record_seeds, score_run
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,11 +38,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--epochs", type=positive_int, default=None, help="override the preset's epochs")
     parser.add_argument("--cnn", type=cnn_overrides, default={}, metavar="JSON", help="CNN hyper-parameter overrides")
+    parser.add_argument("--rerun", action="store_true", help="train seeds the artifacts already hold again")
     args = parser.parse_args(argv)
 
     dataset = load_dataset(args.data or default_data_path(), progress=False)
     control = run_control(args)
+    done = set() if args.rerun else finished_seeds(args.out, args.preset, args.cnn,
+                                                   args.epochs or PRESETS[args.preset]["epochs"])
+    result = None
     for seed in args.seeds:
+        if seed in done:
+            print(f"preset {args.preset}, seed {seed}: already recorded in {args.out} (--rerun trains it again)", flush=True)
+            continue
         try:
             run, checkpoint = score_run(served_model(), dataset["train"], dataset["test"], dataset.class_names, seed=seed,
                                         preset=args.preset, epochs=args.epochs, overrides=args.cnn, control=control)
@@ -57,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         result = record_seeds(args.out, [run], args.preset)
         if checkpoint is not None:
             checkpoint.unlink(missing_ok=True)
-    for cell in result.cells:
+    for cell in result.cells if result else ():
         accuracy = cell.accuracy
         spread = f" ± {accuracy.std:.4f}" if accuracy.std is not None else ""
         print(f"preset {cell.preset}: {accuracy.n} run(s), test accuracy {accuracy.mean:.4f}{spread}, "

@@ -200,6 +200,14 @@ def add_seed_runs(folder: Path, runs: list[dict], preset: str) -> dict:
     return _store_in(folder, SEEDS, runs, ("preset", "recipe", "schedule", "seed"), summarise_seeds)
 
 
+def finished_seeds(out: Path, preset: str, overrides: dict | None, epochs: int) -> set[int]:
+    """The seeds of one cnn_seeds cell (preset, recipe overrides, schedule) that `out` already holds,
+    finished: the same bench command run again trains only the others."""
+    recipe, schedule = recipe_key(overrides), f"{epochs} epochs"
+    return {r["seed"] for r in stored_runs(out, SEEDS) if counts(r) and r["preset"] == preset
+            and r.get("recipe", "") == recipe and schedule_of(r) == schedule}
+
+
 def summarise_seeds(runs: list[dict]) -> list[dict]:
     """Per preset, recipe overrides and schedule (runs with other overrides or another schedule are kept
     in cells of their own): accuracy, macro-F1 and training time over the seeds, and the machines."""

@@ -302,6 +302,11 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
+def _minutes(seconds: list[float]) -> str:
+    low, high = f"{min(seconds) / 60:.0f}", f"{max(seconds) / 60:.0f}"
+    return f"It took {low} min" if len(seconds) == 1 else f"Each took {low} min" if low == high else f"Each took {low}–{high} min"
+
+
 def seeds_verdict(title: str, cell: ExperimentCell | None, accuracy: float, seeds: int, command: str) -> dict:
     """Whether the runs from scratch of one cnn_seeds cell reach `accuracy` on average, judged once `seeds`
     of them are in (`command` runs them); the evidence says what a run cost and on which machines."""
@@ -312,11 +317,10 @@ def seeds_verdict(title: str, cell: ExperimentCell | None, accuracy: float, seed
     evidence = [f"{_count(measured.n, 'run')} from scratch of {cell.schedule or 'the preset'} on all "
                 f"{cell.train_images:,} training images: {measured.mean:.2%}{spread} test accuracy "
                 "(mean ± sd; runs: " + ", ".join(f"{v:.2%}" for v in measured.values) + ").",
-                f"Each took {min(seconds.values) / 60:.0f}–{max(seconds.values) / 60:.0f} min of training on "
-                + "; ".join(cell.machines or ["a machine not recorded"]) + "."]
+                f"{_minutes(seconds.values)} of training on " + "; ".join(cell.machines or ["a machine not recorded"]) + "."]
     met = measured.mean >= accuracy
     if measured.n < seeds:
-        return verdict(title, evidence, "open",
+        return verdict(title, evidence + [f"Run `{command}` for the rest: it skips the seeds already recorded."], "open",
                        f"Open: {measured.n} of {seeds} seeds run so far"
                        + (", on course." if met else ", below the target so far."))
     return judged(title, evidence, met, f"{measured.mean:.2%}.")

@@ -164,13 +164,17 @@ def test_training_benchmark_records_each_seed(trained, capsys):
     cell = load_manifest(out).experiments["cnn_seeds"].cells[0]
     assert cell.preset == "fast" and cell.accuracy.n == 2 and cell.accuracy.std is not None
     assert cell.overrides == json.loads(TINY[-1])
+    assert bench_main(["--data", str(data), "--out", str(out), "--preset", "fast", "--seeds", "0", "1", "2", *TINY]) == 0
+    text = capsys.readouterr().out  # the same command again trains only the seed it lacks
+    assert "seed 0: already recorded" in text and "seed 1: already recorded" in text and "seed 2: test accuracy" in text
+    assert load_manifest(out).experiments["cnn_seeds"].cells[0].accuracy.n == 3
 
     damaged = {**json.loads(TINY[-1]), "corrupt_probability": 0.5}  # another recipe: a cell of its own
     assert bench_main(["--data", str(data), "--out", str(out), "--preset", "fast", "--seeds", "0",
                        *TINY[:2], "--cnn", json.dumps(damaged)]) == 0
     cells = load_manifest(out).experiments["cnn_seeds"].cells
     shares = sorted((c.overrides.get("corrupt_probability", 0), c.accuracy.n) for c in cells)
-    assert shares == [(0, 2), (0.5, 1)]
+    assert shares == [(0, 3), (0.5, 1)]
     runs = json.loads((out / "experiments/cnn_seeds.json").read_text())["runs"]
     assert {r["machine"] for r in runs} == {cpu_description()}  # the budget buys epochs by the machine
 
