@@ -215,6 +215,11 @@ def test_browser010_pages_stay_accessible_after_their_main_interactions(served, 
     served.wait_for_element(f"button[id*='{BUTTON_EXPLORE_IMAGE}']", timeout=20)
     served.driver.execute_script("arguments[0].click()", served.find_element(f"button[id*='{BUTTON_EXPLORE_IMAGE}']"))
     served.wait_for_element(f"#{MODAL_EXPLORE_IMAGE} .modal-body", timeout=20)
+    # Bootstrap fades the dialog in: axe must judge its colours once it is opaque, not half-way
+    until(lambda: served.driver.execute_script(
+        "const modal = document.querySelector(arguments[0]).closest('.modal');"
+        "return modal.classList.contains('show') && getComputedStyle(modal).opacity === '1'",
+        f"#{MODAL_EXPLORE_IMAGE} .modal-body"), timeout=10)
     _check_axe(served, "/explore with a photo open", problems)
     assert not problems, json.dumps(problems, indent=1)
 
