@@ -42,7 +42,7 @@ def serve_table(results: dict) -> str:
          f"{load['ok']:,} requests, {load['failed']} failed, memory growth ≤ {growth:.1f} MB per worker",
          "no failure, no growth"),
     ]
-    return _table(("What", "Measured", "Floor"), rows, results)
+    return _table(rows, results)
 
 
 def _private(single_worker: dict) -> str:
@@ -64,7 +64,7 @@ def interaction_table(results: dict) -> str:
         rows.append((f"a fresh deploy's first visit to `{page}` (the test split decoded for its photos, once per host)",
                      f"{render['seconds']:.2f} s", "reported"))
     rows.append(("errors", str(len(summary["errors"])), "none"))
-    return _table(("What", "Measured", "Floor"), rows, results)
+    return _table(rows, results)
 
 
 def upload_table(results: dict) -> str:
@@ -79,7 +79,7 @@ def upload_table(results: dict) -> str:
          f"{two['other_requests']['n']} other requests", f"{two['other_requests']['p95_ms'] / 1000:.3f} s",
          f"≤ {floor:g} s"),
     ]
-    return _table(("What", "Measured", "Floor"), rows, results)
+    return _table(rows, results)
 
 
 TABLES = {"bench serve": ("serve.json", serve_table), "bench interaction": ("interaction.json", interaction_table),
@@ -91,8 +91,8 @@ def blocks(results_dir: Path = RESULTS) -> dict[str, str]:
     return {name: build(json.loads((results_dir / file).read_text())) for name, (file, build) in TABLES.items()}
 
 
-def _table(header: tuple[str, ...], rows: list[tuple[str, ...]], results: dict) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+def _table(rows: list[tuple[str, str, str]], results: dict) -> str:
+    lines = ["| What | Measured | Floor |", "|---|---|---|"]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(lines) + f"\n\nMeasured on {machine(results)}."
 

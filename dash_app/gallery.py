@@ -90,9 +90,9 @@ def _load(data_path: str, split: str, expected: str, class_names: tuple[str, ...
                                  f"were built from ({split}-split fingerprint mismatch). {how}")
     if cached is not None:
         _write(cached, loaded[split])
-        verified = _read_verified(cached, class_names, expected)
-        if verified is not None:  # the mapped file, shared by every worker, rather than a private copy
-            return verified.images
+        written = _read(cached)  # just verified: the mapped file, shared by every worker, not a private copy
+        if written is not None:
+            return written.images
     return loaded[split].images
 
 
@@ -105,12 +105,16 @@ def _cache_file(cache_dir: str | None, data_path: str, split: str, expected: str
     return Path(cache_dir) / f"{split}-split-{expected[:16]}-{key}"
 
 
-def _read_verified(path: Path, class_names: tuple[str, ...], expected: str) -> Split | None:
+def _read(path: Path) -> Split | None:
     try:
-        split = Split(np.load(path / "images.npy", mmap_mode="r"), np.load(path / "labels.npy"))
+        return Split(np.load(path / "images.npy", mmap_mode="r"), np.load(path / "labels.npy"))
     except (OSError, ValueError):
         return None
-    return split if fingerprint(split, class_names) == expected else None
+
+
+def _read_verified(path: Path, class_names: tuple[str, ...], expected: str) -> Split | None:
+    split = _read(path)
+    return split if split is not None and fingerprint(split, class_names) == expected else None
 
 
 def _write(path: Path, split: Split) -> None:
