@@ -7,13 +7,14 @@
 Each run trains on the whole training split with `ml`'s own code, as `ml train` does: the preset's
 fixed schedule in epochs, the same steps on any machine; the wall time it took is measured and
 recorded with the machine it ran on. It is scored on the test split with the test-time augmentation
-the exported model carries. The runs (with their per-epoch curves), their mean, standard deviation
-and 95% interval are added to the artifacts folder (experiments/cnn_seeds.json and the manifest),
-where the README and the dashboard read them; runs with `--cnn` overrides form cells of their own.
+the exported model carries. The runs (with their per-epoch curves and test probabilities), their mean,
+standard deviation and 95% interval are added to the artifacts folder (experiments/cnn_seeds.json,
+predictions/cnn_seeds.npz and the manifest), where the README, the dashboard and the test split's
+suspect labels read them; runs with `--cnn` overrides form cells of their own.
 Each run checkpoints after every epoch: the same command continues a killed one, and `--max-minutes`
 stops one at an epoch's end, recorded as cut short until it is continued. Seeds the artifacts already
-hold for the same preset, overrides and schedule are skipped (`--rerun` trains them again), so the
-command a verdict names finishes what is missing.
+hold for the same preset, overrides and schedule, with their test probabilities, are skipped (`--rerun`
+trains them again), so the command a verdict names finishes what is missing.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"preset {args.preset}, seed {seed}: already recorded in {args.out} (--rerun trains it again)", flush=True)
             continue
         try:
-            run, checkpoint = score_run(served_model(), dataset["train"], dataset["test"], dataset.class_names, seed=seed,
+            run, checkpoint, test_proba = score_run(served_model(), dataset["train"], dataset["test"], dataset.class_names, seed=seed,
                                         preset=args.preset, epochs=args.epochs, overrides=args.cnn, control=control)
         except CutShort as cut:
             record_seeds(args.out, [{"train_images": len(dataset["train"]), "seed": seed, "overrides": args.cnn,
@@ -63,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"preset {args.preset}, seed {seed}: test accuracy {run['test_accuracy']:.4f}, "
               f"macro-F1 {run['macro_f1']:.4f}, {run['epochs_run']} epochs in {run['train_seconds'] / 60:.1f} min",
               flush=True)
-        result = record_seeds(args.out, [run], args.preset)
+        result = record_seeds(args.out, [run], args.preset, {seed: test_proba})
         if checkpoint is not None:
             checkpoint.unlink(missing_ok=True)
     for cell in result.cells if result else ():

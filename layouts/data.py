@@ -123,16 +123,16 @@ def label_issues_view(found: LabelIssues | None) -> html.Div:
                      html.Td("; ".join(f"{given} → {suggested} ({count})"
                                        for given, suggested, count in row.top_pairs[:3]))])
             for split, row in found.splits.items()]
+    sources = "; ".join(f"for the {where[split]}, {row.source}" for split, row in found.splits.items())
     return html.Div([
         html.P(issues_verdict(found), className="fw-semibold"),
         dbc.Table([html.Thead(html.Tr([html.Th("where"), html.Th("disputed"), html.Th("share"),
                                        html.Th("most often (label → the network's view)")])),
                    html.Tbody(rows)], size="sm", responsive=True),
-        html.P(["Found by confident learning on answers from a network that never trained on the photo (for the "
-                "training photos, the same recipe trained several times, each time without the photos it is asked "
-                "about). Look "
-                "at them on the ", dcc.Link("Explore page", href="/explore"), " (only suspect labels, most suspect "
-                "first) and fix the labels that are wrong before retraining."], className="text-muted mb-0 small"),
+        html.P([f"Found by confident learning on answers from networks that never trained on the photo: {sources}. "
+                "Look at them on the ", dcc.Link("Explore page", href="/explore"),
+                " (only suspect labels, most suspect first) and fix the labels that are wrong before retraining."],
+               className="text-muted mb-0 small"),
     ])
 
 

@@ -524,7 +524,7 @@ def _out_of_fold(args) -> int:
 def _label_issues(args) -> int:
     from ml.audit.audit import run_label_issues
 
-    summary = run_label_issues(args.out)
+    summary = run_label_issues(args.out, rows=args.rows)
     for split, row in summary.splits.items():
         print(f"{split:6s} {row.flagged:,} of {row.images:,} images flagged ({row.source}); "
               f"{row.rows:,} rows written")

@@ -234,6 +234,8 @@ class ExperimentCell(Strict):
     overrides: dict | None = None
     schedule: str | None = None  # repeated trainings: 'N epochs' (ml.study.experiments.schedule_of)
     machines: list[str] | None = None
+    # repeated trainings: the arrays of their runs' test probabilities (ml.artifacts.seed_predictions)
+    test_probabilities: list[str] | None = None
     recipe_gain_points: float | None = None
     val_accuracy: Summary | None = None
     val_corrupted_accuracy: Summary | None = None

@@ -17,6 +17,7 @@ import numpy as np
 from ml.artifacts.folder import load_manifest, read_predictions, with_sections, write_manifest
 from ml.artifacts.schema import Manifest, Model
 from ml.artifacts.schema import Neighbours as NeighboursEntry
+from ml.artifacts.seed_predictions import read_seed_predictions
 from ml.artifacts.source_data import artifacts_dataset
 from ml.artifacts.staging import staged_folder, store_extra
 from ml.audit.data_map import METHODS, compare_layouts, training_sample
@@ -25,7 +26,9 @@ from ml.audit.near_duplicates import Rule, find_pairs
 from ml.audit.neighbours import NEIGHBOURS, NEIGHBOURS_FILE, build_index, choose_dimensions
 from ml.audit.out_of_fold import stored_out_of_fold
 from ml.errors import UserError
+from ml.models.cnn_config import recipe_cells
 from ml.models.registry import display_name, embedding_model
+from ml.serving.calibration import apply_temperature
 from ml.serving.embeddings import Embedder
 from ml.serving.graph_features import embedder_for, expose_features
 
@@ -73,19 +76,41 @@ def run_near_duplicates(data: Path, out: Path, rule: Rule = Rule(), threads: int
                        {"file": NEAR_DUPLICATES_FILE, "rule": asdict(rule), **summary})
 
 
+def recipe_test_probabilities(out: Path, manifest: Manifest) -> tuple[np.ndarray, str]:
+    """The served CNN's test probabilities averaged with those of every stored run from scratch of its
+    recipe and schedule (none of them trained on a test photo, so each answer is out of sample), and a
+    phrase saying which runs they are. The served CNN's calibration is undone first: the other runs
+    have none, and each network then counts on its own scale."""
+    key, network = network_entry(manifest, out, "its probabilities rank the label issues")
+    served = read_predictions(out, manifest)[f"proba_{key}"]
+    if network.calibration:
+        served = apply_temperature(served, 1 / network.calibration.temperature)
+    cells = recipe_cells(manifest, network.config) if network.config.get("epochs") else []
+    seeds = read_seed_predictions(out, [k for cell in cells for k in cell.test_probabilities or []])
+    if not seeds:
+        return served, ("the served CNN alone (no run of its recipe from scratch has stored its test answers yet: "
+                        "python -m bench.train_bench stores them)")
+    schedule = cells[0].schedule
+    return np.mean([served, *seeds], axis=0), (
+        f"the mean of {len(seeds) + 1} runs of the served CNN's recipe ({schedule}): the served CNN and "
+        f"{len(seeds)} trained from scratch on every training photo, none on a test photo")
+
+
 def run_label_issues(out: Path, rows: int = 500, log=print) -> dict:
-    """Rank likely label errors by confident learning: in the test split from the served CNN, which never
-    trained on it; in the training split from the out-of-fold probabilities once every fold is stored."""
+    """Rank likely label errors by confident learning: in the test split from the served CNN and every
+    stored run of its recipe, none of which trained on it; in the training split from the out-of-fold
+    probabilities once every fold is stored."""
     manifest = load_manifest(out)
-    key, _ = network_entry(manifest, out, "its probabilities rank the label issues")
     names = manifest.class_names
-    predictions = read_predictions(out, manifest)
-    sources = {"test": ("the served CNN's test probabilities", predictions[f"proba_{key}"], predictions["y_true"],
+    test_proba, test_source = recipe_test_probabilities(out, manifest)
+    sources = {"test": (test_source, test_proba, read_predictions(out, manifest)["y_true"],
                         json.loads((out / manifest.dataset.files.test_files).read_text()))}
     folds = stored_out_of_fold(out, manifest)
     if folds and len(folds["entry"].runs) == folds["entry"].folds:
-        sources["train"] = (f"out-of-fold probabilities, {folds['entry'].folds} folds", folds["proba"],
-                            folds["labels"], folds["files"])
+        stored = folds["entry"]
+        source = (f"{stored.folds} runs of the served CNN's recipe ({stored.preset} preset), each trained without "
+                  "the photos it answers for (out of fold)")
+        sources["train"] = (source, folds["proba"], folds["labels"], folds["files"])
     else:
         log("label issues: the training split is left out until `python -m ml out-of-fold` has stored every fold")
     table, splits = [], {}

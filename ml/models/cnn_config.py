@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field, fields
+from typing import TYPE_CHECKING
 
 from ml.errors import OptionError
+
+if TYPE_CHECKING:
+    from ml.artifacts.schema import ExperimentCell, Manifest
 
 TTA_CHOICES = ("none", "mirror", "mirror_translate")
 
@@ -72,6 +76,22 @@ def overrides_of(config: dict, preset: str) -> dict:
     base = json.loads(json.dumps(asdict(preset_config(preset))))  # tuples as JSON gives them back
     return {key: value for key, value in json.loads(json.dumps(config)).items()
             if key != "seed" and key in base and base[key] != value}
+
+
+def recipe_of(config: dict) -> tuple[dict, str]:
+    """A CNN's configuration (as stored in a manifest) as its runs from scratch are keyed in cnn_seeds:
+    its recipe (what it changes from the presets, which set only the schedule's length) and its
+    schedule ('N epochs')."""
+    recipe = {k: v for k, v in overrides_of(config, "full").items() if k != "epochs"}
+    return recipe, f"{config['epochs']} epochs"
+
+
+def recipe_cells(manifest: Manifest, config: dict) -> list[ExperimentCell]:
+    """The cnn_seeds cells of runs from scratch of the recipe and schedule of `config` (one per preset
+    they were run under)."""
+    recipe, schedule = recipe_of(config)
+    return [c for c in manifest.experiment_cells("cnn_seeds")
+            if (c.overrides or {}) == recipe and c.schedule == schedule]
 
 
 def check_overrides(overrides: dict, option: str = "--cnn") -> dict:

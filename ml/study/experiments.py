@@ -14,6 +14,7 @@ import json
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from scipy import stats as scipy_stats
@@ -21,6 +22,7 @@ from scipy import stats as scipy_stats
 from ml.artifacts.folder import load_manifest, with_sections, write_json, write_manifest
 from ml.artifacts.metrics import classification_metrics, predicted_classes
 from ml.artifacts.schema import Experiment
+from ml.artifacts.seed_predictions import SEED_PREDICTIONS_FILE, seed_prediction_key, write_seed_predictions
 from ml.artifacts.source_data import artifacts_dataset
 from ml.artifacts.staging import staged_folder
 from ml.data.dataset import Split, training_splits
@@ -61,15 +63,19 @@ def describe(values: list[float]) -> dict:
             "ci95": confidence_interval(values), "n": len(values), "values": [float(v) for v in values]}
 
 
+class ScoredRun(NamedTuple):
+    row: dict  # what the experiment's JSON records
+    checkpoint: Path | None  # the run's checkpoint, for the caller to remove once the row is stored
+    test_proba: np.ndarray  # its probabilities on the test split, for a caller that keeps them
+
+
 def score_run(model: str, train: Split, test: Split, class_names, *, seed: int, val_size: int = 0,
               preset: str = "full", epochs: int | None = None, overrides: dict | None = None,
-              control: RunControl = RunControl(), n_jobs: int = 2,
-              score_fit: bool = False) -> tuple[dict, Path | None]:
+              control: RunControl = RunControl(), n_jobs: int = 2, score_fit: bool = False) -> ScoredRun:
     """Train `model` on `train` (less a validation split for the Keras models, if asked) and score it
     on `test`: accuracy, macro-F1, validation accuracy (and with `score_fit` the accuracy on the
     images it learnt from), training seconds, and for the Keras models the per-epoch curves and why
-    training stopped. `control` checkpoints, resumes or caps a Keras run (ml.models.run_record). Returns the
-    row and the run's checkpoint file, for the caller to remove once the row is stored.
+    training stopped. `control` checkpoints, resumes or caps a Keras run (ml.models.run_record).
     """
     spec = MODELS[model]
     keras = spec.kind == "keras"  # only the Keras models watch a validation split
@@ -91,7 +97,8 @@ def score_run(model: str, train: Split, test: Split, class_names, *, seed: int, 
         estimator.fit(fit.images, fit.labels)
         seconds = time.perf_counter() - start
         predict = estimator.predict_proba
-    metrics = classification_metrics(test.labels, predicted_classes(predict(test.images)), class_names)
+    test_proba = predict(test.images)
+    metrics = classification_metrics(test.labels, predicted_classes(test_proba), class_names)
     row = {"train_images": len(train), "fit_images": trained.fit_images if keras else len(fit), "seed": seed,
            "epochs_run": trained.stopped["epochs_run"] if keras else None,
            "test_accuracy": metrics["accuracy"], "macro_f1": metrics["macro_f1"],
@@ -107,8 +114,8 @@ def score_run(model: str, train: Split, test: Split, class_names, *, seed: int, 
                 tta: float((export.keras_predict(cnn.serving_model(trained.network, tta), val.images).argmax(1)
                             == val.labels).mean()) for tta in cnn.TTA_CHOICES}
     if not keras:
-        return row, None
-    return {**row, "stopped": trained.stopped, "curves": trained.history}, trained.checkpoint
+        return ScoredRun(row, None, test_proba)
+    return ScoredRun({**row, "stopped": trained.stopped, "curves": trained.history}, trained.checkpoint, test_proba)
 
 
 def corrupted_accuracy(predict, images: np.ndarray, labels: np.ndarray, seed: int) -> float:
@@ -187,25 +194,40 @@ def summarise_schedule_length(runs: list[dict]) -> list[dict]:
     return cells
 
 
-def record_seeds(out: Path, runs: list[dict], preset: str) -> dict:
-    """Record repeated full trainings of the CNN (bench/train_bench.py) under experiments/cnn_seeds."""
+SEED_KEY = ("preset", "recipe", "schedule", "seed")
+
+
+def record_seeds(out: Path, runs: list[dict], preset: str, test_proba: dict[int, np.ndarray] | None = None) -> dict:
+    """Record repeated full trainings of the CNN (bench/train_bench.py) under experiments/cnn_seeds,
+    with each run's test probabilities where `test_proba` (seed -> probabilities) has them."""
     with staged_folder(out, start_from_existing=True) as folder:
-        return add_seed_runs(folder, runs, preset)
+        return add_seed_runs(folder, runs, preset, test_proba)
 
 
-def add_seed_runs(folder: Path, runs: list[dict], preset: str) -> dict:
+def add_seed_runs(folder: Path, runs: list[dict], preset: str, test_proba: dict[int, np.ndarray] | None = None) -> dict:
     """What `record_seeds` does, in place: for a folder being written (`ml train`'s own run)."""
     runs = [{"source": "bench", **r, "preset": preset, "recipe": recipe_key(r.get("overrides")),
              "schedule": schedule_of(r)} for r in runs]
-    return _store_in(folder, SEEDS, runs, ("preset", "recipe", "schedule", "seed"), summarise_seeds)
+    new = {}
+    for run in runs:
+        if run["seed"] in (test_proba or {}):
+            run["test_probabilities"] = seed_prediction_key(*(run[k] for k in SEED_KEY))
+            new[run["test_probabilities"]] = test_proba[run["seed"]]
+    replaced = {tuple(r[k] for k in SEED_KEY) for r in runs}
+    stored = {tuple(r.get(k, "") for k in SEED_KEY): r["test_probabilities"]
+              for r in stored_runs(folder, SEEDS) if "test_probabilities" in r}
+    kept = {key for run, key in stored.items() if run not in replaced}
+    changed = new or kept != set(stored.values())
+    writes = {SEED_PREDICTIONS_FILE: lambda path: write_seed_predictions(path, new, kept)} if changed else {}
+    return _store_in(folder, SEEDS, runs, SEED_KEY, summarise_seeds, writes)
 
 
 def finished_seeds(out: Path, preset: str, overrides: dict | None, epochs: int) -> set[int]:
     """The seeds of one cnn_seeds cell (preset, recipe overrides, schedule) that `out` already holds,
-    finished: the same bench command run again trains only the others."""
+    finished and with their test probabilities: the same bench command run again trains only the others."""
     recipe, schedule = recipe_key(overrides), f"{epochs} epochs"
     return {r["seed"] for r in stored_runs(out, SEEDS) if counts(r) and r["preset"] == preset
-            and r.get("recipe", "") == recipe and schedule_of(r) == schedule}
+            and r.get("recipe", "") == recipe and schedule_of(r) == schedule and "test_probabilities" in r}
 
 
 def summarise_seeds(runs: list[dict]) -> list[dict]:
@@ -219,7 +241,9 @@ def summarise_seeds(runs: list[dict]) -> list[dict]:
                       "accuracy": describe([r["test_accuracy"] for r in chosen]),
                       "macro_f1": describe([r["macro_f1"] for r in chosen]),
                       "train_seconds": describe([r["train_seconds"] for r in chosen]),
-                      "machines": sorted({r.get("machine") or "not recorded" for r in chosen})})
+                      "machines": sorted({r.get("machine") or "not recorded" for r in chosen}),
+                      **({"test_probabilities": stored} if (stored := [r["test_probabilities"] for r in chosen
+                                                                         if "test_probabilities" in r]) else {})})
     return cells
 
 
@@ -273,7 +297,7 @@ def run_plan(data: Path, out: Path, name: str, plan, key_fields: tuple[str, ...]
             log(f"{name}: kept the stored run {json.dumps({k: planned[k] for k in key_fields})}")
             continue
         try:
-            row, checkpoint = score_run(model, train, test, names, seed=seed, val_size=val_size, preset=preset,
+            row, checkpoint, _ = score_run(model, train, test, names, seed=seed, val_size=val_size, preset=preset,
                                         epochs=epochs, overrides=overrides, control=control, score_fit=score_fit)
         except CutShort as cut:
             _store(out, name, [{**planned, "stopped": cut.stopped, "curves": curve_columns(cut.curves)}],
@@ -304,7 +328,10 @@ def _store(out: Path, name: str, new_runs: list[dict], key_fields: tuple[str, ..
         return _store_in(folder, name, new_runs, key_fields, summarise)
 
 
-def _store_in(out: Path, name: str, new_runs: list[dict], key_fields: tuple[str, ...], summarise) -> dict:
+def _store_in(out: Path, name: str, new_runs: list[dict], key_fields: tuple[str, ...], summarise,
+              writes: dict | None = None) -> dict:
+    """Replace `new_runs`' keys among the runs of experiment `name` in the folder `out` being written, and its
+    cells in the manifest; `writes` (path in the folder -> function writing it there) adds files beside it."""
     rel = f"experiments/{name}.json"
     path = out / rel
     previous = json.loads(path.read_text())["runs"] if path.is_file() else []
@@ -312,9 +339,12 @@ def _store_in(out: Path, name: str, new_runs: list[dict], key_fields: tuple[str,
     # a key field a stored run lacks counts as empty: it was stored before the field existed
     runs = [r for r in previous if tuple(r.get(k, "") for k in key_fields) not in keys] + new_runs
     summary = summarise([r for r in runs if counts(r)])
-    manifest = load_manifest(out)
+    manifest = load_manifest(out)  # before any file changes: it checks them against their digests
     write_json(path, {"runs": runs, "cells": summary})
-    write_manifest(out, with_sections(manifest, experiments={name: {"file": rel, "cells": summary}}, extra_files=[rel]))
+    for extra, write in (writes or {}).items():
+        write(out / extra)
+    write_manifest(out, with_sections(manifest, experiments={name: {"file": rel, "cells": summary}},
+                                      extra_files=[rel, *(writes or {})]))
     return Experiment.model_validate({"file": rel, "cells": summary})
 
 

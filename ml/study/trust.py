@@ -9,7 +9,7 @@ import json
 
 from ml.artifacts.schema import Manifest, RobustnessSummary
 from ml.evaluation.auto_sort import calibrated_thresholds, threshold_for_target
-from ml.models.cnn_config import PRESETS, overrides_of
+from ml.models.cnn_config import PRESETS, recipe_cells, recipe_of
 from ml.models.registry import display_name, served_model
 from ml.study.hypotheses import judged, seeds_verdict, unmeasured, verdict
 
@@ -129,11 +129,9 @@ def _served_recipe(manifest: Manifest) -> dict:
     if not entry.training:
         return unmeasured(title, ["The served CNN was trained on a wall-time budget, before schedules were in "
                                   "epochs: its recipe has no fixed schedule to repeat. Retrain it (`make artifacts`)."])
-    recipe = {k: v for k, v in overrides_of(entry.config, preset).items() if k != "epochs"}
-    schedule = f"{entry.config['epochs']} epochs"
+    recipe, _ = recipe_of(entry.config)
     flag = f" --cnn '{json.dumps(recipe)}'" if recipe else ""
     length = f" --epochs {entry.config['epochs']}" if entry.config["epochs"] != PRESETS[preset]["epochs"] else ""
-    cell = next((c for c in manifest.experiment_cells("cnn_seeds") if c.preset == preset
-                 and (c.overrides or {}) == recipe and c.schedule == schedule), None)
+    cell = next((c for c in recipe_cells(manifest, entry.config) if c.preset == preset), None)
     return seeds_verdict(title, cell, accuracy, seeds,
                          f"python -m bench.train_bench --preset {preset} --seeds 0 1 2{length}{flag}")

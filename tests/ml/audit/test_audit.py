@@ -83,3 +83,54 @@ def test_audit003_the_neighbour_index_serves_features_without_changing_answers(t
     for name, rows in zip(train.files, found):  # itself, or a synthetic twin of it, is the nearest
         own = next(r["similarity"] for r in rows if r["file"] == name)
         assert own > 0.99 and own >= rows[0]["similarity"] - 1e-3
+
+
+def test_audit004_the_test_splits_suspect_labels_come_from_every_seed_of_the_served_recipe(artifacts_copy, capsys):
+    """Runs from scratch of the served CNN's recipe and schedule store their test probabilities; the test split's
+    ranking is confident learning on their mean with the served CNN's (calibration undone), and says so."""
+    from bench.train_bench import main as bench_main
+    from ml.artifacts.folder import read_predictions
+    from ml.artifacts.seed_predictions import read_seed_predictions
+    from ml.audit.label_issues import ranked_candidates
+    from ml.serving.calibration import apply_temperature
+    from ml.study.experiments import record_seeds
+    from tests.conftest import TINY_CNN
+
+    data, out = artifacts_copy
+    assert main(["label-issues", "--out", str(out), "--rows", "4"]) == 0
+    assert load_manifest(out).label_issues.splits["test"].source.startswith("the served CNN alone")
+
+    recipe = ["--preset", "full", "--epochs", "2", "--cnn", json.dumps(TINY_CNN)]
+    assert bench_main(["--data", str(data), "--out", str(out), "--seeds", "0", "1", *recipe]) == 0
+    other = {**TINY_CNN, "corrupt_probability": 0.5}  # another recipe: not the served CNN's
+    assert bench_main(["--data", str(data), "--out", str(out), "--seeds", "0", "--preset", "full", "--epochs", "2",
+                       "--cnn", json.dumps(other)]) == 0
+    runs = json.loads((out / "experiments/cnn_seeds.json").read_text())["runs"]
+    assert len({r["test_probabilities"] for r in runs}) == 3  # one array per run
+    manifest = load_manifest(out)
+    served_cell = next(c for c in manifest.experiment_cells("cnn_seeds") if c.overrides == TINY_CNN)
+    assert len(served_cell.test_probabilities) == 2
+
+    assert main(["label-issues", "--out", str(out), "--rows", "4"]) == 0
+    manifest = load_manifest(out)
+    source = manifest.label_issues.splits["test"].source
+    assert source.startswith("the mean of 3 runs of the served CNN's recipe (2 epochs)"), source
+    network = manifest.models["cnn"]
+    served = apply_temperature(read_predictions(out, manifest)["proba_cnn"], 1 / network.calibration.temperature)
+    mean = np.mean([served, *read_seed_predictions(out, served_cell.test_probabilities)], axis=0)
+    labels = read_predictions(out, manifest)["y_true"].astype(int)
+    expected = ranked_candidates(mean, labels, 4)
+    files = json.loads((out / manifest.dataset.files.test_files).read_text())
+    with open(out / manifest.label_issues.file) as handle:
+        rows = [row for row in csv.DictReader(handle) if row["split"] == "test"]
+    assert [row["file"] for row in rows] == [files[i] for i in expected["indices"]]
+
+    # a seed recorded again without its probabilities drops its array, and the bench trains it once more
+    seed_1 = next(r for r in runs if r["seed"] == 1 and "corrupt_probability" not in r["recipe"])
+    record_seeds(out, [{k: v for k, v in seed_1.items() if k != "test_probabilities"}], "full")
+    with np.load(out / "predictions/cnn_seeds.npz") as stored:
+        assert len(stored.files) == 2
+    capsys.readouterr()
+    assert bench_main(["--data", str(data), "--out", str(out), "--seeds", "0", "1", *recipe]) == 0
+    text = capsys.readouterr().out
+    assert "seed 0: already recorded" in text and "seed 1: test accuracy" in text
