@@ -24,7 +24,7 @@ def page(services):
     return hypotheses_page(hypotheses.hypotheses(manifest, artifacts.stats()), trust_verdicts(manifest),
                            hypotheses.model_limits(manifest), study_setup_figure(setup, chosen),
                            study_curves_figure(artifacts.experiment_runs(STUDY_SETUP), chosen, STUDY_SIZE),
-                           ablation_figure(manifest.experiment_cells("ablation")),
+                           ablation_figure(*hypotheses.judged_ablation(manifest)),
                            learning_curve_figure(manifest.experiment_cells("learning_curve")),
                            auto_sort_answer(manifest, artifacts.served_model(), services.config.auto_sort_target))
 

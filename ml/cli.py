@@ -457,7 +457,7 @@ def _schedule_length(args) -> int:
 
 
 def _summarise(args) -> int:
-    from ml.study.hypotheses import experiments
+    from ml.study import experiments
     from ml.study.setup import STUDY_SETUP, summarise_study_setup
 
     done = experiments.resummarise(args.out, {

@@ -98,7 +98,7 @@ def test_ablation_figure_shows_each_variant_with_its_interval():
     cells = typed_cells([cell(variant="recipe", accuracy=_summary([0.80, 0.82, 0.84])),
                          cell(variant="no_augmentation", accuracy=_summary([0.70])),
                          cell(train_images=50000, variant="recipe", accuracy=_summary([0.90, 0.92]))])
-    fig = ablation_figure(cells)
+    fig = ablation_figure(cells, "40 epochs")
     bars = {bar.name: bar for bar in fig.data}
     assert set(bars) == {"recipe", "no augmentation"}
     recipe = bars["recipe"]
@@ -106,7 +106,8 @@ def test_ablation_figure_shows_each_variant_with_its_interval():
     ci = cells[0].accuracy.ci95
     assert recipe.error_y.array[0] == pytest.approx(ci[1] - 0.82) and recipe.error_y.arrayminus[0] > 0
     assert bars["no augmentation"].error_y.array is None  # one seed: no interval to draw
-    assert "has not been run" in ablation_figure([]).layout.annotations[0].text
+    assert "40 epochs" in fig.layout.title.text
+    assert "not been run on the served CNN's schedule (40 epochs)" in ablation_figure([], "40 epochs").layout.annotations[0].text
     assert fig.layout.yaxis.range == (0, 1)  # from zero: a 2-point gap is drawn as 2 points
     assert recipe.marker.color != bars["no augmentation"].marker.color
 

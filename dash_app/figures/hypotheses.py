@@ -16,11 +16,12 @@ VARIANT_COLOURS = {"recipe": colour(served_model()), "no_augmentation": "#8c959f
                    "no_lookahead": "#c4cad0"}
 
 
-def ablation_figure(cells: list[ExperimentCell]) -> go.Figure:
-    """Test accuracy of the CNN recipe and its variants per training-set size, with 95% intervals;
-    bars from zero, so gaps read at their true size."""
+def ablation_figure(cells: list[ExperimentCell], schedule: str | None) -> go.Figure:
+    """Test accuracy of the CNN recipe and its variants per training-set size on its `schedule`, with 95%
+    intervals; bars from zero, so gaps read at their true size."""
     if not cells:
-        return empty_figure("The ablation has not been run for these artifacts (docs/development.md says how).")
+        length = f" on the served CNN's schedule ({schedule})" if schedule else ""
+        return empty_figure(f"The ablation has not been run{length} for these artifacts (docs/development.md says how).")
     fig = go.Figure()
     sizes = sorted({c.train_images for c in cells})
     for variant in [v for v in VARIANT_LABELS if any(c.variant == v for c in cells)]:
@@ -30,7 +31,7 @@ def ablation_figure(cells: list[ExperimentCell]) -> go.Figure:
                     y=[c.accuracy.mean for c in chosen], error_y=error_bars([c.accuracy for c in chosen]),
                     customdata=[c.accuracy.n for c in chosen],
                     hovertemplate="%{x}: %{y:.1%} (%{customdata} seeds)<extra>" + VARIANT_LABELS[variant] + "</extra>")
-    return layout(fig, "CNN test accuracy: recipe against variants (95% intervals over seeds)", barmode="group",
+    return layout(fig, f"CNN test accuracy, {schedule}: recipe against variants (95% intervals over seeds)", barmode="group",
                    xaxis=dict(categoryorder="array", categoryarray=[f"{s:,} images" for s in sizes]),
                    yaxis=dict(title="test accuracy", tickformat=".0%", range=[0, 1]))
 

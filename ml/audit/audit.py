@@ -108,7 +108,7 @@ def run_label_issues(out: Path, rows: int = 500, log=print) -> dict:
     folds = stored_out_of_fold(out, manifest)
     if folds and len(folds["entry"].runs) == folds["entry"].folds:
         stored = folds["entry"]
-        source = (f"{stored.folds} runs of the served CNN's recipe ({stored.preset} preset), each trained without "
+        source = (f"{stored.folds} runs of the CNN ({stored.preset} preset), each trained without "
                   "the photos it answers for (out of fold)")
         sources["train"] = (source, folds["proba"], folds["labels"], folds["files"])
     else:

@@ -78,6 +78,11 @@ def overrides_of(config: dict, preset: str) -> dict:
             if key != "seed" and key in base and base[key] != value}
 
 
+def recipe_key(overrides: dict | None) -> str:
+    """A run's recipe overrides as a stable string ('' for the recipe itself), to key and group runs by."""
+    return json.dumps(overrides, sort_keys=True) if overrides else ""
+
+
 def recipe_of(config: dict) -> tuple[dict, str]:
     """A CNN's configuration (as stored in a manifest) as its runs from scratch are keyed in cnn_seeds:
     its recipe (what it changes from the presets, which set only the schedule's length) and its

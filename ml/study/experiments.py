@@ -26,6 +26,7 @@ from ml.artifacts.seed_predictions import SEED_PREDICTIONS_FILE, seed_prediction
 from ml.artifacts.source_data import artifacts_dataset
 from ml.artifacts.staging import staged_folder
 from ml.data.dataset import Split, training_splits
+from ml.models.cnn_config import PRESETS, recipe_key
 from ml.models.registry import MODELS, TrainSettings, served_model
 from ml.models.run_record import CutShort, RunControl, counts, curve_columns
 
@@ -133,16 +134,20 @@ def run_ablation(data: Path, out: Path, sizes: list[int | None], seeds: list[int
                  val_size: int = 0, record: str = ABLATION, log=print, **plan_options) -> dict:
     """Train the CNN for every (size, seed, variant) and record the runs and their summary in the
     experiment `record` (the study's ablation, or the robust recipe's choice, kept apart so that runs
-    of another preset never mix into the study's cells). `plan_options`: run_plan's control, rerun."""
+    of another preset never mix into the study's cells). Each variant changes `overrides`, the recipe it
+    is compared with; runs are keyed and summarised by that recipe and the schedule's length, so runs
+    of another length form cells of their own. `plan_options`: run_plan's control, rerun."""
+    labels = {"recipe": recipe_key(overrides), "schedule": f"{epochs or PRESETS[preset]['epochs']} epochs"}
+
     def runs():
         for size in sizes:
             for seed in seeds:
                 for variant in variants:
-                    yield ({"variant": variant}, served_model(), size, seed,
+                    yield ({"variant": variant, **labels}, served_model(), size, seed,
                            {**(overrides or {}), **VARIANTS[variant]})
 
-    return run_plan(data, out, record, runs(), ("train_images", "seed", "variant"), summarise_ablation,
-                    preset=preset, epochs=epochs, val_size=val_size, log=log, **plan_options)
+    return run_plan(data, out, record, runs(), ("train_images", "seed", "variant", "recipe", "schedule"),
+                    summarise_ablation, preset=preset, epochs=epochs, val_size=val_size, log=log, **plan_options)
 
 
 def run_learning_curve(data: Path, out: Path, sizes: list[int | None], seeds: list[int], models: list[str],
@@ -269,11 +274,6 @@ def schedule_of(run: dict) -> str:
     return f"{stopped['epochs_planned']} epochs" if stopped else WALL_TIME_SCHEDULE
 
 
-def recipe_key(overrides: dict | None) -> str:
-    """A run's recipe overrides as a stable string ('' for the recipe itself), to key and group runs by."""
-    return json.dumps(overrides, sort_keys=True) if overrides else ""
-
-
 def run_plan(data: Path, out: Path, name: str, plan, key_fields: tuple[str, ...], summarise, *, preset: str,
              epochs: int | None, val_size: int | None, control: RunControl = RunControl(), rerun: bool = False,
              log=print, score_fit: bool = False) -> dict:
@@ -349,17 +349,21 @@ def _store_in(out: Path, name: str, new_runs: list[dict], key_fields: tuple[str,
 
 
 def summarise_ablation(runs: list[dict]) -> list[dict]:
-    """Per training-set size and variant: accuracy and macro-F1 summaries, and the difference from
-    the recipe in points (positive when the recipe is better)."""
+    """Per recipe compared with, schedule, training-set size and variant: accuracy and macro-F1 summaries,
+    and the difference from the recipe in points (positive when the recipe is better). Runs stored before
+    runs were keyed by recipe and schedule count as the recipe itself, on their own schedule."""
+    def group(run: dict) -> tuple:
+        return run.get("recipe", ""), schedule_of(run), run["train_images"]
+
     cells = []
-    for size in sorted({r["train_images"] for r in runs}):
-        at_size = [r for r in runs if r["train_images"] == size]
+    for recipe_compared, schedule, size in sorted({group(r) for r in runs}):
+        at_size = [r for r in runs if group(r) == (recipe_compared, schedule, size)]
         recipe = [r["test_accuracy"] for r in at_size if r["variant"] == "recipe"]
         for variant in [v for v in VARIANTS if any(r["variant"] == v for r in at_size)]:
             chosen = [r for r in at_size if r["variant"] == variant]
             accuracy = [r["test_accuracy"] for r in chosen]
             cells.append({
-                "train_images": size, "variant": variant,
+                "train_images": size, "variant": variant, "recipe": recipe_compared, "schedule": schedule,
                 "accuracy": describe(accuracy), "macro_f1": describe([r["macro_f1"] for r in chosen]),
                 "train_seconds": float(np.mean([r["train_seconds"] for r in chosen])),
                 "recipe_gain_points": (round(100 * (np.mean(recipe) - np.mean(accuracy)), 2)

@@ -9,7 +9,7 @@ from ml.artifacts.folder import best_model
 from ml.artifacts.schema import ExperimentCell, Manifest, Summary
 from ml.audit.label_issues import issues_verdict
 from ml.audit.near_duplicates import twin_verdict
-from ml.models.cnn_config import PRESETS
+from ml.models.cnn_config import PRESETS, recipe_key, recipe_of
 from ml.models.registry import MODELS, display_name, reference_model, served_model
 from ml.study.setup import (
     AUGMENTATIONS,
@@ -343,9 +343,21 @@ def _best_baseline(manifest: Manifest) -> str:
     return f"{display_name(key)} at {baselines[key].metrics.accuracy:.1%}"
 
 
+def judged_ablation(manifest: Manifest) -> tuple[list[ExperimentCell], str | None]:
+    """The ablation's cells that the recipe's verdicts judge, those of the served CNN's recipe on its
+    schedule (what a variant gains grows with training length, so runs of another length, or on a
+    wall-time budget, are kept apart), and that schedule (None without a served CNN on one)."""
+    entry = manifest.models.get(served_model())
+    if entry is None or not entry.config.get("epochs") or not entry.training:
+        return [], None
+    recipe, schedule = recipe_of(entry.config)
+    return [c for c in manifest.experiment_cells("ablation")
+            if (c.recipe or "") == recipe_key(recipe) and c.schedule == schedule], schedule
+
+
 def _ablation_pairs(manifest: Manifest, variant: str) -> list[tuple[ExperimentCell, ExperimentCell]]:
-    """(recipe cell, variant cell) per training-set size where both were run."""
-    cells = manifest.experiment_cells("ablation")
+    """(recipe cell, variant cell) per training-set size where both were run on the served schedule."""
+    cells, _ = judged_ablation(manifest)
     recipe = {c.train_images: c for c in cells if c.variant == "recipe"}
     return [(recipe[c.train_images], c) for c in cells
             if c.variant == variant and c.train_images in recipe]
@@ -359,12 +371,14 @@ def _interval(summary: Summary) -> str:
 def _ablation_verdict(manifest: Manifest, title: str, variant: str, threshold: float, without: str) -> dict:
     pairs = _ablation_pairs(manifest, variant)
     if not pairs:
-        return unmeasured(title, [f"These artifacts hold no run {without} to compare with.",
-                                  "Run `python -m ml ablate` (docs/development.md, 'Retraining and experiments') to test it."])
+        _, schedule = judged_ablation(manifest)
+        length = f" on the served CNN's recipe and schedule ({schedule})" if schedule else ""
+        return unmeasured(title, [f"These artifacts hold no run {without}{length} to compare with.",
+                                  "Run `make experiments` (docs/development.md, 'Retraining and experiments') to test it."])
     evidence, verdicts = [], []
     for recipe, other in pairs:
         gain = recipe.accuracy.mean - other.accuracy.mean
-        evidence.append(f"{recipe.train_images:,} training images: {_interval(recipe.accuracy)} with "
+        evidence.append(f"{recipe.train_images:,} training images, {recipe.schedule}: {_interval(recipe.accuracy)} with "
                         f"vs {_interval(other.accuracy)} {without} ({gain * 100:+.1f} points, "
                         f"{_count(other.accuracy.n, 'seed')}).")
         verdicts.append(gain >= threshold)

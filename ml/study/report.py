@@ -69,13 +69,15 @@ def ablation_table(manifest: Manifest, record: str = "ablation") -> str:
     cells = manifest.experiment_cells(record)
     if not cells:
         return ""
-    lines = ["| Training images | Variant | Seeds | Test accuracy | Macro-F1 | Recipe's gain (points) | "
-             "Validation: clean / damaged |", "|---|---|---|---|---|---|---|"]
+    lines = ["| Compared with (recipe overrides) | Schedule | Training images | Variant | Seeds | Test accuracy | Macro-F1 | "
+             "Recipe's gain (points) | Validation: clean / damaged |", "|---|---|---|---|---|---|---|---|---|"]
     for cell in cells:
         gain = cell.recipe_gain_points
         val = (f"{cell.val_accuracy.mean:.2%} / {cell.val_corrupted_accuracy.mean:.2%}"
                if cell.val_corrupted_accuracy else "—")
-        lines.append(f"| {cell.train_images:,} | {cell.variant} | {cell.accuracy.n} | "
+        recipe = overrides_text(json.loads(cell.recipe) if cell.recipe else {})
+        lines.append(f"| {recipe} | {cell.schedule} | {cell.train_images:,} | {cell.variant} | "
+                     f"{cell.accuracy.n} | "
                      f"{mean_ci(cell.accuracy)} | {mean_ci(cell.macro_f1)} | "
                      f"{'' if gain is None else f'{gain:+.1f}'} | {val} |")
     return "\n".join(lines)

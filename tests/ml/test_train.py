@@ -141,6 +141,17 @@ def test_ablation_runs_are_recorded_summarised_and_extended(trained):
     assert "| 72 | recipe | 2 |" in table and "| 72 | no_regularization | 1 |" in table
     assert "| 72 | corruptions | 1 |" in ablation_table(manifest, "robust_recipe")
 
+    # Runs on another schedule form cells of their own (what a variant buys grows with training length),
+    # and `ml summarise` recomputes the same cells from the stored runs.
+    assert main(["ablate", "--data", str(data), "--out", str(out), "--sizes", "all", "--seeds", "0",
+                 "--variants", "recipe", "--epochs", "2", *TINY[2:]]) == 0
+    cells = load_manifest(out).experiments["ablation"].cells
+    assert sorted((c.schedule, c.variant, c.accuracy.n) for c in cells) == [
+        ("1 epochs", "no_augmentation", 2), ("1 epochs", "no_regularization", 1), ("1 epochs", "recipe", 2),
+        ("2 epochs", "recipe", 1)]
+    assert main(["summarise", "--out", str(out)]) == 0
+    assert load_manifest(out).experiments["ablation"].cells == cells
+
 
 def test_learning_curve_covers_every_model_and_size(trained):
     data, out = trained

@@ -1,10 +1,12 @@
 """The study's verdicts from the artifacts' evidence (ml/study/hypotheses.py) and their report."""
 
 import json
+from dataclasses import asdict
 
 from ml.artifacts.folder import load_manifest
 from ml.artifacts.schema import Manifest
 from ml.cli import main
+from ml.models.cnn_config import preset_config
 from ml.study import hypotheses
 from ml.study.experiments import describe
 from tests.manifests import cell, manifest, model, scores, summary
@@ -37,7 +39,10 @@ def _manifest(cnn_accuracy, experiments=None):
     """The manifest's JSON with a CNN and `experiments` (name -> {"cells": [...]})."""
     cm = [[9, 1, 0], [3, 7, 0], [0, 0, 10]]
     metrics = {**scores(cnn_accuracy, 30), "confusion_matrix": cm, "per_class": _per_class([0.9, 0.7, 1.0])}
-    cnn = model(name="CNN", metrics=metrics, train_seconds=600, epochs_run=10)
+    config = json.loads(json.dumps(asdict(preset_config("full", corrupt_probability=0.3))))
+    cnn = model(name="CNN", metrics=metrics, train_seconds=600, epochs_run=40, config=config,
+                training={"reason": "schedule_finished", "epochs_planned": 40, "epochs_run": 40, "best_epoch": 40,
+                          "train_seconds": 600, "machine": "AMD EPYC"})
     return manifest({"cnn": cnn}, {name: e["cells"] for name, e in (experiments or {}).items()}).to_json()
 
 
@@ -46,14 +51,20 @@ def test_study001_hypothesis_verdicts_follow_the_evidence():
     assert _side(_manifest(0.69), "A basic CNN", hypotheses.RECIPE_SETUP_NAME)["status"] == "refuted"
     assert _verdict(_manifest(0.71), "A basic CNN")["status"] == "open"  # the study's setup was not run
     assert _verdict(_manifest(0.8), "Data augmentation")["status"] == "open"
-    def ablation_cell(size, variant, values):
-        return cell(train_images=size, variant=variant, accuracy=summary(values))
+    def ablation_cell(size, variant, values, schedule="40 epochs", recipe='{"corrupt_probability": 0.3}'):
+        return cell(train_images=size, variant=variant, accuracy=summary(values), schedule=schedule, recipe=recipe)
+    # the served recipe on its schedule is judged; another length, or another recipe compared with, is not
+    others = [ablation_cell(5000, "no_augmentation", [0.2], schedule="8 epochs"),
+              ablation_cell(50000, "no_augmentation", [0.2], recipe="")]
+    unjudged = _side(_manifest(0.8, {"ablation": {"cells": [ablation_cell(5000, "recipe", [0.7]), *others]}}),
+                     "Data augmentation", hypotheses.RECIPE_SETUP_NAME)
+    assert unjudged["status"] == "open" and "served CNN's recipe and schedule (40 epochs)" in unjudged["evidence"][0]
     mixed = {"ablation": {"cells": [
         ablation_cell(5000, "recipe", [0.70, 0.72]), ablation_cell(5000, "no_augmentation", [0.60, 0.62]),
         ablation_cell(50000, "recipe", [0.90]), ablation_cell(50000, "no_augmentation", [0.88]),
-        ablation_cell(50000, "no_regularization", [0.80])]}}
+        ablation_cell(50000, "no_regularization", [0.80]), *others]}}
     result = _side(_manifest(0.8, mixed), "Data augmentation", hypotheses.RECIPE_SETUP_NAME)
-    assert result["status"] == "open" and "+10.0 points" in result["evidence"][0]
+    assert result["status"] == "open" and "+10.0 points" in result["evidence"][0] and len(result["evidence"]) == 2
     regularization = _verdict(_manifest(0.8, mixed), "Regularization")
     assert regularization["status"] == "supported" and len(regularization["evidence"]) == 1
     basic = _manifest(0.9)
@@ -81,9 +92,10 @@ def _study_setup(no_aug_5k, aug_5k, no_aug_50k=None, aug_50k=None):
 
 
 def test_study004_hypotheses_are_judged_in_the_study_setup_and_the_recipe_side_by_side():
+    served = {"schedule": "40 epochs", "recipe": '{"corrupt_probability": 0.3}'}
     ablation = {"cells": [
-        cell(variant="recipe", accuracy=describe([0.73, 0.73])),
-        cell(variant="no_augmentation", accuracy=describe([0.70, 0.70]))]}
+        cell(variant="recipe", accuracy=describe([0.73, 0.73]), **served),
+        cell(variant="no_augmentation", accuracy=describe([0.70, 0.70]), **served)]}
     curve = {"cells": [cell(model="cnn", accuracy=describe([0.78]))]}
     manifest = _manifest(0.91, {"study_setup": _study_setup(0.53, 0.62, 0.75, 0.79), "ablation": ablation,
                                 "learning_curve": curve})
