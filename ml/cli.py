@@ -166,7 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.set_defaults(func=_validate)
 
     def experiment_options(val_size: int) -> argparse.ArgumentParser:
-        experiment = argparse.ArgumentParser(add_help=False, parents=[data, out, cnn])
+        experiment = argparse.ArgumentParser(add_help=False, parents=[data, out, cnn, plan_engine_options()])
         experiment.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2], help="seeds to run at each size")
         experiment.add_argument("--rerun", action="store_true", help=(
             "train the runs already stored with the same settings again (default: keep them)"))
@@ -206,7 +206,8 @@ def build_parser() -> argparse.ArgumentParser:
     length.set_defaults(func=_schedule_length)
 
     setup = commands.add_parser(
-        "study-setup", parents=[data, out, run_control_options()], formatter_class=DefaultsHelpFormatter,
+        "study-setup", parents=[data, out, run_control_options(), plan_engine_options()],
+        formatter_class=DefaultsHelpFormatter,
         help="the study's hypotheses in its own setup: its basic CNN (with batch normalization) on small "
              "subsets, with and without rotation, flip and zoom, early stopping on validation")
     setup.add_argument("--sizes", nargs="+", type=size_spec, default=[STUDY_SIZE], metavar="SIZE",
@@ -329,6 +330,30 @@ def run_control_options() -> argparse.ArgumentParser:
     return options
 
 
+def plan_engine_options() -> argparse.ArgumentParser:
+    """--engine, --address and --cpus-per-run, for the commands that train a plan of independent runs."""
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument("--engine", choices=["local", "ray"], default="local", help=(
+        "where the runs train: one after another in this process, or as Ray tasks, on this machine or on the "
+        "cluster at --address (pip install -r requirements-ray.txt); the same records either way"))
+    options.add_argument("--address", default=None, help="a Ray cluster's address (with --engine ray)")
+    options.add_argument("--cpus-per-run", type=positive_int, default=2, help="CPUs each Ray task holds")
+    return options
+
+
+def check_engine(args) -> None:
+    """A Ray cluster's --address only goes with --engine ray."""
+    if args.address and args.engine != "ray":
+        raise UserError("--address: a Ray cluster address needs --engine ray")
+
+
+def plan_options(args) -> dict:
+    """What run_plan takes from a plan command's options: control, rerun and engine."""
+    check_engine(args)
+    return {"control": run_control(args), "rerun": args.rerun, "engine": args.engine, "address": args.address,
+            "cpus_per_run": args.cpus_per_run}
+
+
 def run_control(args, resume: bool = True) -> RunControl:
     """The checkpoint folder, resuming and time cap that the command's options ask for."""
     return RunControl.capped(args.max_minutes, checkpoint_dir=args.checkpoints, resume=resume)
@@ -423,7 +448,7 @@ def _ablate(args) -> int:
 
     result = run_ablation(args.data or default_data_path(), args.out, args.sizes, args.seeds, args.variants,
                           preset=args.preset, epochs=args.epochs, overrides=args.cnn, val_size=args.val_size,
-                          record=args.record, control=run_control(args), rerun=args.rerun)
+                          record=args.record, **plan_options(args))
     for cell in result.cells:
         gain = cell.recipe_gain_points
         print(f"{cell.train_images:>6} images, {cell.variant:18s} accuracy {cell.accuracy.mean:.4f} "
@@ -436,7 +461,7 @@ def _learning_curve(args) -> int:
 
     result = run_learning_curve(args.data or default_data_path(), args.out, args.sizes, args.seeds, args.models,
                                 preset=args.preset, epochs=args.epochs, overrides=args.cnn, val_size=args.val_size,
-                                control=run_control(args), rerun=args.rerun)
+                                **plan_options(args))
     for cell in result.cells:
         print(f"{cell.model:11s} {cell.train_images:>6} images: accuracy {cell.accuracy.mean:.4f}, "
               f"train {cell.mean_train_seconds:.0f} s ({cell.accuracy.n} seed(s))")
@@ -447,8 +472,7 @@ def _schedule_length(args) -> int:
     from ml.study.experiments import run_schedule_length
 
     result = run_schedule_length(args.data or default_data_path(), args.out, args.lengths, args.seeds,
-                                 overrides=args.cnn, val_size=args.val_size, control=run_control(args),
-                                 rerun=args.rerun)
+                                 overrides=args.cnn, val_size=args.val_size, **plan_options(args))
     for cell in result.cells:
         print(f"{cell.variant:>10}: validation {cell.val_accuracy.mean:.4f}, test "
               f"{cell.accuracy.mean:.4f}, {cell.mean_train_seconds / 60:.1f} min "
@@ -474,7 +498,7 @@ def _study_setup(args) -> int:
     recorded = load_manifest(args.out).experiment_cells(STUDY_SETUP)
     result = run_study_setup(args.data or default_data_path(), args.out, args.sizes, args.seeds,
                              resolve_variants(args.variants, recorded), epochs=args.epochs, rule=args.rule,
-                             control=run_control(args), rerun=args.rerun)
+                             **plan_options(args))
     for cell in result.cells:
         print(f"{cell.train_images:>6} images, {cell.rule:8s} {cell.variant:24s} accuracy {cell.accuracy.mean:.4f}, "
               f"validation {cell.val_accuracy.mean:.4f} ({cell.accuracy.n} seed(s))")
@@ -553,8 +577,7 @@ def _neighbours(args) -> int:
 def _classify(args) -> int:
     from ml.catalogue.classify import classify_catalogue
 
-    if args.address and args.engine != "ray":
-        raise UserError("--address: a Ray cluster address needs --engine ray")
+    check_engine(args)
     classify_catalogue(args.sources, args.out, args.artifacts, model=args.model, target=args.target,
                        min_confidence=args.min_confidence, engine=args.engine, workers=args.workers,
                        resume=args.resume, address=args.address, progress=not args.quiet)

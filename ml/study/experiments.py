@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
 
@@ -136,7 +136,7 @@ def run_ablation(data: Path, out: Path, sizes: list[int | None], seeds: list[int
     experiment `record` (the study's ablation, or the robust recipe's choice, kept apart so that runs
     of another preset never mix into the study's cells). Each variant changes `overrides`, the recipe it
     is compared with; runs are keyed and summarised by that recipe and the schedule's length, so runs
-    of another length form cells of their own. `plan_options`: run_plan's control, rerun."""
+    of another length form cells of their own. `plan_options`: run_plan's control, rerun and engine."""
     labels = {"recipe": recipe_key(overrides), "schedule": f"{epochs or PRESETS[preset]['epochs']} epochs"}
 
     def runs():
@@ -154,7 +154,7 @@ def run_learning_curve(data: Path, out: Path, sizes: list[int | None], seeds: li
                        preset: str = "full", epochs: int | None = None, overrides: dict | None = None,
                        val_size: int = 0, log=print, **plan_options) -> dict:
     """Train each model on stratified subsets of each size and record accuracy and training time.
-    `plan_options`: run_plan's control, rerun."""
+    `plan_options`: run_plan's control, rerun and engine."""
     def runs():
         for size in sizes:
             for seed in seeds:
@@ -170,7 +170,7 @@ def run_schedule_length(data: Path, out: Path, epochs: list[int], seeds: list[in
     """Train the CNN recipe (with `overrides`, such as the served recipe's) on schedules of each length in
     `epochs`, on the whole training split less `val_size` validation images: the curve the full preset's
     length is chosen from, on validation accuracy (the test split is scored, never used to choose).
-    `plan_options`: run_plan's control, rerun."""
+    `plan_options`: run_plan's control, rerun and engine."""
     def runs():
         for length in epochs:
             for seed in seeds:
@@ -274,40 +274,85 @@ def schedule_of(run: dict) -> str:
     return f"{stopped['epochs_planned']} epochs" if stopped else WALL_TIME_SCHEDULE
 
 
+@dataclass(frozen=True)
+class PlannedRun:
+    """One run of an experiment plan: what trains (model, training-set size, seed, overrides) and how, and
+    the record it joins (`planned`: its labels, size, seed and settings)."""
+    model: str
+    size: int | None
+    seed: int
+    overrides: dict
+    planned: dict
+
+
+def train_planned(run: PlannedRun, train: Split, test: Split, names, *, control: RunControl,
+                  score_fit: bool) -> dict:
+    """Train and score one planned run wherever it runs (this process, or a Ray worker given the whole
+    training split): {"row": ..., "checkpoint": path or None}, or {"cut": ...} when the time cap
+    cut it short (plain values, which travel back from a worker)."""
+    subset = training_splits(train, subset=run.size, val_size=0, seed=run.seed, subset_option="--sizes").train
+    settings = run.planned
+    try:
+        row, checkpoint, _ = score_run(run.model, subset, test, names, seed=run.seed, val_size=settings["val_size"],
+                                       preset=settings["preset"], epochs=settings["epochs"], overrides=run.overrides,
+                                       control=control, score_fit=score_fit)
+    except CutShort as cut:
+        return {"cut": {"key": cut.key, "stopped": cut.stopped, "curves": cut.curves,
+                        "checkpoint": str(cut.checkpoint) if cut.checkpoint else None}}
+    return {"row": row, "checkpoint": str(checkpoint) if checkpoint else None}
+
+
 def run_plan(data: Path, out: Path, name: str, plan, key_fields: tuple[str, ...], summarise, *, preset: str,
              epochs: int | None, val_size: int | None, control: RunControl = RunControl(), rerun: bool = False,
-             log=print, score_fit: bool = False) -> dict:
+             log=print, score_fit: bool = False, engine: str = "local", address: str | None = None,
+             cpus_per_run: int = 2) -> dict:
     """Train and score every run of `plan` ((labels, model, size, seed, overrides) tuples), storing each
     as it finishes under experiments/<name>.json (a run replaces the stored one with the same
     `key_fields`), and the cells `summarise` makes of the runs that count in the manifest.
 
-    A run already stored with the same settings is kept, not trained again, unless `rerun`; a run that
-    was killed continues from its checkpoint. A run that `control`'s time cap cuts short is stored as
-    such (with its curves so far) and ends the plan (CutShort): the same command continues it."""
+    The runs are independent: `engine` "local" trains them one after another here, "ray" as Ray tasks of
+    `cpus_per_run` CPUs each, on this machine or the cluster at `address` (ml.study.ray_plans); either
+    way this process stores every record, the same records. A run already stored with the same settings
+    is kept, not trained again, unless `rerun`; a run that was killed continues from its checkpoint. A
+    run that `control`'s time cap cuts short is stored as such (with its curves so far) and ends the plan
+    (CutShort, once the runs under way have ended): the same command continues it."""
     dataset = artifacts_dataset(data, out, load_manifest(out))  # fail before hours of training, not after
-    names, test = dataset.class_names, dataset["test"]
+    names, train, test = dataset.class_names, dataset["train"], dataset["test"]
     stored = stored_runs(out, name)
     control = replace(control, resume=True)
+    pending = []
     for labels, model, size, seed, overrides in plan:
-        train = training_splits(dataset["train"], subset=size, val_size=0, seed=seed, subset_option="--sizes").train
+        subset = training_splits(train, subset=size, val_size=0, seed=seed, subset_option="--sizes").train
         settings = {**({"overrides": overrides} if overrides else {}), "preset": preset, "epochs": epochs,
                     "val_size": val_size}
-        planned = {**labels, "train_images": len(train), "seed": seed, **settings}
+        planned = {**labels, "train_images": len(subset), "seed": seed, **settings}
         if not rerun and any(_same_run(run, planned, key_fields) for run in stored):
             log(f"{name}: kept the stored run {json.dumps({k: planned[k] for k in key_fields})}")
             continue
-        try:
-            row, checkpoint, _ = score_run(model, train, test, names, seed=seed, val_size=val_size, preset=preset,
-                                        epochs=epochs, overrides=overrides, control=control, score_fit=score_fit)
-        except CutShort as cut:
-            _store(out, name, [{**planned, "stopped": cut.stopped, "curves": curve_columns(cut.curves)}],
+        pending.append(PlannedRun(model, size, seed, overrides, planned))
+    if engine == "ray":
+        from ml.study.ray_plans import ray_outcomes
+        outcomes = ray_outcomes(pending, train, test, names, control=control, score_fit=score_fit,
+                                address=address, cpus_per_run=cpus_per_run)
+    else:
+        outcomes = ((run, train_planned(run, train, test, names, control=control, score_fit=score_fit))
+                    for run in pending)
+    cut = None
+    for run, outcome in outcomes:
+        if "cut" in outcome:
+            cut = outcome["cut"]
+            _store(out, name, [{**run.planned, "stopped": cut["stopped"], "curves": curve_columns(cut["curves"])}],
                    key_fields, summarise)
-            raise
-        row = {**labels, **row, **settings}
+            if engine == "local":
+                break
+            continue
+        row = {**run.planned, **outcome["row"]}
         log(f"{name}: {json.dumps({k: v for k, v in row.items() if k != 'curves'})}")
         _store(out, name, [row], key_fields, summarise)  # keep every finished run, even if a later one fails
-        if checkpoint is not None:
-            checkpoint.unlink(missing_ok=True)
+        if outcome["checkpoint"]:
+            Path(outcome["checkpoint"]).unlink(missing_ok=True)
+    if cut:
+        raise CutShort(cut["key"], cut["stopped"], cut["curves"], cut["checkpoint"] and Path(cut["checkpoint"]))
     return load_manifest(out).experiments[name]
 
 

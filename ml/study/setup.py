@@ -80,7 +80,7 @@ def resolve_variants(variants: list[str], cells: list[ExperimentCell]) -> list[s
 def run_study_setup(data: Path, out: Path, sizes: list[int | None], seeds: list[int], variants: list[str],
                     epochs: int | None = None, rule: str = MAIN_RULE, log=print, **plan_options) -> dict:
     """Train the study's basic CNN for every (size, seed, variant) under stopping `rule` and record runs
-    and cells. `plan_options`: run_plan's control, rerun."""
+    and cells. `plan_options`: run_plan's control, rerun and engine."""
     def runs():
         for size in sizes:
             for seed in seeds:
