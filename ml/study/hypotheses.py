@@ -163,23 +163,29 @@ def _converged_phrase(*cells: ExperimentCell) -> str:
     run = [v for c in cells for v in c.epochs_run.values]
     best = [v for c in cells for v in (c.best_epoch or c.epochs_run).values]
     past = [r - b for r, b in zip(run, best)]
-    return (f"the runs stopped after {min(run):.0f}–{max(run):.0f} epochs, "
-            f"{min(past):.0f}–{max(past):.0f} past their best")
+    return f"the runs stopped after {_span(run)} epochs, {_span(past)} past their best"
+
+
+def _span(values: list[float]) -> str:
+    low, high = min(values), max(values)
+    return f"{low:.0f}" if round(low) == round(high) else f"{low:.0f}–{high:.0f}"
 
 
 def _second_rule_sentence(every_rule: list[ExperimentCell], chosen: str, main: dict) -> str:
-    """Whether the more patient stopping rule gives the augmentation gain the same sign."""
+    """Whether the more patient stopping rule puts the augmentation gain on the same side of the
+    threshold, so that the verdict stands under either rule."""
     patient = next((g for g in augmentation_gains(every_rule, PATIENT_RULE, chosen)
                     if g["train_images"] == main["train_images"]), None)
     rule = f"Stopping rule: {rule_text(MAIN_RULE)}."
     if patient is None:
         return (rule + f" The twice as patient rule ({rule_text(PATIENT_RULE)}) has not been run at "
                 f"{main['train_images']:,} images (`python -m ml study-setup --rule {PATIENT_RULE}`).")
-    same = (patient["gain"] >= 0) == (main["gain"] >= 0)
+    same = (patient["gain"] >= AUGMENTATION_GAIN) == (main["gain"] >= AUGMENTATION_GAIN)
+    side = f"{'at least' if patient['gain'] >= AUGMENTATION_GAIN else 'below'} {AUGMENTATION_GAIN * 100:.0f}"
     return (rule + f" With a twice as patient rule the gain is {patient['gain'] * 100:+.1f} points "
-            f"({patient['with'].accuracy.n} and {patient['without'].accuracy.n} seeds): "
-            + ("the same sign, so the verdict does not hinge on the stopping rule." if same else
-               "the opposite sign: the verdict hinges on the stopping rule, so it is not settled by these runs."))
+            f"({patient['with'].accuracy.n} and {patient['without'].accuracy.n} seeds), "
+            + (f"{side} as well: the verdict does not hinge on the stopping rule." if same else
+               f"{side}: the verdict hinges on the stopping rule, so these runs do not settle it."))
 
 
 def _why_floor(manifest: Manifest, cells: list[ExperimentCell]) -> str | None:

@@ -75,19 +75,23 @@ def test_study001_hypothesis_verdicts_follow_the_evidence():
     assert "dog (F1 0.70)" in limits[0] and "dog taken for cat (3 test images)" in limits[1]
 
 
-def _study_setup(no_aug_5k, aug_5k, no_aug_50k=None, aug_50k=None):
-    """Study-setup cells as ml.study.setup summarises them (fit accuracy 0.95 throughout)."""
-    from ml.study.setup import AUGMENTATIONS, NO_AUGMENTATION
+def _study_setup(no_aug_5k, aug_5k, no_aug_50k=None, aug_50k=None, patient=None):
+    """Study-setup cells as ml.study.setup summarises them (fit accuracy 0.95 throughout); `patient`:
+    (without, with) at 5,000 images under the twice as patient rule."""
+    from ml.study.setup import AUGMENTATIONS, NO_AUGMENTATION, PATIENT_RULE
 
     light = next(iter(AUGMENTATIONS))
-    def setup_cell(size, variant, test):
+    def setup_cell(size, variant, test, rule=None):
         return {"train_images": size, "variant": variant, "accuracy": describe([test, test]),
                 "macro_f1": describe([test, test]), "val_accuracy": describe([test, test]),
-                "fit_accuracy": describe([0.95, 0.95]), "epochs_run": describe([20, 20]),
-                "train_seconds": describe([60, 60])}
+                "fit_accuracy": describe([0.95, 0.95]), "epochs_run": describe([40, 45]),
+                "best_epoch": describe([20, 25]), "train_seconds": describe([60, 60]), "rule": rule}
     cells = [setup_cell(5000, NO_AUGMENTATION, no_aug_5k), setup_cell(5000, light, aug_5k)]
     if no_aug_50k:
         cells += [setup_cell(50000, NO_AUGMENTATION, no_aug_50k), setup_cell(50000, light, aug_50k)]
+    if patient:
+        cells += [setup_cell(5000, NO_AUGMENTATION, patient[0], PATIENT_RULE),
+                  setup_cell(5000, light, patient[1], PATIENT_RULE)]
     return {"cells": cells}
 
 
@@ -153,3 +157,18 @@ def test_study003_report_prints_the_verdicts_the_page_shows(tiny_artifacts, caps
         assert f"- **{hypothesis['title']}.** {hypothesis['verdict']}" in printed
         for side in hypothesis.get("setups", []):
             assert f"  - *{side['setup']}: {side['title']}.* {side['verdict']}" in printed
+
+
+def test_study005_the_second_stopping_rule_is_judged_against_the_threshold_not_the_sign():
+    def evidence(patient):
+        side = _side(_manifest(0.91, {"study_setup": _study_setup(0.60, 0.60, patient=patient)}),
+                     "Data augmentation", hypotheses.STUDY_SETUP_NAME)
+        return side["status"], " ".join(side["evidence"])
+    status, text = evidence(None)
+    assert status == "refuted" and "has not been run at 5,000 images" in text
+    assert "the runs stopped after 40–45 epochs, 20 past their best" in text
+    # +0.0 under the main rule and +2.0 under the patient one: both below 5, so the verdict stands
+    assert "+2.0 points (2 and 2 seeds), below 5 as well: the verdict does not hinge" in evidence((0.60, 0.62))[1]
+    # the same sign but across the threshold: the rule decides, and the page says so
+    assert "+6.0 points (2 and 2 seeds), at least 5: the verdict hinges on the stopping rule" \
+        in evidence((0.60, 0.66))[1]
