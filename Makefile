@@ -64,8 +64,8 @@ bench-train:
 	$(PY) -m bench.train_bench --data $(DATA) --preset fast --seeds 0 1 2 --cnn '$(CNN)'
 
 ## The served recipe's ablation on its own schedule (the full preset's 40 epochs: what a variant buys grows with
-## training length), at 5,000 images, then all 50,000, and the learning curve behind the hypotheses (many hours on
-## 2 cores; runs accumulate, a killed one continues)
+## training length), at 5,000 images, then all 50,000 (there the recipe arm is bench-train's seeds, taken when stored),
+## and the learning curve behind the hypotheses (many hours on 2 cores; runs accumulate, a killed one continues)
 experiments:
 	$(PY) -m ml ablate --data $(DATA) --sizes 5000 --seeds 0 1 2 --variants recipe no_augmentation no_regularization --cnn '$(CNN)'
 	$(PY) -m ml ablate --data $(DATA) --sizes all --seeds 0 1 2 --variants recipe no_augmentation no_regularization --cnn '$(CNN)'

@@ -147,7 +147,23 @@ def run_ablation(data: Path, out: Path, sizes: list[int | None], seeds: list[int
                            {**(overrides or {}), **VARIANTS[variant]})
 
     return run_plan(data, out, record, runs(), ("train_images", "seed", "variant", "recipe", "schedule"),
-                    summarise_ablation, preset=preset, epochs=epochs, val_size=val_size, log=log, **plan_options)
+                    summarise_ablation, preset=preset, epochs=epochs, val_size=val_size, log=log,
+                    reuse=lambda planned: bench_twin(out, planned), **plan_options)
+
+
+def bench_twin(out: Path, planned: dict) -> dict | None:
+    """The ablation's recipe arm on every training image without a validation split is the run
+    bench.train_bench records for the same seed, preset, recipe and schedule (score_run, the same
+    steps): its record, relabelled, when the artifacts hold it finished, so it is not trained twice."""
+    if planned.get("variant") != "recipe" or planned.get("val_size"):
+        return None
+    twin = next((r for r in stored_runs(out, SEEDS) if counts(r) and r.get("stopped") and r["seed"] == planned["seed"]
+                 and r["train_images"] == planned["train_images"] and r["preset"] == planned["preset"]
+                 and r.get("recipe", "") == planned["recipe"] and schedule_of(r) == planned["schedule"]), None)
+    if twin is None:
+        return None
+    measured = {k: v for k, v in twin.items() if k not in ("source", "recipe", "schedule", "test_probabilities")}
+    return {**measured, **planned, "from": SEEDS}
 
 
 def run_learning_curve(data: Path, out: Path, sizes: list[int | None], seeds: list[int], models: list[str],
@@ -305,7 +321,7 @@ def train_planned(run: PlannedRun, train: Split, test: Split, names, *, control:
 def run_plan(data: Path, out: Path, name: str, plan, key_fields: tuple[str, ...], summarise, *, preset: str,
              epochs: int | None, val_size: int | None, control: RunControl = RunControl(), rerun: bool = False,
              log=print, score_fit: bool = False, engine: str = "local", address: str | None = None,
-             cpus_per_run: int = 2) -> dict:
+             cpus_per_run: int = 2, reuse=None) -> dict:
     """Train and score every run of `plan` ((labels, model, size, seed, overrides) tuples), storing each
     as it finishes under experiments/<name>.json (a run replaces the stored one with the same
     `key_fields`), and the cells `summarise` makes of the runs that count in the manifest.
@@ -313,7 +329,9 @@ def run_plan(data: Path, out: Path, name: str, plan, key_fields: tuple[str, ...]
     The runs are independent: `engine` "local" trains them one after another here, "ray" as Ray tasks of
     `cpus_per_run` CPUs each, on this machine or the cluster at `address` (ml.study.ray_plans); either
     way this process stores every record, the same records. A run already stored with the same settings
-    is kept, not trained again, unless `rerun`; a run that was killed continues from its checkpoint. A
+    is kept, not trained again, unless `rerun`, and so is one that `reuse` (planned record -> a finished
+    record of the same run in another experiment, or None) finds elsewhere; a run that was killed
+    continues from its checkpoint. A
     run that `control`'s time cap cuts short is stored as such (with its curves so far) and ends the plan
     (CutShort, once the runs under way have ended): the same command continues it."""
     dataset = artifacts_dataset(data, out, load_manifest(out))  # fail before hours of training, not after
@@ -328,6 +346,12 @@ def run_plan(data: Path, out: Path, name: str, plan, key_fields: tuple[str, ...]
         planned = {**labels, "train_images": len(subset), "seed": seed, **settings}
         if not rerun and any(_same_run(run, planned, key_fields) for run in stored):
             log(f"{name}: kept the stored run {json.dumps({k: planned[k] for k in key_fields})}")
+            continue
+        twin = None if rerun or reuse is None else reuse(planned)
+        if twin is not None:
+            log(f"{name}: took the run {json.dumps({k: planned[k] for k in key_fields})} from {twin['from']}, "
+                "where the same training is stored")
+            _store(out, name, [twin], key_fields, summarise)
             continue
         pending.append(PlannedRun(model, size, seed, overrides, planned))
     if engine == "ray":

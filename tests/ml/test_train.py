@@ -153,6 +153,24 @@ def test_ablation_runs_are_recorded_summarised_and_extended(trained):
     assert load_manifest(out).experiments["ablation"].cells == cells
 
 
+def test_ablation_takes_its_recipe_arm_from_the_bench_seed_of_the_same_training(trained, capsys):
+    data, out = trained
+    from bench.train_bench import main as bench_main
+    assert bench_main(["--data", str(data), "--out", str(out), "--seeds", "0", *TINY]) == 0
+    bench = next(r for r in json.loads((out / "experiments/cnn_seeds.json").read_text())["runs"]
+                 if r["seed"] == 0 and r.get("schedule") == "1 epochs")
+    assert main(["ablate", "--data", str(data), "--out", str(out), "--sizes", "all", "--seeds", "0",
+                 "--variants", "recipe", "no_augmentation", *TINY]) == 0
+    assert "took the run" in capsys.readouterr().out
+    runs = {r["variant"]: r for r in json.loads((out / "experiments/ablation.json").read_text())["runs"]}
+    recipe = runs["recipe"]
+    assert recipe["from"] == "cnn_seeds" and recipe["schedule"] == "1 epochs" and recipe["preset"] == "full"
+    assert (recipe["test_accuracy"], recipe["curves"]) == (bench["test_accuracy"], bench["curves"])
+    assert "from" not in runs["no_augmentation"]  # trained here: the bench holds no such run
+    cell = next(c for c in load_manifest(out).experiments["ablation"].cells if c.variant == "recipe")
+    assert cell.accuracy.values == [bench["test_accuracy"]]
+
+
 def test_learning_curve_covers_every_model_and_size(trained):
     data, out = trained
     assert main(["learning-curve", "--data", str(data), "--out", str(out), "--sizes", "30", "all",
