@@ -176,13 +176,12 @@ def _second_rule_sentence(every_rule: list[ExperimentCell], chosen: str, main: d
     threshold, so that the verdict stands under either rule."""
     patient = next((g for g in augmentation_gains(every_rule, PATIENT_RULE, chosen)
                     if g["train_images"] == main["train_images"]), None)
-    rule = f"Stopping rule: {rule_text(MAIN_RULE)}."
     if patient is None:
-        return (rule + f" The twice as patient rule ({rule_text(PATIENT_RULE)}) has not been run at "
+        return (f"The twice as patient rule ({rule_text(PATIENT_RULE)}) has not been run at "
                 f"{main['train_images']:,} images (`python -m ml study-setup --rule {PATIENT_RULE}`).")
     same = (patient["gain"] >= AUGMENTATION_GAIN) == (main["gain"] >= AUGMENTATION_GAIN)
     side = f"{'at least' if patient['gain'] >= AUGMENTATION_GAIN else 'below'} {AUGMENTATION_GAIN * 100:.0f}"
-    return (rule + f" With a twice as patient rule the gain is {patient['gain'] * 100:+.1f} points "
+    return (f"With a twice as patient rule ({rule_text(PATIENT_RULE)}) the gain is {patient['gain'] * 100:+.1f} points "
             f"({patient['with'].accuracy.n} and {patient['without'].accuracy.n} seeds), "
             + (f"{side} as well: the verdict does not hinge on the stopping rule." if same else
                f"{side}: the verdict hinges on the stopping rule, so these runs do not settle it."))
@@ -234,8 +233,8 @@ def _why_augmentation(manifest: Manifest, cells: list[ExperimentCell]) -> str | 
 
 
 _STUDY_MODEL_SENTENCE = ("The study's basic CNN (two conv-ReLU-pool blocks with batch normalization and dropout, a "
-                         "dense layer, Adam), trained on stratified subsets of which a tenth is held out to stop "
-                         "early and keep the best weights, scored on the full test split.")
+                         "dense layer, Adam), trained on stratified subsets of which a tenth is held out for its "
+                         f"stopping rule ({rule_text(MAIN_RULE)}; no time budget), scored on the full test split.")
 
 
 def _variant_phrase(variant: str) -> str:
@@ -384,7 +383,8 @@ def _ablation_verdict(manifest: Manifest, title: str, variant: str, threshold: f
     evidence, verdicts = [], []
     for recipe, other in pairs:
         gain = recipe.accuracy.mean - other.accuracy.mean
-        evidence.append(f"{recipe.train_images:,} training images, {recipe.schedule}: {_interval(recipe.accuracy)} with "
+        evidence.append(f"{recipe.train_images:,} training images, {recipe.schedule} each (a fixed schedule, no "
+                        f"stopping rule): {_interval(recipe.accuracy)} with "
                         f"vs {_interval(other.accuracy)} {without} ({gain * 100:+.1f} points, "
                         f"{_count(other.accuracy.n, 'seed')}).")
         verdicts.append(gain >= threshold)
