@@ -79,21 +79,23 @@ def run_near_duplicates(data: Path, out: Path, rule: Rule = Rule(), threads: int
 def recipe_test_probabilities(out: Path, manifest: Manifest) -> tuple[np.ndarray, str]:
     """The served CNN's test probabilities averaged with those of every stored run from scratch of its
     recipe and schedule (none of them trained on a test photo, so each answer is out of sample), and a
-    phrase saying which runs they are. The served CNN's calibration is undone first: the other runs
-    have none, and each network then counts on its own scale."""
+    phrase saying which runs they are. Every run is calibrated with the served CNN's temperature: the
+    runs from scratch share its recipe but trained on every photo, so they have no held-out photos to
+    fit their own, and confident learning's thresholds depend on the probabilities' scale."""
     key, network = network_entry(manifest, out, "its probabilities rank the label issues")
-    served = read_predictions(out, manifest)[f"proba_{key}"]
-    if network.calibration:
-        served = apply_temperature(served, 1 / network.calibration.temperature)
+    served = read_predictions(out, manifest)[f"proba_{key}"]  # calibrated when it has a temperature
     cells = recipe_cells(manifest, network.config) if network.config.get("epochs") else []
     seeds = read_seed_predictions(out, [k for cell in cells for k in cell.test_probabilities or []])
+    if network.calibration:
+        seeds = [apply_temperature(seed, network.calibration.temperature) for seed in seeds]
     if not seeds:
         return served, ("the served CNN alone (no run of its recipe from scratch has stored its test answers yet: "
                         "python -m bench.train_bench stores them)")
     schedule = cells[0].schedule
     return np.mean([served, *seeds], axis=0), (
         f"the mean of {len(seeds) + 1} runs of the served CNN's recipe ({schedule}): the served CNN and "
-        f"{len(seeds)} trained from scratch on every training photo, none on a test photo")
+        f"{len(seeds)} trained from scratch on every training photo, none on a test photo"
+        + (", each calibrated with the served CNN's temperature" if network.calibration else ""))
 
 
 def run_label_issues(out: Path, rows: int = 500, log=print) -> dict:

@@ -87,7 +87,8 @@ def test_audit003_the_neighbour_index_serves_features_without_changing_answers(t
 
 def test_audit004_the_test_splits_suspect_labels_come_from_every_seed_of_the_served_recipe(artifacts_copy, capsys):
     """Runs from scratch of the served CNN's recipe and schedule store their test probabilities; the test split's
-    ranking is confident learning on their mean with the served CNN's (calibration undone), and says so."""
+    ranking is confident learning on their mean with the served CNN's, each calibrated with its temperature,
+    and says so."""
     from bench.train_bench import main as bench_main
     from ml.artifacts.folder import read_predictions
     from ml.artifacts.seed_predictions import read_seed_predictions
@@ -115,9 +116,10 @@ def test_audit004_the_test_splits_suspect_labels_come_from_every_seed_of_the_ser
     manifest = load_manifest(out)
     source = manifest.label_issues.splits["test"].source
     assert source.startswith("the mean of 3 runs of the served CNN's recipe (2 epochs)"), source
-    network = manifest.models["cnn"]
-    served = apply_temperature(read_predictions(out, manifest)["proba_cnn"], 1 / network.calibration.temperature)
-    mean = np.mean([served, *read_seed_predictions(out, served_cell.test_probabilities)], axis=0)
+    assert source.endswith("each calibrated with the served CNN's temperature"), source
+    temperature = manifest.models["cnn"].calibration.temperature
+    seeds = [apply_temperature(p, temperature) for p in read_seed_predictions(out, served_cell.test_probabilities)]
+    mean = np.mean([read_predictions(out, manifest)["proba_cnn"], *seeds], axis=0)
     labels = read_predictions(out, manifest)["y_true"].astype(int)
     expected = ranked_candidates(mean, labels, 4)
     files = json.loads((out / manifest.dataset.files.test_files).read_text())
