@@ -30,6 +30,7 @@ AUGMENTATION_GAIN = 0.05
 # The recipe's targets: (preset, test accuracy, seeds needed). What a run costs is measured on each
 # machine and reported, never judged: the same schedule takes longer on a slower CPU.
 PRESET_TARGETS = (("full", 0.92, 3), ("fast", 0.90, 3))
+ABLATION_SEEDS = 3  # seeds of both arms before a size's gain is judged: one run's gain is mostly noise
 
 
 def hypotheses(manifest: Manifest, stats: dict) -> list[dict]:
@@ -210,7 +211,7 @@ def _why_augmentation(manifest: Manifest, cells: list[ExperimentCell]) -> str | 
     without its own."""
     at_study = next((g for g in augmentation_gains(cells) if g["train_images"] == STUDY_SIZE), None)
     recipe = {p[0].train_images: p[0].accuracy.mean - p[1].accuracy.mean
-              for p in _ablation_pairs(manifest, "no_augmentation")}
+              for p in _ablation_pairs(manifest, "no_augmentation") if _enough_seeds(p)}
     if at_study is None or STUDY_SIZE not in recipe:
         return None
     without, with_, gain = at_study["without"], at_study["with"], at_study["gain"]
@@ -383,16 +384,25 @@ def _ablation_verdict(manifest: Manifest, title: str, variant: str, threshold: f
     evidence, verdicts = [], []
     for recipe, other in pairs:
         gain = recipe.accuracy.mean - other.accuracy.mean
+        seeds = (f"{_count(other.accuracy.n, 'seed')}" if _enough_seeds((recipe, other)) else
+                 f"{recipe.accuracy.n} and {other.accuracy.n} of {ABLATION_SEEDS} seeds so far: not judged yet")
         evidence.append(f"{recipe.train_images:,} training images, {recipe.schedule} each (a fixed schedule, no "
                         f"stopping rule): {_interval(recipe.accuracy)} with "
-                        f"vs {_interval(other.accuracy)} {without} ({gain * 100:+.1f} points, "
-                        f"{_count(other.accuracy.n, 'seed')}).")
-        verdicts.append(gain >= threshold)
+                        f"vs {_interval(other.accuracy)} {without} ({gain * 100:+.1f} points, {seeds}).")
+        if _enough_seeds((recipe, other)):
+            verdicts.append(gain >= threshold)
+    if not verdicts:
+        return verdict(title, [*evidence, "Run `make experiments` for the rest: it keeps the runs already recorded."],
+                       "open", f"Open: no data size has {ABLATION_SEEDS} seeds of both arms yet.")
     status = "supported" if all(verdicts) else "refuted" if not any(verdicts) else "open"
-    sentence = {"supported": "Supported at every data size tested.",
-                "refuted": f"Refuted: the gain is below {threshold * 100:.0f} points at every data size tested.",
+    sentence = {"supported": "Supported at every data size judged.",
+                "refuted": f"Refuted: the gain is below {threshold * 100:.0f} points at every data size judged.",
                 "open": "Depends on the data size: see each row."}[status]
     return verdict(title, evidence, status, sentence)
+
+
+def _enough_seeds(pair: tuple[ExperimentCell, ExperimentCell]) -> bool:
+    return min(cell.accuracy.n for cell in pair) >= ABLATION_SEEDS
 
 
 def _augmentation_gain(manifest: Manifest) -> dict:

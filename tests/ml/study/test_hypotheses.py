@@ -60,13 +60,20 @@ def test_study001_hypothesis_verdicts_follow_the_evidence():
                      "Data augmentation", hypotheses.RECIPE_SETUP_NAME)
     assert unjudged["status"] == "open" and "served CNN's recipe and schedule (40 epochs)" in unjudged["evidence"][0]
     mixed = {"ablation": {"cells": [
-        ablation_cell(5000, "recipe", [0.70, 0.72]), ablation_cell(5000, "no_augmentation", [0.60, 0.62]),
-        ablation_cell(50000, "recipe", [0.90]), ablation_cell(50000, "no_augmentation", [0.88]),
-        ablation_cell(50000, "no_regularization", [0.80]), *others]}}
+        ablation_cell(5000, "recipe", [0.70, 0.72, 0.71]), ablation_cell(5000, "no_augmentation", [0.60, 0.62, 0.61]),
+        ablation_cell(50000, "recipe", [0.90, 0.90, 0.90]), ablation_cell(50000, "no_augmentation", [0.88, 0.88, 0.88]),
+        ablation_cell(50000, "no_regularization", [0.80, 0.80, 0.80]), *others]}}
     result = _side(_manifest(0.8, mixed), "Data augmentation", hypotheses.RECIPE_SETUP_NAME)
     assert result["status"] == "open" and "+10.0 points" in result["evidence"][0] and len(result["evidence"]) == 2
+    assert result["verdict"] == "Depends on the data size: see each row."
     regularization = _verdict(_manifest(0.8, mixed), "Regularization")
     assert regularization["status"] == "supported" and len(regularization["evidence"]) == 1
+    # fewer than 3 seeds of either arm: shown, not judged (one run's gain is mostly noise)
+    partial = {"ablation": {"cells": [ablation_cell(5000, "recipe", [0.70, 0.72, 0.71]),
+                                      ablation_cell(5000, "no_augmentation", [0.60])]}}
+    waiting = _side(_manifest(0.8, partial), "Data augmentation", hypotheses.RECIPE_SETUP_NAME)
+    assert waiting["status"] == "open" and "3 and 1 of 3 seeds so far: not judged yet" in waiting["evidence"][0]
+    assert waiting["verdict"] == "Open: no data size has 3 seeds of both arms yet."
     basic = _manifest(0.9)
     basic["models"]["basic_cnn"] = {**basic["models"]["cnn"], "metrics": scores(0.65, 30)}
     judged = _side(basic, "A basic CNN", hypotheses.RECIPE_SETUP_NAME)
@@ -98,8 +105,8 @@ def _study_setup(no_aug_5k, aug_5k, no_aug_50k=None, aug_50k=None, patient=None)
 def test_study004_hypotheses_are_judged_in_the_study_setup_and_the_recipe_side_by_side():
     served = {"schedule": "40 epochs", "recipe": '{"corrupt_probability": 0.3}'}
     ablation = {"cells": [
-        cell(variant="recipe", accuracy=describe([0.73, 0.73]), **served),
-        cell(variant="no_augmentation", accuracy=describe([0.70, 0.70]), **served)]}
+        cell(variant="recipe", accuracy=describe([0.73, 0.73, 0.73]), **served),
+        cell(variant="no_augmentation", accuracy=describe([0.70, 0.70, 0.70]), **served)]}
     curve = {"cells": [cell(model="cnn", accuracy=describe([0.78]))]}
     manifest = _manifest(0.91, {"study_setup": _study_setup(0.53, 0.62, 0.75, 0.79), "ablation": ablation,
                                 "learning_curve": curve})
