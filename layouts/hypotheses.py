@@ -13,6 +13,7 @@ GRAPH_HYPOTHESES_ABLATION = "graph-hypotheses-ablation"
 GRAPH_HYPOTHESES_CURVE = "graph-hypotheses-curve"
 GRAPH_HYPOTHESES_STUDY = "graph-hypotheses-study"
 GRAPH_HYPOTHESES_STUDY_CURVES = "graph-hypotheses-study-curves"
+RADIO_HYPOTHESES_CURVE_SIZE = "radio-hypotheses-curve-size"
 
 
 STATUS_BADGE = {"supported": ("supported", "success"), "refuted": ("refuted", "danger"),
@@ -46,11 +47,20 @@ def _verdict_card(item: dict) -> dbc.Card:
     ]), className=f"mb-3 shadow-sm verdict-{item['status']}")
 
 
+def _curve_sizes(sizes: list[int], size: int) -> html.Div:
+    """Which training-set size's runs the convergence curves show (its callback redraws them)."""
+    return html.Div([dbc.Label("Training images", html_for=RADIO_HYPOTHESES_CURVE_SIZE, className="me-2 small"),
+                     dbc.RadioItems(id=RADIO_HYPOTHESES_CURVE_SIZE, inline=True, value=size,
+                                    options=[{"label": f"{s:,}", "value": s} for s in sizes or [size]])],
+                    className="d-flex flex-wrap align-items-center")
+
+
 def hypotheses_page(items: list[dict], trust: list[dict], limits: list[str], study_setup: go.Figure,
-                    study_curves: go.Figure, ablation: go.Figure, learning_curve: go.Figure,
-                    auto_sort: str) -> html.Div:
+                    study_curves: go.Figure, curve_sizes: list[int], curve_size: int, ablation: go.Figure,
+                    learning_curve: go.Figure, auto_sort: str) -> html.Div:
     """`items` from ml.study.hypotheses.hypotheses; `trust` from ml.study.trust.trust_verdicts; `limits` from
-    ml.study.hypotheses.model_limits; the figures from dash_app.figures.hypotheses: study_setup_figure, study_curves_figure, ablation_figure and
+    ml.study.hypotheses.model_limits; the figures from dash_app.figures.hypotheses: study_setup_figure,
+    study_curves_figure (at `curve_size`, one of `curve_sizes`, study_curve_sizes), ablation_figure and
     learning_curve_figure; `auto_sort` the sentence of ml.evaluation.auto_sort.auto_sort_answer for the best model."""
     return html.Div([
         html.H2("Hypotheses and results"),
@@ -73,6 +83,7 @@ def hypotheses_page(items: list[dict], trust: list[dict], limits: list[str], stu
                     "epoch by epoch, until its stopping rule ended it; a run keeps the weights of its best "
                     "epoch (the dot), and a curve that flattens well before its end had converged.",
                     className="text-muted small"),
+             _curve_sizes(curve_sizes, curve_size),
              dcc.Graph(id=GRAPH_HYPOTHESES_STUDY_CURVES, figure=study_curves, config={"displaylogo": False}),
              dcc.Graph(id=GRAPH_HYPOTHESES_ABLATION, figure=ablation, config={"displaylogo": False}),
              dcc.Graph(id=GRAPH_HYPOTHESES_CURVE, figure=learning_curve, config={"displaylogo": False})),

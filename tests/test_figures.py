@@ -13,6 +13,7 @@ from dash_app.figures.data import (
 from dash_app.figures.hypotheses import (
     ablation_figure,
     learning_curve_figure,
+    study_curve_sizes,
     study_curves_figure,
     study_setup_figure,
 )
@@ -128,6 +129,12 @@ def test_study_setup_figure_shows_without_and_the_chosen_amount_from_zero():
     assert 0.50 not in list(with_.y) + list(without.y)  # a candidate amount that was not chosen is not shown
     assert tuple(fig.layout.yaxis.range) == (0, 1)
     assert "not been run" in study_setup_figure([], None).layout.annotations[0].text
+    # the patient rule's cells stand beside the main rule's at their size, never stacked onto them
+    patient = typed_cells([cell(variant=NO_AUGMENTATION, accuracy=_summary([0.64]), rule="patient"),
+                           cell(variant=light, accuracy=_summary([0.66]), rule="patient")])
+    without, with_ = study_setup_figure(cells + patient, light).data
+    assert list(without.x) == ["5,000 images", "5,000 images, patient rule", "50,000 images"]
+    assert list(with_.y) == pytest.approx([0.65, 0.66, 0.80])
 
 
 def test_learning_curve_figure_plots_accuracy_and_time_per_model():
@@ -214,3 +221,6 @@ def test_study_curves_show_every_converged_run_of_both_arms_with_its_kept_epoch(
     assert [t.name for t in lines] == ["without augmentation", "with rotation, flip and zoom"]
     empty = study_curves_figure(runs[2:], chosen, 5000)
     assert not empty.data and "No converged run" in empty.layout.annotations[0].text
+    # the sizes offered: those with a drawable run of either arm (the patient and cut runs are not)
+    assert study_curve_sizes(runs, chosen) == [5000, 50000]
+    assert study_curve_sizes(runs[2:4], chosen) == [] and study_curve_sizes(runs, "flip_only") == [5000]

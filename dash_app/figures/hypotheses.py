@@ -41,37 +41,59 @@ STUDY_COLOURS = {"without": "#8c959f", "with": "#0969da"}
 
 def study_setup_figure(cells: list[ExperimentCell], chosen: str | None) -> go.Figure:
     """The study's basic CNN without augmentation and with the amount `chosen` on validation, per
-    training-set size, with 95% intervals; bars from zero, so gaps read at their true size."""
-    from ml.study.setup import NO_AUGMENTATION
+    training-set size and stopping rule (the main rule's first, each size's patient-rule cells beside
+    them), with 95% intervals; bars from zero, so gaps read at their true size."""
+    from ml.study.setup import MAIN_RULE, NO_AUGMENTATION, RULES
 
-    shown = [c for c in cells if c.variant in (NO_AUGMENTATION, chosen)]
+    shown = [c for c in cells if c.variant in (NO_AUGMENTATION, chosen) and (c.rule or MAIN_RULE) in RULES]
+
+    def group(cell: ExperimentCell) -> tuple:
+        rule = cell.rule or MAIN_RULE
+        return cell.train_images, list(RULES).index(rule), f"{cell.train_images:,} images" + (
+            "" if rule == MAIN_RULE else f", {rule} rule")
+
     if not shown:
         return empty_figure("The study's own setup has not been run for these artifacts.")
     fig = go.Figure()
-    sizes = sorted({c.train_images for c in shown})
+    groups = [label for *_, label in sorted({group(c) for c in shown})]
     for variant, side, name in ((NO_AUGMENTATION, "without", "without augmentation"),
                                 (chosen, "with", "with rotation, flip and zoom")):
-        chosen_cells = sorted((c for c in shown if c.variant == variant), key=lambda c: c.train_images)
-        fig.add_bar(name=name, x=[f"{c.train_images:,} images" for c in chosen_cells],
+        chosen_cells = sorted((c for c in shown if c.variant == variant), key=group)
+        fig.add_bar(name=name, x=[group(c)[2] for c in chosen_cells],
                     y=[c.accuracy.mean for c in chosen_cells], marker_color=STUDY_COLOURS[side],
                     error_y=error_bars([c.accuracy for c in chosen_cells]),
                     customdata=[c.accuracy.n for c in chosen_cells],
                     hovertemplate="%{x}: %{y:.1%} (%{customdata} seeds)<extra>" + name + "</extra>")
     return layout(fig, "The study's basic CNN, with and without augmentation (95% intervals over seeds)",
-                   barmode="group", xaxis=dict(categoryorder="array", categoryarray=[f"{s:,} images" for s in sizes]),
+                   barmode="group", xaxis=dict(categoryorder="array", categoryarray=groups),
                    yaxis=dict(title="test accuracy", tickformat=".0%", range=[0, 1]))
+
+
+def _with_curves(runs: list[dict]) -> list[dict]:
+    """The study's finished runs under its main stopping rule that kept their validation curves."""
+    from ml.models.run_record import counts
+    from ml.study.setup import MAIN_RULE
+
+    return [run for run in runs if run.get("rule") == MAIN_RULE and counts(run)
+            and run.get("curves", {}).get("val_accuracy")]
+
+
+def study_curve_sizes(runs: list[dict], chosen: str | None) -> list[int]:
+    """The training-set sizes at which either arm has a run whose curves study_curves_figure can draw."""
+    from ml.study.setup import NO_AUGMENTATION
+
+    return sorted({run["train_images"] for run in _with_curves(runs) if run.get("variant") in (NO_AUGMENTATION, chosen)})
 
 
 def study_curves_figure(runs: list[dict], chosen: str | None, size: int) -> go.Figure:
     """Validation accuracy per epoch of every run of both arms at `size` training images (the main
     stopping rule), each run's best epoch marked: whether each arm had converged when its rule ended it."""
-    from ml.models.run_record import counts
-    from ml.study.setup import MAIN_RULE, NO_AUGMENTATION
+    from ml.study.setup import NO_AUGMENTATION
 
     arms = ((NO_AUGMENTATION, "without", "without augmentation"), (chosen, "with", "with rotation, flip and zoom"))
-    shown = [(run, side, name) for variant, side, name in arms for run in sorted(runs, key=lambda r: r["seed"])
-             if run.get("variant") == variant and run.get("rule") == MAIN_RULE and run.get("train_images") == size
-             and counts(run) and run.get("curves", {}).get("val_accuracy")]
+    shown = [(run, side, name) for variant, side, name in arms
+             for run in sorted(_with_curves(runs), key=lambda r: r["seed"])
+             if run.get("variant") == variant and run.get("train_images") == size]
     if not shown:
         return empty_figure(f"No converged run of the study's setup at {size:,} images yet.")
     fig = go.Figure()
