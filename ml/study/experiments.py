@@ -146,18 +146,20 @@ def run_ablation(data: Path, out: Path, sizes: list[int | None], seeds: list[int
                     yield ({"variant": variant, **labels}, served_model(), size, seed,
                            {**(overrides or {}), **VARIANTS[variant]})
 
+    seed_runs = stored_runs(out, SEEDS)
     return run_plan(data, out, record, runs(), ("train_images", "seed", "variant", "recipe", "schedule"),
                     summarise_ablation, preset=preset, epochs=epochs, val_size=val_size, log=log,
-                    reuse=lambda planned: bench_twin(out, planned), **plan_options)
+                    reuse=lambda planned: bench_twin(seed_runs, planned), **plan_options)
 
 
-def bench_twin(out: Path, planned: dict) -> dict | None:
+def bench_twin(seed_runs: list[dict], planned: dict) -> dict | None:
     """The ablation's recipe arm on every training image without a validation split is the run
     bench.train_bench records for the same seed, preset, recipe and schedule (score_run, the same
-    steps): its record, relabelled, when the artifacts hold it finished, so it is not trained twice."""
+    steps): its record among `seed_runs` (cnn_seeds' stored runs), relabelled, when it is there finished,
+    so it is not trained twice."""
     if planned.get("variant") != "recipe" or planned.get("val_size"):
         return None
-    twin = next((r for r in stored_runs(out, SEEDS) if counts(r) and r.get("stopped") and r["seed"] == planned["seed"]
+    twin = next((r for r in seed_runs if counts(r) and r.get("stopped") and r["seed"] == planned["seed"]
                  and r["train_images"] == planned["train_images"] and r["preset"] == planned["preset"]
                  and r.get("recipe", "") == planned["recipe"] and schedule_of(r) == planned["schedule"]), None)
     if twin is None:
@@ -331,14 +333,14 @@ def run_plan(data: Path, out: Path, name: str, plan, key_fields: tuple[str, ...]
     way this process stores every record, the same records. A run already stored with the same settings
     is kept, not trained again, unless `rerun`, and so is one that `reuse` (planned record -> a finished
     record of the same run in another experiment, or None) finds elsewhere; a run that was killed
-    continues from its checkpoint. A
-    run that `control`'s time cap cuts short is stored as such (with its curves so far) and ends the plan
-    (CutShort, once the runs under way have ended): the same command continues it."""
+    continues from its checkpoint. A run that `control`'s time cap cuts short is stored as such (with its
+    curves so far) and ends the plan (CutShort, once the runs under way have ended): the same command
+    continues it."""
     dataset = artifacts_dataset(data, out, load_manifest(out))  # fail before hours of training, not after
     names, train, test = dataset.class_names, dataset["train"], dataset["test"]
     stored = stored_runs(out, name)
     control = replace(control, resume=True)
-    pending = []
+    pending, twins = [], []
     for labels, model, size, seed, overrides in plan:
         subset = training_splits(train, subset=size, val_size=0, seed=seed, subset_option="--sizes").train
         settings = {**({"overrides": overrides} if overrides else {}), "preset": preset, "epochs": epochs,
@@ -351,9 +353,11 @@ def run_plan(data: Path, out: Path, name: str, plan, key_fields: tuple[str, ...]
         if twin is not None:
             log(f"{name}: took the run {json.dumps({k: planned[k] for k in key_fields})} from {twin['from']}, "
                 "where the same training is stored")
-            _store(out, name, [twin], key_fields, summarise)
+            twins.append(twin)
             continue
         pending.append(PlannedRun(model, size, seed, overrides, planned))
+    if twins:
+        _store(out, name, twins, key_fields, summarise)
     if engine == "ray":
         from ml.study.ray_plans import ray_outcomes
         outcomes = ray_outcomes(pending, train, test, names, control=control, score_fit=score_fit,

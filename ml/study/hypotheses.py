@@ -383,13 +383,13 @@ def _ablation_verdict(manifest: Manifest, title: str, variant: str, threshold: f
                                   "Run `make experiments` (docs/development.md, 'Retraining and experiments') to test it."])
     evidence, verdicts = [], []
     for recipe, other in pairs:
-        gain = recipe.accuracy.mean - other.accuracy.mean
-        seeds = (f"{_count(other.accuracy.n, 'seed')}" if _enough_seeds((recipe, other)) else
+        gain, enough = recipe.accuracy.mean - other.accuracy.mean, _enough_seeds((recipe, other))
+        seeds = (f"{_count(other.accuracy.n, 'seed')}" if enough else
                  f"{recipe.accuracy.n} and {other.accuracy.n} of {ABLATION_SEEDS} seeds so far: not judged yet")
         evidence.append(f"{recipe.train_images:,} training images, {recipe.schedule} each (a fixed schedule, no "
                         f"stopping rule): {_interval(recipe.accuracy)} with "
                         f"vs {_interval(other.accuracy)} {without} ({gain * 100:+.1f} points, {seeds}).")
-        if _enough_seeds((recipe, other)):
+        if enough:
             verdicts.append(gain >= threshold)
     if not verdicts:
         return verdict(title, [*evidence, "Run `make experiments` for the rest: it keeps the runs already recorded."],
