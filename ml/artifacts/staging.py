@@ -5,13 +5,21 @@ into place only when it is complete, so a failure or an interrupt (Ctrl+C) leave
 artifacts whole and no half-written or empty folder behind. A process killed outright (kill -9, the
 machine stopping) cannot clean up: its folder's name carries its process id, and the next write
 beside it removes the folders of processes that are no longer running.
+
+Writers of one folder take turns: each holds a lock beside it (`.<name>.lock`) from the moment it
+reads the folder until its version is in place, so two commands recording runs into the same
+artifacts at once (a training benchmark and an experiment plan, say) both keep their results, where
+the second would otherwise replace the folder with a copy made before the first one's write.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
+import sys
 import tempfile
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
@@ -36,21 +44,57 @@ def staged_folder(out: str | Path, *, start_from_existing: bool) -> Iterator[Pat
     out = Path(out).absolute()
     made = [p for p in (out.parent, *out.parent.parents) if not p.exists()]
     out.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale(out)
-    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-{os.getpid()}-", dir=out.parent))
     try:
-        if start_from_existing and out.is_dir():
-            shutil.copytree(out, stage, dirs_exist_ok=True)
-        yield stage
+        with writer_lock(out):
+            remove_stale(out)
+            stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-{os.getpid()}-", dir=out.parent))
+            try:
+                if start_from_existing and out.is_dir():
+                    shutil.copytree(out, stage, dirs_exist_ok=True)
+                yield stage
+            except BaseException:
+                shutil.rmtree(stage, ignore_errors=True)
+                raise
+            _swap(stage, out)
     except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
+        if made:
+            _lock_path(out).unlink(missing_ok=True)
         for folder in made:  # deepest first
             try:
                 folder.rmdir()
             except OSError:
                 break
         raise
-    _swap(stage, out)
+
+
+_held = threading.local()  # .folders: those whose writer lock this thread holds
+
+
+@contextmanager
+def writer_lock(out: Path) -> Iterator[None]:
+    """Hold `out`'s writer lock, waiting (and saying so once) while another process holds it; a
+    thread that already holds it goes on. The operating system releases it when its holder exits,
+    however it exits, so none is ever stale."""
+    held = _held.__dict__.setdefault("folders", set())
+    if out in held:
+        yield
+        return
+    with open(_lock_path(out), "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"waiting for another process writing {out} to finish", file=sys.stderr, flush=True)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        held.add(out)
+        try:
+            yield
+        finally:
+            held.discard(out)
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _lock_path(out: Path) -> Path:
+    return out.parent / f".{out.name}.lock"
 
 
 def store_extra(out: str | Path, key: str, files: dict[str, Callable[[Path], object]], entry: dict):
