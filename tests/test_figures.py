@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from dash_app.figures.base import CLASS_PALETTE, EMPTY_SELECTION
+from dash_app.figures.base import CLASS_PALETTE, EMPTY_SELECTION, PHONE_LINE_CHARS, empty_figure, layout
 from dash_app.figures.data import (
     channel_stats_figure,
     class_distribution_figure,
@@ -108,7 +108,8 @@ def test_ablation_figure_shows_each_variant_with_its_interval():
     assert recipe.error_y.array[0] == pytest.approx(ci[1] - 0.82) and recipe.error_y.arrayminus[0] > 0
     assert bars["no augmentation"].error_y.array is None  # one seed: no interval to draw
     assert "40 epochs" in fig.layout.title.text
-    assert "not been run on the served CNN's schedule (40 epochs)" in ablation_figure([], "40 epochs").layout.annotations[0].text
+    empty = ablation_figure([], "40 epochs").layout.annotations[0].text
+    assert "not been run on the served CNN's schedule (40 epochs)" in empty.replace("<br>", " ")
     assert fig.layout.yaxis.range == (0, 1)  # from zero: a 2-point gap is drawn as 2 points
     assert recipe.marker.color != bars["no augmentation"].marker.color
 
@@ -133,7 +134,7 @@ def test_study_setup_figure_shows_without_and_the_chosen_amount_from_zero():
     patient = typed_cells([cell(variant=NO_AUGMENTATION, accuracy=_summary([0.64]), rule="patient"),
                            cell(variant=light, accuracy=_summary([0.66]), rule="patient")])
     without, with_ = study_setup_figure(cells + patient, light).data
-    assert list(without.x) == ["5,000 images", "5,000 images, patient rule", "50,000 images"]
+    assert list(without.x) == ["5,000 images", "5,000 images<br>patient rule", "50,000 images"]
     assert list(with_.y) == pytest.approx([0.65, 0.66, 0.80])
 
 
@@ -147,7 +148,7 @@ def test_learning_curve_figure_plots_accuracy_and_time_per_model():
     assert list(cnn_accuracy.x) == [2500, 50000] and list(cnn_accuracy.y) == [0.6, 0.9]
     assert list(cnn_time.y) == [1.0, 25.0]  # minutes
     assert fig.layout.xaxis.type == "log"
-    assert list(fig.layout.xaxis.ticktext) == ["2,500", "50,000"]  # the sizes measured, written out
+    assert list(fig.layout.xaxis.ticktext) == ["2.5k", "50k"]  # the sizes measured, short enough to stand upright
 
 
 def test_robustness_figure_groups_models_by_corruption_at_one_severity():
@@ -224,3 +225,19 @@ def test_study_curves_show_every_converged_run_of_both_arms_with_its_kept_epoch(
     # the sizes offered: those with a drawable run of either arm (the patient and cut runs are not)
     assert study_curve_sizes(runs, chosen) == [5000, 50000]
     assert study_curve_sizes(runs[2:4], chosen) == [] and study_curve_sizes(runs, "flip_only") == [5000]
+
+
+def test_figures001_long_titles_and_messages_wrap_to_a_phones_width():
+    import plotly.graph_objects as go
+
+    title = "The study's basic CNN, with and without augmentation, at every size it ran"
+    fig = layout(go.Figure(), title)
+    lines = fig.layout.title.text.split("<br>")
+    assert len(lines) > 1 and max(map(len, lines)) <= PHONE_LINE_CHARS and " ".join(lines) == title
+    assert fig.layout.margin.t == layout(go.Figure(), "Short").layout.margin.t + 22 * (len(lines) - 1)
+    assert layout(go.Figure(), "Short").layout.title.text == "Short"
+    subtitled = "Per class: photos sorted at each accuracy<br><sup>Study's small neural network</sup>"
+    assert layout(go.Figure(), subtitled).layout.title.text == subtitled  # its own break and markup kept
+    message = "The learning curve has not been run for these artifacts (docs/development.md says how)."
+    shown = empty_figure(message).layout.annotations[0].text.split("<br>")
+    assert max(map(len, shown)) <= PHONE_LINE_CHARS and " ".join(shown) == message

@@ -165,8 +165,9 @@ def test_performance007_reliability_diagram_before_and_after_for_calibrated_mode
     figure = Views(services_of(make_app(out)).artifacts).reliability_figure(("cnn", "hog_logreg"))
     names = [trace.name for trace in figure.data]
     assert names[0] == "confidence = accuracy" and len(names) == 5
-    assert names[1].startswith(f"{CNN}, before calibration (error ")
-    assert names[2].startswith(f"{CNN}, calibrated (error ")
+    assert names[1].startswith("before calibration (error ") and names[2].startswith("calibrated (error ")
+    # each model's two lines under its name, so that no legend entry is wider than a phone
+    assert figure.data[1].legendgrouptitle.text == figure.data[2].legendgrouptitle.text == CNN
     manifest = json.loads((out / "manifest.json").read_text())
     bins = manifest["models"]["cnn"]["calibration"]["reliability_after"]
     assert list(figure.data[2].y) == [b["accuracy"] for b in bins]

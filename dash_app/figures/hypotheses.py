@@ -50,7 +50,7 @@ def study_setup_figure(cells: list[ExperimentCell], chosen: str | None) -> go.Fi
     def group(cell: ExperimentCell) -> tuple:
         rule = cell.rule or MAIN_RULE
         return cell.train_images, list(RULES).index(rule), f"{cell.train_images:,} images" + (
-            "" if rule == MAIN_RULE else f", {rule} rule")
+            "" if rule == MAIN_RULE else f"<br>{rule} rule")  # two lines: slanted, one ran into the next
 
     if not shown:
         return empty_figure("The study's own setup has not been run for these artifacts.")
@@ -116,7 +116,7 @@ def learning_curve_figure(cells: list[ExperimentCell]) -> go.Figure:
     """Test accuracy and training time against training-set size, one line per model."""
     if not cells:
         return empty_figure("The learning curve has not been run for these artifacts (docs/development.md says how).")
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("test accuracy", "training time (min, 2 CPU cores)"))
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("test accuracy", "minutes to train"))
     for model in sorted({c.model for c in cells}, key=lambda m: (model_keys() + (m,)).index(m)):
         chosen = sorted((c for c in cells if c.model == model), key=lambda c: c.train_images)
         sizes = [c.train_images for c in chosen]
@@ -126,8 +126,14 @@ def learning_curve_figure(cells: list[ExperimentCell]) -> go.Figure:
         fig.add_scatter(x=sizes, y=[c.mean_train_seconds / 60 for c in chosen], showlegend=False,
                         row=1, col=2, **style)
     sizes = sorted({c.train_images for c in cells})
-    # A log axis labels only the sizes measured: Plotly's own ticks read "3 4 5 … 10k 2 3".
-    fig.update_xaxes(type="log", title="training images", tickvals=sizes, ticktext=[f"{s:,}" for s in sizes])
+    # A log axis labels only the sizes measured (Plotly's own ticks read "3 4 5 … 10k 2 3"), short enough to
+    # stand upright at a phone's width, where slanted ones run into the legend.
+    fig.update_xaxes(type="log", title="training images", tickvals=sizes, ticktext=[_short_count(s) for s in sizes])
     fig.update_yaxes(tickformat=".0%", rangemode="tozero", row=1, col=1)
     fig.update_yaxes(rangemode="tozero", row=1, col=2)
     return layout(fig, "How many labelled photos are needed?")
+
+
+def _short_count(n: int) -> str:
+    """2500 -> '2.5k', 50000 -> '50k', 800 -> '800'."""
+    return f"{n / 1000:g}k" if n >= 1000 else str(n)

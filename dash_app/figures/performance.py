@@ -237,10 +237,12 @@ def reliability_figure(calibrations: dict[str, Calibration]) -> go.Figure:
             ece = getattr(calibration, f"test_{stage}").ece
             fig.add_scatter(x=[b.confidence for b in bins], y=[b.accuracy for b in bins],
                             mode="lines+markers", line=dict(color=colour(model), dash=dash), legendgroup=model,
-                            name=f"{display_name(model)}, {label} (error {ece:.3f})",
+                            legendgrouptitle_text=display_name(model), name=f"{label} (error {ece:.3f})",
                             customdata=[b.count for b in bins],
                             hovertemplate="%{customdata:,} photos at %{x:.1%} confidence: %{y:.1%} right<extra>"
                                           + hover_name(model) + f", {label}</extra>")
-    return layout(fig, "Does the confidence mean what it says? (test photos)", height=460,
+    # tall enough for the legend of every model's two lines to sit below the axis at a phone's width
+    return layout(fig, "Does the confidence mean what it says? (test photos)", height=640,
+                   legend=dict(orientation="h", yanchor="top", y=-0.22, x=0),
                    xaxis=dict(title="confidence the model gave", tickformat=".0%", range=[0, 1]),
-                   yaxis=dict(title="share of those answers that were right", tickformat=".0%", range=[0, 1]))
+                   yaxis=dict(title="share of answers right", tickformat=".0%", range=[0, 1]))
