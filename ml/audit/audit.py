@@ -24,10 +24,10 @@ from ml.audit.data_map import METHODS, compare_layouts, training_sample
 from ml.audit.label_issues import ranked_candidates
 from ml.audit.near_duplicates import Rule, find_pairs
 from ml.audit.neighbours import NEIGHBOURS, NEIGHBOURS_FILE, build_index, choose_dimensions
-from ml.audit.out_of_fold import stored_out_of_fold
+from ml.audit.out_of_fold import out_of_fold_source, stored_out_of_fold
 from ml.errors import UserError
 from ml.models.cnn_config import recipe_cells
-from ml.models.registry import display_name, embedding_model
+from ml.models.registry import display_name, embedding_model, served_model
 from ml.serving.calibration import apply_temperature
 from ml.serving.embeddings import Embedder
 from ml.serving.graph_features import embedder_for, expose_features
@@ -109,9 +109,7 @@ def run_label_issues(out: Path, rows: int = 500, log=print) -> dict:
                         json.loads((out / manifest.dataset.files.test_files).read_text()))}
     folds = stored_out_of_fold(out, manifest)
     if folds and len(folds["entry"].runs) == folds["entry"].folds:
-        stored = folds["entry"]
-        source = (f"{stored.folds} runs of the CNN ({stored.preset} preset), each trained without "
-                  "the photos it answers for (out of fold)")
+        source = out_of_fold_source(folds["entry"], manifest.models[served_model()].config)
         sources["train"] = (source, folds["proba"], folds["labels"], folds["files"])
     else:
         log("label issues: the training split is left out until `python -m ml out-of-fold` has stored every fold")

@@ -8,13 +8,14 @@ runs can be spread over several sittings (`--fold`) and a failed run keeps the f
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from ml.artifacts.folder import load_manifest
-from ml.artifacts.schema import Manifest
+from ml.artifacts.schema import Manifest, OutOfFold
 from ml.artifacts.source_data import artifacts_dataset
 from ml.artifacts.staging import store_extra
 from ml.errors import UserError
@@ -42,6 +43,19 @@ def fold_assignment(labels: np.ndarray, folds: int, seed: int) -> np.ndarray:
 def recipe_overrides(served_config: dict) -> dict:
     """The served CNN's recipe, as overrides of a preset: the folds train what is served, only shorter."""
     return {key: value for key, value in served_config.items() if key not in NOT_RECIPE}
+
+
+def out_of_fold_source(entry: OutOfFold, served_config: dict) -> str:
+    """What the training split's suspect labels come from, in words: how many runs, how long each trained,
+    and where their recipe is not the served CNN's (folds stored before it changed)."""
+    epochs = sorted({run.epochs_run for run in entry.runs.values()})
+    span = str(epochs[0]) if len(epochs) == 1 else f"{epochs[0]}–{epochs[-1]}"
+    served = recipe_overrides(served_config)
+    differs = [f"{key} {json.dumps(value)} (served: {json.dumps(served.get(key))})"
+               for key, value in sorted(entry.overrides.items()) if served.get(key) != value]
+    return (f"{entry.folds} runs of the CNN ({entry.preset} preset, {span} epochs), each trained without the "
+            "photos it answers for (out of fold)"
+            + (f"; their recipe is not the served CNN's: {', '.join(differs)}" if differs else ""))
 
 
 def stored_out_of_fold(out: Path, manifest: Manifest) -> dict | None:

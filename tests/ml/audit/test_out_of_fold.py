@@ -10,6 +10,7 @@ from ml.artifacts.folder import load_manifest
 from ml.audit.out_of_fold import (
     OUT_OF_FOLD,
     fold_assignment,
+    out_of_fold_source,
     recipe_overrides,
     run_out_of_fold,
     stored_out_of_fold,
@@ -33,6 +34,21 @@ def test_out_of_fold002_the_recipe_is_the_served_one_without_its_run_settings():
     served = {"widths": [8, 16, 16], "corrupt_probability": 0.5, "epochs": 20, "time_budget_s": 1620.0,
               "seed": 0, "batch_size": 16}
     assert recipe_overrides(served) == {"widths": [8, 16, 16], "corrupt_probability": 0.5}
+
+
+def test_out_of_fold006_the_source_says_how_long_the_folds_trained_and_where_their_recipe_is_not_served():
+    from ml.artifacts.schema import OutOfFold
+
+    runs = {str(k): {"images": 10, "accuracy": 0.8, "train_seconds": 60.0, "epochs_run": e} for k, e in enumerate([7, 5, 7])}
+    entry = OutOfFold.model_validate({"file": "dataset/train_out_of_fold.npz", "folds": 3, "seed": 0, "preset": "fast",
+                                      "overrides": {"widths": [8, 16, 16], "corrupt_probability": 0.5},
+                                      "train_fingerprint": "0" * 64, "runs": runs})
+    served = {"widths": [8, 16, 16], "corrupt_probability": 0.3, "epochs": 40, "seed": 0}
+    source = out_of_fold_source(entry, served)
+    assert source.startswith("3 runs of the CNN (fast preset, 5–7 epochs), each trained without the photos"), source
+    assert source.endswith("their recipe is not the served CNN's: corrupt_probability 0.5 (served: 0.3)"), source
+    same = out_of_fold_source(entry, {**served, "corrupt_probability": 0.5})
+    assert same.endswith("(out of fold)"), same
 
 
 @pytest.fixture
