@@ -53,7 +53,9 @@ def write_manifest(folder: Path, manifest: dict | Manifest) -> Path:
     problems = schema_problems(manifest)
     if problems:  # a bug in the code that made it: refuse to write a manifest no reader would accept
         raise ValueError(f"the manifest for {folder} does not fit its schema: {'; '.join(problems)}")
-    return write_json(folder / MANIFEST, manifest)
+    # written as the schema reads it, its keys in the schema's order: a step that builds an entry by hand
+    # and one that edits the read manifest then write the same text, and a commit's diff shows what changed
+    return write_json(folder / MANIFEST, Manifest.model_validate(manifest).to_json())
 
 
 def with_sections(manifest: Manifest, *, extra_files=(), experiments: dict | None = None, **sections) -> dict:

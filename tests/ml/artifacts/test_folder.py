@@ -190,3 +190,27 @@ def test_artifacts006_a_step_adds_its_section_and_files_and_keeps_the_rest(tmp_p
     assert manifest.models["cnn"].metrics.n_test == 60  # untouched
     with pytest.raises(ValueError, match="no section label_issue"):
         with_sections(manifest, label_issue=entry)
+
+
+def test_artifacts007_a_manifest_is_written_in_the_schemas_order_whatever_order_it_was_built_in(tmp_path):
+    folder = _folder(tmp_path)
+    data = json.loads((folder / MANIFEST).read_text())
+
+    def reversed_fields(record):  # a record's fields in reverse (maps such as per-class scores keep their order)
+        return {key: record[key] for key in reversed(list(record))}
+
+    built = reversed_fields(data)
+    built["models"] = {"cnn": reversed_fields(data["models"]["cnn"])}
+    built["models"]["cnn"]["inference"] = reversed_fields(data["models"]["cnn"]["inference"])
+    write_manifest(folder, built)
+    rewritten = (folder / MANIFEST).read_text()
+    write_manifest(folder, data)
+
+    def without_time(text):
+        return [line for line in text.splitlines() if '"created"' not in line]
+
+    assert without_time(rewritten) == without_time((folder / MANIFEST).read_text())
+    from ml.artifacts.schema import Model
+
+    written = list(json.loads(rewritten)["models"]["cnn"])
+    assert written == [field for field in Model.model_fields if field in written]  # the schema's order
