@@ -23,6 +23,12 @@ def repeat_sentence(cell: ExperimentCell) -> str:
             f"{spread}, {minutes(cell.mean_train_seconds)} each")
 
 
+def repeat_sentences(cells: list[ExperimentCell]) -> list[str]:
+    """`repeat_sentence` for every cell of runs on a fixed schedule: those on the earlier wall-time
+    budgets ran as many epochs as their CPU allowed, so they say nothing a client can reproduce."""
+    return [repeat_sentence(cell) for cell in cells if cell.fixed_schedule]
+
+
 def damaged_note(config: dict) -> str:
     """Why a network trained to hold up under damaged photos scores lower on clean ones than its recipe's runs."""
     share = config.get("corrupt_probability") or 0
@@ -60,8 +66,7 @@ def summary_page(manifest: Manifest, served: str, target: float) -> html.Div:
                       f"{ms(e.inference.latency_ms_p50)} per image, trained in {minutes(e.train_seconds)}"
                       + damaged_note(e.config))
               for k, e in models.items()]
-    for cell in manifest.experiment_cells("cnn_seeds"):
-        others.append(html.Li(repeat_sentence(cell)))
+    others += [html.Li(sentence) for sentence in repeat_sentences(manifest.experiment_cells("cnn_seeds"))]
     return html.Div([
         html.H2("Can machine learning sort product photos?"),
         html.P(["Today every product photo is sorted into a category by hand. This study asks whether a "

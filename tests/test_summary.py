@@ -1,13 +1,14 @@
 """The Summary page's wording (layouts/summary.py): plain sentences from the artifacts' figures."""
 
-from layouts.summary import created_text, damaged_note, repeat_sentence
+from layouts.summary import created_text, damaged_note, repeat_sentence, repeat_sentences
 from ml.artifacts.schema import ExperimentCell
 from tests.manifests import cell, summary
 
 
 def _cell(values, **fields):
-    return ExperimentCell.model_validate(cell(preset="full", schedule="40 epochs", train_images=50000,
-                                              accuracy=summary(values), train_seconds=summary([1643.0]), **fields))
+    return ExperimentCell.model_validate(cell(**{"preset": "full", "schedule": "40 epochs", "train_images": 50000,
+                                                 "accuracy": summary(values), "train_seconds": summary([1643.0]),
+                                                 **fields}))
 
 
 def test_summary001_repeated_trainings_read_as_a_mean_and_a_range():
@@ -31,3 +32,9 @@ def test_summary003_a_network_trained_on_damaged_photos_says_so():
     assert damaged_note({"corrupt_probability": 0.5}) == (
         ", with 50% of its training photos damaged so that it holds up under real ones")
     assert damaged_note({"corrupt_probability": 0.0}) == damaged_note({}) == ""
+
+
+def test_summary004_runs_on_the_earlier_wall_time_budget_are_not_listed():
+    fixed, budget = _cell([0.91]), _cell([0.89], schedule="wall-time budget")
+    assert fixed.fixed_schedule and not budget.fixed_schedule
+    assert repeat_sentences([budget, fixed]) == [repeat_sentence(fixed)]

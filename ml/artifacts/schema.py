@@ -249,6 +249,12 @@ class ExperimentCell(Strict):
         """Mean training time (cells of older runs store one number, newer ones a summary)."""
         return self.train_seconds if isinstance(self.train_seconds, float | int) else self.train_seconds.mean
 
+    @property
+    def fixed_schedule(self) -> bool:
+        """Whether its runs trained a fixed number of epochs: runs on the earlier wall-time budgets, whose
+        length the CPU decided, are kept in cells of their own and judge nothing."""
+        return bool(self.schedule and self.schedule.endswith(" epochs"))
+
 
 class Experiment(Strict):
     file: RelativePath
