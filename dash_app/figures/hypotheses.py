@@ -31,7 +31,7 @@ def ablation_figure(cells: list[ExperimentCell], schedule: str | None) -> go.Fig
                     y=[c.accuracy.mean for c in chosen], error_y=error_bars([c.accuracy for c in chosen]),
                     customdata=[c.accuracy.n for c in chosen],
                     hovertemplate="%{x}: %{y:.1%} (%{customdata} seeds)<extra>" + VARIANT_LABELS[variant] + "</extra>")
-    return layout(fig, f"CNN test accuracy, {schedule}: recipe against variants (95% intervals over seeds)", barmode="group",
+    return layout(fig, f"The recipe against its variants, {schedule} each", barmode="group",
                    xaxis=dict(categoryorder="array", categoryarray=[f"{s:,} images" for s in sizes]),
                    yaxis=dict(title="test accuracy", tickformat=".0%", range=[0, 1]))
 
@@ -64,7 +64,7 @@ def study_setup_figure(cells: list[ExperimentCell], chosen: str | None) -> go.Fi
                     error_y=error_bars([c.accuracy for c in chosen_cells]),
                     customdata=[c.accuracy.n for c in chosen_cells],
                     hovertemplate="%{x}: %{y:.1%} (%{customdata} seeds)<extra>" + name + "</extra>")
-    return layout(fig, "The study's basic CNN, with and without augmentation (95% intervals over seeds)",
+    return layout(fig, "The study's basic CNN, with and without augmentation",
                    barmode="group", xaxis=dict(categoryorder="array", categoryarray=groups),
                    yaxis=dict(title="test accuracy", tickformat=".0%", range=[0, 1]))
 
