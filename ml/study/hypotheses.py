@@ -192,8 +192,7 @@ def _why_floor(manifest: Manifest, cells: list[ExperimentCell]) -> str | None:
     """Why the 70% answer differs between the setups, from the figures behind both."""
     study_best = max((c for c in cells if c.train_images == STUDY_SIZE),
                      key=lambda c: c.accuracy.mean, default=None)
-    recipe_small = next((c for c in manifest.experiment_cells("learning_curve")
-                         if c.model == served_model() and c.train_images == STUDY_SIZE), None)
+    recipe_small, how = _recipe_at_study_size(manifest)
     if study_best is None or recipe_small is None:
         return None
     more = max((c for c in cells if c.train_images > STUDY_SIZE), key=lambda c: c.accuracy.mean,
@@ -202,7 +201,19 @@ def _why_floor(manifest: Manifest, cells: list[ExperimentCell]) -> str | None:
     return (f"The answer depends on the amount of data and on the network: the study's small network scores "
             f"{study_best.accuracy.mean:.1%} on {STUDY_SIZE:,} images{more_text}, while the recipe's "
             f"wider, batch-normalised network with a tuned schedule already scores "
-            f"{recipe_small.accuracy.mean:.1%} on the same {STUDY_SIZE:,} images.")
+            f"{recipe_small.accuracy.mean:.1%} on the same {STUDY_SIZE:,} images{how}.")
+
+
+def _recipe_at_study_size(manifest: Manifest) -> tuple[ExperimentCell | None, str]:
+    """The recipe's cell at the study's size and how it was trained: the ablation's, on the served CNN's
+    schedule, where it has one; else the learning curve's."""
+    cells, schedule = judged_ablation(manifest)
+    ablated = next((c for c in cells if c.variant == "recipe" and c.train_images == STUDY_SIZE), None)
+    if ablated is not None:
+        seeds = "one run" if ablated.accuracy.n == 1 else f"mean of {ablated.accuracy.n} seeds"
+        return ablated, f" ({schedule}, {seeds})"
+    return next((c for c in manifest.experiment_cells("learning_curve")
+                 if c.model == served_model() and c.train_images == STUDY_SIZE), None), ""
 
 
 def _why_augmentation(manifest: Manifest, cells: list[ExperimentCell]) -> str | None:
