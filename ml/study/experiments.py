@@ -258,7 +258,8 @@ def summarise_seeds(runs: list[dict]) -> list[dict]:
     in cells of their own): accuracy, macro-F1 and training time over the seeds, and the machines."""
     cells = []
     for name, recipe, schedule in sorted({(r["preset"], r.get("recipe", ""), schedule_of(r)) for r in runs}):
-        chosen = [r for r in runs if r["preset"] == name and r.get("recipe", "") == recipe and schedule_of(r) == schedule]
+        chosen = sorted((r for r in runs if r["preset"] == name and r.get("recipe", "") == recipe
+                         and schedule_of(r) == schedule), key=lambda r: r["seed"])  # read in seed order
         cells.append({"preset": name, "recipe": recipe, "overrides": chosen[0].get("overrides") or {},
                       "schedule": schedule, "train_images": chosen[0]["train_images"],
                       "accuracy": describe([r["test_accuracy"] for r in chosen]),
