@@ -233,9 +233,17 @@ def _rotate(images, radians):
         interpolation="BILINEAR", fill_mode="REFLECT")
 
 
-def _corruptions(seed):
+def _jpeg_recompressed(images, severity):
+    """Each image saved as a JPEG and read back, at quality 30 (severity 0) down to 8 (severity 1), the
+    span of the robustness benchmark's JPEG kind (ml.data.corruptions.jpeg)."""
+    quality = tf.cast(tf.round(30.0 - 22.0 * tf.reshape(severity, [-1])), tf.int32)
+    return tf.map_fn(lambda pair: tf.image.adjust_jpeg_quality(pair[0] / 255.0, pair[1]) * 255.0,
+                     (tf.clip_by_value(images, 0.0, 255.0), quality), fn_output_signature=images.dtype)
+
+
+def _corruptions(seed, jpeg: bool = False):
     """The training corruptions, each a function of a part of the batch and of each image's severity
-    (0..1, shaped to broadcast over its pixels)."""
+    (0..1, shaped to broadcast over its pixels); JPEG re-compression too when `jpeg`."""
     def by_severity(mild, hard):
         return lambda x, s: tf.where(s >= 0.5, hard(x), mild(x))
 
@@ -255,31 +263,30 @@ def _corruptions(seed):
         low_contrast,
         lambda x, s: x + 0.4 * 255.0 * s,
         rotated,
-    ]
+    ] + ([_jpeg_recompressed] if jpeg else [])
 
 
-CORRUPTION_KINDS = 7
-
-
-def corrupt_batch(images, probability: float, seed):
+def corrupt_batch(images, probability: float, seed, jpeg: bool = False):
     """Give each float image (0..255) of the batch, with `probability`, one corruption of the kinds
     the robustness benchmark (ml.data.corruptions) measures, at a random severity up to about its hardest:
     Gaussian blur (σ 0.7 or 1.5 px), Gaussian noise (σ up to 12% of the range), a lower resolution
     (16 or 24 px and back), pixelation (10 or 16 blocks), low contrast (down to ×0.3), over-exposure
-    (up to +40% of the range) or rotation (up to ±30°). JPEG re-compression, translation and product
-    framing are left out, so the benchmark still has kinds the network never trained on. The batch is
-    split by kind so that each image costs one corruption, not all of them."""
+    (up to +40% of the range), rotation (up to ±30°), and JPEG re-compression when `jpeg`. Translation
+    and product framing (and JPEG, without `jpeg`) are left out, so the benchmark still has kinds the
+    network never trained on. The batch is split by kind so that each image costs one corruption, not
+    all of them."""
+    damages = _corruptions(seed, jpeg)
     n = tf.shape(images)[0]
     draws = tf.random.stateless_uniform((n, 3), seed)
-    untouched = CORRUPTION_KINDS
-    kind = tf.where(draws[:, 2] < probability, tf.cast(draws[:, 0] * CORRUPTION_KINDS, tf.int32), untouched)
+    untouched = len(damages)
+    kind = tf.where(draws[:, 2] < probability, tf.cast(draws[:, 0] * untouched, tf.int32), untouched)
     positions = tf.dynamic_partition(tf.range(n), kind, untouched + 1)
     parts = tf.dynamic_partition(images, kind, untouched + 1)
     severities = tf.dynamic_partition(draws[:, 1], kind, untouched + 1)
     def damaged(damage, part, severity):  # some ops refuse an empty batch, which a small one can give
         return tf.cond(tf.shape(part)[0] > 0, lambda: damage(part, severity[:, None, None, None]), lambda: part)
 
-    corrupted = [damaged(*args) for args in zip(_corruptions(seed), parts, severities)]
+    corrupted = [damaged(*args) for args in zip(damages, parts, severities)]
     return tf.clip_by_value(tf.dynamic_stitch(positions, corrupted + [parts[untouched]]), 0.0, 255.0)
 
 
@@ -315,7 +322,8 @@ class Trainer(keras.Model):
             seed = tf.stack([step, self.config.seed + 1])
             images = cutout_batch(images, self.config.cutout, self.mean_pixel, seed)
         if self.config.corrupt_probability:
-            images = corrupt_batch(images, self.config.corrupt_probability, tf.stack([step, self.config.seed + 2]))
+            images = corrupt_batch(images, self.config.corrupt_probability, tf.stack([step, self.config.seed + 2]),
+                                   jpeg=self.config.corrupt_jpeg)
         return images
 
     def train_step(self, data):

@@ -44,6 +44,9 @@ class CNNConfig:
     # Share of training images given one random corruption (blur, noise, a lower resolution, low
     # contrast) on each step, as photos from the wild arrive (0: off; ml.models.cnn.corrupt_batch).
     corrupt_probability: float = 0.0
+    # JPEG re-compression among those corruptions too (quality 30 down to 8): every catalogue photo is a JPEG,
+    # but the robustness benchmark then has one kind fewer that the network never trained on.
+    corrupt_jpeg: bool = False
     tta: str = "mirror"  # "none" | "mirror" | "mirror_translate" (tied on validation, 3x the cost)
     seed: int = 0
     mixed_precision: str = "auto"  # "auto" | "bfloat16" | "float32"

@@ -46,6 +46,7 @@ VARIANTS = {
     "corruptions_some": {"corrupt_probability": 0.3},
     "corruptions": {"corrupt_probability": 0.5},
     "corruptions_most": {"corrupt_probability": 0.75},
+    "corruptions_jpeg": {"corrupt_probability": 0.3, "corrupt_jpeg": True},  # JPEG re-compression among them
 }
 
 

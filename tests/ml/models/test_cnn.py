@@ -115,6 +115,30 @@ def test_corruption_augmentation_damages_about_the_asked_share_in_each_of_its_wa
     assert np.array_equal(untouched, images)
 
 
+def test_cnn002_jpeg_recompression_joins_the_training_corruptions_only_when_asked():
+    cnn = pytest.importorskip("ml.models.cnn", reason="needs TensorFlow")
+    import tensorflow as tf
+
+    from ml.data.corruptions import jpeg
+
+    rng = np.random.default_rng(1)
+    images = np.clip(128 + rng.normal(0, 40, (8, 32, 32, 3)), 0, 255).astype(np.float32)
+    for severity, quality in ((0.0, 30), (15 / 22, 15), (1.0, 8)):  # the benchmark's three qualities
+        ours = cnn._jpeg_recompressed(tf.constant(images), tf.fill([8, 1, 1, 1], severity)).numpy()
+        theirs = jpeg(images.astype(np.uint8), quality, rng).astype(np.float32)
+        assert np.abs(ours - images).mean() > 5  # really damaged
+        assert np.abs(ours - theirs).mean() < 0.1 * np.abs(theirs - images).mean()  # as the benchmark damages
+    assert len(cnn._corruptions(tf.constant([1, 2]), jpeg=True)) == len(cnn._corruptions(tf.constant([1, 2]))) + 1
+    out = cnn.corrupt_batch(tf.constant(images), 1.0, tf.constant([3, 4]), jpeg=True).numpy()
+    assert out.shape == images.shape and out.min() >= 0 and out.max() <= 255
+    # and inside a training step's graph, every image damaged
+    labels = np.arange(64) % 3
+    tiles = np.tile(images.astype(np.uint8), (8, 1, 1, 1))
+    config = cnn.CNNConfig(widths=(8, 16, 16), epochs=1, seed=0, corrupt_probability=1.0, corrupt_jpeg=True)
+    trained = cnn.train_cnn(tiles, labels, None, None, 3, config, verbose=0)
+    assert trained.stopped["reason"] == "schedule_finished" and np.isfinite(trained.curves[0]["loss"])
+
+
 def test_convolutions_start_as_identity_maps_on_their_first_channels():
     cnn = pytest.importorskip("ml.models.cnn", reason="needs TensorFlow")
     kernel = np.asarray(cnn.PartialDirac()((3, 3, 4, 6)))
