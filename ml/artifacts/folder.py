@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ml.artifacts.schema import Manifest, Strict, schema_problems
+from ml.artifacts.schema import Manifest, Strict, read_manifest_data
 from ml.errors import UserError
 
 SCHEMA_VERSION = 1
@@ -50,12 +50,12 @@ def write_manifest(folder: Path, manifest: dict | Manifest) -> Path:
                 "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 **{k: v for k, v in manifest.items() if k not in ("schema_version", "created", "files")},
                 "files": files}
-    problems = schema_problems(manifest)
+    typed, problems = read_manifest_data(manifest)
     if problems:  # a bug in the code that made it: refuse to write a manifest no reader would accept
         raise ValueError(f"the manifest for {folder} does not fit its schema: {'; '.join(problems)}")
     # written as the schema reads it, its keys in the schema's order: a step that builds an entry by hand
     # and one that edits the read manifest then write the same text, and a commit's diff shows what changed
-    return write_json(folder / MANIFEST, Manifest.model_validate(manifest).to_json())
+    return write_json(folder / MANIFEST, typed.to_json())
 
 
 def with_sections(manifest: Manifest, *, extra_files=(), experiments: dict | None = None, **sections) -> dict:
@@ -104,11 +104,10 @@ def load_manifest(folder: str | Path, *, verify: bool = True) -> Manifest:
     if version != SCHEMA_VERSION:
         raise ArtifactError(f"{path}: schema_version {version!r} is not supported "
                             f"(this code reads version {SCHEMA_VERSION})")
-    problems = schema_problems(manifest)
+    manifest, problems = read_manifest_data(manifest)
     if problems:
         shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
         raise ArtifactError(f"{path}: {len(problems)} field(s) do not fit the manifest's schema: {shown}")
-    manifest = Manifest.model_validate(manifest)
     if verify:
         problems = _content_problems(folder, manifest)
         if problems:

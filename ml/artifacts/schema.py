@@ -407,15 +407,15 @@ class Manifest(Strict):
         return entry.cells if entry else []
 
 
-def schema_problems(manifest: dict) -> list[str]:
-    """Every field of `manifest` that does not fit the schema, as 'path: what is wrong'."""
+def read_manifest_data(manifest: dict) -> tuple[Manifest | None, list[str]]:
+    """`manifest` read through the schema, with no problems; or None and every field that does not fit
+    it, as 'path: what is wrong'."""
     try:
-        Manifest.model_validate(manifest)
+        return Manifest.model_validate(manifest), []
     except ValidationError as exc:
-        return [f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
-                + ("" if error["type"] == "missing" else f" (found {_short(error.get('input'))})")
-                for error in exc.errors()]
-    return []
+        return None, [f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
+                      + ("" if error["type"] == "missing" else f" (found {_short(error.get('input'))})")
+                      for error in exc.errors()]
 
 
 def _short(value) -> str:

@@ -67,7 +67,12 @@ def staged_folder(out: str | Path, *, start_from_existing: bool) -> Iterator[Pat
         raise
 
 
-_held = threading.local()  # .folders: those whose writer lock this thread holds
+class _Held(threading.local):
+    def __init__(self):
+        self.folders: set[Path] = set()  # those whose writer lock this thread holds
+
+
+_held = _Held()
 
 
 @contextmanager
@@ -75,7 +80,7 @@ def writer_lock(out: Path) -> Iterator[None]:
     """Hold `out`'s writer lock, waiting (and saying so once) while another process holds it; a
     thread that already holds it goes on. The operating system releases it when its holder exits,
     however it exits, so none is ever stale."""
-    held = _held.__dict__.setdefault("folders", set())
+    held = _held.folders
     if out in held:
         yield
         return
