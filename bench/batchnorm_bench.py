@@ -11,15 +11,13 @@ run so the machine's speed at the time cancels out. Results go to bench/results/
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
 import statistics
 import time
 from pathlib import Path
 
 import numpy as np
 
+from bench.results_file import save
 from ml.models import cnn
 
 RESULTS = Path(__file__).parent / "results" / "batchnorm.json"
@@ -54,12 +52,10 @@ def main(argv: list[str] | None = None) -> int:
     speed = {name: statistics.median(r for run in runs[name] for r in run["images_per_s"]) for name in VARIANTS}
     result = {
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs",
         "images": args.images, "epochs": args.epochs, "rounds": args.rounds,
         "median_images_per_s": speed, "speed_up": speed["fused"] / speed["keras"], "runs": runs,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    save(args.out, result, shown={k: result[k] for k in ("median_images_per_s", "speed_up")})
     print(f"fused BatchNorm: {result['speed_up']:.2f}x Keras's ({speed['fused']:,.0f} vs "
           f"{speed['keras']:,.0f} images/s); written to {args.out}")
     return 0

@@ -21,6 +21,7 @@ import numpy as np
 from bench.results_file import save
 from ml.artifacts.folder import load_manifest
 from ml.audit.neighbours import NeighbourIndex
+from ml.evaluation.robustness import model_fingerprint
 from ml.models.registry import embedding_model
 from ml.serving.embeddings import Embedder
 from ml.serving.predictors import load_predictor
@@ -46,7 +47,8 @@ def main(argv=None) -> dict:
     entry = manifest.neighbours
     index = NeighbourIndex(args.artifacts / entry.file)
     embedder = Embedder(args.artifacts / entry.model, threads=1)
-    predictor = load_predictor(manifest.models[embedding_model()], args.artifacts, threads=1)
+    model = embedding_model()
+    predictor = load_predictor(manifest.models[model], args.artifacts, threads=1)
     images = np.random.default_rng(0).integers(0, 256, (args.repeats, 32, 32, 3), dtype=np.uint8)
     features = embedder.embed(images)
     counter = iter(range(10**9))
@@ -55,6 +57,7 @@ def main(argv=None) -> dict:
         return images[next(counter) % len(images)][None]
 
     results = {
+        "model_fingerprints": {model: model_fingerprint(manifest, model)},  # the index is made of its features
         "index": {"images": len(index.files), "dimensions": entry.dimensions,
                   "memory_mb": round(index.nbytes / 2**20, 2),
                   "file_mb": round((args.artifacts / entry.file).stat().st_size / 2**20, 2)},

@@ -12,14 +12,12 @@ the time cancels out of the ratios. Results go to bench/results/width.json.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
 import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from bench.results_file import save
 from ml.evaluation.speed import measure_speed
 from ml.models import cnn
 from ml.models.export import export_onnx, quantize_onnx
@@ -74,9 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     reference = next(r for r in rows if r["widths"] == list(candidates[0]) and r["tta"] == "mirror")
     for row in rows:
         row["throughput_vs_recipe"] = row["throughput_ips"] / reference["throughput_ips"]
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-                                    "floor_throughput_ips": 1500, "floor_latency_ms": 5.0, "rows": rows}, indent=1))
+    save(args.out, {"floor_throughput_ips": 1500, "floor_latency_ms": 5.0, "rows": rows},
+         shown={f"{row['widths']} {row['tta']}": round(row["throughput_vs_recipe"], 3) for row in rows})
     print(f"results written to {args.out}")
     return 0
 
