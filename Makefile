@@ -42,7 +42,8 @@ test: install-dev
 
 ## Retrain every model (5,000 training images held out to calibrate them), then the robustness benchmark, the
 ## neighbour index, the near-duplicate audit, the map and the test split's suspect labels, rewriting artifacts/
-## (about 90 minutes on 2 cores); `make label-audit` adds the training split's suspect labels
+## (hours on 2 cores, the CNN's 40 epochs most: each model's record says what it cost); `make label-audit` adds
+## the training split's suspect labels
 artifacts:
 	$(PY) -m ml train --data $(DATA) --out artifacts --val-size 0 --cnn '$(CNN)' --description "$(DESCRIPTION)"
 	$(PY) -m ml robustness --data $(DATA) --out artifacts
