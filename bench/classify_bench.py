@@ -37,6 +37,7 @@ from PIL import Image
 
 from bench.results_file import save
 from ml.artifacts.folder import load_manifest
+from ml.evaluation.robustness import model_fingerprint
 from ml.catalogue.rows import CHUNK, decode_chunk
 from ml.data.loading import default_data_path
 from ml.models.registry import served_in
@@ -141,7 +142,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "classify.json")
     args = parser.parse_args()
     workers = os.cpu_count() or 1
-    model = served_in(load_manifest(args.artifacts).models)
+    manifest = load_manifest(args.artifacts)
+    model = served_in(manifest.models)
     with tempfile.TemporaryDirectory(prefix="classify-bench-") as tmp:
         tmp = Path(tmp)
         photos = tmp / "photos"
@@ -153,7 +155,8 @@ def main() -> None:
         limit = 1 / (1 / decode + 1 / inference)
         common = ["--artifacts", str(args.artifacts), "--model", model]
         local = run_command([str(photos), *common], tmp / "local.csv")
-        results = {"photos": len(paths), "photo_size": list(megapixels), "model": model, "cores": workers,
+        results = {"model_fingerprints": {model: model_fingerprint(manifest, model)},
+                   "photos": len(paths), "photo_size": list(megapixels), "model": model, "cores": workers,
                    "decode_only_ips": decode, "inference_only_ips": inference, "shared_core_limit_ips": limit,
                    "local": {**local, "fraction_of_limit": local["ips"] / limit,
                              "steady_fraction_of_limit": local["steady_ips"] / limit}}

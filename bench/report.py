@@ -201,7 +201,7 @@ def classify_table(results: dict) -> str:
         f"\n\nBoth engines {same}. A list of {scaled['photos']:,} photos was killed at {scaled['killed_at_rows']:,} "
         f"rows and resumed: {once}, with a peak memory of {scaled['peak_rss_mb']:.0f} MB for the command and its "
         f"processes against {local['peak_rss_mb']:.0f} MB for {local['photos']:,} photos "
-        f"({scaled['peak_rss_vs_unscaled']:.2f}×). Measured on {machine(results)}.")
+        f"({scaled['peak_rss_vs_unscaled']:.2f}×). {served_note(results)} Measured on {machine(results)}.")
 
 
 TABLES = {"bench serve": ("serve.json", serve_table), "bench interaction": ("interaction.json", interaction_table),
