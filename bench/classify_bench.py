@@ -37,9 +37,9 @@ from PIL import Image
 
 from bench.results_file import save
 from ml.artifacts.folder import load_manifest
-from ml.evaluation.robustness import model_fingerprint
 from ml.catalogue.rows import CHUNK, decode_chunk
 from ml.data.loading import default_data_path
+from ml.evaluation.robustness import model_fingerprint
 from ml.models.registry import served_in
 from ml.serving.predictors import load_predictor
 

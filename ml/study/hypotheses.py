@@ -242,7 +242,7 @@ def _why_augmentation(manifest: Manifest, cells: list[ExperimentCell]) -> str | 
     kind = ""
     if flips is not None and with_.variant != FLIP_ONLY:
         kind = (f"The kind of change matters: flips alone add {flips['gain'] * 100:+.1f} points to the same "
-                f"network, and adding {_amounts(with_.variant).removeprefix('flips, ')} to them takes that to "
+                f"network, and adding {_rotations_and_zooms(with_.variant)} to them takes that to "
                 f"{gain * 100:+.1f} (rotating or zooming a 32-pixel photo resamples and crops it). ")
     return (memorising + effect + kind + "The recipe's own augmentation is a mirror and shifts of 2 pixels, which move "
             f"pixels without resampling them: turning it off costs {recipe[STUDY_SIZE] * 100:.1f} points on {STUDY_SIZE:,} images"
@@ -261,9 +261,12 @@ def _variant_phrase(variant: str) -> str:
 def _amounts(variant: str) -> str:
     if variant == FLIP_ONLY:
         return "flips alone"
+    return f"flips, {_rotations_and_zooms(variant)}"
+
+
+def _rotations_and_zooms(variant: str) -> str:
     amounts = AUGMENTATIONS[variant]
-    return (f"flips, rotations up to ±{amounts['rotation'] * 360:.0f}° and zooms up to "
-            f"±{amounts['zoom']:.0%}")
+    return f"rotations up to ±{amounts['rotation'] * 360:.0f}° and zooms up to ±{amounts['zoom']:.0%}"
 
 
 def _chosen_size(cells: list[ExperimentCell]) -> int:
@@ -397,7 +400,7 @@ def _ablation_verdict(manifest: Manifest, title: str, variant: str, threshold: f
         length = f" on the served CNN's recipe and schedule ({schedule})" if schedule else ""
         return unmeasured(title, [f"These artifacts hold no run {without}{length} to compare with.",
                                   "Run `make experiments` (docs/development.md, 'Retraining and experiments') to test it."])
-    evidence, verdicts = [], []
+    evidence, verdicts, judged_sizes = [], [], []
     for recipe, other in pairs:
         gain, enough = recipe.accuracy.mean - other.accuracy.mean, _enough_seeds((recipe, other))
         seeds = (f"{_count(other.accuracy.n, 'seed')}" if enough else
@@ -407,11 +410,11 @@ def _ablation_verdict(manifest: Manifest, title: str, variant: str, threshold: f
                         f"vs {_interval(other.accuracy)} {without} ({gain * 100:+.1f} points, {seeds}).")
         if enough:
             verdicts.append(gain >= threshold)
+            judged_sizes.append(recipe.train_images)
     if not verdicts:
         return verdict(title, [*evidence, "Run `make experiments` for the rest: it keeps the runs already recorded."],
                        "open", f"Open: no data size has {ABLATION_SEEDS} seeds of both arms yet.")
     status = "supported" if all(verdicts) else "refuted" if not any(verdicts) else "open"
-    judged_sizes = [recipe.train_images for recipe, other in pairs if _enough_seeds((recipe, other))]
     sizes = " and ".join(f"{size:,}" for size in judged_sizes) + " images"
     sentence = {"supported": f"Supported at every data size judged ({sizes}).",
                 "refuted": f"Refuted: the gain is below {threshold * 100:.0f} points at every data size judged ({sizes}).",
