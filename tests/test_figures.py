@@ -151,6 +151,15 @@ def test_learning_curve_figure_plots_accuracy_and_time_per_model():
     assert list(fig.layout.xaxis.ticktext) == ["2.5k", "50k"]  # the sizes measured, short enough to stand upright
 
 
+def test_figures002_the_learning_curve_names_the_networks_schedule_and_the_cpu_behind_each_time():
+    cells = typed_cells([cell(model="cnn", schedule="20 epochs", machines=["not recorded"]),
+                         cell(model="hog_svm", machines=["AMD EPYC"])])
+    cnn_accuracy, cnn_time, svm_accuracy, svm_time = learning_curve_figure(cells).data
+    assert cnn_accuracy.name == "Neural network (20 epochs)" and svm_accuracy.name == "Edge patterns + curved rule"
+    assert cnn_time.customdata[0][0] == "a CPU not recorded" and svm_time.customdata[0][0] == "AMD EPYC"
+    assert "min on %{customdata[0]}" in svm_time.hovertemplate
+
+
 def test_robustness_figure_groups_models_by_corruption_at_one_severity():
     rows = [{"model": m, "corruption": k, "severity": s, "accuracy": a, "ece": 0.1}
             for m, base in (("cnn", 0.9), ("hog_svm", 0.6))

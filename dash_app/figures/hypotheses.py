@@ -113,7 +113,8 @@ def study_curves_figure(runs: list[dict], chosen: str | None, size: int) -> go.F
 
 
 def learning_curve_figure(cells: list[ExperimentCell]) -> go.Figure:
-    """Test accuracy and training time against training-set size, one line per model."""
+    """Test accuracy and training time against training-set size, one line per model, a network's named
+    with its schedule (the served model's may be longer), each time with the CPU it was measured on."""
     if not cells:
         return empty_figure("The learning curve has not been run for these artifacts (docs/development.md says how).")
     fig = make_subplots(rows=1, cols=2, subplot_titles=("test accuracy", "minutes to train"))
@@ -121,9 +122,13 @@ def learning_curve_figure(cells: list[ExperimentCell]) -> go.Figure:
         chosen = sorted((c for c in cells if c.model == model), key=lambda c: c.train_images)
         sizes = [c.train_images for c in chosen]
         style = dict(mode="lines+markers", legendgroup=model, line=dict(color=colour(model)))
-        fig.add_scatter(x=sizes, y=[c.accuracy.mean for c in chosen], name=display_name(model),
+        schedules = sorted({c.schedule for c in chosen if c.schedule})
+        name = display_name(model) + (f" ({', '.join(schedules)})" if schedules else "")
+        fig.add_scatter(x=sizes, y=[c.accuracy.mean for c in chosen], name=name,
                         error_y=error_bars([c.accuracy for c in chosen]), row=1, col=1, **style)
         fig.add_scatter(x=sizes, y=[c.mean_train_seconds / 60 for c in chosen], showlegend=False,
+                        customdata=[[_trained_on(c)] for c in chosen],
+                        hovertemplate="%{x:,} images: %{y:.1f} min on %{customdata[0]}<extra>" + name + "</extra>",
                         row=1, col=2, **style)
     sizes = sorted({c.train_images for c in cells})
     # A log axis labels only the sizes measured (Plotly's own ticks read "3 4 5 … 10k 2 3"), short enough to
@@ -132,6 +137,11 @@ def learning_curve_figure(cells: list[ExperimentCell]) -> go.Figure:
     fig.update_yaxes(tickformat=".0%", rangemode="tozero", row=1, col=1)
     fig.update_yaxes(rangemode="tozero", row=1, col=2)
     return layout(fig, "How many labelled photos are needed?")
+
+
+def _trained_on(cell: ExperimentCell) -> str:
+    known = [m for m in cell.machines or [] if m != "not recorded"]
+    return "; ".join(known) if known else "a CPU not recorded"
 
 
 def _short_count(n: int) -> str:

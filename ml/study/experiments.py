@@ -266,7 +266,7 @@ def summarise_seeds(runs: list[dict]) -> list[dict]:
                       "accuracy": describe([r["test_accuracy"] for r in chosen]),
                       "macro_f1": describe([r["macro_f1"] for r in chosen]),
                       "train_seconds": describe([r["train_seconds"] for r in chosen]),
-                      "machines": sorted({r.get("machine") or "not recorded" for r in chosen}),
+                      "machines": sorted({machine_of(r) for r in chosen}),
                       **({"test_probabilities": stored} if (stored := [r["test_probabilities"] for r in chosen
                                                                          if "test_probabilities" in r]) else {})})
     return cells
@@ -451,13 +451,28 @@ def summarise_ablation(runs: list[dict]) -> list[dict]:
 
 
 def summarise_curve(runs: list[dict]) -> list[dict]:
-    """Per model and training-set size: accuracy, macro-F1 and training-time summaries."""
+    """Per model and training-set size: accuracy, macro-F1 and training-time summaries, the schedule of the
+    networks' runs and the machines the times were measured on (a time means nothing without its CPU)."""
     cells = []
     for model in sorted({r["model"] for r in runs}):
         for size in sorted({r["train_images"] for r in runs if r["model"] == model}):
             chosen = [r for r in runs if r["model"] == model and r["train_images"] == size]
+            schedules = sorted({_plan_schedule(r) for r in chosen if r.get("epochs_run")})
             cells.append({"model": model, "train_images": size,
                           "accuracy": describe([r["test_accuracy"] for r in chosen]),
                           "macro_f1": describe([r["macro_f1"] for r in chosen]),
-                          "train_seconds": describe([r["train_seconds"] for r in chosen])})
+                          "train_seconds": describe([r["train_seconds"] for r in chosen]),
+                          **({"schedule": ", ".join(schedules)} if schedules else {}),
+                          "machines": sorted({machine_of(r) for r in chosen})})
     return cells
+
+
+def _plan_schedule(run: dict) -> str:
+    """An experiment plan's network run always trained a fixed schedule (plans never used the presets' time
+    budgets); records from before stop reasons were kept give only the epochs it ran."""
+    return schedule_of(run) if run.get("stopped") else f"{run['epochs_run']} epochs"
+
+
+def machine_of(run: dict) -> str:
+    """The CPU a run trained on, as its record names it ('not recorded' for records from before)."""
+    return run.get("machine") or (run.get("stopped") or {}).get("machine") or "not recorded"

@@ -84,15 +84,17 @@ def ablation_table(manifest: Manifest, record: str = "ablation") -> str:
 
 
 def learning_curve_table(manifest: Manifest) -> str:
-    """Test accuracy and training time per model and training-set size ('' when it was not run)."""
+    """Test accuracy and training time per model and training-set size, with the network's schedule and the
+    CPU each time was measured on ('' when it was not run)."""
     cells = manifest.experiment_cells("learning_curve")
     if not cells:
         return ""
-    lines = ["| Model | Training images | Seeds | Test accuracy | Training time |", "|---|---|---|---|---|"]
+    lines = ["| Model | Training images | Schedule | Seeds | Test accuracy | Training time | Trained on |",
+             "|---|---|---|---|---|---|---|"]
     for cell in cells:
-        lines.append(f"| {technical_name(cell.model)} | {cell.train_images:,} | "
+        lines.append(f"| {technical_name(cell.model)} | {cell.train_images:,} | {cell.schedule or '—'} | "
                      f"{cell.accuracy.n} | {mean_ci(cell.accuracy)} | "
-                     f"{cell.mean_train_seconds / 60:.1f} min |")
+                     f"{cell.mean_train_seconds / 60:.1f} min | {'; '.join(cell.machines or ['not recorded'])} |")
     return "\n".join(lines)
 
 

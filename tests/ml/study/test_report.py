@@ -1,8 +1,8 @@
 """Markdown tables for the README (ml/study/report.py)."""
 
-from ml.study.report import study_setup_table
+from ml.study.report import learning_curve_table, study_setup_table
 from ml.study.setup import AUGMENTATIONS, NO_AUGMENTATION, summarise_study_setup
-from tests.manifests import manifest
+from tests.manifests import cell, manifest
 from tests.paths import ROOT
 
 LIGHT, MEDIUM, _ = AUGMENTATIONS
@@ -136,3 +136,13 @@ def test_report012_the_clients_questions_are_answered_from_the_served_models_fig
     text = client_answers(manifest({"cnn": served}, robustness={"file": "experiments/robustness.json",
                                                                "images": 100, "models": {"cnn": damaged}}))
     assert "86.0% on average over the same photos damaged" in text and "half the picture's width, 89.0%" in text
+
+
+def test_report005_learning_curve_rows_carry_the_schedule_and_the_cpu_of_their_times():
+    cells = [cell(model="cnn", train_images=50000, schedule="20 epochs", machines=["not recorded"]),
+             cell(model="hog_svm", machines=["AMD EPYC, 2 cores"])]
+    lines = learning_curve_table(manifest({}, {"learning_curve": cells})).splitlines()
+    assert lines[0].startswith("| Model | Training images | Schedule |") and lines[0].endswith("| Trained on |")
+    assert lines[2] == "| CNN (Keras → ONNX) | 50,000 | 20 epochs | 1 | 80.00% | 1.0 min | not recorded |"
+    assert lines[3] == "| HOG + SVM | 5,000 | — | 1 | 80.00% | 1.0 min | AMD EPYC, 2 cores |"
+    assert learning_curve_table(manifest({})) == ""
