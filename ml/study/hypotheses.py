@@ -282,7 +282,8 @@ def _cells_to_show(cells: list[ExperimentCell], size: int) -> list[dict]:
 
 def _seeds_phrase(cells: list[ExperimentCell], size: int) -> str:
     counts = sorted({c.accuracy.n for c in _cells_to_show(cells, size)})
-    return f"{'/'.join(map(str, counts))} seed{'s' if counts != [1] else ''} per cell"
+    number = str(counts[0]) if len(counts) == 1 else f"{counts[0]} to {counts[-1]}"
+    return f"{number} seed{'s' if counts != [1] else ''} per cell"
 
 
 def _cnn_reaches_floor(manifest: Manifest) -> dict:

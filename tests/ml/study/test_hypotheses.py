@@ -192,3 +192,11 @@ def test_study005_the_second_stopping_rule_is_judged_against_the_threshold_not_t
     # the same sign but across the threshold: the rule decides, and the page says so
     assert "+6.0 points (2 and 2 seeds), at least 5: the verdict hinges on the stopping rule" \
         in evidence((0.60, 0.66))[1]
+
+
+def test_study006_a_size_whose_cells_have_different_seed_counts_says_the_range():
+    setup = _study_setup(0.62, 0.63, 0.81, 0.82)
+    no_aug_50k = setup["cells"][2]
+    no_aug_50k["accuracy"] = describe([0.80, 0.81, 0.82])  # a third seed in one of the two cells
+    evidence = _side(_manifest(0.91, {"study_setup": setup}), "A basic CNN", hypotheses.STUDY_SETUP_NAME)["evidence"]
+    assert evidence[1].endswith("(2 seeds per cell).") and evidence[2].endswith("(2 to 3 seeds per cell).")
