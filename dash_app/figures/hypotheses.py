@@ -140,8 +140,7 @@ def learning_curve_figure(cells: list[ExperimentCell]) -> go.Figure:
 
 
 def _trained_on(cell: ExperimentCell) -> str:
-    known = [m for m in cell.machines or [] if m != "not recorded"]
-    return "; ".join(known) if known else "a CPU not recorded"
+    return "; ".join(cell.known_machines) or "a CPU not recorded"
 
 
 def _short_count(n: int) -> str:

@@ -222,6 +222,9 @@ class Summary(Strict):
     values: list[float]
 
 
+MACHINE_NOT_RECORDED = "not recorded"  # what a cell names for runs recorded before runs named their CPU
+
+
 class ExperimentCell(Strict):
     train_images: Annotated[int, Field(gt=0)]
     accuracy: Summary
@@ -248,6 +251,11 @@ class ExperimentCell(Strict):
     def mean_train_seconds(self) -> float:
         """Mean training time (cells of older runs store one number, newer ones a summary)."""
         return self.train_seconds if isinstance(self.train_seconds, float | int) else self.train_seconds.mean
+
+    @property
+    def known_machines(self) -> list[str]:
+        """The CPUs its runs name, without the placeholder of runs that named none."""
+        return [m for m in self.machines or [] if m != MACHINE_NOT_RECORDED]
 
     @property
     def fixed_schedule(self) -> bool:

@@ -21,7 +21,7 @@ from scipy import stats as scipy_stats
 
 from ml.artifacts.folder import load_manifest, with_sections, write_json, write_manifest
 from ml.artifacts.metrics import classification_metrics, predicted_classes
-from ml.artifacts.schema import Experiment
+from ml.artifacts.schema import MACHINE_NOT_RECORDED, Experiment
 from ml.artifacts.seed_predictions import SEED_PREDICTIONS_FILE, seed_prediction_key, write_seed_predictions
 from ml.artifacts.source_data import artifacts_dataset
 from ml.artifacts.staging import staged_folder
@@ -474,5 +474,5 @@ def _plan_schedule(run: dict) -> str:
 
 
 def machine_of(run: dict) -> str:
-    """The CPU a run trained on, as its record names it ('not recorded' for records from before)."""
-    return run.get("machine") or (run.get("stopped") or {}).get("machine") or "not recorded"
+    """The CPU a run trained on, as its record names it (MACHINE_NOT_RECORDED for records from before)."""
+    return run.get("machine") or (run.get("stopped") or {}).get("machine") or MACHINE_NOT_RECORDED

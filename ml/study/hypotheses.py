@@ -343,7 +343,8 @@ def seeds_verdict(title: str, cell: ExperimentCell | None, accuracy: float, seed
     evidence = [f"{_count(measured.n, 'run')} from scratch of {cell.schedule or 'the preset'} on all "
                 f"{cell.train_images:,} training images: {measured.mean:.2%}{spread} test accuracy "
                 "(mean ± sd; runs: " + ", ".join(f"{v:.2%}" for v in measured.values) + ").",
-                f"{_minutes(seconds.values)} of training on " + "; ".join(cell.machines or ["a machine not recorded"]) + "."]
+                f"{_minutes(seconds.values)} of training on "
+                + ("; ".join(cell.known_machines) or "a machine not recorded") + "."]
     met = measured.mean >= accuracy
     if measured.n < seeds:
         return verdict(title, evidence + [f"Run `{command}` for the rest: it skips the seeds already recorded."], "open",

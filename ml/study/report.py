@@ -6,7 +6,7 @@ import json
 import re
 from pathlib import Path
 
-from ml.artifacts.schema import Manifest, Summary
+from ml.artifacts.schema import MACHINE_NOT_RECORDED, Manifest, Summary
 from ml.audit.label_issues import issues_verdict
 from ml.audit.near_duplicates import twin_verdict
 from ml.errors import UserError
@@ -94,7 +94,7 @@ def learning_curve_table(manifest: Manifest) -> str:
     for cell in cells:
         lines.append(f"| {technical_name(cell.model)} | {cell.train_images:,} | {cell.schedule or '—'} | "
                      f"{cell.accuracy.n} | {mean_ci(cell.accuracy)} | "
-                     f"{cell.mean_train_seconds / 60:.1f} min | {'; '.join(cell.machines or ['not recorded'])} |")
+                     f"{cell.mean_train_seconds / 60:.1f} min | {'; '.join(cell.known_machines) or MACHINE_NOT_RECORDED} |")
     return "\n".join(lines)
 
 
