@@ -20,7 +20,7 @@ from bench.gunicorn_server import ROOT
 from ml.artifacts.folder import load_manifest
 from ml.evaluation.robustness import model_fingerprint
 from ml.models.registry import technical_name
-from ml.study.report import fill_blocks
+from ml.study.markdown import fill_blocks, table
 
 RESULTS = ROOT / "bench" / "results"
 ARTIFACTS = ROOT / "artifacts"
@@ -133,11 +133,10 @@ def batchnorm_table(results: dict) -> str:
 
 
 def width_table(results: dict) -> str:
-    lines = ["| Widths | Test-time augmentation | One image (p50) | Batched | Against the recipe with the mirror |",
-             "|---|---|---|---|---|"]
-    lines += [f"| {'/'.join(map(str, row['widths']))} | {row['tta']} | {row['latency_ms_p50']:.2f} ms | "
-              f"{row['throughput_ips']:,.0f} img/s | {row['throughput_vs_recipe']:.2f}× |" for row in results["rows"]]
-    return "\n".join(lines) + f"\n\nServing floors: {results['floor_latency_ms']:g} ms for one image, " \
+    rows = [("/".join(map(str, row["widths"])), str(row["tta"]), f"{row['latency_ms_p50']:.2f} ms",
+             f"{row['throughput_ips']:,.0f} img/s", f"{row['throughput_vs_recipe']:.2f}×") for row in results["rows"]]
+    return table(["Widths", "Test-time augmentation", "One image (p50)", "Batched",
+                  "Against the recipe with the mirror"], rows) + f"\n\nServing floors: {results['floor_latency_ms']:g} ms for one image, " \
         f"{results['floor_throughput_ips']:,} images/s batched. Measured on {machine(results)}."
 
 
@@ -149,15 +148,12 @@ TRIM_SETS = {"high_resolution_test": "test split, upscaled to {size} px", "produ
 
 def trim_table(results: dict, artifacts: Path = ARTIFACTS) -> str:
     models = list(results["model_fingerprints"])
-    lines = ["| Photos | Changed by trimming | " + " | ".join(technical_name(key) for key in models) + " |",
-             "|---|---|" + "---|" * len(models)]
-    for name, label in TRIM_SETS.items():
-        found = results[name]
-        lines.append(f"| {label.format(size=results['photo_size'])} | {found['changed_by_trimming']:,} of "
-                     f"{found['images']:,} | " + " | ".join(
-                         f"{found['models'][key]['accuracy_trimmed']:.2%} ({found['models'][key]['accuracy_untrimmed']:.2%})"
-                         for key in models) + " |")
-    return "\n".join(lines) + "\n\nAccuracy with trimming (without it in brackets). " + served_note(results, artifacts) \
+    rows = [(label.format(size=results["photo_size"]),
+             f"{results[name]['changed_by_trimming']:,} of {results[name]['images']:,}",
+             *(f"{results[name]['models'][key]['accuracy_trimmed']:.2%} "
+               f"({results[name]['models'][key]['accuracy_untrimmed']:.2%})" for key in models))
+            for name, label in TRIM_SETS.items()]
+    return table(["Photos", "Changed by trimming", *(technical_name(key) for key in models)], rows) + "\n\nAccuracy with trimming (without it in brackets). " + served_note(results, artifacts) \
         + f" Measured on {machine(results)}."
 
 
@@ -194,10 +190,9 @@ def classify_table(results: dict) -> str:
         (f"Ray engine, {ray['photos']:,} photos, whole run", f"{ray['ips']:,.0f}",
          f"{ray['fraction_of_local']:.0%} of the local engine's"),
     ]
-    lines = ["| What | Photos/s | |", "|---|---|---|"] + ["| " + " | ".join(row) + " |" for row in rows]
     same = "wrote identical results" if ray["identical_rows"] else "wrote different results"
     once = "every photo exactly once, in order" if scaled["every_photo_once_in_order"] else "photos lost or repeated"
-    return "\n".join(lines) + (
+    return table(["What", "Photos/s", ""], rows) + (
         f"\n\nBoth engines {same}. A list of {scaled['photos']:,} photos was killed at {scaled['killed_at_rows']:,} "
         f"rows and resumed: {once}, with a peak memory of {scaled['peak_rss_mb']:.0f} MB for the command and its "
         f"processes against {local['peak_rss_mb']:.0f} MB for {local['photos']:,} photos "
@@ -219,10 +214,8 @@ def blocks(results_dir: Path = RESULTS) -> dict[str, str]:
 
 def _table(rows: list[tuple[str, ...]], results: dict, what: str = "What", note: str = "") -> str:
     """Rows of (what, measured) or (what, measured, floor), a note, and the machine that measured them."""
-    with_floor = len(rows[0]) == 3
-    lines = [f"| {what} | Measured |" + (" Floor |" if with_floor else ""), "|---|---|" + ("---|" if with_floor else "")]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return "\n".join(lines) + "\n\n" + (f"{note} " if note else "") + f"Measured on {machine(results)}."
+    header = [what, "Measured", "Floor"][:len(rows[0])]
+    return table(header, rows) + "\n\n" + (f"{note} " if note else "") + f"Measured on {machine(results)}."
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -609,7 +609,8 @@ def _report(args) -> int:
 
     manifest = load_manifest(args.folder)
     if args.update:
-        from ml.study.report import fill_blocks, generated_blocks
+        from ml.study.markdown import fill_blocks
+        from ml.study.report import generated_blocks
 
         blocks = generated_blocks(args.folder, manifest)
         for document in args.update:

@@ -13,7 +13,7 @@ def test_benchreport001_committed_documents_carry_the_committed_results():
     and then `python -m bench.report --update docs/development.md docs/serving.md` rewrites it; this fails
     until that has run. Every benchmark's table is in one of them."""
     from bench.report import TABLES, blocks
-    from ml.study.report import BLOCK, fill_blocks
+    from ml.study.markdown import BLOCK, fill_blocks
 
     tables, shown = blocks(), []
     for name in DOCUMENTS:

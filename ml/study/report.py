@@ -3,34 +3,29 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 from ml.artifacts.schema import MACHINE_NOT_RECORDED, Manifest, Summary
 from ml.audit.label_issues import issues_verdict
 from ml.audit.near_duplicates import twin_verdict
-from ml.errors import UserError
 from ml.evaluation.auto_sort import DEFAULT_TARGET, auto_sort_answer, calibrated_thresholds
 from ml.evaluation.savings import EXAMPLE_PHOTOS, EXAMPLE_SECONDS, calibrated_model, catalogue_savings
 from ml.models.cnn_config import overrides_of
 from ml.models.registry import display_name, served_in, technical_name
 from ml.models.run_record import describe_training
+from ml.study.markdown import table
 
 
 def results_table(manifest: Manifest) -> str:
     """One row per model: test accuracy, macro-F1, training time, size and speed."""
-    lines = ["| Model | Test accuracy | Macro-F1 | Training (2-core CPU) | Files on disk | One image | Batched |",
-             "|---|---|---|---|---|---|---|"]
-    for key, entry in manifest.models.items():
-        speed = entry.inference
-        lines.append(
-            f"| {technical_name(key)} | {entry.metrics.accuracy:.2%} | "
-            f"{entry.metrics.macro_f1:.2%} | {entry.train_seconds / 60:.1f} min | "
-            f"{entry.size_bytes / 1e6:.1f} MB | {speed.latency_ms_p50:.2f} ms ({speed.runtime}) | "
-            f"{speed.throughput_ips:,.0f} img/s |")
+    rows = [(technical_name(key), f"{entry.metrics.accuracy:.2%}", f"{entry.metrics.macro_f1:.2%}",
+             f"{entry.train_seconds / 60:.1f} min", f"{entry.size_bytes / 1e6:.1f} MB",
+             f"{entry.inference.latency_ms_p50:.2f} ms ({entry.inference.runtime})",
+             f"{entry.inference.throughput_ips:,.0f} img/s") for key, entry in manifest.models.items()]
     cpus = {entry.inference.cpu or "a CPU not recorded" for entry in manifest.models.values()}
-    lines.append(f"\nSpeeds measured on {' and '.join(sorted(cpus))}: they hold for such a CPU only.")
-    return "\n".join(lines)
+    return (table(["Model", "Test accuracy", "Macro-F1", "Training (2-core CPU)", "Files on disk", "One image",
+                   "Batched"], rows)
+            + f"\n\nSpeeds measured on {' and '.join(sorted(cpus))}: they hold for such a CPU only.")
 
 
 def artifacts_size(manifest: Manifest) -> str:
@@ -69,18 +64,16 @@ def ablation_table(manifest: Manifest, record: str = "ablation") -> str:
     cells = manifest.experiment_cells(record)
     if not cells:
         return ""
-    lines = ["| Compared with (recipe overrides) | Schedule | Training images | Variant | Seeds | Test accuracy | Macro-F1 | "
-             "Recipe's gain (points) | Validation: clean / damaged |", "|---|---|---|---|---|---|---|---|---|"]
+    rows = []
     for cell in cells:
         gain = cell.recipe_gain_points
         val = (f"{cell.val_accuracy.mean:.2%} / {cell.val_corrupted_accuracy.mean:.2%}"
                if cell.val_corrupted_accuracy else "—")
-        recipe = overrides_text(json.loads(cell.recipe) if cell.recipe else {})
-        lines.append(f"| {recipe} | {cell.schedule} | {cell.train_images:,} | {cell.variant} | "
-                     f"{cell.accuracy.n} | "
-                     f"{mean_ci(cell.accuracy)} | {mean_ci(cell.macro_f1)} | "
-                     f"{'' if gain is None else f'{gain:+.1f}'} | {val} |")
-    return "\n".join(lines)
+        rows.append((overrides_text(json.loads(cell.recipe) if cell.recipe else {}), cell.schedule or "—",
+                     f"{cell.train_images:,}", cell.variant, str(cell.accuracy.n), mean_ci(cell.accuracy),
+                     mean_ci(cell.macro_f1), "" if gain is None else f"{gain:+.1f}", val))
+    return table(["Compared with (recipe overrides)", "Schedule", "Training images", "Variant", "Seeds",
+                  "Test accuracy", "Macro-F1", "Recipe's gain (points)", "Validation: clean / damaged"], rows)
 
 
 def learning_curve_table(manifest: Manifest) -> str:
@@ -89,13 +82,10 @@ def learning_curve_table(manifest: Manifest) -> str:
     cells = manifest.experiment_cells("learning_curve")
     if not cells:
         return ""
-    lines = ["| Model | Training images | Schedule | Seeds | Test accuracy | Training time | Trained on |",
-             "|---|---|---|---|---|---|---|"]
-    for cell in cells:
-        lines.append(f"| {technical_name(cell.model)} | {cell.train_images:,} | {cell.schedule or '—'} | "
-                     f"{cell.accuracy.n} | {mean_ci(cell.accuracy)} | "
-                     f"{cell.mean_train_seconds / 60:.1f} min | {'; '.join(cell.known_machines) or MACHINE_NOT_RECORDED} |")
-    return "\n".join(lines)
+    return table(["Model", "Training images", "Schedule", "Seeds", "Test accuracy", "Training time", "Trained on"],
+                 [(technical_name(cell.model), f"{cell.train_images:,}", cell.schedule or "—", str(cell.accuracy.n),
+                   mean_ci(cell.accuracy), f"{cell.mean_train_seconds / 60:.1f} min",
+                   "; ".join(cell.known_machines) or MACHINE_NOT_RECORDED) for cell in cells])
 
 
 def study_setup_table(manifest: Manifest) -> str:
@@ -107,16 +97,16 @@ def study_setup_table(manifest: Manifest) -> str:
     if not cells:
         return ""
     chosen = chosen_augmentation(cells)
-    lines = ["| Training images | Stopping rule | Variant | Seeds | Test accuracy | Macro-F1 | Validation accuracy | "
-             "Own training images | Epochs (best) | Training time |", "|---|---|---|---|---|---|---|---|---|---|"]
+    rows = []
     for cell in cells:
-        variant = cell.variant + (" (chosen on validation)" if cell.variant == chosen else "")
         best = f" ({cell.best_epoch.mean:.0f})" if cell.best_epoch else ""
-        lines.append(f"| {cell.train_images:,} | {cell.rule or '—'} | {variant} | {cell.accuracy.n} | "
-                     f"{mean_ci(cell.accuracy)} | {mean_ci(cell.macro_f1)} | "
-                     f"{cell.val_accuracy.mean:.2%} | {cell.fit_accuracy.mean:.2%} | "
-                     f"{cell.epochs_run.mean:.0f}{best} | {cell.mean_train_seconds / 60:.1f} min |")
-    return "\n".join(lines)
+        rows.append((f"{cell.train_images:,}", cell.rule or "—",
+                     cell.variant + (" (chosen on validation)" if cell.variant == chosen else ""),
+                     str(cell.accuracy.n), mean_ci(cell.accuracy), mean_ci(cell.macro_f1),
+                     f"{cell.val_accuracy.mean:.2%}", f"{cell.fit_accuracy.mean:.2%}",
+                     f"{cell.epochs_run.mean:.0f}{best}", f"{cell.mean_train_seconds / 60:.1f} min"))
+    return table(["Training images", "Stopping rule", "Variant", "Seeds", "Test accuracy", "Macro-F1",
+                  "Validation accuracy", "Own training images", "Epochs (best)", "Training time"], rows)
 
 
 def overrides_text(overrides: dict | None) -> str:
@@ -129,16 +119,16 @@ def seeds_table(manifest: Manifest) -> str:
     cells = manifest.experiment_cells("cnn_seeds")
     if not cells:
         return ""
-    lines = ["| Preset | Schedule | Recipe overrides | Seeds | Test accuracy (mean ± sd) | 95% CI | "
-             "Training time (mean) | Machines |", "|---|---|---|---|---|---|---|---|"]
+    rows = []
     for cell in cells:
         accuracy = cell.accuracy
         sd = f" ± {accuracy.std:.2%}" if accuracy.std is not None else ""
-        ci = f"{accuracy.ci95[0]:.2%}–{accuracy.ci95[1]:.2%}" if accuracy.ci95 else "—"
-        lines.append(f"| {cell.preset} | {cell.schedule or '—'} | {overrides_text(cell.overrides)} | "
-                     f"{accuracy.n} | {accuracy.mean:.2%}{sd} | {ci} | "
-                     f"{cell.mean_train_seconds / 60:.1f} min | {'; '.join(cell.machines or ['—'])} |")
-    return "\n".join(lines)
+        rows.append((cell.preset, cell.schedule or "—", overrides_text(cell.overrides), str(accuracy.n),
+                     f"{accuracy.mean:.2%}{sd}",
+                     f"{accuracy.ci95[0]:.2%}–{accuracy.ci95[1]:.2%}" if accuracy.ci95 else "—",
+                     f"{cell.mean_train_seconds / 60:.1f} min", "; ".join(cell.machines or ["—"])))
+    return table(["Preset", "Schedule", "Recipe overrides", "Seeds", "Test accuracy (mean ± sd)", "95% CI",
+                  "Training time (mean)", "Machines"], rows)
 
 
 def schedule_length_table(manifest: Manifest) -> str:
@@ -146,14 +136,11 @@ def schedule_length_table(manifest: Manifest) -> str:
     cells = manifest.experiment_cells("schedule_length")
     if not cells:
         return ""
-    lines = ["| Schedule | Recipe overrides | Seeds | Validation accuracy | Test accuracy | Training time (mean) |",
-             "|---|---|---|---|---|---|"]
-    for cell in cells:
-        overrides = json.loads(cell.recipe) if cell.recipe else {}
-        lines.append(f"| {cell.variant} | {overrides_text(overrides)} | {cell.accuracy.n} | "
-                     f"{mean_ci(cell.val_accuracy)} | {mean_ci(cell.accuracy)} | "
-                     f"{cell.mean_train_seconds / 60:.1f} min |")
-    return "\n".join(lines)
+    return table(["Schedule", "Recipe overrides", "Seeds", "Validation accuracy", "Test accuracy",
+                  "Training time (mean)"],
+                 [(cell.variant, overrides_text(json.loads(cell.recipe) if cell.recipe else {}), str(cell.accuracy.n),
+                   mean_ci(cell.val_accuracy), mean_ci(cell.accuracy), f"{cell.mean_train_seconds / 60:.1f} min")
+                  for cell in cells])
 
 
 def calibration_table(manifest: Manifest) -> str:
@@ -162,16 +149,13 @@ def calibration_table(manifest: Manifest) -> str:
     calibrated = {k: e.calibration for k, e in manifest.models.items() if e.calibration}
     if not calibrated:
         return ""
-    lines = ["| Model | Temperature | ECE before → after | NLL before → after | Brier before → after | "
-             "Held-out ECE (temperature / isotonic) |", "|---|---|---|---|---|---|"]
-    for key, c in calibrated.items():
-        before, after = c.test_before, c.test_after
-        lines.append(f"| {technical_name(key)} | {c.temperature:.3f} | {before.ece:.3f} → {after.ece:.3f} | "
-                     f"{before.nll:.3f} → {after.nll:.3f} | {before.brier:.3f} → {after.brier:.3f} | "
-                     f"{c.compared.temperature_ece:.3f} / {c.compared.isotonic_ece:.3f} |")
+    rows = [(technical_name(key), f"{c.temperature:.3f}", f"{c.test_before.ece:.3f} → {c.test_after.ece:.3f}",
+             f"{c.test_before.nll:.3f} → {c.test_after.nll:.3f}", f"{c.test_before.brier:.3f} → {c.test_after.brier:.3f}",
+             f"{c.compared.temperature_ece:.3f} / {c.compared.isotonic_ece:.3f}") for key, c in calibrated.items()]
     images = next(iter(calibrated.values())).held_out_images
-    lines.append(f"\nFitted on {images:,} training images held out from every model; the test split only checks.")
-    return "\n".join(lines)
+    return (table(["Model", "Temperature", "ECE before → after", "NLL before → after", "Brier before → after",
+                   "Held-out ECE (temperature / isotonic)"], rows)
+            + f"\n\nFitted on {images:,} training images held out from every model; the test split only checks.")
 
 
 def auto_sort_table(manifest: Manifest) -> str:
@@ -180,14 +164,11 @@ def auto_sort_table(manifest: Manifest) -> str:
     rows = [(k, t) for k, e in manifest.models.items() for t in calibrated_thresholds(e)]
     if not rows:
         return ""
-    lines = ["| Model | Target accuracy | Threshold | Held out: sorted, accuracy | Test: sorted, accuracy |",
-             "|---|---|---|---|---|"]
-    for key, t in rows:
-        tested = "—" if t.test_accuracy is None else f"{t.test_accuracy:.2%}"
-        lines.append(f"| {technical_name(key)} | {t.target:.1%} | {t.threshold:.3f} | "
-                     f"{t.held_out_coverage:.1%}, {t.held_out_accuracy:.2%} | "
-                     f"{t.test_coverage:.1%}, {tested} |")
-    return "\n".join(lines)
+    return table(["Model", "Target accuracy", "Threshold", "Held out: sorted, accuracy", "Test: sorted, accuracy"],
+                 [(technical_name(key), f"{t.target:.1%}", f"{t.threshold:.3f}",
+                   f"{t.held_out_coverage:.1%}, {t.held_out_accuracy:.2%}",
+                   f"{t.test_coverage:.1%}, " + ("—" if t.test_accuracy is None else f"{t.test_accuracy:.2%}"))
+                  for key, t in rows])
 
 
 def savings_table(manifest: Manifest, photos: int = EXAMPLE_PHOTOS, seconds: float = EXAMPLE_SECONDS) -> str:
@@ -197,15 +178,14 @@ def savings_table(manifest: Manifest, photos: int = EXAMPLE_PHOTOS, seconds: flo
     if key is None:
         return ""
     test_images = manifest.dataset.splits.test.size
-    lines = [f"{technical_name(key)}, a catalogue of {photos:,} photos at {seconds:g} s a photo by hand "
-             f"(95% ranges from the {test_images:,} test photos):", "",
-             "| Target accuracy | Sorted automatically | Sent to a person | Hours of manual work saved | "
-             "Wrong labels passing unreviewed |", "|---|---|---|---|---|"]
-    for row in catalogue_savings(manifest.models[key], test_images, photos, seconds):
-        lines.append(f"| {row['target']:.1%} | {row['auto']:,.0f} ({_range(row['auto_range'])}) | "
-                     f"{row['review']:,.0f} | {row['hours_saved']:,.0f} ({_range(row['hours_saved_range'])}) | "
-                     f"{row['wrong']:,.0f} ({_range(row['wrong_range'])}) |")
-    return "\n".join(lines)
+    rows = [(f"{row['target']:.1%}", f"{row['auto']:,.0f} ({_range(row['auto_range'])})", f"{row['review']:,.0f}",
+             f"{row['hours_saved']:,.0f} ({_range(row['hours_saved_range'])})",
+             f"{row['wrong']:,.0f} ({_range(row['wrong_range'])})")
+            for row in catalogue_savings(manifest.models[key], test_images, photos, seconds)]
+    return (f"{technical_name(key)}, a catalogue of {photos:,} photos at {seconds:g} s a photo by hand "
+            f"(95% ranges from the {test_images:,} test photos):\n\n"
+            + table(["Target accuracy", "Sorted automatically", "Sent to a person", "Hours of manual work saved",
+                     "Wrong labels passing unreviewed"], rows))
 
 
 def _range(bounds: list[float]) -> str:
@@ -218,14 +198,13 @@ def robustness_table(manifest: Manifest, rows: list[dict]) -> str:
     if not manifest.robustness:
         return ""
     sets = len({(r["corruption"], r["severity"]) for r in rows if r["corruption"] != "none"})
-    lines = [f"| Model | Clean | Damaged: mean of {sets} sets | Worst at middle severity | "
-             "Product on white, half the width |", "|---|---|---|---|---|"]
-    for key, row in manifest.robustness.models.items():
-        worst, product = row.worst_middle, row.product_on_white
-        lines.append(f"| {technical_name(key)} | {row.clean_accuracy:.2%} | {row.mean_accuracy:.2%} | "
-                     + (f"{worst.corruption} {worst.severity:g}: {worst.accuracy:.2%}" if worst else "—")
-                     + " | " + ("—" if product is None else f"{product:.2%}") + " |")
-    return "\n".join(lines)
+    return table(["Model", "Clean", f"Damaged: mean of {sets} sets", "Worst at middle severity",
+                  "Product on white, half the width"],
+                 [(technical_name(key), f"{row.clean_accuracy:.2%}", f"{row.mean_accuracy:.2%}",
+                   f"{row.worst_middle.corruption} {row.worst_middle.severity:g}: {row.worst_middle.accuracy:.2%}"
+                   if row.worst_middle else "—",
+                   "—" if row.product_on_white is None else f"{row.product_on_white:.2%}")
+                  for key, row in manifest.robustness.models.items()])
 
 
 def near_duplicates_table(manifest: Manifest) -> str:
@@ -234,14 +213,13 @@ def near_duplicates_table(manifest: Manifest) -> str:
     found = manifest.near_duplicates
     if not found:
         return ""
-    lines = [twin_verdict(found), "", "| Split pair | Pairs | Images (first split) | Images (second split) |",
-             "|---|---|---|---|"]
-    lines += [f"| {kind} | {c.pairs:,} | {c.images_a:,} | {c.images_b:,} |" for kind, c in found.counts.items()]
-    lines += ["", "| Model | Test accuracy | Without the twinned test images | On them |", "|---|---|---|---|"]
-    for key, row in found.accuracy.items():
-        twin = "—" if row.with_train_twin is None else f"{row.with_train_twin:.2%}"
-        lines.append(f"| {technical_name(key)} | {row.all:.2%} | {row.without_train_twin:.2%} | {twin} |")
-    return "\n".join(lines)
+    pairs = table(["Split pair", "Pairs", "Images (first split)", "Images (second split)"],
+                  [(kind, f"{c.pairs:,}", f"{c.images_a:,}", f"{c.images_b:,}") for kind, c in found.counts.items()])
+    accuracy = table(["Model", "Test accuracy", "Without the twinned test images", "On them"],
+                     [(technical_name(key), f"{row.all:.2%}", f"{row.without_train_twin:.2%}",
+                       "—" if row.with_train_twin is None else f"{row.with_train_twin:.2%}")
+                      for key, row in found.accuracy.items()])
+    return "\n\n".join([twin_verdict(found), pairs, accuracy])
 
 
 def label_issues_table(manifest: Manifest) -> str:
@@ -249,12 +227,10 @@ def label_issues_table(manifest: Manifest) -> str:
     found = manifest.label_issues
     if not found:
         return ""
-    lines = [issues_verdict(found), "", "| Split | Probabilities from | Disputed | Rows in the file | Most often |",
-             "|---|---|---|---|---|"]
-    lines += [f"| {split} | {row.source} | {row.flagged:,} ({row.flagged / row.images:.2%}) | "
-              f"{row.rows:,} | "
-              + "; ".join(f"{g} → {s} ({n})" for g, s, n in row.top_pairs[:3]) + " |"
-              for split, row in found.splits.items()]
+    lines = [issues_verdict(found), "", table(
+        ["Split", "Probabilities from", "Disputed", "Rows in the file", "Most often"],
+        [(split, row.source, f"{row.flagged:,} ({row.flagged / row.images:.2%})", f"{row.rows:,}",
+          "; ".join(f"{g} → {s} ({n})" for g, s, n in row.top_pairs[:3])) for split, row in found.splits.items()])]
     folds = manifest.train_out_of_fold
     if folds:
         runs = folds.runs.values()
@@ -268,18 +244,18 @@ def label_issues_table(manifest: Manifest) -> str:
 
 def map_and_index_table(manifest: Manifest) -> str:
     """From `python -m ml map` and `python -m ml neighbours`: the layouts compared, the index kept ('' when neither ran)."""
-    lines = []
+    tables = []
     found = manifest.data_map
     if found:
-        lines += ["| Layout | Seconds | 10-NN accuracy on the map |", "|---|---|---|"]
-        lines += [f"| {method}{' (kept)' if method == found.method else ''} | {row.seconds:.1f} | "
-                  f"{row.separation:.1%} |" for method, row in found.comparison.items()]
+        tables.append(table(["Layout", "Seconds", "10-NN accuracy on the map"],
+                            [(method + (" (kept)" if method == found.method else ""), f"{row.seconds:.1f}",
+                              f"{row.separation:.1%}") for method, row in found.comparison.items()]))
     index = manifest.neighbours
     if index:
-        lines += ["", "| PCA dimensions | Same 10 nearest | Similarity kept |", "|---|---|---|"]
-        lines += [f"| {d}{' (kept)' if int(d) == index.dimensions else ''} | {q.recall:.1%} | "
-                  f"{q.similarity_kept:.2%} |" for d, q in index.quality.items()]
-    return "\n".join(lines).strip()
+        tables.append(table(["PCA dimensions", "Same 10 nearest", "Similarity kept"],
+                            [(d + (" (kept)" if int(d) == index.dimensions else ""), f"{q.recall:.1%}",
+                              f"{q.similarity_kept:.2%}") for d, q in index.quality.items()]))
+    return "\n\n".join(tables)
 
 
 def client_answers(manifest: Manifest, target: float = DEFAULT_TARGET) -> str:
@@ -331,9 +307,6 @@ def verdicts_list(hypotheses: list[dict]) -> str:
     return "\n".join(lines)
 
 
-BLOCK = re.compile(r"<!-- (?P<name>[a-z][a-z -]*) -->\n(?P<body>.*?)<!-- /(?P=name) -->", re.S)
-
-
 def generated_blocks(folder: Path, manifest: Manifest) -> dict[str, str]:
     """Each block a committed document carries between `<!-- name -->` and `<!-- /name -->`, as
     `python -m ml report` prints it from the artifacts in `folder`."""
@@ -359,15 +332,3 @@ def robustness_rows(folder: Path, manifest: Manifest) -> list[dict]:
     """The robustness benchmark's rows (`python -m ml robustness`), none when it has not run."""
     stored = manifest.robustness
     return json.loads((Path(folder) / stored.file).read_text())["rows"] if stored else []
-
-
-def fill_blocks(text: str, blocks: dict[str, str], where: str = "the document") -> str:
-    """`text` with each generated block replaced by its current content; a block of a name the report does
-    not make is refused, naming it."""
-    def fill(match):
-        name = match["name"]
-        if name not in blocks:
-            raise UserError(f"{where}: no generated block is called {name!r}; the report makes {sorted(blocks)}")
-        body = blocks[name].strip("\n")
-        return f"<!-- {name} -->\n{body}\n<!-- /{name} -->" if body else f"<!-- {name} -->\n<!-- /{name} -->"
-    return BLOCK.sub(fill, text)

@@ -95,7 +95,8 @@ def test_report010_committed_documents_carry_what_the_report_prints_from_the_com
     every block the report makes; the README a selection."""
 
     from ml.artifacts.folder import load_manifest
-    from ml.study.report import BLOCK, fill_blocks, generated_blocks
+    from ml.study.markdown import BLOCK, fill_blocks
+    from ml.study.report import generated_blocks
 
     blocks = generated_blocks(ROOT / "artifacts", load_manifest(ROOT / "artifacts"))
     results, readme = (ROOT / "docs" / "results.md").read_text(), (ROOT / "README.md").read_text()
@@ -104,19 +105,6 @@ def test_report010_committed_documents_carry_what_the_report_prints_from_the_com
     for document in (results, readme):
         assert fill_blocks(document, blocks) == document, "run `python -m ml report --update README.md docs/results.md`"
     assert len(readme.splitlines()) <= 400
-
-
-def test_report011_blocks_are_replaced_whole_and_unknown_ones_refused():
-    import pytest
-
-    from ml.errors import UserError
-    from ml.study.report import fill_blocks
-
-    text = "intro\n<!-- seeds -->\nold\nlines\n<!-- /seeds -->\nend\n"
-    assert fill_blocks(text, {"seeds": "| a |\n"}) == "intro\n<!-- seeds -->\n| a |\n<!-- /seeds -->\nend\n"
-    assert fill_blocks(text, {"seeds": ""}) == "intro\n<!-- seeds -->\n<!-- /seeds -->\nend\n"
-    with pytest.raises(UserError, match="no generated block is called 'seeds'"):
-        fill_blocks(text, {"results": "x"})
 
 
 def test_report012_the_clients_questions_are_answered_from_the_served_models_figures():
