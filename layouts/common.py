@@ -34,9 +34,25 @@ def shell(pages: list[tuple[str, str]]) -> html.Div:
     ])
 
 
+def prose(text: str) -> list:
+    """A sentence from `ml` as a page shows it: what it marks as code between backticks (a command, a
+    file) set as code, each word of it kept whole, so a phone wraps a command between its words and
+    never inside one such as `--preset`; the sentence reads as the README renders it."""
+    parts = text.split("`")
+    if len(parts) % 2 == 0:  # an unpaired backtick is the sentence's own character
+        return [text]
+    return [part if i % 2 == 0 else _code(part) for i, part in enumerate(parts) if part]
+
+
+def _code(command: str) -> html.Code:
+    words = command.split(" ")
+    spaced = [piece for word in words for piece in (" ", html.Span(word, className="text-nowrap"))][1:]
+    return html.Code(spaced)
+
+
 def error_alert(message: str, title: str = "Something is missing") -> dbc.Alert:
     """A visible, explanatory error in place of a page or a chart."""
-    return dbc.Alert([html.H5(title, className="alert-heading"), html.P(message, className="mb-0")],
+    return dbc.Alert([html.H5(title, className="alert-heading"), html.P(prose(message), className="mb-0")],
                      color="warning", className="my-3")
 
 

@@ -7,7 +7,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dash_app.figures.explore import MAP_COLOURINGS
-from layouts.common import card
+from layouts.common import card, prose
 from layouts.widgets import checklist, modal, options_of, range_input, select
 from ml.models.registry import display_name, technical_name
 
@@ -65,7 +65,8 @@ def explore_page(class_names: list[str], models: list[str], has_map: bool, has_t
                "photo or a wrong label. Hover over a dot to see the photo; draw round a group (lasso or box) "
                "to see its photos below.", className="small text-muted"),
         html.Div(id=DIV_EXPLORE_SELECTION),
-    ] if has_map else [html.P("No map in these artifacts: run `python -m ml map`.", className="text-muted mb-0")]))
+    ] if has_map else [html.P(prose("No map in these artifacts: run `python -m ml map`."),
+                              className="text-muted mb-0")]))
     filters = dbc.Row([
         dbc.Col([dbc.Label("Photos", html_for=RADIO_EXPLORE_SPLIT),
                  dbc.RadioItems(id=RADIO_EXPLORE_SPLIT, options=splits, value="test")], md=3),

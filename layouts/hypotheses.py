@@ -6,7 +6,7 @@ import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import dcc, html
 
-from layouts.common import card
+from layouts.common import card, prose
 
 # Component ids, defined once: this layout, its callbacks, the tests and the benchmarks import them.
 GRAPH_HYPOTHESES_ABLATION = "graph-hypotheses-ablation"
@@ -30,20 +30,20 @@ def _setups(item: dict) -> list:
     columns = [dbc.Col(html.Div([
         html.Div([html.H6(side["setup"], className="d-inline me-2"), _badge(side["status"])]),
         html.P(side["title"], className="small text-muted mb-1"),
-        html.Ul([html.Li(e) for e in side["evidence"]], className="small"),
-        html.P(html.Strong(side["verdict"]), className="mb-0"),
+        html.Ul([html.Li(prose(e)) for e in side["evidence"]], className="small"),
+        html.P(html.Strong(prose(side["verdict"])), className="mb-0"),
     ], className="border rounded p-2 h-100"), md=6, className="mb-2") for side in item["setups"]]
-    why = [html.P([html.Strong("Why: "), item["why"]], className="mb-2")] if item["why"] else []
+    why = [html.P([html.Strong("Why: "), *prose(item["why"])], className="mb-2")] if item["why"] else []
     return [dbc.Row(columns, className="mt-2"), *why]
 
 
 def _verdict_card(item: dict) -> dbc.Card:
-    details = _setups(item) if item.get("setups") else [html.Ul([html.Li(e) for e in item["evidence"]],
+    details = _setups(item) if item.get("setups") else [html.Ul([html.Li(prose(e)) for e in item["evidence"]],
                                                                 className="mt-2")]
     return dbc.Card(dbc.CardBody([
         html.Div([html.H5(item["title"], className="d-inline me-2"), _badge(item["status"])]),
         *details,
-        html.P(html.Strong(item["verdict"]), className="mb-0"),
+        html.P(html.Strong(prose(item["verdict"])), className="mb-0"),
     ]), className=f"mb-3 shadow-sm verdict-{item['status']}")
 
 
@@ -71,7 +71,7 @@ def hypotheses_page(items: list[dict], trust: list[dict], limits: list[str], stu
         html.P("The client's targets for the served neural network: confidence that means what it says, "
                "photos that sort themselves, and answers that hold up on photos unlike the training ones.",
                className="text-muted"),
-        dbc.Alert([html.Strong("Can photos be sorted without a person? "), auto_sort], color="light",
+        dbc.Alert([html.Strong("Can photos be sorted without a person? "), *prose(auto_sort)], color="light",
                   className="border mb-3"),
         *[_verdict_card(item) for item in trust],
         card("The experiments behind the verdicts",
@@ -87,7 +87,7 @@ def hypotheses_page(items: list[dict], trust: list[dict], limits: list[str], stu
              dcc.Graph(id=GRAPH_HYPOTHESES_STUDY_CURVES, figure=study_curves, config={"displaylogo": False}),
              dcc.Graph(id=GRAPH_HYPOTHESES_ABLATION, figure=ablation, config={"displaylogo": False}),
              dcc.Graph(id=GRAPH_HYPOTHESES_CURVE, figure=learning_curve, config={"displaylogo": False})),
-        card("Limits of the model", html.Ul([html.Li(x) for x in limits])),
+        card("Limits of the model", html.Ul([html.Li(prose(x)) for x in limits])),
         card("Next steps", html.Ul([
             html.Li("Label a sample of the client's own photos and measure on them before any rollout."),
             html.Li("Let the service sort the photos it is sure enough about and send the rest to a person; "

@@ -6,7 +6,7 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from layouts.common import card
+from layouts.common import card, prose
 from layouts.widgets import checklist, modal, select
 from ml.data.corruptions import SEVERITY_NAMES
 from ml.evaluation.savings import EXAMPLE_PHOTOS, EXAMPLE_SECONDS
@@ -219,7 +219,7 @@ def auto_sort_answers(sentences: list[str]) -> html.Ul:
 
 
 def sentence_items(sentences: list[str]) -> list[html.Li]:
-    return [html.Li(sentence) for sentence in sentences]
+    return [html.Li(prose(sentence)) for sentence in sentences]
 
 
 def models_table(rows: list[dict]) -> dag.AgGrid:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from layouts.common import card, metric_tile
+from layouts.common import card, metric_tile, prose
 from layouts.formatting import minutes, ms, pct
 from ml.artifacts.schema import ExperimentCell, Manifest
 from ml.evaluation.auto_sort import auto_sort_answer
@@ -66,7 +66,7 @@ def summary_page(manifest: Manifest, served: str, target: float) -> html.Div:
                       f"{ms(e.inference.latency_ms_p50)} per image, trained in {minutes(e.train_seconds)}"
                       + damaged_note(e.config))
               for k, e in models.items()]
-    others += [html.Li(sentence) for sentence in repeat_sentences(manifest.experiment_cells("cnn_seeds"))]
+    others += [html.Li(prose(sentence)) for sentence in repeat_sentences(manifest.experiment_cells("cnn_seeds"))]
     return html.Div([
         html.H2("Can machine learning sort product photos?"),
         html.P(["Today every product photo is sorted into a category by hand. This study asks whether a "

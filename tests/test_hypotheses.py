@@ -53,3 +53,28 @@ def _component(node, component_id):
             if found is not None:
                 return found
     return None
+
+
+def test_hypotheses002_the_page_sets_commands_as_code_not_as_backticks(tiny_artifacts, make_app, services_of):
+    from dash import html
+
+    _, source = tiny_artifacts
+    app = make_app(source)
+    with app.server.app_context():
+        tree = page(services_of(app))
+    texts, codes = [], []
+
+    def walk(node):
+        if isinstance(node, str):
+            texts.append(node)
+            return
+        if isinstance(node, html.Code):
+            codes.append(node)
+        children = getattr(node, "children", None)
+        for child in children if isinstance(children, (list, tuple)) else [children]:
+            if child is not None and not isinstance(child, (int, float)):
+                walk(child)
+
+    walk(tree)
+    assert codes, "the tiny artifacts leave experiments to run: their verdicts name a command"
+    assert not [text for text in texts if "`" in text]

@@ -42,3 +42,20 @@ def test_pages001_no_page_imports_another_pages_modules():
                       if (_page_of(other) or page) != page]
     assert not wrong
     assert {"explore", "performance", "classifier"} <= PAGE_NAMES  # the pages that share a photo's details
+
+
+def test_pages002_sentences_show_their_commands_as_code_each_word_kept_whole():
+    from dash import html
+
+    from layouts.common import prose
+
+    parts = prose("Run `python -m bench.train_bench --preset fast` to test it.")
+    assert parts[0] == "Run " and parts[2] == " to test it."
+    code = parts[1]
+    assert isinstance(code, html.Code)
+    words = [child for child in code.children if not isinstance(child, str)]
+    assert [w.children for w in words] == ["python", "-m", "bench.train_bench", "--preset", "fast"]
+    assert all(w.className == "text-nowrap" for w in words)
+    assert [child for child in code.children if isinstance(child, str)] == [" "] * 4
+    assert prose("No command here.") == ["No command here."]
+    assert prose("A lone ` stays as it is.") == ["A lone ` stays as it is."]
