@@ -141,16 +141,17 @@ def _augmentation_in_study_setup(cells: list[ExperimentCell], every_rule: list[E
                     f"{c.val_accuracy.mean:.1%} for {_amounts(c.variant)}"
                     for c in cells if c.train_images == _chosen_size(cells) and c.variant in AUGMENTATIONS)
                 + " (validation accuracy)."]
+    flips = {g["train_images"]: g for g in augmentation_gains(cells, variant=FLIP_ONLY)}
     for gain in gains:
         evidence.append(f"{gain['train_images']:,} training images: {_interval(gain['with'].accuracy)} with vs "
                         f"{_interval(gain['without'].accuracy)} without ({gain['gain'] * 100:+.1f} points, "
                         f"{gain['with'].accuracy.n} and {gain['without'].accuracy.n} seeds); "
                         + _converged_phrase(gain["with"], gain["without"]) + ".")
-        flips = augmentation_gains(cells, variant=FLIP_ONLY)
-        flip = next((g for g in flips if g["train_images"] == gain["train_images"]), None)
+        flip = flips.get(gain["train_images"])
         if flip:
+            seeds = flip["with"].accuracy.n
             evidence.append(f"Flips alone at {flip['train_images']:,} images: {_interval(flip['with'].accuracy)} "
-                            f"({flip['gain'] * 100:+.1f} points, {flip['with'].accuracy.n} seeds).")
+                            f"({flip['gain'] * 100:+.1f} points, {seeds} seed{'s' if seeds != 1 else ''}).")
     at_study = next((g for g in gains if g["train_images"] == STUDY_SIZE), gains[0])
     evidence.append(_second_rule_sentence(every_rule, chosen, at_study))
     ok = at_study["gain"] >= AUGMENTATION_GAIN

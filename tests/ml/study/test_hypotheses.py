@@ -200,3 +200,17 @@ def test_study006_a_size_whose_cells_have_different_seed_counts_says_the_range()
     no_aug_50k["accuracy"] = describe([0.80, 0.81, 0.82])  # a third seed in one of the two cells
     evidence = _side(_manifest(0.91, {"study_setup": setup}), "A basic CNN", hypotheses.STUDY_SETUP_NAME)["evidence"]
     assert evidence[1].endswith("(2 seeds per cell).") and evidence[2].endswith("(2 to 3 seeds per cell).")
+
+
+def test_study007_flips_alone_are_reported_at_each_size_they_ran_with_their_seed_count():
+    from ml.study.setup import FLIP_ONLY, NO_AUGMENTATION
+
+    setup = _study_setup(0.62, 0.63, 0.81, 0.82, flips_5k=0.665)
+    flips_50k = {**next(c for c in setup["cells"] if c["variant"] == FLIP_ONLY), "train_images": 50000,
+                 "accuracy": describe([0.835])}
+    setup["cells"].append(flips_50k)
+    evidence = _side(_manifest(0.91, {"study_setup": setup}), "Data augmentation", hypotheses.STUDY_SETUP_NAME)["evidence"]
+    flips = [e for e in evidence if e.startswith("Flips alone")]
+    assert flips[0].startswith("Flips alone at 5,000 images: 66.5%") and flips[0].endswith("(+4.5 points, 2 seeds).")
+    assert flips[1].startswith("Flips alone at 50,000 images: 83.5%") and flips[1].endswith("(+2.5 points, 1 seed).")
+    assert [c["variant"] for c in setup["cells"]].count(NO_AUGMENTATION) == 2  # judged against the same cells
