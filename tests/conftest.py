@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import pickle
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -169,8 +170,8 @@ def component_text(node) -> str:
     """All text in a Dash component tree: what a reader of the page sees."""
     if isinstance(node, (str, int, float)):
         return str(node)
-    if isinstance(node, (list, tuple)):
-        return " ".join(component_text(n) for n in node)
+    if isinstance(node, (list, tuple)):  # a space between siblings, runs of spaces collapsed as a browser shows them
+        return re.sub(" {2,}", " ", " ".join(component_text(n) for n in node))
     if type(node).__name__ == "AgGrid":  # its cells are data, not children
         return " ".join(str(value) for row in (node.rowData or []) for value in row.values())
     children = getattr(node, "children", None)
