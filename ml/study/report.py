@@ -15,6 +15,8 @@ from ml.models.registry import display_name, served_in, technical_name
 from ml.models.run_record import describe_training
 from ml.study.markdown import table
 
+SPEED_SPREAD = 1.25  # epochs of the same work this much slower than the fastest: the machine's speed varied
+
 
 def results_table(manifest: Manifest) -> str:
     """One row per model: test accuracy, macro-F1, training time, size and speed."""
@@ -136,11 +138,23 @@ def schedule_length_table(manifest: Manifest) -> str:
     cells = manifest.experiment_cells("schedule_length")
     if not cells:
         return ""
-    return table(["Schedule", "Recipe overrides", "Seeds", "Validation accuracy", "Test accuracy",
-                  "Training time (mean)"],
-                 [(cell.variant, overrides_text(json.loads(cell.recipe) if cell.recipe else {}), str(cell.accuracy.n),
-                   mean_ci(cell.val_accuracy), mean_ci(cell.accuracy), f"{cell.mean_train_seconds / 60:.1f} min")
-                  for cell in cells])
+    per_epoch = [cell.mean_train_seconds / cell.epochs_run.mean for cell in cells]
+    rows = [(cell.variant, overrides_text(json.loads(cell.recipe) if cell.recipe else {}), str(cell.accuracy.n),
+             mean_ci(cell.val_accuracy), mean_ci(cell.accuracy),
+             f"{cell.mean_train_seconds / 60:.1f} min ({seconds:.0f} s an epoch)")
+            for cell, seconds in zip(cells, per_epoch)]
+    return (table(["Schedule", "Recipe overrides", "Seeds", "Validation accuracy", "Test accuracy",
+                   "Training time (mean)"], rows) + uneven_speed_note(per_epoch))
+
+
+def uneven_speed_note(per_epoch: list[float]) -> str:
+    """A sentence under a table whose runs did the same work an epoch at visibly different speeds, so that
+    nobody reads their times as a comparison of what they trained ('' when the speeds agree)."""
+    if len(per_epoch) < 2 or max(per_epoch) < SPEED_SPREAD * min(per_epoch):
+        return ""
+    return (f"\n\nAn epoch of the same network on the same photos took {min(per_epoch):.0f}–{max(per_epoch):.0f} s "
+            "across these runs: the machine ran at different speeds for them, so the times say what each run cost, "
+            "not how the schedules compare.")
 
 
 def calibration_table(manifest: Manifest) -> str:

@@ -2,7 +2,7 @@
 
 from ml.study.report import learning_curve_table, study_setup_table
 from ml.study.setup import AUGMENTATIONS, NO_AUGMENTATION, summarise_study_setup
-from tests.manifests import cell, manifest
+from tests.manifests import cell, manifest, summary
 from tests.paths import ROOT
 
 LIGHT, MEDIUM, _ = AUGMENTATIONS
@@ -134,3 +134,19 @@ def test_report005_learning_curve_rows_carry_the_schedule_and_the_cpu_of_their_t
     assert lines[2] == "| CNN (Keras → ONNX) | 50,000 | 20 epochs | 1 | 80.00% | 1.0 min | not recorded |"
     assert lines[3] == "| HOG + SVM | 5,000 | — | 1 | 80.00% | 1.0 min | AMD EPYC, 2 cores |"
     assert learning_curve_table(manifest({})) == ""
+
+
+def test_report013_schedule_lengths_show_time_an_epoch_and_say_when_the_machine_ran_at_other_speeds():
+    from ml.study.report import schedule_length_table
+
+    def length(epochs, seconds):
+        return cell(variant=f"{epochs} epochs", recipe="", epochs_run=summary([float(epochs)]),
+                    train_seconds=summary([seconds]), val_accuracy=summary([0.8]))
+
+    even = schedule_length_table(manifest({}, {"schedule_length": [length(10, 600.0), length(20, 1300.0)]}))
+    assert even.splitlines()[2].endswith("| 10.0 min (60 s an epoch) |")
+    assert "different speeds" not in even
+    uneven = schedule_length_table(manifest({}, {"schedule_length": [length(10, 600.0), length(20, 2400.0)]}))
+    assert uneven.endswith("took 60–120 s across these runs: the machine ran at different speeds for them, so the "
+                           "times say what each run cost, not how the schedules compare.")
+    assert schedule_length_table(manifest({})) == ""
