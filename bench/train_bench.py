@@ -1,7 +1,7 @@
 """Train the CNN from scratch, several seeds, and report wall time and test accuracy.
 
-    python -m bench.train_bench --preset full --seeds 0 1 2     # the recipe's floor: 92% in 30 min
-    python -m bench.train_bench --preset fast --seeds 0 1 2     # the fast preset: 90% in 12 min
+    python -m bench.train_bench --preset full --seeds 0 1 2     # the full preset (its hypothesis: 92% on average)
+    python -m bench.train_bench --preset fast --seeds 0 1 2     # the fast preset (its hypothesis: 90% on average)
     python -m bench.train_bench --cnn '{"corrupt_probability": 0.3}'  # the served recipe (make bench-train CNN=...)
 
 Each run trains on the whole training split with `ml`'s own code, as `ml train` does: the preset's
