@@ -9,8 +9,9 @@ from ml.artifacts.folder import best_model
 from ml.artifacts.schema import ExperimentCell, Manifest, Summary
 from ml.audit.label_issues import issues_verdict
 from ml.audit.near_duplicates import twin_verdict
-from ml.models.cnn_config import PRESETS, recipe_key, recipe_of
+from ml.models.cnn_config import PRESETS, CNNConfig, recipe_key, recipe_of
 from ml.models.registry import MODELS, display_name, reference_model, served_model
+from ml.study.experiments import VARIANTS
 from ml.study.setup import (
     AUGMENTATIONS,
     FLIP_ONLY,
@@ -31,6 +32,7 @@ AUGMENTATION_GAIN = 0.05
 # machine and reported, never judged: the same schedule takes longer on a slower CPU.
 PRESET_TARGETS = (("full", 0.92, 3), ("fast", 0.90, 3))
 ABLATION_SEEDS = 3  # seeds of both arms before a size's gain is judged: one run's gain is mostly noise
+ABLATED = {"augment": "augmentation", "batch_norm": "batch normalization", "dropout": "dropout"}  # VARIANTS' keys
 
 
 def hypotheses(manifest: Manifest, stats: dict) -> list[dict]:
@@ -396,8 +398,10 @@ def _interval(summary: Summary) -> str:
     return f"{summary.mean:.1%}" + (f" (95% CI {ci[0]:.1%}–{ci[1]:.1%})" if ci else "")
 
 
-def _ablation_verdict(manifest: Manifest, title: str, variant: str, threshold: float, without: str) -> dict:
+def _ablation_verdict(manifest: Manifest, title: str, variant: str, threshold: float) -> dict:
     pairs = _ablation_pairs(manifest, variant)
+    removed, absent = _taken_away(manifest, variant)
+    without = f"without {' or '.join(removed)}"
     if not pairs:
         _, schedule = judged_ablation(manifest)
         length = f" on the served CNN's recipe and schedule ({schedule})" if schedule else ""
@@ -414,6 +418,9 @@ def _ablation_verdict(manifest: Manifest, title: str, variant: str, threshold: f
         if enough:
             verdicts.append(gain >= threshold)
             judged_sizes.append(recipe.train_images)
+    if absent:
+        evidence.append(f"The recipe uses no {' or '.join(absent)}: these runs take away "
+                        f"{' and '.join(removed)} alone.")
     if not verdicts:
         return verdict(title, [*evidence, "Run `make experiments` for the rest: it keeps the runs already recorded."],
                        "open", f"Open: no data size has {ABLATION_SEEDS} seeds of both arms yet.")
@@ -433,14 +440,24 @@ def _enough_seeds(pair: tuple[ExperimentCell, ExperimentCell]) -> bool:
     return min(cell.accuracy.n for cell in pair) >= ABLATION_SEEDS
 
 
+def _taken_away(manifest: Manifest, variant: str) -> tuple[list[str], list[str]]:
+    """What an ablation variant takes from the served recipe, and what it would take that the recipe does
+    not use (named, so that the gain is not credited to it), in words."""
+    entry = manifest.models.get(served_model())
+    config = CNNConfig().to_dict() | (entry.config if entry else {})
+    changes = VARIANTS[variant].items()
+    return ([ABLATED[key] for key, value in changes if config.get(key) != value],
+            [ABLATED[key] for key, value in changes if config.get(key) == value])
+
+
 def _augmentation_gain(manifest: Manifest) -> dict:
     return _ablation_verdict(manifest, f"The recipe's flips and shifts add {AUGMENTATION_GAIN * 100:.0f} points to its CNN",
-                             "no_augmentation", AUGMENTATION_GAIN, "without augmentation")
+                             "no_augmentation", AUGMENTATION_GAIN)
 
 
 def _regularization_gain(manifest: Manifest) -> dict:
     return _ablation_verdict(manifest, "Regularization (batch normalization, dropout) improves accuracy",
-                             "no_regularization", 0.0, "without batch normalization or dropout")
+                             "no_regularization", 0.0)
 
 
 def model_limits(manifest: Manifest) -> list[str]:

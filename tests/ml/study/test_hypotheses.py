@@ -6,7 +6,7 @@ from dataclasses import asdict
 from ml.artifacts.folder import load_manifest
 from ml.artifacts.schema import Manifest
 from ml.cli import main
-from ml.models.cnn_config import preset_config
+from ml.models.cnn_config import preset_config, recipe_key, recipe_of
 from ml.study import hypotheses
 from ml.study.experiments import describe
 from tests.manifests import cell, manifest, model, scores, summary
@@ -69,7 +69,8 @@ def test_study001_hypothesis_verdicts_follow_the_evidence():
     assert result["status"] == "open" and "+10.0 points" in result["evidence"][0] and len(result["evidence"]) == 2
     assert result["verdict"] == "Depends on the data size: see each row."
     regularization = _verdict(_manifest(0.8, mixed), "Regularization")
-    assert regularization["status"] == "supported" and len(regularization["evidence"]) == 1
+    assert regularization["status"] == "supported" and len(regularization["evidence"]) == 2
+    assert regularization["evidence"][1] == "The recipe uses no dropout: these runs take away batch normalization alone."
     # fewer than 3 seeds of either arm: shown, not judged (one run's gain is mostly noise)
     partial = {"ablation": {"cells": [ablation_cell(5000, "recipe", [0.70, 0.72, 0.71]),
                                       ablation_cell(5000, "no_augmentation", [0.60])]}}
@@ -214,3 +215,15 @@ def test_study007_flips_alone_are_reported_at_each_size_they_ran_with_their_seed
     assert flips[0].startswith("Flips alone at 5,000 images: 66.5%") and flips[0].endswith("(+4.5 points, 2 seeds).")
     assert flips[1].startswith("Flips alone at 50,000 images: 83.5%") and flips[1].endswith("(+2.5 points, 1 seed).")
     assert [c["variant"] for c in setup["cells"]].count(NO_AUGMENTATION) == 2  # judged against the same cells
+
+
+def test_study008_an_ablation_names_only_what_it_takes_from_the_served_recipe():
+    served = json.loads(json.dumps(asdict(preset_config("full", corrupt_probability=0.3, dropout=0.2))))
+    recipe = recipe_key(recipe_of(served)[0])
+    cells = [cell(train_images=5000, variant=variant, accuracy=summary(values), schedule="40 epochs", recipe=recipe)
+             for variant, values in (("recipe", [0.8] * 3), ("no_regularization", [0.7] * 3))]
+    data = _manifest(0.8, {"ablation": {"cells": cells}})
+    data["models"]["cnn"]["config"] = served
+    evidence = _verdict(data, "Regularization")["evidence"]
+    assert evidence[0].endswith("80.0% with vs 70.0% without batch normalization or dropout (+10.0 points, 3 seeds).")
+    assert not any("uses no" in line for line in evidence)
